@@ -1,0 +1,31 @@
+"""ASGI entry point: Django for HTTP, Channels for WebSockets, one Daphne process serves both."""
+
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+from config.env import ConfigError  # noqa: E402
+
+try:
+    django_asgi_app = get_asgi_application()
+except ConfigError as exc:
+    sys.exit(f"Configuration error: {exc}")
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from config.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        # Origin checked against ALLOWED_HOSTS, then the Django session attached as scope["user"].
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,32 @@
+"""A signed-in member's live channel: events about them (invitations, requests, roles)."""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from network.realtime import member_group
+
+# Close codes in the 4000 range are ours; 4401 mirrors HTTP 401.
+NOT_SIGNED_IN = 4401
+
+
+class MemberEventsConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=NOT_SIGNED_IN)
+            return
+        self.group = member_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello"})
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        # This channel only speaks; a ping keeps proxies from closing an idle socket.
+        if content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def member_event(self, message):
+        await self.send_json(message["event"])

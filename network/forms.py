@@ -1,0 +1,221 @@
+"""Forms of the network pages, rendered with Bootstrap classes by PionerosFormRenderer."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from network import hs
+from network.models import Cluster, Membership, Organization, Profile, Sector
+from network.services import JOINABLE_ROLES
+
+LANGUAGE_CHOICES = [
+    ("es", _("Spanish")),
+    ("pt", _("Portuguese")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("de", _("German")),
+    ("it", _("Italian")),
+    ("zh", _("Chinese")),
+    ("ja", _("Japanese")),
+    ("ar", _("Arabic")),
+    ("ht", _("Haitian Creole")),
+    ("qu", _("Quechua")),
+    ("gn", _("Guarani")),
+]
+
+
+class PionerosFormRenderer(TemplatesSetting):
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+
+
+class StyledForm(forms.Form):
+    """Gives every widget the Bootstrap class matching its kind."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class ClusterForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    region = forms.CharField(
+        label=_("Region"), max_length=120, required=False,
+        help_text=_("A state, department or city, if the cluster is local."),
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=Cluster.Visibility.choices, widget=forms.RadioSelect,
+        initial=Cluster.Visibility.PUBLIC,
+    )
+    sponsor = forms.ModelChoiceField(
+        label=_("Sponsoring agency"),
+        queryset=Organization.objects.filter(kind=Organization.Kind.AGENCY),
+        required=False,
+    )
+
+
+class InviteForm(StyledForm):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.FOLLOWER
+    )
+
+
+class JoinRequestForm(StyledForm):
+    role = forms.ChoiceField(
+        label=_("Join as"),
+        choices=[(role.value, role.label) for role in JOINABLE_ROLES],
+        widget=forms.RadioSelect,
+        initial=Membership.Role.FOLLOWER,
+    )
+    message = forms.CharField(
+        label=_("Message to the coordinators"), max_length=1000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you export or hope to export, and what you are looking for."),
+    )
+
+
+class RoleForm(StyledForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class ReasonForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+def _tag_list(value: str) -> list[str]:
+    return sorted({item.strip().lower() for item in value.split(",") if item.strip()})
+
+
+class ProfileForm(StyledForm):
+    display_name = forms.CharField(label=_("Display name"), max_length=120)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"), choices=LANGUAGE_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=Profile._meta.get_field("time_zone").choices)
+    preferred_language = forms.ChoiceField(
+        label=_("Language for emails"),
+        choices=[("", _("Same as the site"))] + list(settings.LANGUAGES),
+        required=False,
+    )
+    bio = forms.CharField(
+        label=_("Short bio"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    expertise = forms.CharField(
+        label=_("Expertise"), required=False, max_length=500,
+        help_text=_("Comma-separated, for example: rules of origin, cold chain, organic certification."),
+    )
+
+    def clean_expertise(self) -> list[str]:
+        tags = _tag_list(self.cleaned_data["expertise"])
+        if len(tags) > 15:
+            raise forms.ValidationError(_("At most 15 areas of expertise."))
+        if any(len(tag) > 50 for tag in tags):
+            raise forms.ValidationError(_("Each area of expertise is at most 50 characters."))
+        return tags
+
+
+def _codes(value: str) -> list[str]:
+    return sorted({item.strip() for item in value.replace(";", ",").split(",") if item.strip()})
+
+
+class OrganizationForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
+    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    size = forms.ChoiceField(
+        label=_("Size"), choices=[("", "—")] + Organization.Size.choices, required=False
+    )
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—")] + Sector.choices, required=False)
+    first_export_year = forms.IntegerField(
+        label=_("First export year"), required=False, min_value=1900,
+        help_text=_("Leave empty if you have not exported yet."),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    exported_codes = forms.CharField(
+        label=_("Products exported (HS codes)"), required=False,
+        help_text=_("HS headings (4 digits) or chapters (2 digits), comma-separated: 0901, 0804."),
+    )
+    planned_codes = forms.CharField(
+        label=_("Products you plan to export (HS codes)"), required=False,
+    )
+    markets = forms.MultipleChoiceField(
+        label=_("Export markets"), choices=countries, required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def clean_first_export_year(self):
+        year = self.cleaned_data["first_export_year"]
+        if year is not None and year > datetime.date.today().year:
+            raise forms.ValidationError(_("The first export year cannot be in the future."))
+        return year
+
+    def _clean_codes(self, name: str) -> list[str]:
+        codes = _codes(self.cleaned_data[name])
+        unknown = [code for code in codes if not (len(code) in (2, 4) and hs.exists(code))]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown HS codes: %(codes)s. Use 4-digit headings or 2-digit chapters."),
+                params={"codes": ", ".join(unknown)},
+            )
+        return codes
+
+    def clean_exported_codes(self):
+        return self._clean_codes("exported_codes")
+
+    def clean_planned_codes(self):
+        return self._clean_codes("planned_codes")
+
+
+class DirectoryFilterForm(StyledForm):
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("Any role"))] + Membership.Role.choices, required=False
+    )
+    country = LazyTypedChoiceField(
+        label=_("Country"), choices=[("", _("Any country"))] + list(countries), required=False
+    )
+    product = forms.CharField(
+        label=_("Product (HS code)"), required=False, max_length=4,
+        widget=forms.TextInput(attrs={"placeholder": "0901", "inputmode": "numeric"}),
+    )
+    market = LazyTypedChoiceField(
+        label=_("Export market"), choices=[("", _("Any market"))] + list(countries), required=False
+    )
+    tag = forms.SlugField(label=_("Expertise"), required=False)
+
+    def clean_product(self):
+        code = self.cleaned_data["product"].strip()
+        if code and not (code.isdigit() and len(code) in (2, 4) and hs.exists(code)):
+            raise forms.ValidationError(_("Enter a 2-digit HS chapter or a 4-digit heading."))
+        return code
+
+
+class ClusterSearchForm(StyledForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", _("Any sector"))] + Sector.choices, required=False
+    )
+    country = LazyTypedChoiceField(
+        label=_("Country"), choices=[("", _("Any country"))] + list(countries), required=False
+    )

@@ -1,0 +1,55 @@
+"""Keyset pagination: the next page starts after the last row seen, never at an offset."""
+
+import base64
+import json
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+
+@dataclass
+class KeysetPage:
+    items: list
+    next_cursor: str | None
+    is_first: bool
+
+
+def _encode(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, size: int) -> list | None:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(values, list) or len(values) != size:
+        return None
+    return values
+
+
+def keyset_page(
+    queryset: QuerySet, *, ordering: tuple[str, ...], after: str | None, per_page: int
+) -> KeysetPage:
+    """Rows ordered ascending by `ordering` (the last field unique), starting after a cursor.
+
+    A cursor that cannot be read starts from the first page rather than failing.
+    """
+    queryset = queryset.order_by(*ordering)
+    values = _decode(after, len(ordering)) if after else None
+    if values is not None:
+        # (a, b) > (va, vb)  ==  a > va  OR  (a = va AND b > vb), extended to n fields.
+        condition = Q()
+        for i, field in enumerate(ordering):
+            step = Q(**{f"{field}__gt": values[i]})
+            for prior, value in zip(ordering[:i], values[:i], strict=True):
+                step &= Q(**{prior: value})
+            condition |= step
+        queryset = queryset.filter(condition)
+    rows = list(queryset[: per_page + 1])
+    items = rows[:per_page]
+    next_cursor = None
+    if len(rows) > per_page:
+        last = items[-1]
+        next_cursor = _encode([getattr(last, field) for field in ordering])
+    return KeysetPage(items=items, next_cursor=next_cursor, is_first=values is None)

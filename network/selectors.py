@@ -1,0 +1,204 @@
+"""Reads the network pages need, already shaped, and the visibility rules they rest on."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from network.models import (
+    Cluster,
+    ExportMarket,
+    ExportProduct,
+    Invitation,
+    Membership,
+    MembershipEvent,
+    Profile,
+    User,
+)
+from network.pagination import KeysetPage, keyset_page
+
+Status = Membership.Status
+
+
+def _active_cluster_ids(user: User):
+    return Membership.objects.filter(user=user, status=Status.ACTIVE).values("cluster_id")
+
+
+def visible_clusters(user: User) -> QuerySet[Cluster]:
+    """Public clusters, and private ones where the person is an active member."""
+    if not user.is_authenticated:
+        return Cluster.objects.filter(visibility=Cluster.Visibility.PUBLIC)
+    return Cluster.objects.filter(
+        Q(visibility=Cluster.Visibility.PUBLIC) | Q(pk__in=_active_cluster_ids(user))
+    )
+
+
+def cluster_for(user: User, slug: str) -> Cluster:
+    """The cluster if this person may see it; 404 otherwise, never a hint it exists."""
+    cluster = visible_clusters(user).select_related("sponsor").filter(slug=slug).first()
+    if cluster is None:
+        raise Http404
+    return cluster
+
+
+def membership_of(user: User, cluster: Cluster) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, cluster=cluster).first()
+
+
+def cluster_list(
+    *, viewer: User, q: str = "", sector: str = "", country: str = "", after: str | None = None,
+    per_page: int = 20,
+) -> KeysetPage:
+    clusters = visible_clusters(viewer).select_related("sponsor")
+    if q:
+        clusters = clusters.filter(Q(name__icontains=q) | Q(region__icontains=q))
+    if sector:
+        clusters = clusters.filter(sector=sector)
+    if country:
+        clusters = clusters.filter(country=country)
+    return keyset_page(clusters, ordering=("name", "id"), after=after, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    role: str = ""
+    country: str = ""
+    product: str = ""
+    market: str = ""
+    tag: str = ""
+
+
+def member_directory(
+    *,
+    viewer: User,
+    cluster: Cluster | None = None,
+    filters: DirectoryFilters = DirectoryFilters(),
+    after: str | None = None,
+    per_page: int = 24,
+) -> KeysetPage:
+    """Active members of the clusters the viewer may see (or of one cluster), filtered."""
+    memberships = Membership.objects.filter(status=Status.ACTIVE)
+    if cluster is not None:
+        memberships = memberships.filter(cluster=cluster)
+    else:
+        memberships = memberships.filter(cluster__in=visible_clusters(viewer).values("pk"))
+    if filters.role:
+        memberships = memberships.filter(role=filters.role)
+
+    people = Profile.objects.filter(Exists(memberships.filter(user=OuterRef("user"))))
+    if filters.country:
+        people = people.filter(organization__country=filters.country)
+    if filters.product:
+        people = people.filter(
+            Exists(
+                ExportProduct.objects.filter(
+                    organization=OuterRef("organization"), hs_code__startswith=filters.product
+                )
+            )
+        )
+    if filters.market:
+        people = people.filter(
+            Exists(
+                ExportMarket.objects.filter(
+                    organization=OuterRef("organization"), country=filters.market
+                )
+            )
+        )
+    if filters.tag:
+        people = people.filter(expertise__slug=filters.tag)
+    if cluster is not None:
+        people = people.annotate(
+            role=Subquery(memberships.filter(user=OuterRef("user")).values("role")[:1])
+        )
+    people = people.select_related("organization").prefetch_related("expertise")
+    page = keyset_page(people, ordering=("display_name", "user_id"), after=after, per_page=per_page)
+    for profile in page.items:
+        role = getattr(profile, "role", None)
+        profile.role_label = Membership.Role(role).label if role else ""
+    return page
+
+
+def profile_for(viewer: User, user_id: int) -> Profile:
+    """A person's profile if they are visible to the viewer: self, or active in a visible cluster."""
+    profiles = Profile.objects.select_related("organization", "user").prefetch_related(
+        "expertise", "organization__products", "organization__markets"
+    )
+    if not (viewer.is_authenticated and viewer.pk == user_id):
+        profiles = profiles.filter(
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("user"),
+                    status=Status.ACTIVE,
+                    cluster__in=visible_clusters(viewer).values("pk"),
+                )
+            )
+        )
+    profile = profiles.filter(user_id=user_id).first()
+    if profile is None:
+        raise Http404
+    return profile
+
+
+def visible_memberships_of(*, viewer: User, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(
+            user=user, status=Status.ACTIVE, cluster__in=visible_clusters(viewer).values("pk")
+        )
+        .select_related("cluster")
+        .order_by("cluster__name")
+    )
+
+
+def my_memberships(user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .exclude(status=Status.LEFT)
+        .select_related("cluster")
+        .order_by("cluster__name")
+    )
+
+
+def open_invitations_for(user: User, emails: set[str]) -> list[Invitation]:
+    invitations = Invitation.objects.filter(
+        email__in=emails, accepted_at=None, declined_at=None
+    ).select_related("cluster", "invited_by__profile")
+    return [invitation for invitation in invitations if not invitation.is_expired]
+
+
+def join_requests_to_review(user: User) -> QuerySet[Membership]:
+    """Requests waiting in the clusters this person coordinates."""
+    coordinated = Membership.objects.filter(
+        user=user, role=Membership.Role.COORDINATOR, status=Status.ACTIVE
+    ).values("cluster_id")
+    return (
+        Membership.objects.filter(cluster__in=coordinated, status=Status.REQUESTED)
+        .select_related("cluster", "user__profile")
+        .order_by("created_at")
+    )
+
+
+def cluster_management(cluster: Cluster) -> dict:
+    """What a coordinator's page shows: requests, open invitations, members, recent events."""
+    memberships = Membership.objects.filter(cluster=cluster).select_related(
+        "user__profile__organization"
+    )
+    return {
+        "requests": memberships.filter(status=Status.REQUESTED).order_by("created_at"),
+        "members": memberships.filter(status__in=[Status.ACTIVE, Status.SUSPENDED]).order_by(
+            "status", "user__profile__display_name"
+        ),
+        "invitations": Invitation.objects.filter(
+            cluster=cluster, accepted_at=None, declined_at=None
+        ).select_related("invited_by__profile"),
+        "events": MembershipEvent.objects.filter(cluster=cluster).select_related(
+            "actor__profile", "subject__profile"
+        )[:30],
+    }
+
+
+def public_clusters(limit: int = 6) -> QuerySet[Cluster]:
+    return Cluster.objects.filter(visibility=Cluster.Visibility.PUBLIC).order_by(
+        "-active_member_count", "name"
+    )[:limit]

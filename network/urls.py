@@ -1,0 +1,29 @@
+"""Pages of the network: home, clusters, membership steps, people and organizations."""
+
+from django.urls import path
+
+from network import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("clusters/", views.cluster_list, name="cluster_list"),
+    path("clusters/new/", views.cluster_create, name="cluster_create"),
+    path("clusters/<slug:slug>/", views.cluster_detail, name="cluster"),
+    path("clusters/<slug:slug>/edit/", views.cluster_edit, name="cluster_edit"),
+    path("clusters/<slug:slug>/members/", views.cluster_members, name="cluster_members"),
+    path("clusters/<slug:slug>/manage/", views.cluster_manage, name="cluster_manage"),
+    path("clusters/<slug:slug>/invite/", views.cluster_invite, name="cluster_invite"),
+    path("clusters/<slug:slug>/join/", views.cluster_join, name="cluster_join"),
+    path("clusters/<slug:slug>/leave/", views.cluster_leave, name="cluster_leave"),
+    path(
+        "clusters/<slug:slug>/members/<int:membership_id>/<str:action>/",
+        views.membership_action,
+        name="membership_action",
+    ),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("members/", views.directory, name="directory"),
+    path("people/<int:user_id>/", views.person, name="person"),
+    path("me/profile/", views.profile_edit, name="profile_edit"),
+    path("me/organization/", views.organization_edit, name="organization_edit"),
+]

@@ -1,0 +1,52 @@
+// Pioneros page script: the member's live channel, reconnecting with backoff.
+(function () {
+  "use strict";
+  var url = document.body.dataset.liveUrl;
+  if (!url || !("WebSocket" in window)) return;
+  var state = document.getElementById("live-state");
+  var toasts = document.getElementById("live-toasts");
+  var delay = 1000;
+
+  function show(label) {
+    if (!state) return;
+    state.hidden = !label;
+    state.textContent = label || "";
+  }
+
+  function toast(event) {
+    if (!toasts || !event.text) return;
+    var box = document.createElement("div");
+    box.className = "toast show";
+    box.setAttribute("role", "status");
+    var body = document.createElement("div");
+    body.className = "toast-body";
+    if (event.url) {
+      var link = document.createElement("a");
+      link.href = event.url;
+      link.textContent = event.text;
+      body.appendChild(link);
+    } else {
+      body.textContent = event.text;
+    }
+    box.appendChild(body);
+    toasts.appendChild(box);
+    setTimeout(function () { box.remove(); }, 15000);
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + url);
+    socket.onopen = function () { delay = 1000; show(""); };
+    socket.onmessage = function (message) {
+      var event = JSON.parse(message.data);
+      if (event.type !== "hello" && event.type !== "pong") toast(event);
+    };
+    socket.onclose = function (closed) {
+      if (closed.code === 4401) return; // signed out: nothing to reconnect to
+      show(document.body.dataset.liveReconnecting);
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+})();
