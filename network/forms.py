@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -29,30 +30,34 @@ LANGUAGE_CHOICES = [
 ]
 
 
+class StyledBoundField(BoundField):
+    """Adds the Bootstrap class for the widget's kind, so every form, allauth's too, matches."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if self.errors:
+            css += " is-invalid"
+        attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
+        return attrs
+
+
 class PionerosFormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
+    bound_field_class = StyledBoundField
 
 
-class StyledForm(forms.Form):
-    """Gives every widget the Bootstrap class matching its kind."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-class ClusterForm(StyledForm):
+
+class ClusterForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
     country = LazyTypedChoiceField(label=_("Country"), choices=countries)
@@ -74,14 +79,14 @@ class ClusterForm(StyledForm):
     )
 
 
-class InviteForm(StyledForm):
+class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(
         label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.FOLLOWER
     )
 
 
-class JoinRequestForm(StyledForm):
+class JoinRequestForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Join as"),
         choices=[(role.value, role.label) for role in JOINABLE_ROLES],
@@ -95,11 +100,11 @@ class JoinRequestForm(StyledForm):
     )
 
 
-class RoleForm(StyledForm):
+class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
-class ReasonForm(StyledForm):
+class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
@@ -107,7 +112,7 @@ def _tag_list(value: str) -> list[str]:
     return sorted({item.strip().lower() for item in value.split(",") if item.strip()})
 
 
-class ProfileForm(StyledForm):
+class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=120)
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"), choices=LANGUAGE_CHOICES, required=False,
@@ -140,7 +145,7 @@ def _codes(value: str) -> list[str]:
     return sorted({item.strip() for item in value.replace(";", ",").split(",") if item.strip()})
 
 
-class OrganizationForm(StyledForm):
+class OrganizationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
     country = LazyTypedChoiceField(label=_("Country"), choices=countries)
@@ -188,7 +193,7 @@ class OrganizationForm(StyledForm):
         return self._clean_codes("planned_codes")
 
 
-class DirectoryFilterForm(StyledForm):
+class DirectoryFilterForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("Any role"))] + Membership.Role.choices, required=False
     )
@@ -211,7 +216,7 @@ class DirectoryFilterForm(StyledForm):
         return code
 
 
-class ClusterSearchForm(StyledForm):
+class ClusterSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     sector = forms.ChoiceField(
         label=_("Sector"), choices=[("", _("Any sector"))] + Sector.choices, required=False
