@@ -187,10 +187,10 @@ COUNTRIES_FIRST = ["AR", "BR", "CL", "CO", "CR", "MX", "PE", "UY"]
 
 # --- Static files ----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 if not WHITENOISE_USE_FINDERS:
+    STATIC_ROOT = BASE_DIR / "staticfiles"
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -209,7 +209,7 @@ def invite_member(*, cluster: Cluster, by: User, email: str, role: str) -> Invit
         context={
             **_cluster_context(cluster),
             "inviter": _name(by),
-            "role": Membership.Role(role).label,
+            "role": role,
             "accept_url": notify.absolute_url(invitation.get_absolute_url()),
             "expires_at": invitation.expires_at.date().isoformat(),
         },
@@ -274,7 +274,7 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     notify.tell(
         users=told,
         template="invitation_accepted",
-        context={**_cluster_context(cluster), "member": _name(user), "role": membership.get_role_display()},
+        context={**_cluster_context(cluster), "member": _name(user), "role": membership.role},
         event={
             "type": "invitation_accepted",
             "text": _("%(member)s joined %(cluster)s.") % {"member": _name(user), "cluster": cluster.name},
@@ -338,7 +338,7 @@ def request_to_join(*, cluster: Cluster, user: User, role: str, message: str = "
         context={
             **_cluster_context(cluster),
             "member": _name(user),
-            "role": membership.get_role_display(),
+            "role": membership.role,
             "message": membership.message,
             "manage_url": notify.absolute_url(f"{cluster.get_absolute_url()}manage/"),
         },
@@ -369,7 +369,7 @@ def approve_request(*, membership: Membership, by: User) -> Membership:
     notify.tell(
         users=[membership.user],
         template="request_approved",
-        context={**_cluster_context(membership.cluster), "role": membership.get_role_display()},
+        context={**_cluster_context(membership.cluster), "role": membership.role},
         event={
             "type": "request_approved",
             "text": _("Welcome to %(cluster)s.") % {"cluster": membership.cluster.name},
@@ -439,7 +439,7 @@ def change_role(*, membership: Membership, by: User, role: str) -> Membership:
     notify.tell(
         users=[membership.user],
         template="role_changed",
-        context={**_cluster_context(membership.cluster), "role": membership.get_role_display()},
+        context={**_cluster_context(membership.cluster), "role": membership.role},
         event={
             "type": "role_changed",
             "text": _("You are now %(role)s in %(cluster)s.")

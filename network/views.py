@@ -3,6 +3,7 @@
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -110,14 +111,17 @@ def cluster_detail(request, slug):
 
 
 def _coordinated_cluster(request, slug):
+    """The cluster and None if the person coordinates it, else the response that refuses."""
+    # Visibility first: a private cluster's URLs answer 404 even before sign-in.
     cluster = selectors.cluster_for(request.user, slug)
+    if not request.user.is_authenticated:
+        return cluster, redirect_to_login(request.get_full_path())
     membership = selectors.membership_of(request.user, cluster)
     if membership is None or not membership.is_coordinator:
         return cluster, _forbidden(request, _("Only the cluster's coordinators can do this."))
     return cluster, None
 
 
-@login_required
 def cluster_edit(request, slug):
     cluster, refusal = _coordinated_cluster(request, slug)
     if refusal:
@@ -135,7 +139,6 @@ def cluster_edit(request, slug):
     return render(request, "network/cluster_form.html", {"form": form, "cluster": cluster})
 
 
-@login_required
 def cluster_manage(request, slug):
     cluster, refusal = _coordinated_cluster(request, slug)
     if refusal:
@@ -152,7 +155,6 @@ def cluster_manage(request, slug):
     )
 
 
-@login_required
 @require_POST
 def cluster_invite(request, slug):
     cluster, refusal = _coordinated_cluster(request, slug)
@@ -206,7 +208,6 @@ def cluster_leave(request, slug):
     return redirect("home" if not cluster.is_public else cluster.get_absolute_url())
 
 
-@login_required
 @require_POST
 def membership_action(request, slug, membership_id, action):
     """A coordinator's decision on one membership: approve, decline, role, suspend, reinstate."""

@@ -1,0 +1,49 @@
+"""Shared fixtures; servers a test needs are found here, or the test is skipped (failed in CI)."""
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _need(url: str, what: str) -> str:
+    if _reachable(url):
+        return url
+    message = f"{what} is not reachable at {urlsplit(url).netloc}"
+    if IN_CI:
+        pytest.fail(f"{message}; CI must provide it (.ci/run starts it).")
+    pytest.skip(f"{message}; set TEST_{what.upper()}_URL or start it to run this test.")
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return _need(POSTGRES_URL, "Postgres")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return _need(REDIS_URL, "Redis")
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run what services defer to after commit (emails, live events), as a real commit would."""
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run
