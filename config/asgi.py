@@ -5,20 +5,20 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from django.core.asgi import get_asgi_application  # noqa: E402
+from django.core.asgi import get_asgi_application
 
-from config.env import ConfigError  # noqa: E402
+from config.env import ConfigError
 
 try:
     django_asgi_app = get_asgi_application()
 except ConfigError as exc:
     sys.exit(f"Configuration error: {exc}")
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 
-from config.routing import websocket_urlpatterns  # noqa: E402
+from config.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {

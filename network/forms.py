@@ -8,11 +8,20 @@ from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
 from network import hs
 from network.models import Cluster, Membership, Organization, Profile, Sector
 from network.services import JOINABLE_ROLES
+
+
+def _countries() -> list[tuple[str, str]]:
+    """Country names in the language active when the form is shown, not at import."""
+    return list(countries)
+
+
+def _any_country(label):
+    return lambda: [("", label), *countries]
+
 
 LANGUAGE_CHOICES = [
     ("es", _("Spanish")),
@@ -36,7 +45,9 @@ class StyledBoundField(BoundField):
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+        if isinstance(
+            widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect
+        ):
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             css = "form-select"
@@ -54,22 +65,26 @@ class PionerosFormRenderer(TemplatesSetting):
     bound_field_class = StyledBoundField
 
 
-
-
-
 class ClusterForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    country = forms.ChoiceField(label=_("Country"), choices=_countries)
     region = forms.CharField(
-        label=_("Region"), max_length=120, required=False,
+        label=_("Region"),
+        max_length=120,
+        required=False,
         help_text=_("A state, department or city, if the cluster is local."),
     )
     description = forms.CharField(
-        label=_("Description"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     visibility = forms.ChoiceField(
-        label=_("Visibility"), choices=Cluster.Visibility.choices, widget=forms.RadioSelect,
+        label=_("Visibility"),
+        choices=Cluster.Visibility.choices,
+        widget=forms.RadioSelect,
         initial=Cluster.Visibility.PUBLIC,
     )
     sponsor = forms.ModelChoiceField(
@@ -94,7 +109,9 @@ class JoinRequestForm(forms.Form):
         initial=Membership.Role.FOLLOWER,
     )
     message = forms.CharField(
-        label=_("Message to the coordinators"), max_length=1000, required=False,
+        label=_("Message to the coordinators"),
+        max_length=1000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What you export or hope to export, and what you are looking for."),
     )
@@ -115,21 +132,32 @@ def _tag_list(value: str) -> list[str]:
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=120)
     languages = forms.MultipleChoiceField(
-        label=_("Languages you speak"), choices=LANGUAGE_CHOICES, required=False,
+        label=_("Languages you speak"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=Profile._meta.get_field("time_zone").choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=Profile._meta.get_field("time_zone").choices
+    )
     preferred_language = forms.ChoiceField(
         label=_("Language for emails"),
-        choices=[("", _("Same as the site"))] + list(settings.LANGUAGES),
+        choices=[("", _("Same as the site")), *list(settings.LANGUAGES)],
         required=False,
     )
     bio = forms.CharField(
-        label=_("Short bio"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Short bio"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     expertise = forms.CharField(
-        label=_("Expertise"), required=False, max_length=500,
-        help_text=_("Comma-separated, for example: rules of origin, cold chain, organic certification."),
+        label=_("Expertise"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Comma-separated, for example: rules of origin, cold chain, organic certification."
+        ),
     )
 
     def clean_expertise(self) -> list[str]:
@@ -148,25 +176,33 @@ def _codes(value: str) -> list[str]:
 class OrganizationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    country = forms.ChoiceField(label=_("Country"), choices=_countries)
     size = forms.ChoiceField(
-        label=_("Size"), choices=[("", "—")] + Organization.Size.choices, required=False
+        label=_("Size"), choices=[("", "—"), *Organization.Size.choices], required=False
     )
-    sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—")] + Sector.choices, required=False)
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", "—"), *Sector.choices], required=False
+    )
     first_export_year = forms.IntegerField(
-        label=_("First export year"), required=False, min_value=1900,
+        label=_("First export year"),
+        required=False,
+        min_value=1900,
         help_text=_("Leave empty if you have not exported yet."),
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     exported_codes = forms.CharField(
-        label=_("Products exported (HS codes)"), required=False,
+        label=_("Products exported (HS codes)"),
+        required=False,
         help_text=_("HS headings (4 digits) or chapters (2 digits), comma-separated: 0901, 0804."),
     )
     planned_codes = forms.CharField(
-        label=_("Products you plan to export (HS codes)"), required=False,
+        label=_("Products you plan to export (HS codes)"),
+        required=False,
     )
     markets = forms.MultipleChoiceField(
-        label=_("Export markets"), choices=countries, required=False,
+        label=_("Export markets"),
+        choices=countries,
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
@@ -195,17 +231,19 @@ class OrganizationForm(forms.Form):
 
 class DirectoryFilterForm(forms.Form):
     role = forms.ChoiceField(
-        label=_("Role"), choices=[("", _("Any role"))] + Membership.Role.choices, required=False
+        label=_("Role"), choices=[("", _("Any role")), *Membership.Role.choices], required=False
     )
-    country = LazyTypedChoiceField(
-        label=_("Country"), choices=[("", _("Any country"))] + list(countries), required=False
+    country = forms.ChoiceField(
+        label=_("Country"), choices=_any_country(_("Any country")), required=False
     )
     product = forms.CharField(
-        label=_("Product (HS code)"), required=False, max_length=4,
+        label=_("Product (HS code)"),
+        required=False,
+        max_length=4,
         widget=forms.TextInput(attrs={"placeholder": "0901", "inputmode": "numeric"}),
     )
-    market = LazyTypedChoiceField(
-        label=_("Export market"), choices=[("", _("Any market"))] + list(countries), required=False
+    market = forms.ChoiceField(
+        label=_("Export market"), choices=_any_country(_("Any market")), required=False
     )
     tag = forms.SlugField(label=_("Expertise"), required=False)
 
@@ -219,8 +257,8 @@ class DirectoryFilterForm(forms.Form):
 class ClusterSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     sector = forms.ChoiceField(
-        label=_("Sector"), choices=[("", _("Any sector"))] + Sector.choices, required=False
+        label=_("Sector"), choices=[("", _("Any sector")), *Sector.choices], required=False
     )
-    country = LazyTypedChoiceField(
-        label=_("Country"), choices=[("", _("Any country"))] + list(countries), required=False
+    country = forms.ChoiceField(
+        label=_("Country"), choices=_any_country(_("Any country")), required=False
     )

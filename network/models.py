@@ -178,7 +178,10 @@ class Profile(models.Model):
     """What a person shows the network about themselves."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="profile",
     )
     display_name = models.CharField(_("display name"), max_length=120)
     organization = models.ForeignKey(

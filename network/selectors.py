@@ -48,7 +48,12 @@ def membership_of(user: User, cluster: Cluster) -> Membership | None:
 
 
 def cluster_list(
-    *, viewer: User, q: str = "", sector: str = "", country: str = "", after: str | None = None,
+    *,
+    viewer: User,
+    q: str = "",
+    sector: str = "",
+    country: str = "",
+    after: str | None = None,
     per_page: int = 20,
 ) -> KeysetPage:
     clusters = visible_clusters(viewer).select_related("sponsor")
@@ -113,7 +118,9 @@ def member_directory(
             role=Subquery(memberships.filter(user=OuterRef("user")).values("role")[:1])
         )
     people = people.select_related("organization").prefetch_related("expertise")
-    page = keyset_page(people, ordering=("display_name", "user_id"), after=after, per_page=per_page)
+    page = keyset_page(
+        people, ordering=("display_name", "user_id"), after=after, per_page=per_page
+    )
     for profile in page.items:
         role = getattr(profile, "role", None)
         profile.role_label = Membership.Role(role).label if role else ""
@@ -121,7 +128,7 @@ def member_directory(
 
 
 def profile_for(viewer: User, user_id: int) -> Profile:
-    """A person's profile if they are visible to the viewer: self, or active in a visible cluster."""
+    """A profile the viewer may see: their own, or one active in a cluster they can see."""
     profiles = Profile.objects.select_related("organization", "user").prefetch_related(
         "expertise", "organization__products", "organization__markets"
     )

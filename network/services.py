@@ -45,7 +45,9 @@ def _require_coordinator(*, cluster: Cluster, by: User) -> None:
 
 
 def _count_change(cluster: Cluster, delta: int) -> None:
-    Cluster.objects.filter(pk=cluster.pk).update(active_member_count=F("active_member_count") + delta)
+    Cluster.objects.filter(pk=cluster.pk).update(
+        active_member_count=F("active_member_count") + delta
+    )
 
 
 def _set_status(membership: Membership, status: str, **fields) -> None:
@@ -93,7 +95,10 @@ def _name(user: User) -> str:
 
 
 def _cluster_context(cluster: Cluster) -> dict:
-    return {"cluster_name": cluster.name, "cluster_url": notify.absolute_url(cluster.get_absolute_url())}
+    return {
+        "cluster_name": cluster.name,
+        "cluster_url": notify.absolute_url(cluster.get_absolute_url()),
+    }
 
 
 # --- Clusters --------------------------------------------------------------------
@@ -201,8 +206,14 @@ def invite_member(*, cluster: Cluster, by: User, email: str, role: str) -> Invit
         else:
             _set_status(membership, Status.INVITED, role=role)
 
-    _log(cluster=cluster, action=Action.INVITED, actor=by, subject=existing_user, email=email,
-         detail=role)
+    _log(
+        cluster=cluster,
+        action=Action.INVITED,
+        actor=by,
+        subject=existing_user,
+        email=email,
+        detail=role,
+    )
     notify.tell_address(
         email=email,
         template="invitation",
@@ -268,8 +279,13 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     _set_status(membership, Status.ACTIVE, role=invitation.role)
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    _log(cluster=cluster, action=Action.INVITATION_ACCEPTED, actor=user, subject=user,
-         email=invitation.email)
+    _log(
+        cluster=cluster,
+        action=Action.INVITATION_ACCEPTED,
+        actor=user,
+        subject=user,
+        email=invitation.email,
+    )
     told = [invitation.invited_by] if invitation.invited_by else _coordinators(cluster)
     notify.tell(
         users=told,
@@ -277,7 +293,8 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
         context={**_cluster_context(cluster), "member": _name(user), "role": membership.role},
         event={
             "type": "invitation_accepted",
-            "text": _("%(member)s joined %(cluster)s.") % {"member": _name(user), "cluster": cluster.name},
+            "text": _("%(member)s joined %(cluster)s.")
+            % {"member": _name(user), "cluster": cluster.name},
             "url": cluster.get_absolute_url(),
         },
     )
@@ -293,8 +310,13 @@ def decline_invitation(*, invitation: Invitation, user: User) -> None:
     Membership.objects.filter(
         cluster=invitation.cluster, user=user, status=Status.INVITED
     ).delete()
-    _log(cluster=invitation.cluster, action=Action.INVITATION_DECLINED, actor=user, subject=user,
-         email=invitation.email)
+    _log(
+        cluster=invitation.cluster,
+        action=Action.INVITATION_DECLINED,
+        actor=user,
+        subject=user,
+        email=invitation.email,
+    )
     if invitation.invited_by:
         notify.tell(
             users=[invitation.invited_by],
@@ -320,9 +342,15 @@ def request_to_join(*, cluster: Cluster, user: User, role: str, message: str = "
         raise NetworkError(
             {
                 Status.ACTIVE: gettext_lazy("You are already a member of this cluster."),
-                Status.REQUESTED: gettext_lazy("Your request is already waiting for a coordinator."),
-                Status.INVITED: gettext_lazy("You are already invited: accept the invitation instead."),
-                Status.SUSPENDED: gettext_lazy("Your membership is suspended; talk to a coordinator."),
+                Status.REQUESTED: gettext_lazy(
+                    "Your request is already waiting for a coordinator."
+                ),
+                Status.INVITED: gettext_lazy(
+                    "You are already invited: accept the invitation instead."
+                ),
+                Status.SUSPENDED: gettext_lazy(
+                    "Your membership is suspended; talk to a coordinator."
+                ),
             }[membership.status]
         )
     if membership is None:
@@ -353,8 +381,10 @@ def request_to_join(*, cluster: Cluster, user: User, role: str, message: str = "
 
 
 def _locked(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().select_related("cluster", "user").get(
-        pk=membership.pk
+    return (
+        Membership.objects.select_for_update()
+        .select_related("cluster", "user")
+        .get(pk=membership.pk)
     )
 
 
@@ -408,8 +438,12 @@ def leave_cluster(*, membership: Membership) -> None:
             gettext_lazy("You are the only coordinator. Make another member coordinator first.")
         )
     _set_status(membership, Status.LEFT)
-    _log(cluster=membership.cluster, action=Action.LEFT, actor=membership.user,
-         subject=membership.user)
+    _log(
+        cluster=membership.cluster,
+        action=Action.LEFT,
+        actor=membership.user,
+        subject=membership.user,
+    )
     notify.tell(
         users=_coordinators(membership.cluster, excluding=membership.user),
         template="member_left",
@@ -434,8 +468,13 @@ def change_role(*, membership: Membership, by: User, role: str) -> Membership:
     old = membership.get_role_display()
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
-    _log(cluster=membership.cluster, action=Action.ROLE_CHANGED, actor=by, subject=membership.user,
-         detail=f"{old} → {membership.get_role_display()}")
+    _log(
+        cluster=membership.cluster,
+        action=Action.ROLE_CHANGED,
+        actor=by,
+        subject=membership.user,
+        detail=f"{old} → {membership.get_role_display()}",
+    )
     notify.tell(
         users=[membership.user],
         template="role_changed",
@@ -459,8 +498,13 @@ def suspend_member(*, membership: Membership, by: User, reason: str = "") -> Mem
     if membership.user_id == by.pk:
         raise NetworkError(gettext_lazy("You cannot suspend yourself."))
     _set_status(membership, Status.SUSPENDED)
-    _log(cluster=membership.cluster, action=Action.SUSPENDED, actor=by, subject=membership.user,
-         detail=reason[:300])
+    _log(
+        cluster=membership.cluster,
+        action=Action.SUSPENDED,
+        actor=by,
+        subject=membership.user,
+        detail=reason[:300],
+    )
     notify.tell(
         users=[membership.user],
         template="suspended",
@@ -540,7 +584,8 @@ def save_organization(
     overlap = set(exported_codes) & set(planned_codes)
     if overlap:
         raise NetworkError(
-            _("%(codes)s cannot be both exported and planned.") % {"codes": ", ".join(sorted(overlap))}
+            _("%(codes)s cannot be both exported and planned.")
+            % {"codes": ", ".join(sorted(overlap))}
         )
     organization = organization or Organization()
     organization.name, organization.kind, organization.country = name.strip(), kind, country
@@ -553,10 +598,18 @@ def save_organization(
         raise NetworkError(gettext_lazy("The first export year is not plausible.")) from None
     organization.products.all().delete()
     ExportProduct.objects.bulk_create(
-        [ExportProduct(organization=organization, hs_code=c, status=ExportProduct.Status.EXPORTS)
-         for c in sorted(set(exported_codes))]
-        + [ExportProduct(organization=organization, hs_code=c, status=ExportProduct.Status.PLANNED)
-           for c in sorted(set(planned_codes))]
+        [
+            ExportProduct(
+                organization=organization, hs_code=c, status=ExportProduct.Status.EXPORTS
+            )
+            for c in sorted(set(exported_codes))
+        ]
+        + [
+            ExportProduct(
+                organization=organization, hs_code=c, status=ExportProduct.Status.PLANNED
+            )
+            for c in sorted(set(planned_codes))
+        ]
     )
     organization.markets.all().delete()
     ExportMarket.objects.bulk_create(

@@ -11,9 +11,7 @@ from django_tasks import task
 def _language_for(recipient_id: int | None) -> str:
     if recipient_id is None:
         return settings.LANGUAGE_CODE
-    user = (
-        get_user_model().objects.select_related("profile").filter(pk=recipient_id).first()
-    )
+    user = get_user_model().objects.select_related("profile").filter(pk=recipient_id).first()
     profile = getattr(user, "profile", None) if user else None
     return (profile and profile.preferred_language) or settings.LANGUAGE_CODE
 

@@ -23,7 +23,7 @@ from network.forms import (
     ReasonForm,
     RoleForm,
 )
-from network.models import Invitation, Membership
+from network.models import INVITATION_LIFETIME, Invitation, Membership
 from network.services import NetworkError, NotAllowed
 
 
@@ -172,7 +172,7 @@ def cluster_invite(request, slug):
     messages.success(
         request,
         _("Invitation sent to %(email)s. The link works for %(days)s days.")
-        % {"email": invitation.email, "days": (invitation.expires_at - invitation.created_at).days},
+        % {"email": invitation.email, "days": INVITATION_LIFETIME.days},
     )
     return redirect("cluster_manage", slug=slug)
 
@@ -298,7 +298,9 @@ def person(request, user_id):
         "network/person.html",
         {
             "profile": profile,
-            "memberships": selectors.visible_memberships_of(viewer=request.user, user=profile.user),
+            "memberships": selectors.visible_memberships_of(
+                viewer=request.user, user=profile.user
+            ),
         },
     )
 
@@ -331,7 +333,15 @@ def organization_edit(request):
         products = list(organization.products.all())
         initial = {
             field: getattr(organization, field)
-            for field in ("name", "kind", "country", "size", "sector", "first_export_year", "website")
+            for field in (
+                "name",
+                "kind",
+                "country",
+                "size",
+                "sector",
+                "first_export_year",
+                "website",
+            )
         }
         initial |= {
             "exported_codes": ", ".join(p.hs_code for p in products if p.status == "exports"),

@@ -29,6 +29,11 @@ def _need(url: str, what: str) -> str:
     pytest.skip(f"{message}; set TEST_{what.upper()}_URL or start it to run this test.")
 
 
+def pytest_collection_modifyitems(items):
+    """Browser journeys last: they hold a Daphne thread and Playwright's loop once started."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture
 def postgres_url() -> str:
     return _need(POSTGRES_URL, "Postgres")

@@ -51,7 +51,9 @@ def make_cluster(*, coordinator=None, visibility=Cluster.Visibility.PUBLIC, name
     )
 
 
-def add_member(cluster, user=None, *, role=Membership.Role.FOLLOWER, status=Membership.Status.ACTIVE):
+def add_member(
+    cluster, user=None, *, role=Membership.Role.FOLLOWER, status=Membership.Status.ACTIVE
+):
     """A membership written directly, for arranging a test's starting point."""
     user = user or UserFactory()
     Membership.objects.create(user=user, cluster=cluster, role=role, status=status)

@@ -237,7 +237,8 @@ def test_invalid_invite_address_changes_nothing(client):
     cluster = make_cluster(coordinator=coordinator)
     client.force_login(coordinator)
     response = client.post(
-        reverse("cluster_invite", args=[cluster.slug]), {"email": "not-an-email", "role": "mentor"},
+        reverse("cluster_invite", args=[cluster.slug]),
+        {"email": "not-an-email", "role": "mentor"},
         follow=True,
     )
     assert b"valid email" in response.content

@@ -19,16 +19,56 @@ AGENCIES = [
 
 # name, kind, country, size, sector, first export year, exported HS, planned HS, markets
 FIRMS = {
-    "Cafés Altos del Huila": ("CO", "small", "agrifood", 2009, ["0901"], ["2101"], ["US", "DE", "JP"]),
+    "Cafés Altos del Huila": (
+        "CO",
+        "small",
+        "agrifood",
+        2009,
+        ["0901"],
+        ["2101"],
+        ["US", "DE", "JP"],
+    ),
     "Finca La Esmeralda Verde": ("CO", "micro", "agrifood", None, [], ["0901"], []),
     "Tostadores del Macizo": ("CO", "micro", "agrifood", 2022, ["0901"], [], ["CA"]),
-    "Códice Software": ("UY", "medium", "technology", 2011, ["8523"], [], ["US", "ES", "AR", "CL"]),
+    "Códice Software": (
+        "UY",
+        "medium",
+        "technology",
+        2011,
+        ["8523"],
+        [],
+        ["US", "ES", "AR", "CL"],
+    ),
     "Nube Charrúa": ("UY", "small", "technology", None, [], ["8523"], []),
-    "Agroexportadora Piura Sol": ("PE", "medium", "agrifood", 2005, ["0804", "0810"], [], ["NL", "US", "GB", "CN"]),
+    "Agroexportadora Piura Sol": (
+        "PE",
+        "medium",
+        "agrifood",
+        2005,
+        ["0804", "0810"],
+        [],
+        ["NL", "US", "GB", "CN"],
+    ),
     "Mangos del Chira": ("PE", "micro", "agrifood", None, [], ["0804"], []),
-    "Ateliê Mandacaru": ("BR", "small", "textiles", 2015, ["6204", "6109"], [], ["PT", "FR", "US"]),
+    "Ateliê Mandacaru": (
+        "BR",
+        "small",
+        "textiles",
+        2015,
+        ["6204", "6109"],
+        [],
+        ["PT", "FR", "US"],
+    ),
     "Rendas de Caruaru": ("BR", "micro", "textiles", None, [], ["6204"], []),
-    "Cacao Fino de Manabí": ("EC", "small", "agrifood", 2012, ["1801", "1806"], [], ["CH", "BE", "JP"]),
+    "Cacao Fino de Manabí": (
+        "EC",
+        "small",
+        "agrifood",
+        2012,
+        ["1801", "1806"],
+        [],
+        ["CH", "BE", "JP"],
+    ),
     "Chocolates Montubio": ("EC", "micro", "agrifood", None, [], ["1806"], []),
     "Barro Negro Oaxaqueño": ("MX", "micro", "creative", 2018, ["6913"], [], ["US", "CA"]),
     "Textiles Zapotecos": ("MX", "micro", "creative", None, [], ["5702"], []),
@@ -36,50 +76,192 @@ FIRMS = {
 
 # email local part, display name, firm (or agency), languages, time zone, tags
 PEOPLE = [
-    ("lucia", "Lucía Restrepo", "Cafés Altos del Huila", ["es", "en"], "America/Bogota", ["specialty coffee", "buyer search", "export finance"]),
-    ("andres", "Andrés Molina", "Finca La Esmeralda Verde", ["es"], "America/Bogota", ["organic certification"]),
+    (
+        "lucia",
+        "Lucía Restrepo",
+        "Cafés Altos del Huila",
+        ["es", "en"],
+        "America/Bogota",
+        ["specialty coffee", "buyer search", "export finance"],
+    ),
+    (
+        "andres",
+        "Andrés Molina",
+        "Finca La Esmeralda Verde",
+        ["es"],
+        "America/Bogota",
+        ["organic certification"],
+    ),
     ("camila", "Camila Ortiz", "Tostadores del Macizo", ["es"], "America/Bogota", ["roasting"]),
-    ("valeria", "Valeria Gómez", "Agencia Andina de Exportaciones", ["es", "en"], "America/Bogota", ["trade promotion"]),
-    ("martin", "Martín Pereira", "Códice Software", ["es", "en", "pt"], "America/Montevideo", ["services export", "tax treaties", "contracts"]),
+    (
+        "valeria",
+        "Valeria Gómez",
+        "Agencia Andina de Exportaciones",
+        ["es", "en"],
+        "America/Bogota",
+        ["trade promotion"],
+    ),
+    (
+        "martin",
+        "Martín Pereira",
+        "Códice Software",
+        ["es", "en", "pt"],
+        "America/Montevideo",
+        ["services export", "tax treaties", "contracts"],
+    ),
     ("sofia", "Sofía Acosta", "Nube Charrúa", ["es", "en"], "America/Montevideo", ["saas"]),
-    ("diego", "Diego Fernández", "Promotora Rioplatense de Comercio Exterior", ["es"], "America/Montevideo", ["trade promotion"]),
-    ("rosa", "Rosa Huamán", "Agroexportadora Piura Sol", ["es", "en"], "America/Lima", ["cold chain", "globalgap", "rules of origin"]),
+    (
+        "diego",
+        "Diego Fernández",
+        "Promotora Rioplatense de Comercio Exterior",
+        ["es"],
+        "America/Montevideo",
+        ["trade promotion"],
+    ),
+    (
+        "rosa",
+        "Rosa Huamán",
+        "Agroexportadora Piura Sol",
+        ["es", "en"],
+        "America/Lima",
+        ["cold chain", "globalgap", "rules of origin"],
+    ),
     ("jorge", "Jorge Castillo", "Mangos del Chira", ["es"], "America/Lima", ["phytosanitary"]),
-    ("beatriz", "Beatriz Nascimento", "Ateliê Mandacaru", ["pt", "es", "en"], "America/Recife", ["fashion fairs", "logistics", "pricing"]),
+    (
+        "beatriz",
+        "Beatriz Nascimento",
+        "Ateliê Mandacaru",
+        ["pt", "es", "en"],
+        "America/Recife",
+        ["fashion fairs", "logistics", "pricing"],
+    ),
     ("joao", "João Carvalho", "Rendas de Caruaru", ["pt"], "America/Recife", ["handmade lace"]),
-    ("marcos", "Marcos Teixeira", "Agência Atlântica de Exportação", ["pt", "en"], "America/Sao_Paulo", ["trade promotion"]),
-    ("elena", "Elena Zambrano", "Cacao Fino de Manabí", ["es", "en", "fr"], "America/Guayaquil", ["fine cacao", "certification", "buyer search"]),
+    (
+        "marcos",
+        "Marcos Teixeira",
+        "Agência Atlântica de Exportação",
+        ["pt", "en"],
+        "America/Sao_Paulo",
+        ["trade promotion"],
+    ),
+    (
+        "elena",
+        "Elena Zambrano",
+        "Cacao Fino de Manabí",
+        ["es", "en", "fr"],
+        "America/Guayaquil",
+        ["fine cacao", "certification", "buyer search"],
+    ),
     ("pablo", "Pablo Intriago", "Chocolates Montubio", ["es"], "America/Guayaquil", ["chocolate"]),
-    ("ximena", "Ximena Ruiz", "Barro Negro Oaxaqueño", ["es", "en"], "America/Mexico_City", ["e-commerce export", "packaging"]),
-    ("tomas", "Tomás Hernández", "Textiles Zapotecos", ["es"], "America/Mexico_City", ["natural dyes"]),
+    (
+        "ximena",
+        "Ximena Ruiz",
+        "Barro Negro Oaxaqueño",
+        ["es", "en"],
+        "America/Mexico_City",
+        ["e-commerce export", "packaging"],
+    ),
+    (
+        "tomas",
+        "Tomás Hernández",
+        "Textiles Zapotecos",
+        ["es"],
+        "America/Mexico_City",
+        ["natural dyes"],
+    ),
 ]
 
 # name, sector, country, region, visibility, sponsor, description, members: (person, role, status)
 CLUSTERS = [
-    ("Café de Especialidad del Huila", "agrifood", "CO", "Huila", "public", "Agencia Andina de Exportaciones",
-     "Growers and roasters of the Huila highlands taking specialty coffee to new markets.",
-     [("lucia", "coordinator", "active"), ("camila", "mentor", "active"), ("andres", "follower", "active"),
-      ("valeria", "observer", "active"), ("jorge", "follower", "requested")]),
-    ("Software Export Hub Montevideo", "technology", "UY", "Montevideo", "public", "Promotora Rioplatense de Comercio Exterior",
-     "Uruguayan software firms sharing how to sell services abroad.",
-     [("martin", "coordinator", "active"), ("sofia", "follower", "active"), ("diego", "observer", "active")]),
-    ("Frutas Frescas del Norte", "agrifood", "PE", "Piura", "private", None,
-     "Fresh fruit exporters of northern Peru: cold chain, certifications, buyers.",
-     [("rosa", "coordinator", "active"), ("jorge", "follower", "active"), ("lucia", "mentor", "active")]),
-    ("Moda Sustentável Nordeste", "textiles", "BR", "Pernambuco", "public", "Agência Atlântica de Exportação",
-     "Ateliês do Nordeste levando moda sustentável para o mundo.",
-     [("beatriz", "coordinator", "active"), ("joao", "follower", "active"), ("marcos", "observer", "active")]),
-    ("Cacao y Chocolate de la Costa", "agrifood", "EC", "Manabí", "private", None,
-     "Fine-aroma cacao producers and chocolate makers of coastal Ecuador.",
-     [("elena", "coordinator", "active"), ("pablo", "follower", "active")]),
-    ("Artesanías de Oaxaca al Mundo", "creative", "MX", "Oaxaca", "public", None,
-     "Oaxacan artisans learning to export crafts directly to buyers.",
-     [("ximena", "coordinator", "active"), ("tomas", "follower", "active"), ("beatriz", "mentor", "active")]),
+    (
+        "Café de Especialidad del Huila",
+        "agrifood",
+        "CO",
+        "Huila",
+        "public",
+        "Agencia Andina de Exportaciones",
+        "Growers and roasters of the Huila highlands taking specialty coffee to new markets.",
+        [
+            ("lucia", "coordinator", "active"),
+            ("camila", "mentor", "active"),
+            ("andres", "follower", "active"),
+            ("valeria", "observer", "active"),
+            ("jorge", "follower", "requested"),
+        ],
+    ),
+    (
+        "Software Export Hub Montevideo",
+        "technology",
+        "UY",
+        "Montevideo",
+        "public",
+        "Promotora Rioplatense de Comercio Exterior",
+        "Uruguayan software firms sharing how to sell services abroad.",
+        [
+            ("martin", "coordinator", "active"),
+            ("sofia", "follower", "active"),
+            ("diego", "observer", "active"),
+        ],
+    ),
+    (
+        "Frutas Frescas del Norte",
+        "agrifood",
+        "PE",
+        "Piura",
+        "private",
+        None,
+        "Fresh fruit exporters of northern Peru: cold chain, certifications, buyers.",
+        [
+            ("rosa", "coordinator", "active"),
+            ("jorge", "follower", "active"),
+            ("lucia", "mentor", "active"),
+        ],
+    ),
+    (
+        "Moda Sustentável Nordeste",
+        "textiles",
+        "BR",
+        "Pernambuco",
+        "public",
+        "Agência Atlântica de Exportação",
+        "Ateliês do Nordeste levando moda sustentável para o mundo.",
+        [
+            ("beatriz", "coordinator", "active"),
+            ("joao", "follower", "active"),
+            ("marcos", "observer", "active"),
+        ],
+    ),
+    (
+        "Cacao y Chocolate de la Costa",
+        "agrifood",
+        "EC",
+        "Manabí",
+        "private",
+        None,
+        "Fine-aroma cacao producers and chocolate makers of coastal Ecuador.",
+        [("elena", "coordinator", "active"), ("pablo", "follower", "active")],
+    ),
+    (
+        "Artesanías de Oaxaca al Mundo",
+        "creative",
+        "MX",
+        "Oaxaca",
+        "public",
+        None,
+        "Oaxacan artisans learning to export crafts directly to buyers.",
+        [
+            ("ximena", "coordinator", "active"),
+            ("tomas", "follower", "active"),
+            ("beatriz", "mentor", "active"),
+        ],
+    ),
 ]
 
 
 class Command(BaseCommand):
-    help = "Load the invented demo network (idempotent). Every demo account's password: " + PASSWORD
+    help = (
+        "Load the invented demo network (idempotent). Every demo account's password: " + PASSWORD
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -97,8 +279,13 @@ class Command(BaseCommand):
             cluster = Cluster.objects.filter(name=name).first()
             if cluster is None:
                 cluster = services.create_cluster(
-                    creator=people[members[0][0]], name=name, sector=sector, country=country,
-                    region=region, description=description, visibility=visibility,
+                    creator=people[members[0][0]],
+                    name=name,
+                    sector=sector,
+                    country=country,
+                    region=region,
+                    description=description,
+                    visibility=visibility,
                     sponsor=organizations[sponsor] if sponsor else None,
                 )
             for key, role, status in members:
@@ -127,12 +314,20 @@ class Command(BaseCommand):
         for name, (country, size, sector, year, exported, planned, markets) in FIRMS.items():
             firm, created = Organization.objects.get_or_create(
                 name=name,
-                defaults={"country": country, "size": size, "sector": sector, "first_export_year": year},
+                defaults={
+                    "country": country,
+                    "size": size,
+                    "sector": sector,
+                    "first_export_year": year,
+                },
             )
             if created:
                 ExportProduct.objects.bulk_create(
                     [ExportProduct(organization=firm, hs_code=code) for code in exported]
-                    + [ExportProduct(organization=firm, hs_code=code, status="planned") for code in planned]
+                    + [
+                        ExportProduct(organization=firm, hs_code=code, status="planned")
+                        for code in planned
+                    ]
                 )
                 ExportMarket.objects.bulk_create(
                     [ExportMarket(organization=firm, country=market) for market in markets]
@@ -150,8 +345,12 @@ class Command(BaseCommand):
                 EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
                 profile = services.ensure_profile(user=user)
                 services.update_profile(
-                    profile=profile, display_name=name, languages=languages, time_zone=time_zone,
-                    bio="", expertise=tags,
+                    profile=profile,
+                    display_name=name,
+                    languages=languages,
+                    time_zone=time_zone,
+                    bio="",
+                    expertise=tags,
                 )
                 profile.organization = organizations[organization]
                 profile.save(update_fields=["organization"])
