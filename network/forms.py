@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from network import hs
-from network.models import Cluster, Membership, Organization, Profile, Sector
+from network.models import SPOKEN_LANGUAGES, Cluster, Membership, Organization, Profile, Sector
 from network.services import JOINABLE_ROLES
 
 
@@ -21,22 +21,6 @@ def _countries() -> list[tuple[str, str]]:
 
 def _any_country(label):
     return lambda: [("", label), *countries]
-
-
-LANGUAGE_CHOICES = [
-    ("es", _("Spanish")),
-    ("pt", _("Portuguese")),
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("de", _("German")),
-    ("it", _("Italian")),
-    ("zh", _("Chinese")),
-    ("ja", _("Japanese")),
-    ("ar", _("Arabic")),
-    ("ht", _("Haitian Creole")),
-    ("qu", _("Quechua")),
-    ("gn", _("Guarani")),
-]
 
 
 class StyledBoundField(BoundField):
@@ -133,7 +117,7 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=120)
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"),
-        choices=LANGUAGE_CHOICES,
+        choices=SPOKEN_LANGUAGES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

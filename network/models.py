@@ -170,6 +170,22 @@ class ExportMarket(models.Model):
         return str(self.country.name)
 
 
+SPOKEN_LANGUAGES = [
+    ("es", _("Spanish")),
+    ("pt", _("Portuguese")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("de", _("German")),
+    ("it", _("Italian")),
+    ("zh", _("Chinese")),
+    ("ja", _("Japanese")),
+    ("ar", _("Arabic")),
+    ("ht", _("Haitian Creole")),
+    ("qu", _("Quechua")),
+    ("gn", _("Guarani")),
+]
+
+
 def _time_zone_choices():
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
@@ -212,6 +228,10 @@ class Profile(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("person", args=[self.user_id])
+
+    def language_names(self) -> list[str]:
+        names = dict(SPOKEN_LANGUAGES)
+        return [str(names.get(code, code)) for code in self.languages]
 
 
 class Cluster(models.Model):

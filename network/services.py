@@ -1,5 +1,7 @@
 """Every change to clusters, memberships, profiles and organizations goes through here."""
 
+import zoneinfo
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from network import notify, realtime
 from network.models import (
+    SPOKEN_LANGUAGES,
     Cluster,
     ExportMarket,
     ExportProduct,
@@ -551,6 +554,15 @@ def update_profile(
     bio: str = "",
     expertise: list[str] | None = None,
 ) -> Profile:
+    unknown = set(languages) - {code for code, _label in SPOKEN_LANGUAGES}
+    if unknown:
+        raise NetworkError(
+            _("Unknown languages: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
+        )
+    if time_zone not in zoneinfo.available_timezones():
+        raise NetworkError(_("Unknown time zone: %(zone)s.") % {"zone": time_zone})
+    if not display_name.strip():
+        raise NetworkError(gettext_lazy("A display name is required."))
     profile.display_name = display_name.strip()
     profile.languages = sorted(set(languages))
     profile.time_zone = time_zone

@@ -318,9 +318,13 @@ def profile_edit(request):
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(profile=profile, **form.cleaned_data)
-        messages.success(request, _("Profile saved."))
-        return redirect(profile)
+        try:
+            services.update_profile(profile=profile, **form.cleaned_data)
+        except NetworkError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect(profile)
     return render(request, "network/profile_form.html", {"form": form, "profile": profile})
 
 

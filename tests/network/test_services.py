@@ -199,3 +199,14 @@ def test_unknown_hs_code_fails_validation():
 def test_every_account_gets_a_profile():
     user = UserFactory(email="maria.lopez@example.org")
     assert user.profile.display_name == "maria.lopez"
+
+
+def test_profile_rejects_unknown_language_and_time_zone():
+    profile = UserFactory().profile
+    for languages, zone in [(["xx"], "UTC"), (["es"], "Mars/Olympus")]:
+        with pytest.raises(NetworkError):
+            services.update_profile(
+                profile=profile, display_name="Ana", languages=languages, time_zone=zone
+            )
+    profile.refresh_from_db()
+    assert (profile.languages, profile.time_zone) == ([], "UTC")
