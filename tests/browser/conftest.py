@@ -41,6 +41,9 @@ def browser(monkeypatch):
 
 @pytest.fixture
 def page(browser, request):
+    from django.core.cache import cache
+
+    cache.clear()  # allauth's rate limits count per address across tests
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
     page.console_errors = []
@@ -60,7 +63,7 @@ def screenshot_dir(request) -> Path:
 
 
 @pytest.fixture(scope="session")
-def daphne_url(django_db_setup):
+def daphne_url(django_db_setup, django_db_blocker):
     """The real ASGI stack (Daphne: HTTP and WebSocket) in a thread, on a free port.
 
     pytest-django's live_server speaks WSGI only; the pages open a WebSocket, so the
@@ -94,3 +97,19 @@ def daphne_url(django_db_setup):
     yield f"http://{host}:{port}"
     reactor.callFromThread(reactor.stop)
     thread.join(timeout=10)
+    with django_db_blocker.unblock():
+        _close_server_thread_connections()
+
+
+def _close_server_thread_connections() -> None:
+    """Worker threads of the stopped server may still hold PostgreSQL sessions, which would
+    stop pytest-django from dropping the test database."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
