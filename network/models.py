@@ -147,6 +147,11 @@ class ExportProduct(models.Model):
     def name(self) -> str:
         return hs.name(self.hs_code)
 
+    @property
+    def chapter_name(self) -> str:
+        """In the reader's language: WCO heading names exist in English only."""
+        return hs.name(hs.chapter_of(self.hs_code))
+
 
 class ExportMarket(models.Model):
     """A country a firm has exported to."""

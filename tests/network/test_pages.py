@@ -153,3 +153,16 @@ def test_invite_page_is_reached_from_cluster_for_coordinator(client):
     client.force_login(coordinator)
     page = client.get(cluster.get_absolute_url()).content.decode()
     assert reverse("cluster_manage", args=[cluster.slug]) in page
+
+
+def test_hs_names_follow_the_reader_language(client):
+    from django.utils import translation
+
+    from network import hs
+
+    with translation.override("es"):
+        assert hs.name("09") == "Café, té, yerba mate y especias"
+    with translation.override("pt-br"):
+        assert hs.name("09").startswith("Café, chá")
+    with translation.override("en"):
+        assert hs.name("0901").startswith("Coffee")
