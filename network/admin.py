@@ -74,6 +74,8 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
+    # Status changes go through the services, which keep counters and tell people.
+    readonly_fields = ["status"]
 
 
 @admin.register(Cluster)
@@ -93,6 +95,7 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "cluster__name"]
     list_select_related = ["user", "cluster"]
     raw_id_fields = ["user", "cluster"]
+    readonly_fields = ["status"]
 
 
 @admin.register(Invitation)

@@ -23,9 +23,16 @@ class MemberEventsConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None  # a garbled frame is ignored, the socket stays open
+
     async def receive_json(self, content, **kwargs):
         # This channel only speaks; a ping keeps proxies from closing an idle socket.
-        if content.get("type") == "ping":
+        if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
     async def member_event(self, message):

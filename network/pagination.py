@@ -4,6 +4,7 @@ import base64
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 
@@ -25,6 +26,8 @@ def _decode(cursor: str, size: int) -> list | None:
         return None
     if not isinstance(values, list) or len(values) != size:
         return None
+    if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values):
+        return None
     return values
 
 
@@ -33,23 +36,33 @@ def keyset_page(
 ) -> KeysetPage:
     """Rows ordered ascending by `ordering` (the last field unique), starting after a cursor.
 
-    A cursor that cannot be read starts from the first page rather than failing.
+    A cursor that cannot be read, or holds values of the wrong kind, starts from the first
+    page rather than failing.
     """
     queryset = queryset.order_by(*ordering)
     values = _decode(after, len(ordering)) if after else None
+    rows = None
     if values is not None:
-        # (a, b) > (va, vb)  ==  a > va  OR  (a = va AND b > vb), extended to n fields.
-        condition = Q()
-        for i, field in enumerate(ordering):
-            step = Q(**{f"{field}__gt": values[i]})
-            for prior, value in zip(ordering[:i], values[:i], strict=True):
-                step &= Q(**{prior: value})
-            condition |= step
-        queryset = queryset.filter(condition)
-    rows = list(queryset[: per_page + 1])
+        try:
+            rows = list(queryset.filter(_after(ordering, values))[: per_page + 1])
+        except (ValueError, TypeError, ValidationError):
+            values = None
+    if rows is None:
+        rows = list(queryset[: per_page + 1])
     items = rows[:per_page]
     next_cursor = None
     if len(rows) > per_page:
         last = items[-1]
         next_cursor = _encode([getattr(last, field) for field in ordering])
     return KeysetPage(items=items, next_cursor=next_cursor, is_first=values is None)
+
+
+def _after(ordering: tuple[str, ...], values: list) -> Q:
+    """(a, b) > (va, vb)  ==  a > va  OR  (a = va AND b > vb), extended to n fields."""
+    condition = Q()
+    for i, field in enumerate(ordering):
+        step = Q(**{f"{field}__gt": values[i]})
+        for prior, value in zip(ordering[:i], values[:i], strict=True):
+            step &= Q(**{prior: value})
+        condition |= step
+    return condition

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from network.models import (
     Cluster,
@@ -186,19 +187,20 @@ def join_requests_to_review(user: User) -> QuerySet[Membership]:
     )
 
 
-def cluster_management(cluster: Cluster) -> dict:
+def cluster_management(cluster: Cluster, *, after: str | None = None) -> dict:
     """What a coordinator's page shows: requests, open invitations, members, recent events."""
     memberships = Membership.objects.filter(cluster=cluster).select_related(
         "user__profile__organization"
     )
+    members = memberships.filter(status__in=[Status.ACTIVE, Status.SUSPENDED]).annotate(
+        name=F("user__profile__display_name")
+    )
     return {
-        "requests": memberships.filter(status=Status.REQUESTED).order_by("created_at"),
-        "members": memberships.filter(status__in=[Status.ACTIVE, Status.SUSPENDED]).order_by(
-            "status", "user__profile__display_name"
-        ),
+        "requests": memberships.filter(status=Status.REQUESTED).order_by("created_at")[:50],
+        "members": keyset_page(members, ordering=("name", "id"), after=after, per_page=50),
         "invitations": Invitation.objects.filter(
-            cluster=cluster, accepted_at=None, declined_at=None
-        ).select_related("invited_by__profile"),
+            cluster=cluster, accepted_at=None, declined_at=None, expires_at__gt=timezone.now()
+        ).select_related("invited_by__profile")[:50],
         "events": MembershipEvent.objects.filter(cluster=cluster).select_related(
             "actor__profile", "subject__profile"
         )[:30],
@@ -206,6 +208,8 @@ def cluster_management(cluster: Cluster) -> dict:
 
 
 def public_clusters(limit: int = 6) -> QuerySet[Cluster]:
-    return Cluster.objects.filter(visibility=Cluster.Visibility.PUBLIC).order_by(
-        "-active_member_count", "name"
-    )[:limit]
+    return (
+        Cluster.objects.filter(visibility=Cluster.Visibility.PUBLIC)
+        .select_related("sponsor")
+        .order_by("-active_member_count", "name")[:limit]
+    )

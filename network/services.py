@@ -1,9 +1,11 @@
 """Every change to clusters, memberships, profiles and organizations goes through here."""
 
+import secrets
 import zoneinfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -108,10 +110,11 @@ def _cluster_context(cluster: Cluster) -> dict:
 
 
 def _unique_slug(name: str) -> str:
+    # A random suffix, not a counter: "name-2" would reveal a private cluster's name.
     base = slugify(name)[:150] or "cluster"
-    slug, n = base, 2
+    slug = base
     while Cluster.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
+        slug = f"{base}-{secrets.token_hex(3)}"
     return slug
 
 
@@ -173,12 +176,17 @@ def invite_member(*, cluster: Cluster, by: User, email: str, role: str) -> Invit
     """Email an invitation link; re-inviting the same address renews the open invitation."""
     _require_coordinator(cluster=cluster, by=by)
     email = User.objects.normalize_email(email).strip().lower()
-    existing_user = User.objects.filter(emailaddress__email__iexact=email).first() or (
-        User.objects.filter(email__iexact=email).first()
-    )
+    # Only a verified address says who someone is; anyone can add an unverified one.
+    existing_user = User.objects.filter(
+        emailaddress__email__iexact=email, emailaddress__verified=True
+    ).first()
     membership = None
     if existing_user is not None:
-        membership = Membership.objects.filter(cluster=cluster, user=existing_user).first()
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(cluster=cluster, user=existing_user)
+            .first()
+        )
         if membership and membership.status == Status.ACTIVE:
             raise NetworkError(_("%(email)s is already a member.") % {"email": email})
         if membership and membership.status == Status.SUSPENDED:
@@ -234,7 +242,8 @@ def invite_member(*, cluster: Cluster, by: User, email: str, role: str) -> Invit
             {
                 "type": "invited",
                 "text": _("You are invited to %(cluster)s.") % {"cluster": cluster.name},
-                "url": invitation.get_absolute_url(),
+                # The token travels by email only; My network lists the invitation.
+                "url": reverse("home"),
             },
         )
     return invitation

@@ -1,7 +1,8 @@
-"""Accounts made outside sign-up (admin, createsuperuser, seed data) get a profile too."""
+"""Model hooks: profiles for accounts made outside sign-up, counters kept on deletion."""
 
 from django.conf import settings
-from django.db.models.signals import post_save
+from django.db.models import F
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
 
@@ -11,3 +12,14 @@ def create_profile(sender, instance, created, raw=False, **kwargs):
         from network.services import ensure_profile
 
         ensure_profile(user=instance)
+
+
+@receiver(pre_delete, sender="network.Membership", dispatch_uid="network.count_deleted_member")
+def uncount_deleted_membership(sender, instance, **kwargs):
+    # Deleting an account or a membership row directly (admin) must keep the counter true.
+    if instance.status == instance.Status.ACTIVE:
+        from network.models import Cluster
+
+        Cluster.objects.filter(pk=instance.cluster_id).update(
+            active_member_count=F("active_member_count") - 1
+        )

@@ -150,7 +150,7 @@ def cluster_manage(request, slug):
             "cluster": cluster,
             "invite_form": InviteForm(),
             "roles": Membership.Role.choices,
-            **selectors.cluster_management(cluster),
+            **selectors.cluster_management(cluster, after=request.GET.get("after")),
         },
     )
 

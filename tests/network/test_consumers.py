@@ -101,3 +101,15 @@ async def test_events_cross_the_redis_channel_layer(client, redis_url):
             await communicator.disconnect()
         finally:
             channel_layers.backends.clear()
+
+
+async def test_garbled_frames_are_ignored_and_the_socket_stays_open(client):
+    user = await database_sync_to_async(UserFactory)()
+    communicator = _socket(ORIGIN, (b"cookie", await _session_cookie(client, user)))
+    assert (await communicator.connect())[0]
+    await communicator.receive_json_from()
+    await communicator.send_to(text_data="not json")
+    await communicator.send_to(text_data="[1, 2]")
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.disconnect()

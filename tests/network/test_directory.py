@@ -114,3 +114,32 @@ def test_cluster_list_queries_do_not_grow_with_clusters(
     assert response.status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("cursor", ["WyJhIiwgIngiXQ", "W251bGwsIDFd", "e30", "!!!"])
+def test_cursor_with_wrong_values_starts_over_instead_of_failing(client, network, cursor):
+    response = client.get(reverse("cluster_members", args=[network.slug]), {"after": cursor})
+    assert response.status_code == 200
+    assert "Ana" in response.content.decode()
+    assert client.get(reverse("directory"), {"after": cursor}).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_landing_and_manage_pages_queries_do_not_grow(client, django_assert_max_num_queries, size):
+    from tests.factories import AgencyFactory
+
+    coordinator = UserFactory()
+    agency = AgencyFactory()
+    clusters = [
+        make_cluster(coordinator=coordinator, name=f"Cluster {i:03}", sponsor=agency)
+        for i in range(size)
+    ]
+    _fill(clusters[0], size)
+    for _ in range(size):
+        add_member(clusters[0], status="requested")
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("home")).status_code == 200
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("cluster_manage", args=[clusters[0].slug]))
+    assert response.status_code == 200
