@@ -205,6 +205,8 @@ class Profile(models.Model):
         related_name="profile",
     )
     display_name = models.CharField(_("display name"), max_length=120)
+    # What others type after @ to mention this person in the forums.
+    handle = models.SlugField(_("handle"), max_length=60, unique=True, null=True, blank=True)
     organization = models.ForeignKey(
         Organization,
         on_delete=models.SET_NULL,

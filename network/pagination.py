@@ -3,6 +3,7 @@
 import base64
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -16,7 +17,8 @@ class KeysetPage:
 
 
 def _encode(values: list) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
 def _decode(cursor: str, size: int) -> list | None:
@@ -26,7 +28,7 @@ def _decode(cursor: str, size: int) -> list | None:
         return None
     if not isinstance(values, list) or len(values) != size:
         return None
-    if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values):
+    if not all(isinstance(v, str | int | float | bool) for v in values):
         return None
     return values
 
@@ -34,7 +36,7 @@ def _decode(cursor: str, size: int) -> list | None:
 def keyset_page(
     queryset: QuerySet, *, ordering: tuple[str, ...], after: str | None, per_page: int
 ) -> KeysetPage:
-    """Rows ordered ascending by `ordering` (the last field unique), starting after a cursor.
+    """Rows ordered by `ordering` ("-field" descending; the last field unique), after a cursor.
 
     A cursor that cannot be read, or holds values of the wrong kind, starts from the first
     page rather than failing.
@@ -53,16 +55,18 @@ def keyset_page(
     next_cursor = None
     if len(rows) > per_page:
         last = items[-1]
-        next_cursor = _encode([getattr(last, field) for field in ordering])
+        next_cursor = _encode([getattr(last, field.lstrip("-")) for field in ordering])
     return KeysetPage(items=items, next_cursor=next_cursor, is_first=values is None)
 
 
 def _after(ordering: tuple[str, ...], values: list) -> Q:
     """(a, b) > (va, vb)  ==  a > va  OR  (a = va AND b > vb), extended to n fields."""
+    names = [field.lstrip("-") for field in ordering]
     condition = Q()
     for i, field in enumerate(ordering):
-        step = Q(**{f"{field}__gt": values[i]})
-        for prior, value in zip(ordering[:i], values[:i], strict=True):
+        beyond = "lt" if field.startswith("-") else "gt"
+        step = Q(**{f"{names[i]}__{beyond}": values[i]})
+        for prior, value in zip(names[:i], values[:i], strict=True):
             step &= Q(**{prior: value})
         condition |= step
     return condition

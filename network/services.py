@@ -227,7 +227,7 @@ def invite_member(*, cluster: Cluster, by: User, email: str, role: str) -> Invit
     )
     notify.tell_address(
         email=email,
-        template="invitation",
+        template="network/email/invitation",
         context={
             **_cluster_context(cluster),
             "inviter": _name(by),
@@ -301,7 +301,7 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     told = [invitation.invited_by] if invitation.invited_by else _coordinators(cluster)
     notify.tell(
         users=told,
-        template="invitation_accepted",
+        template="network/email/invitation_accepted",
         context={**_cluster_context(cluster), "member": _name(user), "role": membership.role},
         event={
             "type": "invitation_accepted",
@@ -332,7 +332,7 @@ def decline_invitation(*, invitation: Invitation, user: User) -> None:
     if invitation.invited_by:
         notify.tell(
             users=[invitation.invited_by],
-            template="invitation_declined",
+            template="network/email/invitation_declined",
             context={**_cluster_context(invitation.cluster), "email": invitation.email},
         )
 
@@ -374,7 +374,7 @@ def request_to_join(*, cluster: Cluster, user: User, role: str, message: str = "
     _log(cluster=cluster, action=Action.REQUESTED, actor=user, subject=user, detail=role)
     notify.tell(
         users=_coordinators(cluster),
-        template="join_requested",
+        template="network/email/join_requested",
         context={
             **_cluster_context(cluster),
             "member": _name(user),
@@ -410,7 +410,7 @@ def approve_request(*, membership: Membership, by: User) -> Membership:
     _log(cluster=membership.cluster, action=Action.APPROVED, actor=by, subject=membership.user)
     notify.tell(
         users=[membership.user],
-        template="request_approved",
+        template="network/email/request_approved",
         context={**_cluster_context(membership.cluster), "role": membership.role},
         event={
             "type": "request_approved",
@@ -432,7 +432,7 @@ def decline_request(*, membership: Membership, by: User, reason: str = "") -> No
     _log(cluster=cluster, action=Action.DECLINED, actor=by, subject=user, detail=reason[:300])
     notify.tell(
         users=[user],
-        template="request_declined",
+        template="network/email/request_declined",
         context={**_cluster_context(cluster), "reason": reason.strip()},
     )
 
@@ -458,7 +458,7 @@ def leave_cluster(*, membership: Membership) -> None:
     )
     notify.tell(
         users=_coordinators(membership.cluster, excluding=membership.user),
-        template="member_left",
+        template="network/email/member_left",
         context={**_cluster_context(membership.cluster), "member": _name(membership.user)},
     )
 
@@ -489,7 +489,7 @@ def change_role(*, membership: Membership, by: User, role: str) -> Membership:
     )
     notify.tell(
         users=[membership.user],
-        template="role_changed",
+        template="network/email/role_changed",
         context={**_cluster_context(membership.cluster), "role": membership.role},
         event={
             "type": "role_changed",
@@ -519,7 +519,7 @@ def suspend_member(*, membership: Membership, by: User, reason: str = "") -> Mem
     )
     notify.tell(
         users=[membership.user],
-        template="suspended",
+        template="network/email/suspended",
         context={**_cluster_context(membership.cluster), "reason": reason.strip()},
     )
     return membership
@@ -535,7 +535,7 @@ def reinstate_member(*, membership: Membership, by: User) -> Membership:
     _log(cluster=membership.cluster, action=Action.REINSTATED, actor=by, subject=membership.user)
     notify.tell(
         users=[membership.user],
-        template="reinstated",
+        template="network/email/reinstated",
         context=_cluster_context(membership.cluster),
     )
     return membership
@@ -546,10 +546,20 @@ def reinstate_member(*, membership: Membership, by: User) -> Membership:
 
 def ensure_profile(*, user: User) -> Profile:
     """Every account has a profile; its first display name comes from the email address."""
+    local = user.email.split("@")[0][:120]
     profile, _created = Profile.objects.get_or_create(
-        user=user, defaults={"display_name": user.email.split("@")[0][:120]}
+        user=user, defaults={"display_name": local, "handle": unique_handle(local)}
     )
     return profile
+
+
+def unique_handle(name: str, *, excluding: Profile | None = None) -> str:
+    base = slugify(name)[:50] or "member"
+    handle, n = base, 2
+    taken = Profile.objects.exclude(pk=excluding.pk) if excluding else Profile.objects.all()
+    while taken.filter(handle=handle).exists():
+        handle, n = f"{base}{n}", n + 1
+    return handle
 
 
 @transaction.atomic
@@ -572,6 +582,8 @@ def update_profile(
         raise NetworkError(_("Unknown time zone: %(zone)s.") % {"zone": time_zone})
     if not display_name.strip():
         raise NetworkError(gettext_lazy("A display name is required."))
+    if not profile.handle or slugify(profile.display_name) != slugify(display_name):
+        profile.handle = unique_handle(display_name, excluding=profile)
     profile.display_name = display_name.strip()
     profile.languages = sorted(set(languages))
     profile.time_zone = time_zone

@@ -20,8 +20,8 @@ def _language_for(recipient_id: int | None) -> str:
 def send_member_email(
     *, recipient_id: int | None, email: str, template: str, context: dict
 ) -> None:
-    """Render network/email/<template>_subject.txt and _message.txt in the recipient's language."""
+    """Render <template>_subject.txt and _message.txt in the recipient's language."""
     with translation.override(_language_for(recipient_id)):
-        subject = render_to_string(f"network/email/{template}_subject.txt", context)
-        body = render_to_string(f"network/email/{template}_message.txt", context)
+        subject = render_to_string(f"{template}_subject.txt", context)
+        body = render_to_string(f"{template}_message.txt", context)
     send_mail(" ".join(subject.split()), body, None, [email])

@@ -33,12 +33,20 @@
     setTimeout(function () { box.remove(); }, 15000);
   }
 
+  function badge(unread) {
+    var element = document.getElementById("notification-badge");
+    if (!element) return;
+    element.hidden = !unread;
+    element.textContent = unread > 99 ? "99+" : String(unread);
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + url);
     socket.onopen = function () { delay = 1000; show(""); };
     socket.onmessage = function (message) {
       var event = JSON.parse(message.data);
+      if (event.type === "notifications") return badge(event.unread);
       if (event.type !== "hello" && event.type !== "pong") toast(event);
     };
     socket.onclose = function (closed) {

@@ -1,0 +1,174 @@
+"""The forum socket: subscribe to topics and rooms, catch up after a reconnect, post replies.
+
+Thin on purpose: it parses, checks membership on every message, calls the services and
+selectors, and forwards events. The protocol is in docs/realtime.md.
+"""
+
+import json
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from forums import access, realtime, selectors, services
+from forums.models import Room, Topic
+
+MAX_FRAME = 32 * 1024
+NOT_SIGNED_IN = 4401
+
+
+class ForumConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=NOT_SIGNED_IN)
+            return
+        self.user = user
+        self.topics: dict[int, int] = {}  # topic id -> newest event number sent
+        self.rooms: set[int] = set()
+        await self.accept()
+
+    async def disconnect(self, code):
+        for topic_id in getattr(self, "topics", {}):
+            await self.channel_layer.group_discard(
+                realtime.topic_group(topic_id), self.channel_name
+            )
+        for room_id in getattr(self, "rooms", set()):
+            await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None or len(text_data) > MAX_FRAME:
+            await self._error("too_large", "Messages are text of at most 32 KB.")
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self._error("bad_json", "Messages are JSON objects.")
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self._error("bad_message", "Messages are JSON objects with a type.")
+            return
+        handler = {
+            "subscribe": self._subscribe,
+            "unsubscribe": self._unsubscribe,
+            "post": self._post,
+            "ping": self._ping,
+        }.get(content["type"])
+        if handler is None:
+            await self._error("unknown_type", f"Unknown message type {content['type']!r}.")
+            return
+        await handler(content)
+
+    async def _error(self, code: str, message: str, **extra) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    async def _ping(self, content):
+        await self.send_json({"type": "pong"})
+
+    async def _subscribe(self, content):
+        topic_id, room_id, after = (
+            content.get("topic"),
+            content.get("room"),
+            content.get("after", 0),
+        )
+        if room_id is not None:
+            if not isinstance(room_id, int) or not await self._may_write_room(room_id):
+                await self._error("not_found", "No such room.", room=room_id)
+                return
+            self.rooms.add(room_id)
+            await self.channel_layer.group_add(realtime.room_group(room_id), self.channel_name)
+            await self.send_json({"type": "subscribed", "room": room_id})
+            return
+        if not isinstance(topic_id, int) or not isinstance(after, int) or after < 0:
+            await self._error("bad_message", "subscribe needs an integer topic and after.")
+            return
+        topic = await self._writable_topic(topic_id)
+        if topic is None:
+            await self._error("not_found", "No such topic.", topic=topic_id)
+            return
+        # Join first, then read what was missed: nothing falls between the two, and the
+        # numbers let us drop what arrives twice.
+        self.topics[topic_id] = after
+        await self.channel_layer.group_add(realtime.topic_group(topic_id), self.channel_name)
+        missed, complete = await self._catch_up(topic, after)
+        for payload in missed:
+            await self._forward(payload)
+        await self.send_json(
+            {
+                "type": "subscribed",
+                "topic": topic_id,
+                "last": self.topics[topic_id],
+                "complete": complete,
+            }
+        )
+
+    async def _unsubscribe(self, content):
+        topic_id, room_id = content.get("topic"), content.get("room")
+        if topic_id in self.topics:
+            del self.topics[topic_id]
+            await self.channel_layer.group_discard(
+                realtime.topic_group(topic_id), self.channel_name
+            )
+        if room_id in self.rooms:
+            self.rooms.discard(room_id)
+            await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
+
+    async def _post(self, content):
+        topic_id, body = content.get("topic"), content.get("body")
+        if not isinstance(topic_id, int) or not isinstance(body, str):
+            await self._error("bad_message", "post needs an integer topic and a text body.")
+            return
+        topic = await self._writable_topic(topic_id)
+        if topic is None:
+            await self._error("not_found", "No such topic.", topic=topic_id)
+            return
+        try:
+            post_id = await self._reply(topic, body)
+        except services.ForumError as error:
+            await self._error(error.code, str(error.message), topic=topic_id)
+            return
+        await self.send_json(
+            {"type": "posted", "topic": topic_id, "post": post_id, "ref": content.get("ref")}
+        )
+
+    async def forum_event(self, message):
+        await self._forward(message["event"])
+
+    async def _forward(self, event: dict) -> None:
+        topic_id = event.get("topic")
+        if "id" in event and topic_id in self.topics:
+            if event["id"] <= self.topics[topic_id]:
+                return  # already sent, by catch-up or by the group
+            self.topics[topic_id] = event["id"]
+        elif "room" in event and event["room"] not in self.rooms:
+            return
+        await self.send_json(event)
+
+    # --- database work, each call checking membership afresh -------------------------------
+
+    @database_sync_to_async
+    def _writable_topic(self, topic_id: int) -> Topic | None:
+        topic = Topic.objects.select_related("room__cluster").filter(pk=topic_id).first()
+        if topic is None or not access.can_write(self._fresh_user(), topic.room):
+            return None
+        return topic
+
+    @database_sync_to_async
+    def _may_write_room(self, room_id: int) -> bool:
+        room = Room.objects.select_related("cluster").filter(pk=room_id).first()
+        return room is not None and access.can_write(self._fresh_user(), room)
+
+    @database_sync_to_async
+    def _catch_up(self, topic: Topic, after: int) -> tuple[list[dict], bool]:
+        events = selectors.events_after(topic, after)
+        topic.refresh_from_db()
+        payloads = [realtime.event_payload(event, topic) for event in events]
+        return payloads, len(events) < selectors.MAX_CATCH_UP
+
+    @database_sync_to_async
+    def _reply(self, topic: Topic, body: str) -> int:
+        return services.post_reply(topic=topic, author=self._fresh_user(), body=body).pk
+
+    def _fresh_user(self):
+        # Membership can change while the socket is open; never trust a cached answer.
+        self.user.__dict__.pop("_forum_memberships", None)
+        return self.user

@@ -1,0 +1,179 @@
+"""Reads the forum pages need, shaped for them, and the rooms a reader may see."""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from forums import access
+from forums.models import (
+    HelpfulVote,
+    ModerationAction,
+    Notification,
+    Post,
+    Room,
+    Topic,
+    TopicEvent,
+)
+from network.models import Cluster, Membership, User
+from network.pagination import KeysetPage, keyset_page
+from network.selectors import visible_clusters
+
+MAX_CATCH_UP = 500
+
+
+def room_for_reader(user: User, room_id: int) -> Room:
+    room = Room.objects.select_related("cluster").filter(pk=room_id).first()
+    if room is None or not access.can_read(user, room):
+        raise Http404
+    return room
+
+
+def topic_for_reader(user: User, topic_id: int) -> Topic:
+    topic = (
+        Topic.objects.select_related("room__cluster", "author__profile")
+        .filter(pk=topic_id)
+        .first()
+    )
+    if topic is None or not access.can_read(user, topic.room):
+        raise Http404
+    return topic
+
+
+def post_for_reader(user: User, post_id: int) -> Post:
+    post = Post.objects.select_related("topic__room__cluster", "author").filter(pk=post_id).first()
+    if post is None or not access.can_read(user, post.topic.room):
+        raise Http404
+    return post
+
+
+@dataclass(frozen=True)
+class TopicFilters:
+    tag: str = ""
+    solved: str = ""  # "", "yes", "no"
+    author: str = ""  # a handle
+
+
+def _filtered(topics: QuerySet[Topic], filters: TopicFilters) -> QuerySet[Topic]:
+    if filters.tag:
+        topics = topics.filter(tags__slug=filters.tag)
+    if filters.solved == "yes":
+        topics = topics.filter(kind=Topic.Kind.QUESTION, accepted_post__isnull=False)
+    elif filters.solved == "no":
+        topics = topics.filter(kind=Topic.Kind.QUESTION, accepted_post__isnull=True)
+    if filters.author:
+        topics = topics.filter(author__profile__handle=filters.author)
+    return topics
+
+
+def room_topics(
+    room: Room, *, filters: TopicFilters = TopicFilters(), after: str | None = None, per_page=25
+) -> KeysetPage:
+    topics = _filtered(room.topics.all(), filters).select_related("author__profile")
+    topics = topics.prefetch_related("tags")
+    return keyset_page(
+        topics, ordering=("-is_pinned", "-last_post_at", "-id"), after=after, per_page=per_page
+    )
+
+
+def topic_posts(
+    topic: Topic, *, viewer: User, after: str | None = None, per_page: int = 30
+) -> dict:
+    """One page of a topic, the accepted answer first, with the viewer's own votes."""
+    posts = Post.objects.filter(topic=topic).select_related("author__profile")
+    page = keyset_page(posts, ordering=("id",), after=after, per_page=per_page)
+    accepted = None
+    if topic.accepted_post_id:
+        accepted = posts.filter(pk=topic.accepted_post_id).first()
+    shown = [post.pk for post in page.items] + ([accepted.pk] if accepted else [])
+    voted = set()
+    if viewer.is_authenticated and shown:
+        voted = set(
+            HelpfulVote.objects.filter(voter=viewer, post_id__in=shown).values_list(
+                "post_id", flat=True
+            )
+        )
+    for post in [*page.items, *([accepted] if accepted else [])]:
+        post.voted_helpful = post.pk in voted
+    return {"page": page, "accepted": accepted}
+
+
+def events_after(topic: Topic, after: int) -> list[TopicEvent]:
+    """The events a reconnecting page missed, oldest first, at most MAX_CATCH_UP of them."""
+    return list(
+        TopicEvent.objects.filter(topic=topic, number__gt=after)
+        .select_related("post__author__profile", "post__topic")
+        .order_by("number")[:MAX_CATCH_UP]
+    )
+
+
+def readable_rooms(user: User) -> QuerySet[Room]:
+    clusters = visible_clusters(user)
+    rooms = Room.objects.filter(kind=Room.Kind.FORUM, cluster__in=clusters.values("pk"))
+    if user.is_authenticated:
+        active = Membership.objects.filter(user=user, status="active").values("cluster_id")
+        rooms = rooms.filter(
+            Q(cluster__visibility=Cluster.Visibility.PUBLIC) | Q(cluster__in=active)
+        ) | Room.objects.filter(kind=Room.Kind.CONVERSATION, participants=user, cluster__in=active)
+    else:
+        rooms = rooms.filter(cluster__visibility=Cluster.Visibility.PUBLIC)
+    return rooms
+
+
+SEARCH_LIMIT = 50
+_TSQUERY = " || ".join(
+    f"websearch_to_tsquery('{config}', %s)" for config in ("spanish", "portuguese", "english")
+)
+
+
+def search(
+    *, viewer: User, q: str, filters: TopicFilters = TopicFilters(), limit: int = SEARCH_LIMIT
+) -> list[Post]:
+    """Posts matching the words, in rooms the reader may see, best first (at most `limit`)."""
+    q = q.strip()
+    if not q:
+        return []
+    topics = _filtered(Topic.objects.filter(room__in=readable_rooms(viewer)), filters)
+    posts = Post.objects.filter(topic__in=topics, is_hidden=False).select_related(
+        "topic__room__cluster", "author__profile"
+    )
+    if connection.vendor == "postgresql":
+        # Stemmed in all three languages; title matches weigh double.
+        rank = RawSQL(
+            f"ts_rank(forums_post.search, {_TSQUERY})"
+            f" + 2 * ts_rank((SELECT t.search FROM forums_topic t"
+            f" WHERE t.id = forums_post.topic_id), {_TSQUERY})",
+            [q, q, q, q, q, q],
+            output_field=FloatField(),
+        )
+        match = RawSQL(
+            f"(forums_post.search @@ ({_TSQUERY}) OR EXISTS (SELECT 1 FROM forums_topic t"
+            f" WHERE t.id = forums_post.topic_id AND t.search @@ ({_TSQUERY})))",
+            [q, q, q, q, q, q],
+            output_field=BooleanField(),
+        )
+        posts = posts.annotate(rank=rank, matched=match).filter(matched=True)
+        return list(posts.order_by("-rank", "-id")[:limit])
+    words = q.split()[:8]
+    condition = Q()
+    for word in words:
+        condition &= Q(body__icontains=word) | Q(topic__title__icontains=word)
+    return list(posts.filter(condition).order_by("-id")[:limit])
+
+
+def notifications_for(user: User, *, limit: int = 50) -> list[Notification]:
+    return list(
+        Notification.objects.filter(recipient=user)
+        .select_related("actor__profile", "topic")
+        .order_by("-id")[:limit]
+    )
+
+
+def moderation_log(cluster: Cluster, *, limit: int = 100) -> list[ModerationAction]:
+    return list(
+        ModerationAction.objects.filter(cluster=cluster)
+        .select_related("actor__profile", "topic")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -1,0 +1,288 @@
+"""Every change in the forums goes through here, whichever edge asked: page, API or socket."""
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from forums import access, notifications, realtime
+from forums.models import (
+    HelpfulVote,
+    ModerationAction,
+    Post,
+    PostRevision,
+    Room,
+    Topic,
+    TopicEvent,
+)
+from forums.rendering import render
+from network.models import Cluster, User
+
+MAX_TAGS = 5
+
+
+class ForumError(Exception):
+    """A request the rules refuse; the message is shown to the person as it is."""
+
+    def __init__(self, message, *, code: str = "refused") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class NotAllowed(ForumError):
+    def __init__(self, message=None) -> None:
+        super().__init__(message or _("You cannot do this here."), code="not_allowed")
+
+
+def forum_of(cluster: Cluster) -> Room:
+    """The cluster's forum, made the first time anyone needs it."""
+    room, _created = Room.objects.get_or_create(cluster=cluster, kind=Room.Kind.FORUM)
+    return room
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ForumError(_("Write something first."), code="empty")
+    if len(body) > Post._meta.get_field("body").max_length:
+        raise ForumError(_("A message can be at most 20,000 characters."), code="too_long")
+    return body
+
+
+def _record(topic: Topic, kind: str, post: Post | None = None) -> TopicEvent:
+    # The row lock taken by this update orders concurrent writers, so numbers follow commits.
+    Topic.objects.filter(pk=topic.pk).update(last_event_id=F("last_event_id") + 1)
+    number = Topic.objects.values_list("last_event_id", flat=True).get(pk=topic.pk)
+    event = TopicEvent.objects.create(topic=topic, number=number, kind=kind, post=post)
+    realtime.broadcast_topic_event(event)
+    return event
+
+
+def _locked(topic: Topic) -> Topic:
+    return Topic.objects.select_for_update().select_related("room__cluster").get(pk=topic.pk)
+
+
+def _add_post(*, topic: Topic, author: User, body: str) -> Post:
+    post = Post.objects.create(topic=topic, author=author, body=body, body_html=render(body))
+    now = post.created_at
+    Topic.objects.filter(pk=topic.pk).update(post_count=F("post_count") + 1, last_post_at=now)
+    Room.objects.filter(pk=topic.room_id).update(
+        post_count=F("post_count") + 1, last_activity_at=now
+    )
+    _record(topic, TopicEvent.Kind.POST_CREATED, post)
+    notifications.mentions(post=post, room=topic.room)
+    return post
+
+
+@transaction.atomic
+def start_topic(
+    *,
+    room: Room,
+    author: User,
+    title: str,
+    body: str,
+    kind: str = Topic.Kind.DISCUSSION,
+    tags: Iterable[str] = (),
+) -> Topic:
+    if not access.can_write(author, room):
+        raise NotAllowed()
+    title, body = (title or "").strip(), _clean_body(body)
+    if not title:
+        raise ForumError(_("Give the topic a title."), code="empty_title")
+    tags = sorted({tag.strip().lower() for tag in tags if tag.strip()})
+    if len(tags) > MAX_TAGS:
+        raise ForumError(_("At most 5 tags."), code="too_many_tags")
+    topic = Topic.objects.create(
+        room=room, author=author, title=title[:200], kind=kind, last_post_at=timezone.now()
+    )
+    if tags:
+        topic.tags.set(tags)
+    Room.objects.filter(pk=room.pk).update(topic_count=F("topic_count") + 1)
+    _add_post(topic=topic, author=author, body=body)
+    realtime.broadcast_room_change(topic, "topic.created")
+    topic.refresh_from_db()
+    return topic
+
+
+@transaction.atomic
+def post_reply(*, topic: Topic, author: User, body: str) -> Post:
+    topic = _locked(topic)
+    if not access.can_write(author, topic.room):
+        raise NotAllowed()
+    if topic.is_locked and not access.can_moderate(author, topic.room):
+        raise ForumError(_("This topic is locked."), code="locked")
+    post = _add_post(topic=topic, author=author, body=_clean_body(body))
+    notifications.reply(post=post, topic=topic)
+    realtime.broadcast_room_change(topic, "topic.updated")
+    return post
+
+
+@transaction.atomic
+def edit_post(*, post: Post, by: User, body: str) -> Post:
+    post = Post.objects.select_for_update().select_related("topic__room__cluster").get(pk=post.pk)
+    if post.author_id != by.pk or not access.can_write(by, post.topic.room):
+        raise NotAllowed(_("Only the author can edit a message."))
+    body = _clean_body(body)
+    if body == post.body:
+        return post
+    PostRevision.objects.create(post=post, body=post.body, edited_by=by)
+    post.body, post.body_html, post.edited_at = body, render(body), timezone.now()
+    post.save(update_fields=["body", "body_html", "edited_at"])
+    _record(post.topic, TopicEvent.Kind.POST_EDITED, post)
+    return post
+
+
+@transaction.atomic
+def accept_answer(*, post: Post, by: User) -> Topic:
+    """The asker or a coordinator marks the answer that solved the question; it can move."""
+    topic = _locked(post.topic)
+    if not topic.is_question:
+        raise ForumError(_("Only questions have accepted answers."), code="not_question")
+    if by.pk != topic.author_id and not access.can_moderate(by, topic.room):
+        raise NotAllowed(_("Only the person who asked, or a coordinator, can accept an answer."))
+    if post.topic_id != topic.pk or post.is_hidden:
+        raise ForumError(_("This answer cannot be accepted."), code="bad_post")
+    if topic.posts.order_by("id").values_list("id", flat=True).first() == post.pk:
+        raise ForumError(_("The question itself cannot be its answer."), code="bad_post")
+    if topic.accepted_post_id == post.pk:
+        return topic
+    topic.accepted_post = post
+    topic.save(update_fields=["accepted_post"])
+    _record(topic, TopicEvent.Kind.ANSWER_ACCEPTED, post)
+    notifications.accepted(post=post, by=by)
+    realtime.broadcast_room_change(topic, "topic.updated")
+    return topic
+
+
+@transaction.atomic
+def mark_helpful(*, post: Post, by: User) -> Post:
+    post = Post.objects.select_related("topic__room__cluster").get(pk=post.pk)
+    if not access.can_write(by, post.topic.room):
+        raise NotAllowed()
+    if post.author_id == by.pk:
+        raise ForumError(_("You cannot mark your own message as helpful."), code="own_post")
+    try:
+        with transaction.atomic():
+            HelpfulVote.objects.create(post=post, voter=by)
+    except IntegrityError:
+        return post  # already counted; a second click changes nothing
+    Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + 1)
+    post.refresh_from_db(fields=["helpful_count"])
+    return post
+
+
+@transaction.atomic
+def unmark_helpful(*, post: Post, by: User) -> Post:
+    deleted, _details = HelpfulVote.objects.filter(post=post, voter=by).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") - 1)
+    post.refresh_from_db(fields=["helpful_count"])
+    return post
+
+
+# --- Moderation ---------------------------------------------------------------------------
+
+
+def _moderate(*, topic: Topic, by: User, action: str, post: Post | None = None, reason: str = ""):
+    if not access.can_moderate(by, topic.room):
+        raise NotAllowed(_("Only the cluster's coordinators can moderate."))
+    ModerationAction.objects.create(
+        cluster_id=topic.room.cluster_id,
+        topic=topic,
+        post=post,
+        actor=by,
+        action=action,
+        reason=reason[:300],
+    )
+
+
+@transaction.atomic
+def hide_post(*, post: Post, by: User, reason: str) -> Post:
+    topic = _locked(post.topic)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ForumError(
+            _("Say why the message is hidden; moderators will see it."), code="reason"
+        )
+    _moderate(topic=topic, by=by, action=ModerationAction.Action.HIDE, post=post, reason=reason)
+    Post.objects.filter(pk=post.pk).update(is_hidden=True, hidden_reason=reason[:300])
+    post.refresh_from_db()
+    if topic.accepted_post_id == post.pk:
+        Topic.objects.filter(pk=topic.pk).update(accepted_post=None)
+    _record(topic, TopicEvent.Kind.POST_HIDDEN, post)
+    notifications.moderated(post=post, by=by)
+    return post
+
+
+@transaction.atomic
+def show_post(*, post: Post, by: User) -> Post:
+    topic = _locked(post.topic)
+    _moderate(topic=topic, by=by, action=ModerationAction.Action.SHOW, post=post)
+    Post.objects.filter(pk=post.pk).update(is_hidden=False, hidden_reason="")
+    post.refresh_from_db()
+    _record(topic, TopicEvent.Kind.POST_SHOWN, post)
+    return post
+
+
+@transaction.atomic
+def set_topic_flags(
+    *, topic: Topic, by: User, locked: bool | None = None, pinned: bool | None = None
+) -> Topic:
+    topic = _locked(topic)
+    Action = ModerationAction.Action
+    if locked is not None and locked != topic.is_locked:
+        _moderate(topic=topic, by=by, action=Action.LOCK if locked else Action.UNLOCK)
+        topic.is_locked = locked
+    if pinned is not None and pinned != topic.is_pinned:
+        _moderate(topic=topic, by=by, action=Action.PIN if pinned else Action.UNPIN)
+        topic.is_pinned = pinned
+    topic.save(update_fields=["is_locked", "is_pinned"])
+    _record(topic, TopicEvent.Kind.TOPIC_UPDATED)
+    realtime.broadcast_room_change(topic, "topic.updated")
+    return topic
+
+
+@transaction.atomic
+def move_topic(*, topic: Topic, by: User, to: Room) -> Topic:
+    """Move a topic to another cluster's forum; the mover must coordinate both."""
+    topic = _locked(topic)
+    if not (to.is_forum and access.can_moderate(by, to)):
+        raise NotAllowed(_("You can only move topics to forums you coordinate."))
+    if to.pk == topic.room_id:
+        return topic
+    _moderate(topic=topic, by=by, action=ModerationAction.Action.MOVE, reason=str(to.cluster))
+    old = topic.room
+    Room.objects.filter(pk=old.pk).update(
+        topic_count=F("topic_count") - 1, post_count=F("post_count") - topic.post_count
+    )
+    Room.objects.filter(pk=to.pk).update(
+        topic_count=F("topic_count") + 1, post_count=F("post_count") + topic.post_count
+    )
+    topic.room = to
+    topic.save(update_fields=["room"])
+    _record(topic, TopicEvent.Kind.TOPIC_UPDATED)
+    return topic
+
+
+# --- Private conversations ------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_conversation(
+    *, cluster: Cluster, by: User, participants: Iterable[User], title: str
+) -> Room:
+    """A private room for two or more active members of one cluster (e.g. a pairing)."""
+    people = {by, *participants}
+    active = set(
+        cluster.memberships.filter(user__in=people, status="active").values_list(
+            "user_id", flat=True
+        )
+    )
+    if len(people) < 2 or {person.pk for person in people} - active:
+        raise ForumError(_("Everyone in a conversation must be an active member of the cluster."))
+    room = Room.objects.create(cluster=cluster, kind=Room.Kind.CONVERSATION, title=title.strip())
+    room.participants.set(people)
+    return room

@@ -1,0 +1,22 @@
+"""Forum pages."""
+
+from django.urls import path
+
+from forums import views
+
+app_name = "forums"
+
+urlpatterns = [
+    path("clusters/<slug:slug>/forum/", views.cluster_forum, name="cluster_forum"),
+    path("clusters/<slug:slug>/moderation/", views.moderation_log, name="moderation_log"),
+    path("forums/<int:room_id>/", views.room, name="room"),
+    path("forums/<int:room_id>/new/", views.new_topic, name="new_topic"),
+    path("topics/<int:topic_id>/", views.topic, name="topic"),
+    path("topics/<int:topic_id>/reply/", views.reply, name="reply"),
+    path("topics/<int:topic_id>/<str:action>/", views.topic_action, name="topic_action"),
+    path("posts/<int:post_id>/edit/", views.edit_post, name="edit_post"),
+    path("posts/<int:post_id>/<str:action>/", views.post_action, name="post_action"),
+    path("search/", views.search, name="search"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/email/", views.email_preferences, name="email_preferences"),
+]

@@ -1,0 +1,232 @@
+"""Forum pages: parse, check who may read or act, call a service, render. Work without JS."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forums import access, notifications, selectors, services
+from forums.forms import EmailPreferenceForm, HideForm, PostForm, SearchForm, TopicForm
+from forums.models import EmailPreference, Room
+from forums.services import ForumError, NotAllowed
+from network import selectors as network_selectors
+
+
+def _filters(form: SearchForm) -> selectors.TopicFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    return selectors.TopicFilters(
+        tag=data.get("tag") or "", solved=data.get("solved") or "", author=data.get("author") or ""
+    )
+
+
+def cluster_forum(request, slug):
+    cluster = network_selectors.cluster_for(request.user, slug)
+    return redirect("forums:room", room_id=services.forum_of(cluster).pk)
+
+
+def room(request, room_id):
+    room = selectors.room_for_reader(request.user, room_id)
+    form = SearchForm(request.GET or None)
+    page = selectors.room_topics(room, filters=_filters(form), after=request.GET.get("after"))
+    return render(
+        request,
+        "forums/room.html",
+        {
+            "room": room,
+            "page": page,
+            "form": form,
+            "can_write": access.can_write(request.user, room),
+            "can_moderate": access.can_moderate(request.user, room),
+        },
+    )
+
+
+@login_required
+def new_topic(request, room_id):
+    room = selectors.room_for_reader(request.user, room_id)
+    if not access.can_write(request.user, room):
+        return _refuse(request, room)
+    form = TopicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic = services.start_topic(room=room, author=request.user, **form.cleaned_data)
+        except ForumError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Topic published."))
+            return redirect(topic)
+    return render(request, "forums/topic_form.html", {"room": room, "form": form})
+
+
+def _refuse(request, room: Room):
+    messages.error(request, _("Only members of the cluster can write in its forum."))
+    return redirect("forums:room", room_id=room.pk)
+
+
+def topic(request, topic_id):
+    topic = selectors.topic_for_reader(request.user, topic_id)
+    room = topic.room
+    posts = selectors.topic_posts(topic, viewer=request.user, after=request.GET.get("after"))
+    return render(
+        request,
+        "forums/topic.html",
+        {
+            "topic": topic,
+            "room": room,
+            **posts,
+            "reply_form": PostForm(),
+            "hide_form": HideForm(),
+            "can_write": access.can_write(request.user, room),
+            "can_moderate": access.can_moderate(request.user, room),
+            "can_accept": topic.is_question
+            and request.user.is_authenticated
+            and (request.user.pk == topic.author_id or access.can_moderate(request.user, room)),
+            "live": access.can_write(request.user, room),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reply(request, topic_id):
+    topic = selectors.topic_for_reader(request.user, topic_id)
+    form = PostForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write something first."))
+        return redirect(topic)
+    try:
+        post = services.post_reply(topic=topic, author=request.user, **form.cleaned_data)
+    except ForumError as error:
+        messages.error(request, error.message)
+        return redirect(topic)
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+def edit_post(request, post_id):
+    post = selectors.post_for_reader(request.user, post_id)
+    if post.author_id != request.user.pk:
+        raise Http404
+    form = PostForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_post(post=post, by=request.user, **form.cleaned_data)
+        except ForumError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Message updated."))
+            return redirect(post.get_absolute_url())
+    return render(request, "forums/post_form.html", {"post": post, "form": form})
+
+
+POST_ACTIONS = {
+    "helpful": (services.mark_helpful, _("Marked as helpful.")),
+    "unhelpful": (services.unmark_helpful, _("Helpful mark removed.")),
+    "accept": (services.accept_answer, _("Answer accepted.")),
+    "show": (services.show_post, _("Message shown again.")),
+}
+
+
+@login_required
+@require_POST
+def post_action(request, post_id, action):
+    post = selectors.post_for_reader(request.user, post_id)
+    try:
+        if action == "hide":
+            form = HideForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.hide_post(post=post, by=request.user, reason=reason)
+            done = _("Message hidden.")
+        elif action in POST_ACTIONS:
+            service, done = POST_ACTIONS[action]
+            service(post=post, by=request.user)
+        else:
+            raise Http404
+    except NotAllowed as error:
+        return render(request, "403.html", {"message": error.message}, status=403)
+    except ForumError as error:
+        messages.error(request, error.message)
+        return redirect(post.get_absolute_url())
+    messages.success(request, done)
+    return redirect(post.get_absolute_url())
+
+
+TOPIC_FLAGS = {
+    "lock": {"locked": True},
+    "unlock": {"locked": False},
+    "pin": {"pinned": True},
+    "unpin": {"pinned": False},
+}
+
+
+@login_required
+@require_POST
+def topic_action(request, topic_id, action):
+    topic = selectors.topic_for_reader(request.user, topic_id)
+    try:
+        if action in TOPIC_FLAGS:
+            services.set_topic_flags(topic=topic, by=request.user, **TOPIC_FLAGS[action])
+        elif action == "move":
+            cluster = network_selectors.cluster_for(request.user, request.POST.get("cluster", ""))
+            services.move_topic(topic=topic, by=request.user, to=services.forum_of(cluster))
+        else:
+            raise Http404
+    except NotAllowed as error:
+        return render(request, "403.html", {"message": error.message}, status=403)
+    except ForumError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Topic updated."))
+    return redirect(topic)
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    results = selectors.search(viewer=request.user, q=q, filters=_filters(form)) if q else []
+    return render(request, "forums/search.html", {"form": form, "results": results, "q": q})
+
+
+@login_required
+def notification_list(request):
+    if request.method == "POST":
+        notifications.mark_read(user=request.user)
+        messages.success(request, _("All notifications marked as read."))
+        return redirect("forums:notifications")
+    preference, _created = EmailPreference.objects.get_or_create(user=request.user)
+    return render(
+        request,
+        "forums/notifications.html",
+        {
+            "notifications": selectors.notifications_for(request.user),
+            "preference_form": EmailPreferenceForm(instance=preference),
+        },
+    )
+
+
+@login_required
+@require_POST
+def email_preferences(request):
+    preference, _created = EmailPreference.objects.get_or_create(user=request.user)
+    form = EmailPreferenceForm(request.POST, instance=preference)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Email preferences saved."))
+    return redirect("forums:notifications")
+
+
+@login_required
+def moderation_log(request, slug):
+    cluster = network_selectors.cluster_for(request.user, slug)
+    room = services.forum_of(cluster)
+    if not access.can_moderate(request.user, room):
+        return render(
+            request, "403.html", {"message": _("Only coordinators see the log.")}, status=403
+        )
+    return render(
+        request,
+        "forums/moderation_log.html",
+        {"cluster": cluster, "room": room, "actions": selectors.moderation_log(cluster)},
+    )
