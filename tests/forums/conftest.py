@@ -6,6 +6,7 @@ import pytest
 
 from forums import services
 from network.models import Cluster, User
+from network.services import unique_handle
 from tests.factories import UserFactory, add_member, make_cluster
 
 
@@ -21,7 +22,8 @@ class Forum:
 
 def _named(user, name):
     profile = user.profile
-    profile.display_name, profile.handle = name, name.lower().replace(" ", "-")
+    profile.display_name = name
+    profile.handle = unique_handle(name, excluding=profile)
     profile.save()
     return user
 

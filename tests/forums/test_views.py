@@ -1,0 +1,185 @@
+"""Forum pages through the client: who sees what, forms without JavaScript, bounded queries."""
+
+import pytest
+from django.urls import reverse
+
+from forums import services
+from forums.models import Post, Topic
+from tests.factories import UserFactory
+from tests.forums.conftest import build_forum
+
+pytestmark = pytest.mark.django_db
+
+
+def _topic(forum, replies=0, kind=Topic.Kind.QUESTION):
+    topic = services.start_topic(
+        room=forum.room,
+        author=forum.follower,
+        title="Cold chain to Rotterdam",
+        body="Which reefer settings for avocados?",
+        kind=kind,
+        tags=["logistics"],
+    )
+    for i in range(replies):
+        author = forum.mentor if i % 2 else forum.coordinator
+        services.post_reply(topic=topic, author=author, body=f"Answer {i} with **detail**")
+    return topic
+
+
+def test_private_forum_and_topics_are_404_for_outsiders(client, forum):
+    topic = _topic(forum)
+    post = topic.posts.get()
+    client.force_login(forum.outsider)
+    urls = [
+        reverse("forums:cluster_forum", args=[forum.cluster.slug]),
+        reverse("forums:room", args=[forum.room.pk]),
+        reverse("forums:topic", args=[topic.pk]),
+        reverse("forums:edit_post", args=[post.pk]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    for url in [
+        reverse("forums:reply", args=[topic.pk]),
+        reverse("forums:post_action", args=[post.pk, "helpful"]),
+        reverse("forums:topic_action", args=[topic.pk, "lock"]),
+        reverse("forums:new_topic", args=[forum.room.pk]),
+    ]:
+        assert (
+            client.post(url, {"body": "x", "title": "x", "kind": "discussion"}).status_code == 404
+        )
+    assert Post.objects.count() == 1
+    assert client.get(reverse("forums:search"), {"q": "reefer"}).content.count(b"Rotterdam") == 0
+
+
+def test_member_starts_a_topic_and_replies_without_javascript(client, forum):
+    client.force_login(forum.follower)
+    response = client.post(
+        reverse("forums:new_topic", args=[forum.room.pk]),
+        {
+            "kind": "question",
+            "title": "Organic certificate",
+            "body": "Which body for the EU?",
+            "tags": "certification, EU",
+        },
+    )
+    topic = Topic.objects.get(title="Organic certificate")
+    assert response.status_code == 302 and response.url == topic.get_absolute_url()
+    client.force_login(forum.mentor)
+    response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": "Try **Ecocert**."})
+    assert response.status_code == 302
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "<strong>Ecocert</strong>" in page and "Which body for the EU?" in page
+
+
+def test_accepted_answer_is_shown_first(client, forum):
+    topic = _topic(forum, replies=3)
+    last = topic.posts.order_by("-id").first()
+    services.accept_answer(post=last, by=forum.follower)
+    client.force_login(forum.follower)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert page.index(f'id="post-{last.pk}"') < page.index("Which reefer settings")
+    assert "Solved" in page
+
+
+def test_hidden_post_reason_only_for_moderators(client, forum):
+    topic = _topic(forum, replies=1)
+    answer = topic.posts.order_by("-id").first()
+    services.hide_post(post=answer, by=forum.coordinator, reason="Off topic advert")
+    client.force_login(forum.follower)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "hidden by a moderator" in page and "Off topic advert" not in page
+    assert "Answer 0" not in page
+    client.force_login(forum.coordinator)
+    assert "Off topic advert" in client.get(topic.get_absolute_url()).content.decode()
+
+
+def test_moderation_log_for_coordinators_only(client, forum):
+    topic = _topic(forum)
+    services.set_topic_flags(topic=topic, by=forum.coordinator, pinned=True)
+    url = reverse("forums:moderation_log", args=[forum.cluster.slug])
+    client.force_login(forum.mentor)
+    assert client.get(url).status_code == 403
+    client.force_login(forum.coordinator)
+    assert "pinned a topic" in client.get(url).content.decode()
+
+
+def test_bad_actions_answer_clearly(client, forum):
+    topic = _topic(forum, replies=1)
+    post = topic.posts.order_by("-id").first()
+    client.force_login(forum.follower)
+    assert client.post(reverse("forums:post_action", args=[post.pk, "explode"])).status_code == 404
+    client.force_login(forum.mentor)
+    response = client.post(reverse("forums:topic_action", args=[topic.pk, "lock"]))
+    assert response.status_code == 403
+    response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": " "}, follow=True)
+    assert b"Write something first." in response.content
+
+
+def test_notifications_page_lists_and_marks_read(client, forum):
+    topic = _topic(forum)
+    services.post_reply(topic=topic, author=forum.mentor, body="@felipe-follower see form A")
+    client.force_login(forum.follower)
+    page = client.get(reverse("forums:notifications")).content.decode()
+    assert "mentioned you" in page
+    assert 'id="notification-badge"' in page and ">1<" in page
+    client.post(reverse("forums:notifications"))
+    assert forum.follower.notifications.filter(read_at=None).count() == 0
+
+
+def test_search_finds_words_in_visible_forums_only(client, forum):
+    _topic(forum, replies=1)
+    other = build_forum()
+    services.start_topic(
+        room=other.room, author=other.follower, title="Reefer secrets", body="reefer elsewhere"
+    )
+    client.force_login(forum.mentor)
+    page = client.get(reverse("forums:search"), {"q": "reefer"}).content.decode()
+    assert "Cold chain to Rotterdam" in page and "Reefer secrets" not in page
+
+
+@pytest.mark.parametrize("replies", [3, 60])
+def test_topic_page_queries_do_not_grow_with_replies(
+    client, django_assert_max_num_queries, replies
+):
+    forum = build_forum()
+    topic = _topic(forum, replies=replies)
+    services.accept_answer(post=topic.posts.order_by("-id").first(), by=forum.follower)
+    client.force_login(forum.coordinator)
+    with django_assert_max_num_queries(16):
+        assert client.get(topic.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("topics", [2, 40])
+def test_forum_and_search_queries_do_not_grow(client, django_assert_max_num_queries, topics):
+    forum = build_forum()
+    for _ in range(topics):
+        _topic(forum)
+    client.force_login(forum.mentor)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("forums:room", args=[forum.room.pk])).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("forums:search"), {"q": "reefer"}).status_code == 200
+
+
+def test_long_topic_pages_by_keyset(client, forum):
+    topic = _topic(forum, replies=35)
+    client.force_login(forum.mentor)
+    first = client.get(topic.get_absolute_url())
+    cursor = first.context["page"].next_cursor
+    assert cursor
+    second = client.get(topic.get_absolute_url(), {"after": cursor})
+    ids_first = [p.pk for p in first.context["page"].items]
+    ids_second = [p.pk for p in second.context["page"].items]
+    assert ids_first and ids_second and max(ids_first) < min(ids_second)
+    assert len(ids_first) + len(ids_second) == 36
+
+
+def test_public_forum_is_readable_signed_out(client):
+    forum = build_forum(visibility="public")
+    topic = _topic(forum)
+    assert client.get(topic.get_absolute_url()).status_code == 200
+    assert client.get(reverse("forums:room", args=[forum.room.pk])).status_code == 200
+    client.force_login(UserFactory())
+    response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": "hi"}, follow=True)
+    assert topic.posts.count() == 1
+    assert b"You cannot do this here." in response.content
