@@ -1,0 +1,148 @@
+"""The forum socket with Channels' communicator: access, broadcasts, catch-up, bad input."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from forums import services
+from forums.consumers import MAX_FRAME, NOT_SIGNED_IN
+from tests.forums.conftest import build_forum
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = (b"origin", b"http://testserver")
+db = database_sync_to_async
+
+
+@db
+def _cookie(client, user) -> bytes:
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def _socket(client, user, origin=ORIGIN):
+    headers = [origin]
+    if user is not None:
+        headers.append((b"cookie", await _cookie(client, user)))
+    communicator = WebsocketCommunicator(application, "/ws/forums/", headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+@db
+def _setup():
+    forum = build_forum()
+    topic = services.start_topic(
+        room=forum.room,
+        author=forum.follower,
+        title="Incoterms",
+        body="FOB or CIF?",
+        kind="question",
+    )
+    return forum, topic
+
+
+async def test_anonymous_and_foreign_origin_are_refused(client):
+    forum, _topic = await _setup()
+    _communicator, connected, code = await _socket(client, None)
+    assert (connected, code) == (False, NOT_SIGNED_IN)
+    _c, connected, _code = await _socket(
+        client, forum.mentor, (b"origin", b"https://evil.example")
+    )
+    assert not connected
+
+
+async def test_non_member_cannot_subscribe_or_post(client):
+    forum, topic = await _setup()
+    communicator, connected, _ = await _socket(client, forum.outsider)
+    assert connected
+    await communicator.send_json_to({"type": "subscribe", "topic": topic.pk, "after": 0})
+    assert (await communicator.receive_json_from())["code"] == "not_found"
+    await communicator.send_json_to({"type": "post", "topic": topic.pk, "body": "let me in"})
+    assert (await communicator.receive_json_from())["code"] == "not_found"
+    await communicator.send_json_to({"type": "subscribe", "room": forum.room.pk})
+    assert (await communicator.receive_json_from())["code"] == "not_found"
+    assert await db(topic.posts.count)() == 1
+    await communicator.disconnect()
+
+
+async def test_member_receives_replies_made_elsewhere(client):
+    forum, topic = await _setup()
+    communicator, _connected, _ = await _socket(client, forum.mentor)
+    await communicator.send_json_to({"type": "subscribe", "topic": topic.pk, "after": 1})
+    assert (await communicator.receive_json_from())["type"] == "subscribed"
+    await db(services.post_reply)(topic=topic, author=forum.coordinator, body="**FOB** usually")
+    event = await communicator.receive_json_from(timeout=5)
+    assert (event["type"], event["id"], event["topic"]) == ("post.created", 2, topic.pk)
+    assert "<strong>FOB</strong>" in event["post"]["html"]
+    await communicator.disconnect()
+
+
+async def test_reconnect_catches_up_exactly_what_was_missed(client):
+    forum, topic = await _setup()
+    for i in range(5):
+        await db(services.post_reply)(topic=topic, author=forum.mentor, body=f"reply {i}")
+    communicator, _, _ = await _socket(client, forum.follower)
+    await communicator.send_json_to({"type": "subscribe", "topic": topic.pk, "after": 3})
+    received = [await communicator.receive_json_from() for _ in range(3)]
+    assert [e["id"] for e in received] == [4, 5, 6]
+    done = await communicator.receive_json_from()
+    assert done == {"type": "subscribed", "topic": topic.pk, "last": 6, "complete": True}
+    await db(services.post_reply)(topic=topic, author=forum.mentor, body="live again")
+    assert (await communicator.receive_json_from(timeout=5))["id"] == 7
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+async def test_posting_over_the_socket_uses_the_service(client):
+    forum, topic = await _setup()
+    communicator, _, _ = await _socket(client, forum.mentor)
+    await communicator.send_json_to({"type": "subscribe", "topic": topic.pk, "after": 1})
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "post", "topic": topic.pk, "body": "CIF", "ref": 9})
+    messages = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
+    kinds = {m["type"] for m in messages}
+    assert kinds == {"posted", "post.created"}
+    assert await db(topic.posts.count)() == 2
+    await communicator.send_json_to({"type": "post", "topic": topic.pk, "body": "   "})
+    assert (await communicator.receive_json_from())["code"] == "empty"
+    await communicator.disconnect()
+
+
+async def test_bad_messages_get_errors_and_the_socket_stays(client):
+    forum, topic = await _setup()
+    communicator, _, _ = await _socket(client, forum.mentor)
+    cases = [
+        ("not json", "bad_json"),
+        (json.dumps([1, 2]), "bad_message"),
+        (json.dumps({"type": "dance"}), "unknown_type"),
+        (json.dumps({"type": "subscribe", "topic": "1"}), "bad_message"),
+        (json.dumps({"type": "post", "topic": topic.pk, "body": "x" * MAX_FRAME}), "too_large"),
+        (json.dumps({"type": "subscribe", "topic": 999999, "after": 0}), "not_found"),
+    ]
+    for frame, code in cases:
+        await communicator.send_to(text_data=frame)
+        assert (await communicator.receive_json_from())["code"] == code, frame
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.disconnect()
+
+
+async def test_forum_page_hears_of_new_topics(client):
+    forum, _topic = await _setup()
+    communicator, _, _ = await _socket(client, forum.mentor)
+    await communicator.send_json_to({"type": "subscribe", "room": forum.room.pk})
+    assert (await communicator.receive_json_from())["type"] == "subscribed"
+    await db(services.start_topic)(
+        room=forum.room, author=forum.coordinator, title="Fair in Madrid", body="Who goes?"
+    )
+    event = await communicator.receive_json_from(timeout=5)
+    assert (event["type"], event["title"], event["topics"]) == (
+        "topic.created",
+        "Fair in Madrid",
+        2,
+    )
+    await communicator.disconnect()
