@@ -1,6 +1,7 @@
 """Forms of the forum pages."""
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from forums.models import EmailPreference, Topic
@@ -52,7 +53,10 @@ class HideForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
-    tag = forms.SlugField(label=_("Tag"), required=False)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=100)
+
+    def clean_tag(self) -> str:
+        return slugify(self.cleaned_data["tag"])
     solved = forms.ChoiceField(
         label=_("Questions"),
         choices=[("", _("All")), ("no", _("Unsolved")), ("yes", _("Solved"))],

@@ -97,7 +97,8 @@ def topic_posts(
         )
     for post in [*page.items, *([accepted] if accepted else [])]:
         post.voted_helpful = post.pk in voted
-    return {"page": page, "accepted": accepted}
+    question_post_id = posts.order_by("id").values_list("id", flat=True).first()
+    return {"page": page, "accepted": accepted, "question_post_id": question_post_id}
 
 
 def events_after(topic: Topic, after: int) -> list[TopicEvent]:

@@ -3,7 +3,11 @@
 from django.conf import settings
 from django.db.models import F
 from django.db.models.signals import post_save, pre_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
+
+# Sent by seed_demo once the demo network exists, so other apps can add their demo data
+# without network importing them. Arguments: people (key -> User).
+demo_network_ready = Signal()
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="network.profile_for_user")

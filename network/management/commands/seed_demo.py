@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from network import services
+from network.signals import demo_network_ready
 from network.models import Cluster, ExportMarket, ExportProduct, Membership, Organization, User
 
 PASSWORD = "pioneros-demo"
@@ -298,6 +299,7 @@ class Command(BaseCommand):
         ):
             if cluster.active_member_count != cluster.active:
                 Cluster.objects.filter(pk=cluster.pk).update(active_member_count=cluster.active)
+        demo_network_ready.send(sender=self.__class__, people=people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(CLUSTERS)} clusters, {len(PEOPLE)} people. "
