@@ -9,27 +9,66 @@ from network.signals import demo_network_ready
 
 # cluster name, asker, title, kind, tags, question, answers: (person, text), accepted index
 TOPICS = [
-    ("Café de Especialidad del Huila", "andres", "¿Qué certificado de origen pide Alemania?",
-     "question", ["rules of origin"],
-     "Vamos a enviar nuestro primer contenedor de café verde a Hamburgo. ¿Qué certificado de "
-     "origen necesitamos y quién lo expide?",
-     [("lucia", "Con el acuerdo UE–Colombia basta la **declaración de origen** en la factura "
-       "si estás registrado en REX. @andres-molina te comparto la guía que usamos."),
-      ("camila", "Nosotros lo tramitamos con la cámara de comercio; tardó una semana.")], 0),
-    ("Café de Especialidad del Huila", "lucia", "Feria de cafés especiales en Berlín",
-     "discussion", ["buyer search", "fairs"],
-     "¿Alguien más va a la feria de marzo? Podemos compartir stand y muestras.",
-     [("camila", "¡Contá conmigo! Llevo 20 kg de muestras.")], None),
-    ("Software Export Hub Montevideo", "sofia", "Doble tributación con clientes en España",
-     "question", ["tax treaties"],
-     "Firmamos con un cliente en Madrid. ¿Cómo evitamos la retención en origen?",
-     [("martin", "Uruguay tiene convenio con España: pedí el certificado de residencia "
-       "fiscal a DGI y enviáselo antes de la primera factura.")], 0),
-    ("Moda Sustentável Nordeste", "joao", "Como precificar renda para exportação?",
-     "question", ["pricing"],
-     "Quanto devo somar ao preço de fábrica para vender em Lisboa (frete, seguro, margem)?",
-     [("beatriz", "Comece pelo preço FOB e some frete e seguro para chegar ao CIF; "
-       "em Portugal lojas pedem margem de 2,2×.")], None),
+    (
+        "Café de Especialidad del Huila",
+        "andres",
+        "¿Qué certificado de origen pide Alemania?",
+        "question",
+        ["rules of origin"],
+        "Vamos a enviar nuestro primer contenedor de café verde a Hamburgo. ¿Qué certificado de "
+        "origen necesitamos y quién lo expide?",
+        [
+            (
+                "lucia",
+                "Con el acuerdo UE–Colombia basta la **declaración de origen** en la factura "
+                "si estás registrado en REX. @andres-molina te comparto la guía que usamos.",
+            ),
+            ("camila", "Nosotros lo tramitamos con la cámara de comercio; tardó una semana."),
+        ],
+        0,
+    ),
+    (
+        "Café de Especialidad del Huila",
+        "lucia",
+        "Feria de cafés especiales en Berlín",
+        "discussion",
+        ["buyer search", "fairs"],
+        "¿Alguien más va a la feria de marzo? Podemos compartir stand y muestras.",
+        [("camila", "¡Contá conmigo! Llevo 20 kg de muestras.")],
+        None,
+    ),
+    (
+        "Software Export Hub Montevideo",
+        "sofia",
+        "Doble tributación con clientes en España",
+        "question",
+        ["tax treaties"],
+        "Firmamos con un cliente en Madrid. ¿Cómo evitamos la retención en origen?",
+        [
+            (
+                "martin",
+                "Uruguay tiene convenio con España: pedí el certificado de residencia "
+                "fiscal a DGI y enviáselo antes de la primera factura.",
+            )
+        ],
+        0,
+    ),
+    (
+        "Moda Sustentável Nordeste",
+        "joao",
+        "Como precificar renda para exportação?",
+        "question",
+        ["pricing"],
+        "Quanto devo somar ao preço de fábrica para vender em Lisboa (frete, seguro, margem)?",
+        [
+            (
+                "beatriz",
+                "Comece pelo preço FOB e some frete e seguro para chegar ao CIF; "
+                "em Portugal lojas pedem margem de 2,2×.",
+            )
+        ],
+        None,
+    ),
 ]
 
 
@@ -46,7 +85,8 @@ def seed_topics(sender, people, **kwargs):
             room=room, author=people[asker], title=title, body=body, kind=kind, tags=tags
         )
         posts = [
-            services.post_reply(topic=topic, author=people[who], body=text) for who, text in answers
+            services.post_reply(topic=topic, author=people[who], body=text)
+            for who, text in answers
         ]
         if accepted is not None:
             services.accept_answer(post=posts[accepted], by=people[asker])

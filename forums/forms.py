@@ -57,6 +57,7 @@ class SearchForm(forms.Form):
 
     def clean_tag(self) -> str:
         return slugify(self.cleaned_data["tag"])
+
     solved = forms.ChoiceField(
         label=_("Questions"),
         choices=[("", _("All")), ("no", _("Unsolved")), ("yes", _("Solved"))],

@@ -108,10 +108,18 @@
       socket = null;
       if (closed.code === 4401) return;
       show("reconnecting");
-      setTimeout(connect, delay);
+      if (!navigator.onLine) return; // the "online" event reconnects
+      setTimeout(function () { if (!socket) connect(); }, delay);
       delay = Math.min(delay * 2, 30000);
     };
   }
+
+  // A lost network kills sockets silently; close at once and come back when it returns.
+  window.addEventListener("offline", function () { if (socket) socket.close(); });
+  window.addEventListener("online", function () {
+    delay = 1000;
+    if (!socket) connect();
+  });
 
   var form = document.getElementById("reply-form");
   function clearReply() {

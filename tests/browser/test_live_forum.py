@@ -1,0 +1,67 @@
+"""Two members on one topic: a reply appears live, and a page that was offline catches up."""
+
+import pytest
+from playwright.sync_api import expect
+
+from forums import services
+from tests.factories import PASSWORD
+from tests.forums.conftest import build_forum
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(browser, url, user):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.goto(f"{url}/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('My network')")
+    return context, page
+
+
+def test_reply_appears_live_and_offline_page_catches_up(browser, daphne_url, screenshot_dir):
+    forum = build_forum()
+    topic = services.start_topic(
+        room=forum.room,
+        author=forum.follower,
+        title="Reefer settings for avocados",
+        body="What temperature?",
+        kind="question",
+    )
+    writer_context, writer = _sign_in(browser, daphne_url, forum.mentor)
+    reader_context, reader = _sign_in(browser, daphne_url, forum.follower)
+    for page in (writer, reader):
+        page.goto(f"{daphne_url}{topic.get_absolute_url()}")
+        expect(page.locator("#forum-live-state")).to_have_text("Live")
+    reader.evaluate("window.__marker = 'no reload'")
+
+    writer.fill("#reply-form textarea", "Keep them at **5 °C** and 90% humidity.")
+    writer.click("#reply-form button[type=submit]")
+    expect(reader.locator("#posts")).to_contain_text("Keep them at 5 °C")
+    expect(writer.locator("#reply-form textarea")).to_have_value("")
+    assert reader.evaluate("window.__marker") == "no reload"
+    reader.screenshot(path=screenshot_dir / "reader-live.png", full_page=True)
+
+    reader_context.set_offline(True)
+    expect(reader.locator("#forum-live-state")).to_have_text("Reconnecting…")
+    for text in ["Missed one: ethylene control.", "Missed two: pre-cool before loading."]:
+        writer.fill("#reply-form textarea", text)
+        writer.click("#reply-form button[type=submit]")
+        expect(writer.locator("#posts")).to_contain_text(text)
+    reader_context.set_offline(False)
+    expect(reader.locator("#forum-live-state")).to_have_text("Live")
+    expect(reader.locator("#posts")).to_contain_text("Missed two")
+    bodies = reader.locator("#posts article").all_inner_texts()
+    assert [i for i, b in enumerate(bodies) if "Missed one" in b] == [2]
+    assert [i for i, b in enumerate(bodies) if "Missed two" in b] == [3]
+    assert len(bodies) == 4  # the question, the live reply, the two missed: no duplicates
+    reader.screenshot(path=screenshot_dir / "reader-caught-up.png", full_page=True)
+    writer.screenshot(path=screenshot_dir / "writer.png", full_page=True)
+    assert reader.console_errors == [] and writer.console_errors == []
+    assert topic.posts.count() == 4
+    writer_context.close()
+    reader_context.close()
