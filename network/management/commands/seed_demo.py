@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from network import services
-from network.signals import demo_network_ready
 from network.models import Cluster, ExportMarket, ExportProduct, Membership, Organization, User
+from network.signals import demo_network_ready
 
 PASSWORD = "pioneros-demo"
 DOMAIN = "demo.pioneros.test"
