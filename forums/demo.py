@@ -20,7 +20,7 @@ TOPICS = [
         [
             (
                 "lucia",
-                "Con el acuerdo UE–Colombia basta la **declaración de origen** en la factura "
+                "Con el acuerdo UE-Colombia basta la **declaración de origen** en la factura "
                 "si estás registrado en REX. @andres-molina te comparto la guía que usamos.",
             ),
             ("camila", "Nosotros lo tramitamos con la cámara de comercio; tardó una semana."),
@@ -64,7 +64,7 @@ TOPICS = [
             (
                 "beatriz",
                 "Comece pelo preço FOB e some frete e seguro para chegar ao CIF; "
-                "em Portugal lojas pedem margem de 2,2×.",
+                "em Portugal lojas pedem margem de 2,2 vezes.",
             )
         ],
         None,
