@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from forums import views
+from forums import api, views
 
 app_name = "forums"
 
@@ -19,4 +19,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/email/", views.email_preferences, name="email_preferences"),
+    path("api/forums/<int:room_id>/topics/", api.room_topics, name="api_room_topics"),
+    path("api/topics/<int:topic_id>/posts/", api.topic_posts, name="api_topic_posts"),
+    path("api/topics/<int:topic_id>/events/", api.topic_events, name="api_topic_events"),
 ]
