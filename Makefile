@@ -17,11 +17,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Emails and other background work go to the task worker, started beside Daphne.
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py seed_demo --if-empty
+	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py seed_demo --if-empty
 	@echo "Pioneros on http://$(HOST):$(PORT)/ (demo accounts: see README)"
-	DEBUG=true $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker' EXIT INT TERM; \
+	DEBUG=true TASK_WORKER=true $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -178,3 +178,18 @@ def moderation_log(cluster: Cluster, *, limit: int = 100) -> list[ModerationActi
         .select_related("actor__profile", "topic")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def move_targets(user: User, room: Room) -> list[Cluster]:
+    """Other clusters whose forum this coordinator may move a topic to."""
+    if not (room.is_forum and access.can_moderate(user, room)):
+        return []
+    return list(
+        Cluster.objects.filter(
+            memberships__user=user,
+            memberships__role=Membership.Role.COORDINATOR,
+            memberships__status=Membership.Status.ACTIVE,
+        )
+        .exclude(pk=room.cluster_id)
+        .order_by("name")[:50]
+    )

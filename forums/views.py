@@ -84,6 +84,7 @@ def topic(request, topic_id):
             and request.user.is_authenticated
             and (request.user.pk == topic.author_id or access.can_moderate(request.user, room)),
             "live": access.can_write(request.user, room),
+            "move_targets": selectors.move_targets(request.user, room),
         },
     )
 

@@ -79,13 +79,9 @@
   }
 
   function onRoomEvent(event) {
+    // New topics and new replies change the list's order: offer a reload, never jump.
     var notice = roomBox.querySelector(".live-new-topics");
-    if (event.type === "topic.created" && notice) notice.hidden = false;
-    var row = document.getElementById("topic-" + event.topic);
-    if (row && event.posts !== undefined) {
-      var count = row.querySelector(".topic-post-count");
-      if (count) count.dataset.live = String(event.posts);
-    }
+    if (notice) notice.hidden = false;
   }
 
   function connect() {

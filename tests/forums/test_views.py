@@ -183,3 +183,16 @@ def test_public_forum_is_readable_signed_out(client):
     response = client.post(reverse("forums:reply", args=[topic.pk]), {"body": "hi"}, follow=True)
     assert topic.posts.count() == 1
     assert b"You cannot do this here." in response.content
+
+
+def test_coordinator_moves_a_topic_to_another_forum_they_run(client, forum):
+    from tests.factories import make_cluster
+
+    topic = _topic(forum)
+    other = make_cluster(coordinator=forum.coordinator, name="Avocado exporters")
+    client.force_login(forum.coordinator)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Avocado exporters" in page
+    client.post(reverse("forums:topic_action", args=[topic.pk, "move"]), {"cluster": other.slug})
+    topic.refresh_from_db()
+    assert topic.room == services.forum_of(other)
