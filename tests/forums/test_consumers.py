@@ -146,3 +146,14 @@ async def test_forum_page_hears_of_new_topics(client):
         2,
     )
     await communicator.disconnect()
+
+
+async def test_notification_badge_updates_live(client):
+    forum, topic = await _setup()
+    headers = [ORIGIN, (b"cookie", await _cookie(client, forum.follower))]
+    member = WebsocketCommunicator(application, "/ws/me/", headers=headers)
+    assert (await member.connect())[0]
+    assert (await member.receive_json_from())["type"] == "hello"
+    await db(services.post_reply)(topic=topic, author=forum.mentor, body="See the chamber.")
+    assert await member.receive_json_from(timeout=5) == {"type": "notifications", "unread": 1}
+    await member.disconnect()
