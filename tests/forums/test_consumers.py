@@ -157,3 +157,25 @@ async def test_notification_badge_updates_live(client):
     await db(services.post_reply)(topic=topic, author=forum.mentor, body="See the chamber.")
     assert await member.receive_json_from(timeout=5) == {"type": "notifications", "unread": 1}
     await member.disconnect()
+
+
+async def test_edits_hiding_and_accepting_arrive_live_without_hidden_text(client):
+    forum, topic = await _setup()
+    answer = await db(services.post_reply)(topic=topic, author=forum.mentor, body="Secret tip")
+    communicator, _, _ = await _socket(client, forum.follower)
+    await communicator.send_json_to({"type": "subscribe", "topic": topic.pk, "after": 2})
+    await communicator.receive_json_from()
+    await db(services.edit_post)(post=answer, by=forum.mentor, body="Better tip")
+    await db(services.accept_answer)(post=answer, by=forum.follower)
+    await db(services.hide_post)(post=answer, by=forum.coordinator, reason="spam")
+    events = [await communicator.receive_json_from(timeout=5) for _ in range(3)]
+    assert [(e["type"], e["id"]) for e in events] == [
+        ("post.edited", 3),
+        ("answer.accepted", 4),
+        ("post.hidden", 5),
+    ]
+    assert "Better tip" in events[0]["post"]["html"] and events[0]["post"]["edited"]
+    assert events[1]["accepted_post"] == answer.pk
+    assert "html" not in events[2]["post"] and events[2]["post"]["hidden"]
+    assert "spam" not in json.dumps(events[2])
+    await communicator.disconnect()
