@@ -64,3 +64,11 @@ def validate_code(code: str) -> None:
 def choices(level: int = 4) -> list[tuple[str, str]]:
     """(code, label) pairs for a select box, chapters or headings."""
     return [(code, label(code)) for code in sorted(_nomenclature()) if len(code) == level]
+
+
+def short_name(code: str, limit: int = 50) -> str:
+    """The name's first phrase, shortened at a word, for sentences such as match reasons."""
+    phrase = name(code).split(";")[0].strip()
+    if len(phrase) <= limit:
+        return phrase
+    return phrase[:limit].rsplit(" ", 1)[0].rstrip(",") + "…"

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import translation
 from django_tasks import task
 
@@ -16,12 +17,17 @@ def _language_for(recipient_id: int | None) -> str:
     return (profile and profile.preferred_language) or settings.LANGUAGE_CODE
 
 
+def _render_text(name: str, context: dict) -> str:
+    # Plain-text mail: names such as "Café & Co" must not arrive as "Café &amp; Co".
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 @task()
 def send_member_email(
     *, recipient_id: int | None, email: str, template: str, context: dict
 ) -> None:
     """Render <template>_subject.txt and _message.txt in the recipient's language."""
     with translation.override(_language_for(recipient_id)):
-        subject = render_to_string(f"{template}_subject.txt", context)
-        body = render_to_string(f"{template}_message.txt", context)
+        subject = _render_text(f"{template}_subject.txt", context)
+        body = _render_text(f"{template}_message.txt", context)
     send_mail(" ".join(subject.split()), body, None, [email])

@@ -1,0 +1,367 @@
+"""Offers, needs and pairings: every change goes through here, whichever page or test asks."""
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from forums import services as forums
+from mentoring import matching
+from mentoring.models import MAX_CAPACITY, MentoringNeeds, MentorOffer, Pairing, Suggestion
+from network import notify
+from network.models import Cluster, Membership, User
+
+Status = Pairing.Status
+Role = Membership.Role
+
+
+class MentoringError(Exception):
+    """A request the rules refuse; the message is shown to the person as it is."""
+
+    def __init__(self, message) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(MentoringError):
+    def __init__(self, message=None) -> None:
+        super().__init__(message or gettext_lazy("You cannot do this."))
+
+
+def _membership(user: User, cluster: Cluster) -> Membership | None:
+    return Membership.objects.filter(
+        user=user, cluster=cluster, status=Membership.Status.ACTIVE
+    ).first()
+
+
+def is_coordinator(user: User, cluster: Cluster) -> bool:
+    membership = _membership(user, cluster)
+    return membership is not None and membership.role == Role.COORDINATOR
+
+
+def _name(user: User) -> str:
+    return user.profile.display_name or user.email
+
+
+def _tell(users: Iterable[User], template: str, pairing: Pairing, text: str, **context) -> None:
+    notify.tell(
+        users=list(users),
+        template=f"mentoring/email/{template}",
+        context={
+            "mentor": _name(pairing.mentor),
+            "follower": _name(pairing.follower),
+            "cluster_name": pairing.cluster.name,
+            "url": notify.absolute_url(pairing.get_absolute_url()),
+            **context,
+        },
+        event={"type": f"pairing_{template}", "text": text, "url": pairing.get_absolute_url()},
+    )
+
+
+# --- Offers and needs ----------------------------------------------------------------
+
+
+def _clean_list(values: Iterable[str]) -> list[str]:
+    return sorted({value.strip() for value in values if value and value.strip()})
+
+
+@transaction.atomic
+def save_offer(
+    *,
+    user: User,
+    cluster: Cluster,
+    capacity: int,
+    products: Iterable[str] = (),
+    markets: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    topics: Iterable[str] = (),
+    is_paused: bool = False,
+    accepts_competitors: bool = False,
+    pitch: str = "",
+) -> MentorOffer:
+    membership = _membership(user, cluster)
+    if membership is None or membership.role not in (Role.MENTOR, Role.COORDINATOR):
+        raise NotAllowed(gettext_lazy("Only the cluster's mentors can offer mentoring here."))
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise MentoringError(
+            _("Capacity must be between 1 and %(max)d mentees.") % {"max": MAX_CAPACITY}
+        )
+    offer, _created = MentorOffer.objects.select_for_update().get_or_create(
+        user=user, cluster=cluster
+    )
+    offer.capacity = capacity
+    offer.products = _clean_list(products)
+    offer.markets = _clean_list(markets)
+    offer.languages = _clean_list(languages)
+    offer.is_paused = is_paused
+    offer.accepts_competitors = accepts_competitors
+    offer.pitch = pitch.strip()
+    offer.save()
+    offer.topics.set(_clean_list(topic.lower() for topic in topics))
+    if is_paused:
+        # A paused mentor stops being shown at once, not when suggestions expire.
+        Suggestion.objects.filter(offer=offer).delete()
+    return offer
+
+
+@transaction.atomic
+def save_needs(
+    *,
+    user: User,
+    products: Iterable[str] = (),
+    markets: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    topics: Iterable[str] = (),
+    stage: str = MentoringNeeds._meta.get_field("stage").default,
+    note: str = "",
+) -> MentoringNeeds:
+    needs, _created = MentoringNeeds.objects.get_or_create(user=user)
+    needs.products = _clean_list(products)
+    needs.markets = _clean_list(markets)
+    needs.languages = _clean_list(languages)
+    needs.stage = stage
+    needs.note = note.strip()
+    needs.save()
+    needs.topics.set(_clean_list(topic.lower() for topic in topics))
+    Suggestion.objects.filter(follower=user).delete()
+    return needs
+
+
+# --- Pairings ------------------------------------------------------------------------
+
+
+def _locked(pairing: Pairing) -> Pairing:
+    return (
+        Pairing.objects.select_for_update(of=("self",))
+        .select_related("cluster", "mentor__profile", "follower__profile")
+        .get(pk=pairing.pk)
+    )
+
+
+def _create(**fields) -> Pairing:
+    try:
+        with transaction.atomic():
+            return Pairing.objects.create(**fields)
+    except IntegrityError:
+        raise MentoringError(
+            gettext_lazy("These two people already have an open pairing in this cluster.")
+        ) from None
+
+
+@transaction.atomic
+def request_mentor(*, follower: User, offer: MentorOffer, message: str = "") -> Pairing:
+    offer = MentorOffer.objects.select_related("cluster", "user__profile").get(pk=offer.pk)
+    if _membership(follower, offer.cluster) is None:
+        raise MentoringError(
+            _("Join %(cluster)s first: mentoring happens inside a cluster.")
+            % {"cluster": offer.cluster.name}
+        )
+    if _membership(offer.user, offer.cluster) is None or offer.is_paused:
+        raise MentoringError(gettext_lazy("This mentor is not taking mentees at the moment."))
+    match, excluded = matching.match_for(offer=offer, follower=follower)
+    if excluded:
+        raise MentoringError(gettext_lazy("This mentor cannot take your request."))
+    pairing = _create(
+        cluster=offer.cluster,
+        offer=offer,
+        mentor=offer.user,
+        follower=follower,
+        status=Status.REQUESTED,
+        origin=Pairing.Origin.REQUEST,
+        message=message.strip()[:2000],
+        score=match.score,
+        reasons=match.reasons,
+        follower_accepted_at=timezone.now(),
+    )
+    Suggestion.objects.filter(follower=follower, offer=offer).delete()
+    _tell(
+        [offer.user],
+        "requested",
+        pairing,
+        _("%(name)s asks you to be their mentor.") % {"name": _name(follower)},
+        message=pairing.message,
+    )
+    return pairing
+
+
+def _activate(pairing: Pairing) -> None:
+    # The offer row lock serialises acceptances: two of them cannot both take the last place.
+    offer = MentorOffer.objects.select_for_update().get(pk=pairing.offer_id)
+    if offer.active_mentees >= offer.capacity:
+        raise MentoringError(gettext_lazy("The mentor has no place left: every place is taken."))
+    MentorOffer.objects.filter(pk=offer.pk).update(active_mentees=F("active_mentees") + 1)
+    pairing.status = Status.ACTIVE
+    pairing.started_at = timezone.now()
+    title = _("Mentoring: %(mentor)s and %(follower)s") % {
+        "mentor": _name(pairing.mentor),
+        "follower": _name(pairing.follower),
+    }
+    room = forums.open_conversation(
+        cluster=pairing.cluster, by=pairing.mentor, participants=[pairing.follower], title=title
+    )
+    pairing.conversation = forums.start_topic(
+        room=room,
+        author=pairing.mentor,
+        title=title,
+        body=_("Welcome! This conversation is private to the two of us."),
+    )
+    Suggestion.objects.filter(follower=pairing.follower).delete()
+
+
+@transaction.atomic
+def accept_pairing(*, pairing: Pairing, by: User) -> Pairing:
+    pairing = _locked(pairing)
+    if pairing.status not in (Status.REQUESTED, Status.PROPOSED):
+        raise MentoringError(gettext_lazy("This pairing is no longer waiting for an answer."))
+    now = timezone.now()
+    if by.pk == pairing.mentor_id and pairing.mentor_accepted_at is None:
+        pairing.mentor_accepted_at = now
+    elif by.pk == pairing.follower_id and pairing.follower_accepted_at is None:
+        pairing.follower_accepted_at = now
+    elif pairing.involves(by):
+        raise MentoringError(gettext_lazy("You have already accepted; the other side has not."))
+    else:
+        raise NotAllowed()
+    if pairing.mentor_accepted_at and pairing.follower_accepted_at:
+        _activate(pairing)
+        pairing.save()
+        _tell(
+            [pairing.mentor, pairing.follower],
+            "active",
+            pairing,
+            _("The mentoring of %(follower)s by %(mentor)s has started.")
+            % {"follower": _name(pairing.follower), "mentor": _name(pairing.mentor)},
+        )
+    else:
+        pairing.save()
+        other = pairing.follower if by.pk == pairing.mentor_id else pairing.mentor
+        _tell(
+            [other],
+            "accepted_by_one",
+            pairing,
+            _("%(name)s accepted the proposed pairing; your answer is awaited.")
+            % {"name": _name(by)},
+        )
+    return pairing
+
+
+def _close(pairing: Pairing, *, by: User, status: str, reason: str) -> None:
+    was_active = pairing.status == Status.ACTIVE
+    pairing.status = status
+    pairing.closed_at = timezone.now()
+    pairing.closed_by = by
+    pairing.close_reason = reason.strip()[:500]
+    pairing.save()
+    if was_active:
+        MentorOffer.objects.filter(pk=pairing.offer_id, active_mentees__gt=0).update(
+            active_mentees=F("active_mentees") - 1
+        )
+
+
+@transaction.atomic
+def decline_pairing(*, pairing: Pairing, by: User, reason: str = "") -> Pairing:
+    """The mentor declines a request, or either side a coordinator's proposal."""
+    pairing = _locked(pairing)
+    if pairing.status not in (Status.REQUESTED, Status.PROPOSED):
+        raise MentoringError(gettext_lazy("This pairing is no longer waiting for an answer."))
+    if by.pk == pairing.follower_id and pairing.status == Status.REQUESTED:
+        _close(pairing, by=by, status=Status.WITHDRAWN, reason=reason)
+        _tell([pairing.mentor], "withdrawn", pairing, _("A mentoring request was withdrawn."))
+        return pairing
+    if not pairing.involves(by):
+        raise NotAllowed()
+    _close(pairing, by=by, status=Status.DECLINED, reason=reason)
+    other = pairing.follower if by.pk == pairing.mentor_id else pairing.mentor
+    _tell(
+        [other],
+        "declined",
+        pairing,
+        _("%(name)s declined the mentoring.") % {"name": _name(by)},
+        reason=pairing.close_reason,
+    )
+    return pairing
+
+
+@transaction.atomic
+def end_pairing(*, pairing: Pairing, by: User, reason: str, completed: bool = False) -> Pairing:
+    """Either side, or a coordinator, ends an active pairing; ending needs a reason."""
+    pairing = _locked(pairing)
+    if pairing.status != Status.ACTIVE:
+        raise MentoringError(gettext_lazy("Only an active pairing can be ended."))
+    if not (pairing.involves(by) or is_coordinator(by, pairing.cluster)):
+        raise NotAllowed()
+    if not completed and not reason.strip():
+        raise MentoringError(gettext_lazy("Say briefly why the mentoring ends."))
+    _close(pairing, by=by, status=Status.COMPLETED if completed else Status.ENDED, reason=reason)
+    others = [person for person in (pairing.mentor, pairing.follower) if person.pk != by.pk]
+    _tell(
+        others,
+        "closed",
+        pairing,
+        _("The mentoring of %(follower)s by %(mentor)s has ended.")
+        % {"follower": _name(pairing.follower), "mentor": _name(pairing.mentor)},
+        reason=pairing.close_reason,
+        completed=completed,
+    )
+    return pairing
+
+
+# --- Cohort matching -----------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_cohort(*, cluster: Cluster, by: User, choices: dict[int, int | None]) -> list[Pairing]:
+    """Turn the coordinator's draft (follower id -> offer id) into proposals both sides accept."""
+    if not is_coordinator(by, cluster):
+        raise NotAllowed(gettext_lazy("Only the cluster's coordinators can match a cohort."))
+    cohort = matching.cohort_with_choices(cluster, choices)
+    unknown = {
+        follower_id
+        for follower_id, offer_id in choices.items()
+        if offer_id and not any(p.follower.pk == follower_id and p.offer for p in cohort.pairs)
+    }
+    if unknown:
+        raise MentoringError(
+            gettext_lazy(
+                "Some chosen pairs are no longer possible (the follower was matched, or the "
+                "mentor paused or is a competitor). Review the draft again."
+            )
+        )
+    taken: dict[int, int] = {}
+    for pair in cohort.pairs:
+        if pair.offer:
+            taken[pair.offer.pk] = taken.get(pair.offer.pk, 0) + 1
+    full = [offer for offer in cohort.offers if taken.get(offer.pk, 0) > offer.places_left]
+    if full:
+        raise MentoringError(
+            _("Too many followers for %(names)s: each mentor takes at most their places left.")
+            % {"names": ", ".join(_name(offer.user) for offer in full)}
+        )
+    created = []
+    for pair in cohort.pairs:
+        if pair.offer is None:
+            continue
+        pairing = _create(
+            cluster=cluster,
+            offer=pair.offer,
+            mentor=pair.offer.user,
+            follower=pair.follower,
+            status=Status.PROPOSED,
+            origin=Pairing.Origin.COHORT,
+            proposed_by=by,
+            score=pair.match.score,
+            reasons=pair.match.reasons,
+        )
+        _tell(
+            [pairing.mentor, pairing.follower],
+            "proposed",
+            pairing,
+            _("A coordinator proposes a mentoring pairing to you."),
+        )
+        created.append(pairing)
+    if not created:
+        raise MentoringError(gettext_lazy("The draft pairs nobody: there is nothing to publish."))
+    return created

@@ -1,0 +1,361 @@
+"""Sessions: scheduling in the host's time zone, answers with a waiting list, attendance,
+the followers' confirmation that a session was held, and reminders."""
+
+import datetime
+import zoneinfo
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mentoring.models import Attendance, Pairing, Session, SessionFeedback
+from mentoring.services import MentoringError, NotAllowed, is_coordinator
+from network import notify
+from network.models import Cluster, Membership, User
+
+Answer = Attendance.Answer
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+def local_to_utc(local: datetime.datetime, time_zone: str) -> datetime.datetime:
+    """A wall-clock time in a zone, as UTC; refuses times a daylight-saving change skips."""
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise MentoringError(_("Unknown time zone %(zone)s.") % {"zone": time_zone}) from None
+    aware = local.replace(tzinfo=zone)
+    utc = aware.astimezone(datetime.UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise MentoringError(
+            _("%(time)s does not exist in %(zone)s: the clocks change then. Pick another time.")
+            % {"time": local.strftime("%Y-%m-%d %H:%M"), "zone": time_zone}
+        )
+    return utc
+
+
+def _member_ids(cluster: Cluster) -> QuerySet:
+    return Membership.objects.filter(cluster=cluster, status=Membership.Status.ACTIVE).values(
+        "user_id"
+    )
+
+
+def can_see(user: User, session: Session) -> bool:
+    if not user.is_authenticated:
+        return False
+    if session.pairing_id:
+        return session.pairing.involves(user) or is_coordinator(user, session.cluster)
+    return Membership.objects.filter(
+        cluster_id=session.cluster_id, user=user, status=Membership.Status.ACTIVE
+    ).exists()
+
+
+def _context(session: Session) -> dict:
+    zone = zoneinfo.ZoneInfo(session.time_zone)
+    return {
+        "title": session.title,
+        "starts": session.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        "time_zone": session.time_zone,
+        "place": session.place,
+        "online_url": session.online_url,
+        "url": notify.absolute_url(session.get_absolute_url()),
+    }
+
+
+def _validate(*, title: str, duration_minutes: int, starts_at: datetime.datetime) -> None:
+    if not title.strip():
+        raise MentoringError(gettext_lazy("Give the session a title."))
+    if not 15 <= duration_minutes <= 480:
+        raise MentoringError(gettext_lazy("A session lasts between 15 minutes and 8 hours."))
+    if starts_at < timezone.now():
+        raise MentoringError(gettext_lazy("Choose a time in the future."))
+
+
+@transaction.atomic
+def schedule_session(
+    *,
+    by: User,
+    title: str,
+    local_start: datetime.datetime,
+    time_zone: str,
+    duration_minutes: int,
+    pairing: Pairing | None = None,
+    cluster: Cluster | None = None,
+    agenda: str = "",
+    place: str = "",
+    online_url: str = "",
+    capacity: int | None = None,
+) -> Session:
+    """A one-to-one session inside an active pairing, or a coordinator's group session."""
+    starts_at = local_to_utc(local_start, time_zone)
+    _validate(title=title, duration_minutes=duration_minutes, starts_at=starts_at)
+    if pairing is not None:
+        if not pairing.involves(by):
+            raise NotAllowed()
+        if pairing.status != Pairing.Status.ACTIVE:
+            raise MentoringError(gettext_lazy("Sessions are scheduled in an active pairing."))
+        cluster, kind, capacity = pairing.cluster, Session.Kind.ONE_TO_ONE, None
+    else:
+        if cluster is None or not is_coordinator(by, cluster):
+            raise NotAllowed(gettext_lazy("Only the cluster's coordinators run group sessions."))
+        kind = Session.Kind.GROUP
+        if capacity is not None and capacity < 1:
+            raise MentoringError(gettext_lazy("A session needs at least one place."))
+    session = Session.objects.create(
+        cluster=cluster,
+        pairing=pairing,
+        kind=kind,
+        host=by,
+        title=title.strip()[:200],
+        agenda=agenda.strip(),
+        starts_at=starts_at,
+        time_zone=time_zone,
+        duration_minutes=duration_minutes,
+        place=place.strip(),
+        online_url=online_url.strip(),
+        capacity=capacity,
+    )
+    now = timezone.now()
+    if pairing is not None:
+        for person in (pairing.mentor, pairing.follower):
+            Attendance.objects.create(
+                session=session, user=person, answer=Answer.YES, answered_at=now
+            )
+        session.going_count = 2
+        session.save(update_fields=["going_count"])
+        invited = [pairing.follower if by.pk == pairing.mentor_id else pairing.mentor]
+    else:
+        invited = list(User.objects.filter(pk__in=_member_ids(cluster)).exclude(pk=by.pk))
+    notify.tell(
+        users=invited,
+        template="mentoring/email/session_scheduled",
+        context=_context(session),
+        event={
+            "type": "session_scheduled",
+            "text": _("New session: %(title)s") % {"title": session.title},
+            "url": session.get_absolute_url(),
+        },
+    )
+    return session
+
+
+def _locked(session: Session) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("cluster", "pairing")
+        .get(pk=session.pk)
+    )
+
+
+def _promote_waiting(session: Session) -> Attendance | None:
+    if session.capacity is not None and session.going_count >= session.capacity:
+        return None
+    waiting = (
+        session.attendances.filter(answer=Answer.YES, waitlisted=True)
+        .order_by("answered_at", "id")
+        .first()
+    )
+    if waiting:
+        waiting.waitlisted = False
+        waiting.save(update_fields=["waitlisted"])
+        session.going_count += 1
+        notify.tell(
+            users=[waiting.user],
+            template="mentoring/email/session_place",
+            context=_context(session),
+            event={
+                "type": "session_place",
+                "text": _("A place opened for you: %(title)s") % {"title": session.title},
+                "url": session.get_absolute_url(),
+            },
+        )
+    return waiting
+
+
+@transaction.atomic
+def answer_session(*, session: Session, user: User, answer: str) -> Attendance:
+    """Going, maybe or not going; going beyond the places puts one on the waiting list."""
+    session = _locked(session)
+    if not can_see(user, session):
+        raise NotAllowed()
+    if answer not in Answer.values:
+        raise MentoringError(gettext_lazy("Answer going, maybe or not going."))
+    if session.is_cancelled or session.starts_at < timezone.now():
+        raise MentoringError(gettext_lazy("This session is no longer open for answers."))
+    attendance = session.attendances.filter(user=user).first()
+    was_going = attendance is not None and attendance.answer == Answer.YES
+    was_holding_place = was_going and not attendance.waitlisted
+    if attendance is None:
+        attendance = Attendance(session=session, user=user)
+    if was_going and answer == Answer.YES:
+        return attendance
+    attendance.answer = answer
+    attendance.answered_at = timezone.now()
+    attendance.waitlisted = False
+    if answer == Answer.YES:
+        full = session.capacity is not None and session.going_count >= session.capacity
+        attendance.waitlisted = full
+        session.going_count += 0 if full else 1
+    attendance.save()
+    if was_holding_place:
+        session.going_count -= 1
+        _promote_waiting(session)
+    session.save(update_fields=["going_count"])
+    return attendance
+
+
+@transaction.atomic
+def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
+    session = _locked(session)
+    if by.pk != session.host_id and not is_coordinator(by, session.cluster):
+        raise NotAllowed()
+    if session.is_cancelled:
+        return session
+    session.status = Session.Status.CANCELLED
+    session.save(update_fields=["status", "updated_at"])
+    going = User.objects.filter(
+        session_attendances__session=session,
+        session_attendances__answer__in=[Answer.YES, Answer.MAYBE],
+    ).exclude(pk=by.pk)
+    notify.tell(
+        users=going,
+        template="mentoring/email/session_cancelled",
+        context={**_context(session), "reason": reason.strip()},
+        event={
+            "type": "session_cancelled",
+            "text": _("Cancelled: %(title)s") % {"title": session.title},
+            "url": session.get_absolute_url(),
+        },
+    )
+    return session
+
+
+@transaction.atomic
+def mark_attendance(*, session: Session, by: User, attended: dict[int, bool]) -> int:
+    """The host records who came (user id -> came); returns how many were recorded."""
+    session = _locked(session)
+    if by.pk != session.host_id:
+        raise NotAllowed(gettext_lazy("Only the host records attendance."))
+    if session.starts_at > timezone.now():
+        raise MentoringError(gettext_lazy("Attendance is recorded once the session has begun."))
+    changed = 0
+    rows = session.attendances.filter(user_id__in=list(attended), answer__in=["yes", "maybe"])
+    for attendance in rows:
+        attendance.attended = attended[attendance.user_id]
+        attendance.save(update_fields=["attended"])
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def save_notes(*, session: Session, by: User, notes: str) -> Session:
+    session = _locked(session)
+    if by.pk != session.host_id and not (session.pairing and session.pairing.involves(by)):
+        raise NotAllowed()
+    session.notes = notes.strip()
+    session.save(update_fields=["notes", "updated_at"])
+    return session
+
+
+def awaiting_confirmation(user: User) -> QuerySet[Session]:
+    """Ended sessions this person attended as a follower and has not confirmed yet."""
+    return (
+        Session.objects.filter(
+            attendances__user=user,
+            attendances__answer=Answer.YES,
+            attendances__waitlisted=False,
+            status=Session.Status.SCHEDULED,
+            starts_at__lt=timezone.now(),
+        )
+        .exclude(attendances__user=user, attendances__attended=False)
+        .exclude(host=user)
+        .exclude(pairing__mentor=user)
+        .exclude(feedback__follower=user)
+    )
+
+
+@transaction.atomic
+def confirm_session(
+    *,
+    session: Session,
+    follower: User,
+    took_place: bool,
+    useful: bool | None = None,
+    rating: int | None = None,
+    comment: str = "",
+) -> SessionFeedback:
+    """An attending follower says whether the session happened; only then does it count."""
+    session = _locked(session)
+    if session.ends_at > timezone.now():
+        raise MentoringError(gettext_lazy("You can confirm a session once it is over."))
+    if not awaiting_confirmation(follower).filter(pk=session.pk).exists():
+        if SessionFeedback.objects.filter(session=session, follower=follower).exists():
+            raise MentoringError(gettext_lazy("You have already confirmed this session."))
+        raise NotAllowed(gettext_lazy("Only followers who attended confirm a session."))
+    if rating is not None and not 1 <= rating <= 5:
+        raise MentoringError(gettext_lazy("Rate from 1 to 5."))
+    try:
+        with transaction.atomic():
+            feedback = SessionFeedback.objects.create(
+                session=session,
+                follower=follower,
+                took_place=took_place,
+                useful=useful if took_place else None,
+                rating=rating if took_place else None,
+                comment=comment.strip()[:2000],
+            )
+    except IntegrityError:
+        raise MentoringError(gettext_lazy("You have already confirmed this session.")) from None
+    if took_place and session.held_confirmed_at is None:
+        session.held_confirmed_at = timezone.now()
+        session.save(update_fields=["held_confirmed_at"])
+    return feedback
+
+
+def sessions_of(user: User) -> QuerySet[Session]:
+    """Sessions on this person's calendar: hosted, or answered going or maybe."""
+    return (
+        Session.objects.filter(
+            Q(host=user)
+            | Q(attendances__user=user, attendances__answer__in=[Answer.YES, Answer.MAYBE])
+        )
+        .distinct()
+        .select_related("cluster")
+    )
+
+
+def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
+    """Remind everyone going to sessions starting within a day; each session once."""
+    now = now or timezone.now()
+    due = Session.objects.filter(
+        status=Session.Status.SCHEDULED,
+        reminder_sent_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + REMINDER_AHEAD,
+    )
+    sent = 0
+    for session in due.select_related("cluster"):
+        with transaction.atomic():
+            # Claiming the row first: two reminder runs never both send.
+            claimed = Session.objects.filter(pk=session.pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            )
+            if not claimed:
+                continue
+            people = User.objects.filter(
+                Q(pk=session.host_id)
+                | Q(
+                    session_attendances__session=session,
+                    session_attendances__answer__in=[Answer.YES, Answer.MAYBE],
+                    session_attendances__waitlisted=False,
+                )
+            ).distinct()
+            notify.tell(
+                users=people,
+                template="mentoring/email/session_reminder",
+                context=_context(session),
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,54 @@
+"""Mentoring pages."""
+
+from django.urls import path
+
+from mentoring.views import outcomes, pairings, sessions
+
+app_name = "mentoring"
+
+urlpatterns = [
+    path("mentoring/", pairings.home, name="home"),
+    path("mentoring/needs/", pairings.needs_edit, name="needs"),
+    path("clusters/<slug:slug>/mentoring/offer/", pairings.offer_edit, name="offer"),
+    path("clusters/<slug:slug>/mentoring/cohort/", pairings.cohort, name="cohort"),
+    path("mentoring/offers/<int:offer_id>/request/", pairings.request_mentor, name="request"),
+    path("mentoring/pairings/<int:pairing_id>/", pairings.pairing_detail, name="pairing"),
+    path("mentoring/pairings/<int:pairing_id>/goals/", outcomes.goal_add, name="goal_add"),
+    path(
+        "mentoring/pairings/<int:pairing_id>/sessions/new/",
+        sessions.schedule_for_pairing,
+        name="pairing_session_new",
+    ),
+    path(
+        "mentoring/pairings/<int:pairing_id>/<str:action>/",
+        pairings.pairing_action,
+        name="pairing_action",
+    ),
+    path("mentoring/goals/<int:goal_id>/status/", outcomes.goal_status, name="goal_status"),
+    path(
+        "mentoring/goals/<int:goal_id>/milestones/", outcomes.milestone_add, name="milestone_add"
+    ),
+    path(
+        "mentoring/milestones/<int:milestone_id>/toggle/",
+        outcomes.milestone_toggle,
+        name="milestone_toggle",
+    ),
+    path("clusters/<slug:slug>/sessions/", sessions.cluster_sessions, name="cluster_sessions"),
+    path("clusters/<slug:slug>/sessions/new/", sessions.schedule_group, name="group_session_new"),
+    path("clusters/<slug:slug>/outcomes/", outcomes.cluster_outcomes, name="cluster_outcomes"),
+    path("sessions/<int:session_id>/", sessions.session_detail, name="session"),
+    path("sessions/<int:session_id>/answer/", sessions.session_answer, name="session_answer"),
+    path("sessions/<int:session_id>/cancel/", sessions.session_cancel, name="session_cancel"),
+    path(
+        "sessions/<int:session_id>/attendance/",
+        sessions.session_attendance,
+        name="session_attendance",
+    ),
+    path("sessions/<int:session_id>/notes/", sessions.session_notes, name="session_notes"),
+    path("sessions/<int:session_id>/confirm/", sessions.session_confirm, name="session_confirm"),
+    path("sessions/<int:session_id>/calendar.ics", sessions.session_ics, name="session_ics"),
+    path("me/calendar/", sessions.calendar_settings, name="calendar"),
+    path("calendar/<str:token>.ics", sessions.calendar_feed, name="calendar_feed"),
+    path("me/exports/", outcomes.my_exports, name="exports"),
+    path("me/exports/<int:record_id>/delete/", outcomes.export_delete, name="export_delete"),
+]

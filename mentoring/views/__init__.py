@@ -1,0 +1,1 @@
+"""Mentoring pages: parse, check who may see what, call a service, render. Work without JS."""

@@ -1,0 +1,137 @@
+"""Goals and milestones of a pairing, a firm's export records, and cohort outcomes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentoring import outcomes, selectors, services
+from mentoring.forms import ExportRecordForm, GoalForm, MilestoneForm
+from mentoring.models import ExportRecord, Goal, Milestone
+from mentoring.services import MentoringError
+from network import selectors as network_selectors
+
+
+@login_required
+@require_POST
+def goal_add(request, pairing_id):
+    pairing = selectors.pairing_for(request.user, pairing_id)
+    form = GoalForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(pairing)
+    try:
+        goal = outcomes.add_goal(pairing=pairing, by=request.user, **form.cleaned_data)
+    except MentoringError as error:
+        messages.error(request, error.message)
+    else:
+        if goal.status == Goal.Status.MET:
+            messages.success(request, _("Goal added, and already met by your export records."))
+        else:
+            messages.success(request, _("Goal added."))
+    return redirect(pairing)
+
+
+@login_required
+@require_POST
+def goal_status(request, goal_id):
+    goal = selectors.goal_for(request.user, goal_id)
+    try:
+        outcomes.set_goal_status(goal=goal, by=request.user, status=request.POST.get("status", ""))
+    except MentoringError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Goal updated."))
+    return redirect(goal.pairing)
+
+
+@login_required
+@require_POST
+def milestone_add(request, goal_id):
+    goal = selectors.goal_for(request.user, goal_id)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            outcomes.add_milestone(goal=goal, by=request.user, **form.cleaned_data)
+        except MentoringError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Milestone added."))
+    else:
+        messages.error(request, _("Give the milestone a title."))
+    return redirect(goal.pairing)
+
+
+@login_required
+@require_POST
+def milestone_toggle(request, milestone_id):
+    milestone = get_object_or_404(Milestone.objects.select_related("goal"), pk=milestone_id)
+    goal = selectors.goal_for(request.user, milestone.goal_id)
+    outcomes.toggle_milestone(milestone=milestone, by=request.user)
+    return redirect(goal.pairing)
+
+
+@login_required
+def my_exports(request):
+    organization = request.user.profile.organization
+    if organization is None:
+        messages.info(request, _("Add your firm first; its exports are recorded on it."))
+        return redirect("organization_edit")
+    form = ExportRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcomes.record_export(organization=organization, by=request.user, **form.cleaned_data)
+        except MentoringError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Export recorded."))
+            return redirect("mentoring:exports")
+    year = timezone.now().year
+    records = list(selectors.export_records(organization))
+    result = outcomes.firm_outcomes([organization], as_of=year)[organization.pk]
+    return render(
+        request,
+        "mentoring/exports.html",
+        {"organization": organization, "form": form, "records": records, "outcome": result},
+    )
+
+
+@login_required
+@require_POST
+def export_delete(request, record_id):
+    record = get_object_or_404(ExportRecord.objects.select_related("organization"), pk=record_id)
+    if request.user.profile.organization_id != record.organization_id:
+        raise Http404
+    try:
+        outcomes.delete_export(record=record, by=request.user)
+    except MentoringError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Record deleted."))
+    return redirect("mentoring:exports")
+
+
+@login_required
+def cluster_outcomes(request, slug):
+    cluster = network_selectors.cluster_for(request.user, slug)
+    membership = network_selectors.membership_of(request.user, cluster)
+    if not (membership and membership.role in ("coordinator", "observer")):
+        raise Http404
+    year = timezone.now().year
+    firms = selectors.cohort_firms(cluster)
+    per_firm = outcomes.firm_outcomes(firms, as_of=year)
+    return render(
+        request,
+        "mentoring/outcomes.html",
+        {
+            "cluster": cluster,
+            "rows": [(firm, per_firm[firm.pk]) for firm in firms],
+            "total": outcomes.cohort(per_firm.values()),
+            "year": year,
+            "is_coordinator": services.is_coordinator(request.user, cluster),
+        },
+    )

@@ -1,0 +1,243 @@
+"""The mentoring pages, driven as people do: forms in, confirmations and links out."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from mentoring import services, sessions
+from mentoring.models import ExportRecord, Goal, MentoringNeeds, MentorOffer, Pairing, Session
+from tests.factories import add_member
+from tests.mentoring.conftest import offer, person
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_follower_describes_needs_and_sees_explained_mentors(net):
+    follower = add_member(net.cluster, person("Nueva", languages=["pt"]))
+    client = client_for(follower)
+    page = client.get("/mentoring/").content.decode()
+    assert "Describe what I need" in page
+    response = client.post(
+        "/mentoring/needs/",
+        {
+            "stage": "preparing",
+            "products": "0901",
+            "markets": ["DE"],
+            "languages": ["pt"],
+            "topics": "certification",
+        },
+        follow=True,
+    )
+    assert "Your needs are saved" in response.content.decode()
+    page = response.content.decode()
+    assert "Ana Mentor" in page and "your target market" in page and "speaks Portuguese" in page
+    assert MentoringNeeds.objects.get(user=follower).products == ["0901"]
+
+
+def test_bad_needs_are_refused_with_the_reason_and_nothing_saved(net):
+    follower = add_member(net.cluster, person("Nueva"))
+    response = client_for(follower).post(
+        "/mentoring/needs/", {"stage": "preparing", "products": "0901, 12345"}
+    )
+    assert "Unknown HS codes: 12345" in response.content.decode()
+    assert not MentoringNeeds.objects.filter(user=follower).exists()
+
+
+def test_a_mentor_saves_an_offer_prefilled_from_their_firm(net):
+    mentor = add_member(net.cluster, person("Nuevo mentor", firm="Exporta SA"), role="mentor")
+    mentor.profile.organization.products.create(hs_code="0804")
+    client = client_for(mentor)
+    page = client.get(f"/clusters/{net.cluster.slug}/mentoring/offer/").content.decode()
+    assert 'value="0804"' in page
+    response = client.post(
+        f"/clusters/{net.cluster.slug}/mentoring/offer/",
+        {"capacity": "3", "products": "0804", "markets": ["US"], "topics": "logistics"},
+        follow=True,
+    )
+    assert "Your mentoring offer in Cafés del Huila is saved" in response.content.decode()
+    assert MentorOffer.objects.get(user=mentor).capacity == 3
+
+
+def test_followers_cannot_offer_mentoring(net):
+    response = client_for(net.felipe).post(
+        f"/clusters/{net.cluster.slug}/mentoring/offer/", {"capacity": "2"}
+    )
+    assert "Only the cluster" in response.content.decode()
+    assert not MentorOffer.objects.filter(user=net.felipe).exists()
+
+
+def test_request_accept_and_talk_through_the_pages(net):
+    felipe, ana = client_for(net.felipe), client_for(net.ana)
+    page = felipe.get(f"/mentoring/offers/{net.ana_offer.pk}/request/").content.decode()
+    assert "Why this mentor" in page and "Germany" in page
+    response = felipe.post(
+        f"/mentoring/offers/{net.ana_offer.pk}/request/", {"message": "Hola"}, follow=True
+    )
+    assert "Your request was sent to Ana Mentor" in response.content.decode()
+    pairing = Pairing.objects.get()
+    assert "Felipe Follower would like you as mentor" in ana.get("/mentoring/").content.decode()
+    response = ana.post(f"/mentoring/pairings/{pairing.pk}/accept/", follow=True)
+    assert "Open our conversation" in response.content.decode()
+    pairing.refresh_from_db()
+    topic_page = felipe.get(f"/topics/{pairing.conversation_id}/")
+    assert topic_page.status_code == 200
+    assert client_for(net.bruno).get(f"/topics/{pairing.conversation_id}/").status_code == 404
+
+
+def test_the_coordinator_reviews_changes_and_publishes_a_cohort(net):
+    client = client_for(net.coordinator)
+    page = client.get(f"/clusters/{net.cluster.slug}/mentoring/cohort/").content.decode()
+    assert "Total score" in page and "Felipe Follower" in page and "Gabi Follower" in page
+    # The coordinator leaves Gabi without a mentor for now, then publishes.
+    choices = {f"follower-{net.felipe.pk}": str(net.ana_offer.pk), f"follower-{net.gabi.pk}": ""}
+    page = client.post(
+        f"/clusters/{net.cluster.slug}/mentoring/cohort/", {**choices, "recalculate": "1"}
+    ).content.decode()
+    assert "the best possible is" in page
+    response = client.post(
+        f"/clusters/{net.cluster.slug}/mentoring/cohort/", {**choices, "publish": "1"}, follow=True
+    )
+    assert "1 pairings proposed" in response.content.decode()
+    assert Pairing.objects.get().follower == net.felipe
+
+
+def test_members_who_do_not_coordinate_get_404_on_the_cohort(net):
+    for user in (net.ana, net.felipe, net.outsider):
+        assert (
+            client_for(user).get(f"/clusters/{net.cluster.slug}/mentoring/cohort/").status_code
+            == 404
+        )
+
+
+@pytest.fixture
+def pairing(net):
+    return services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+
+
+def test_goals_milestones_and_exports_through_the_pages(net, pairing):
+    ana, felipe = client_for(net.ana), client_for(net.felipe)
+    response = ana.post(
+        f"/mentoring/pairings/{pairing.pk}/goals/",
+        {"outcome": "entry", "title": "Primer contenedor a Hamburgo", "year": "2026"},
+        follow=True,
+    )
+    assert "Goal added." in response.content.decode()
+    goal = Goal.objects.get()
+    ana.post(f"/mentoring/goals/{goal.pk}/milestones/", {"title": "Certificado orgánico"})
+    assert goal.milestones.count() == 1
+    response = felipe.post(
+        "/me/exports/",
+        {"year": "2026", "hs_code": "0901", "country": "DE", "value_band": "lt10k"},
+        follow=True,
+    )
+    assert "Export recorded." in response.content.decode()
+    goal.refresh_from_db()
+    assert goal.status == Goal.Status.MET
+    page = felipe.get(pairing.get_absolute_url()).content.decode()
+    assert "Met by the export record: 0901 to Germany in 2026." in page
+
+
+def test_export_records_of_another_firm_cannot_be_deleted(net):
+    record = ExportRecord.objects.get(organization=net.ana.profile.organization)
+    response = client_for(net.felipe).post(f"/me/exports/{record.pk}/delete/")
+    assert response.status_code == 404
+    assert ExportRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_schedule_answer_and_add_a_session_to_the_calendar(net, pairing):
+    ana = client_for(net.ana)
+    response = ana.post(
+        f"/mentoring/pairings/{pairing.pk}/sessions/new/",
+        {
+            "title": "Primera sesión",
+            "local_start": "2027-03-18T10:00",
+            "time_zone": "America/New_York",
+            "duration_minutes": "45",
+        },
+        follow=True,
+    )
+    assert "Session scheduled" in response.content.decode()
+    session = Session.objects.get()
+    assert session.starts_at.isoformat() == "2027-03-18T14:00:00+00:00"
+    ics = client_for(net.felipe).get(f"/sessions/{session.pk}/calendar.ics")
+    assert b"TZID=America/New_York:20270318T100000" in ics.content
+
+
+def test_a_skipped_local_time_is_explained_on_the_form(net, pairing):
+    response = client_for(net.ana).post(
+        f"/mentoring/pairings/{pairing.pk}/sessions/new/",
+        {
+            "title": "x",
+            "local_start": "2027-03-14T02:30",
+            "time_zone": "America/New_York",
+            "duration_minutes": "45",
+        },
+    )
+    assert "does not exist in America/New_York" in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def test_group_sessions_page_and_outcomes_for_coordinators(net):
+    coordinator = client_for(net.coordinator)
+    response = coordinator.post(
+        f"/clusters/{net.cluster.slug}/sessions/new/",
+        {
+            "title": "Taller",
+            "local_start": "2027-05-01T09:00",
+            "time_zone": "America/Bogota",
+            "duration_minutes": "90",
+            "capacity": "1",
+        },
+        follow=True,
+    )
+    assert "Session scheduled" in response.content.decode()
+    session = Session.objects.get()
+    felipe = client_for(net.felipe)
+    assert "Taller" in felipe.get(f"/clusters/{net.cluster.slug}/sessions/").content.decode()
+    felipe.post(f"/sessions/{session.pk}/answer/", {"answer": "yes"})
+    response = client_for(net.gabi).post(
+        f"/sessions/{session.pk}/answer/", {"answer": "yes"}, follow=True
+    )
+    assert "you are on the waiting list" in response.content.decode()
+    assert coordinator.get(f"/clusters/{net.cluster.slug}/outcomes/").status_code == 200
+    assert felipe.get(f"/clusters/{net.cluster.slug}/outcomes/").status_code == 404
+
+
+def test_the_mentoring_home_costs_the_same_queries_with_more_pairings(net):
+    def queries():
+        client = client_for(net.ana)
+        client.get("/mentoring/")  # warm the session
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/mentoring/").status_code == 200
+        return len(captured)
+
+    offer(net.ana, net.cluster, capacity=20, products=["0901"], markets=["DE"])
+    services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    few = queries()
+    for n in range(8):
+        follower = add_member(net.cluster, person(f"F{n}"))
+        pairing = services.request_mentor(follower=follower, offer=net.ana_offer)
+        if n % 2:  # half active with a session, half waiting for Ana's answer
+            pairing = services.accept_pairing(pairing=pairing, by=net.ana)
+            sessions.schedule_session(
+                by=net.ana,
+                pairing=pairing,
+                title=f"S{n}",
+                local_start=datetime.datetime(2027, 5, 1 + n, 9),
+                time_zone="UTC",
+                duration_minutes=60,
+            )
+    many = queries()
+    assert many == few, (few, many)
+    assert many <= 25

@@ -1,0 +1,194 @@
+"""Pairing lifecycle: request, accept, decline, end; capacity under concurrent acceptance."""
+
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+
+from forums import access
+from mentoring import services
+from mentoring.models import MentorOffer, Pairing
+from mentoring.services import MentoringError, NotAllowed
+from tests.mentoring.conftest import build_network, offer
+
+Status = Pairing.Status
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks under real concurrency run in the PostgreSQL pass (DATABASE_URL=postgres://…)",
+)
+
+
+def places_taken(offer_obj) -> int:
+    return MentorOffer.objects.get(pk=offer_obj.pk).active_mentees
+
+
+def test_request_then_accept_opens_a_private_live_conversation(net, commit):
+    with commit():
+        pairing = services.request_mentor(
+            follower=net.felipe, offer=net.ana_offer, message="Quiero exportar a Alemania"
+        )
+    assert pairing.status == Status.REQUESTED
+    assert [m.to for m in mail.outbox] == [[net.ana.email]]
+    assert "Felipe Follower" in mail.outbox[0].subject
+
+    with commit():
+        pairing = services.accept_pairing(pairing=pairing, by=net.ana)
+    assert pairing.status == Status.ACTIVE and pairing.started_at
+    assert places_taken(net.ana_offer) == 1
+    room = pairing.conversation.room
+    assert access.can_write(net.felipe, room) and access.can_write(net.ana, room)
+    for stranger in (net.bruno, net.coordinator, net.outsider):
+        assert not access.can_read(stranger, room)
+    assert {m.to[0] for m in mail.outbox[1:]} == {net.ana.email, net.felipe.email}
+
+
+def test_the_follower_cannot_accept_their_own_request(net):
+    pairing = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    with pytest.raises(MentoringError):
+        services.accept_pairing(pairing=pairing, by=net.felipe)
+    with pytest.raises(NotAllowed):
+        services.accept_pairing(pairing=pairing, by=net.bruno)
+    assert Pairing.objects.get(pk=pairing.pk).status == Status.REQUESTED
+
+
+def test_one_open_pairing_per_pair(net):
+    services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    with pytest.raises(MentoringError, match="already"):
+        services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    assert Pairing.objects.count() == 1
+
+
+def test_decline_and_withdraw_close_the_request_with_the_reason(net, commit):
+    first = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    with commit():
+        services.decline_pairing(pairing=first, by=net.ana, reason="Sin tiempo este mes")
+    first.refresh_from_db()
+    assert first.status == Status.DECLINED and first.close_reason == "Sin tiempo este mes"
+    assert "Sin tiempo este mes" in mail.outbox[-1].body
+
+    second = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    services.decline_pairing(pairing=second, by=net.felipe)
+    second.refresh_from_db()
+    assert second.status == Status.WITHDRAWN
+    assert places_taken(net.ana_offer) == 0
+
+
+def test_capacity_is_enforced_at_acceptance(net):
+    offer(net.ana, net.cluster, capacity=1, products=["0901", "1801"], markets=["DE", "US"])
+    first = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    second = services.request_mentor(follower=net.gabi, offer=net.ana_offer)
+    services.accept_pairing(pairing=first, by=net.ana)
+    with pytest.raises(MentoringError, match="no place left"):
+        services.accept_pairing(pairing=second, by=net.ana)
+    assert Pairing.objects.get(pk=second.pk).status == Status.REQUESTED
+    assert places_taken(net.ana_offer) == 1
+
+
+def test_a_full_mentor_cannot_be_requested(net):
+    offer(net.ana, net.cluster, capacity=1, products=["0901", "1801"], markets=["DE", "US"])
+    services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    with pytest.raises(MentoringError):
+        services.request_mentor(follower=net.gabi, offer=net.ana_offer)
+
+
+def test_a_proposal_becomes_active_only_when_both_accept(net):
+    (pairing,) = services.publish_cohort(
+        cluster=net.cluster, by=net.coordinator, choices={net.felipe.pk: net.ana_offer.pk}
+    )
+    pairing = services.accept_pairing(pairing=pairing, by=net.felipe)
+    assert pairing.status == Status.PROPOSED
+    with pytest.raises(MentoringError, match="already accepted"):
+        services.accept_pairing(pairing=pairing, by=net.felipe)
+    pairing = services.accept_pairing(pairing=pairing, by=net.ana)
+    assert pairing.status == Status.ACTIVE
+
+
+def test_ending_needs_a_reason_and_frees_the_place(net):
+    pairing = services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    with pytest.raises(MentoringError, match="why"):
+        services.end_pairing(pairing=pairing, by=net.felipe, reason="  ")
+    with pytest.raises(NotAllowed):
+        services.end_pairing(pairing=pairing, by=net.bruno, reason="not mine")
+    services.end_pairing(pairing=pairing, by=net.felipe, reason="Firm closed")
+    pairing.refresh_from_db()
+    assert pairing.status == Status.ENDED and pairing.close_reason == "Firm closed"
+    assert places_taken(net.ana_offer) == 0
+    with pytest.raises(MentoringError):
+        services.end_pairing(pairing=pairing, by=net.felipe, reason="again")
+    assert places_taken(net.ana_offer) == 0
+
+
+def test_completing_frees_the_place_and_a_coordinator_may_close(net):
+    pairing = services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    services.end_pairing(pairing=pairing, by=net.coordinator, reason="", completed=True)
+    pairing.refresh_from_db()
+    assert pairing.status == Status.COMPLETED and places_taken(net.ana_offer) == 0
+
+
+def test_non_members_cannot_request_and_leave_nothing(net):
+    with pytest.raises(MentoringError):
+        services.request_mentor(follower=net.outsider, offer=net.ana_offer)
+    assert not Pairing.objects.exists()
+
+
+def test_pairing_pages_answer_404_to_outsiders(net):
+    pairing = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    outsider = Client()
+    outsider.force_login(net.outsider)
+    assert outsider.get(pairing.get_absolute_url()).status_code == 404
+    response = outsider.post(f"/mentoring/pairings/{pairing.pk}/accept/")
+    assert response.status_code == 404
+    assert Pairing.objects.get(pk=pairing.pk).status == Status.REQUESTED
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_acceptances_of_the_last_place_only_one_wins():
+    net = build_network()
+    offer(net.ana, net.cluster, capacity=1, products=["0901", "1801"], markets=["DE", "US"])
+    requests = [
+        services.request_mentor(follower=net.felipe, offer=net.ana_offer),
+        services.request_mentor(follower=net.gabi, offer=net.ana_offer),
+    ]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def accept(pairing):
+        try:
+            barrier.wait()
+            services.accept_pairing(pairing=pairing, by=net.ana)
+            outcomes.append("accepted")
+        except MentoringError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(p,)) for p in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["accepted", "refused"]
+    assert Pairing.objects.filter(status=Status.ACTIVE).count() == 1
+    assert places_taken(net.ana_offer) == 1
+
+
+def test_plain_text_emails_keep_names_as_written(net, commit):
+    profile = net.felipe.profile
+    profile.display_name = "Café & Cacao O'Brien"
+    profile.save()
+    with commit():
+        services.request_mentor(follower=net.felipe, offer=net.ana_offer, message="<b>hola</b>")
+    (message,) = mail.outbox
+    assert "Café & Cacao O'Brien" in message.subject
+    assert "Café & Cacao O'Brien" in message.body and "<b>hola</b>" in message.body
+    assert "&amp;" not in message.body
