@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MentoringConfig(AppConfig):
     name = "mentoring"
     verbose_name = _("Mentoring")
+
+    def ready(self):
+        from mentoring import demo  # noqa: F401

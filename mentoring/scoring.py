@@ -157,7 +157,10 @@ def score(mentor: MentorFacts, follower: FollowerFacts) -> Match:
 
 
 def _product(code: str) -> str:
-    return f"{hs.short_name(code)} ({code})"
+    name = hs.short_name(code)
+    if len(name) > 1 and not name[1].isupper():  # "coffee" mid-sentence, but keep "LCD"
+        name = name[0].lower() + name[1:]
+    return f"{name} ({code})"
 
 
 def describe(reason: dict) -> str:

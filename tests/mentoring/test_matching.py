@@ -71,7 +71,7 @@ def test_suggestions_come_with_reasons_best_first(net):
     assert suggested[0].offer.user == net.ana
     with translation.override("en"):
         reasons = describe_all(suggested[0].match.reasons)
-    assert reasons[0].startswith("exported Coffee") and "Germany" in reasons[0]
+    assert reasons[0].startswith("exported coffee") and "Germany" in reasons[0]
     assert "speaks Portuguese" in reasons
 
 

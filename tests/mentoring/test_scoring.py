@@ -57,7 +57,7 @@ def test_a_full_fit_explains_every_point_in_plain_words():
     assert match.score == expected
     with translation.override("en"):
         assert describe_all(match.reasons) == [
-            "exported Coffee, whether or not roasted or decaffeinated (0901) to Germany, "
+            "exported coffee, whether or not roasted or decaffeinated (0901) to Germany, "
             "your target market",
             "helps with certification",
             "speaks Portuguese",
@@ -80,7 +80,7 @@ def test_the_same_heading_counts_more_than_the_same_chapter():
     same_chapter = score(mentor(products=("0902",), experience=frozenset()), follower(markets=()))
     assert same_heading.score - same_chapter.score == WEIGHTS["heading"] - WEIGHTS["chapter"]
     with translation.override("en"):
-        assert describe_all(same_chapter.reasons)[0].startswith("exports Tea")
+        assert describe_all(same_chapter.reasons)[0].startswith("exports tea")
         assert "same HS chapter as your 0901" in describe_all(same_chapter.reasons)[0]
 
 

@@ -1,0 +1,200 @@
+"""Demo mentoring for seed_demo: offers, needs, export records, a pairing and sessions."""
+
+import datetime
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from mentoring import outcomes, services, sessions
+from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing
+from network.models import Cluster, User
+from network.signals import demo_network_ready
+
+# cluster, mentor, capacity, products, markets, topics, accepts competitors, pitch
+OFFERS = [
+    (
+        "Café de Especialidad del Huila",
+        "lucia",
+        3,
+        ["0901"],
+        ["US", "DE", "JP"],
+        ["buyer search", "export finance", "certification"],
+        True,
+        "Llevo quince años vendiendo café especial a tostadores de Alemania, Japón y EE. UU.",
+    ),
+    (
+        "Café de Especialidad del Huila",
+        "camila",
+        1,
+        ["0901"],
+        ["CA"],
+        ["logistics", "packaging and labelling"],
+        False,
+        "Tostamos y exportamos a Canadá desde 2022: empaques, etiquetas y envíos pequeños.",
+    ),
+    (
+        "Frutas Frescas del Norte",
+        "lucia",
+        1,
+        ["0901"],
+        ["US", "DE"],
+        ["buyer search"],
+        True,
+        "",
+    ),
+    (
+        "Software Export Hub Montevideo",
+        "martin",
+        2,
+        ["8523"],
+        ["US", "ES", "AR", "CL"],
+        ["contracts", "export finance"],
+        True,
+        "Contratos, facturación y convenios de doble tributación para vender software afuera.",
+    ),
+    (
+        "Artesanías de Oaxaca al Mundo",
+        "beatriz",
+        2,
+        ["6204", "6109"],
+        ["PT", "FR", "US"],
+        ["pricing", "trade fairs", "e-commerce"],
+        True,
+        "Feiras, preços e vendas online de moda artesanal para a Europa.",
+    ),
+    (
+        "Moda Sustentável Nordeste",
+        "beatriz",
+        2,
+        ["6204", "6109"],
+        ["PT", "FR", "US"],
+        ["pricing", "trade fairs", "logistics"],
+        True,
+        "Exportamos moda sustentável para Portugal e França desde 2015.",
+    ),
+    (
+        "Cacao y Chocolate de la Costa",
+        "elena",
+        2,
+        ["1801", "1806"],
+        ["CH", "BE", "JP"],
+        ["certification", "buyer search"],
+        True,
+        "",
+    ),
+]
+
+# follower, products, markets, topics, languages, stage
+NEEDS = [
+    ("andres", ["0901"], ["DE"], ["certification", "rules of origin"], ["es"], "preparing"),
+    ("sofia", ["8523"], ["ES", "US"], ["contracts"], ["es", "en"], "first_export"),
+    ("joao", ["6204"], ["PT"], ["pricing", "trade fairs"], ["pt"], "preparing"),
+    ("pablo", ["1806"], ["JP", "CH"], ["certification"], ["es"], "exploring"),
+    ("tomas", ["5702"], ["US"], ["e-commerce"], ["es"], "exploring"),
+]
+
+# firm, HS code, markets, first year, last year
+EXPORTS = [
+    ("Cafés Altos del Huila", "0901", ["US", "DE"], 2009, 2025),
+    ("Cafés Altos del Huila", "0901", ["JP"], 2016, 2025),
+    ("Tostadores del Macizo", "0901", ["CA"], 2022, 2025),
+    ("Códice Software", "8523", ["US", "ES"], 2011, 2025),
+    ("Ateliê Mandacaru", "6204", ["PT", "FR"], 2015, 2025),
+    ("Cacao Fino de Manabí", "1801", ["CH", "BE"], 2012, 2025),
+    ("Nube Charrúa", "8523", ["AR"], 2024, 2024),
+]
+
+
+def _records(people) -> None:
+    firms = {p.profile.organization.name: p for p in people.values() if p.profile.organization}
+    for firm, code, markets, first, last in EXPORTS:
+        person = firms.get(firm)
+        if person is None:
+            continue
+        for year in range(first, last + 1):
+            for country in markets:
+                ExportRecord.objects.get_or_create(
+                    organization=person.profile.organization,
+                    year=year,
+                    hs_code=code,
+                    country=country,
+                    defaults={"value_band": "lt1m" if year > first + 3 else "lt100k"},
+                )
+
+
+@receiver(demo_network_ready, dispatch_uid="mentoring.demo")
+def seed_mentoring(sender, people, **kwargs):
+    if MentorOffer.objects.exists():
+        return
+    # Fresh rows: the profiles were filled in after these users were created.
+    fresh = User.objects.select_related("profile__organization").in_bulk(
+        [user.pk for user in people.values()]
+    )
+    people = {key: fresh[user.pk] for key, user in people.items()}
+    clusters = {cluster.name: cluster for cluster in Cluster.objects.all()}
+    _records(people)
+    offers = {}
+    for cluster, who, capacity, products, markets, topics, rivals, pitch in OFFERS:
+        offers[(cluster, who)] = services.save_offer(
+            user=people[who],
+            cluster=clusters[cluster],
+            capacity=capacity,
+            products=products,
+            markets=markets,
+            languages=people[who].profile.languages,
+            topics=topics,
+            accepts_competitors=rivals,
+            pitch=pitch,
+        )
+    for who, products, markets, topics, languages, stage in NEEDS:
+        if not MentoringNeeds.objects.filter(user=people[who]).exists():
+            services.save_needs(
+                user=people[who],
+                products=products,
+                markets=markets,
+                topics=topics,
+                languages=languages,
+                stage=stage,
+            )
+
+    # Martín already mentors Sofía: a live pairing with a goal and a session next week.
+    montevideo = "Software Export Hub Montevideo"
+    pairing = services.request_mentor(
+        follower=people["sofia"],
+        offer=offers[(montevideo, "martin")],
+        message="Tenemos un primer cliente en Madrid; queremos sumar Estados Unidos.",
+    )
+    pairing = services.accept_pairing(pairing=pairing, by=people["martin"])
+    outcomes.add_goal(
+        pairing=pairing,
+        by=people["martin"],
+        outcome="diversification",
+        title="Primer cliente en Estados Unidos",
+        year=timezone.now().year + 1,
+        market="US",
+    )
+    next_week = timezone.localtime(timezone.now() + datetime.timedelta(days=7))
+    sessions.schedule_session(
+        by=people["martin"],
+        pairing=Pairing.objects.get(pk=pairing.pk),
+        title="Contrato modelo para clientes en EE. UU.",
+        local_start=next_week.replace(hour=10, minute=0, second=0, microsecond=0, tzinfo=None),
+        time_zone="America/Montevideo",
+        duration_minutes=60,
+        online_url="https://meet.example.org/pioneros-martin-sofia",
+    )
+    huila = clusters["Café de Especialidad del Huila"]
+    workshop = sessions.schedule_session(
+        by=people["lucia"],
+        cluster=huila,
+        title="Taller: prueba de origen para la Unión Europea",
+        agenda="REX, declaración de origen en factura y errores comunes.",
+        local_start=(next_week + datetime.timedelta(days=3)).replace(
+            hour=15, minute=0, second=0, microsecond=0, tzinfo=None
+        ),
+        time_zone="America/Bogota",
+        duration_minutes=90,
+        place="Cámara de Comercio de Neiva",
+        capacity=20,
+    )
+    sessions.answer_session(session=workshop, user=people["camila"], answer="yes")
