@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages worker clean
+.PHONY: install run test lint format messages worker reminders clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,8 @@ run: install
 	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py seed_demo --if-empty
 	@echo "Pioneros on http://$(HOST):$(PORT)/ (demo accounts: see README)"
 	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py db_worker & worker=$$!; \
-	trap 'kill $$worker' EXIT INT TERM; \
+	while sleep 300; do DEBUG=true TASK_WORKER=true $(BIN)/python manage.py send_session_reminders; done & reminders=$$!; \
+	trap 'kill $$worker $$reminders' EXIT INT TERM; \
 	DEBUG=true TASK_WORKER=true $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: install
@@ -44,6 +45,9 @@ messages: install
 
 worker: install
 	$(BIN)/python manage.py db_worker
+
+reminders: install
+	$(BIN)/python manage.py send_session_reminders
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

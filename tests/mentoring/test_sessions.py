@@ -5,6 +5,7 @@ from datetime import UTC, timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
@@ -208,3 +209,14 @@ def test_only_coordinators_schedule_group_sessions(net):
             duration_minutes=60,
         )
     assert not Session.objects.exists()
+
+
+def test_the_reminder_command_reports_what_it_sent(net, capsys):
+    session = group_session(net)
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() + timedelta(hours=2))
+    call_command("send_session_reminders")
+    call_command("send_session_reminders")
+    assert capsys.readouterr().out.splitlines() == [
+        "Reminders sent for 1 session(s).",
+        "Reminders sent for 0 session(s).",
+    ]
