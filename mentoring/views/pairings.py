@@ -26,6 +26,7 @@ def home(request):
         "mentoring/home.html",
         {
             "needs": needs,
+            "in_a_cluster": bool(matching.active_cluster_ids(user)),
             "suggestions": [(s, scoring.describe_all(s.match.reasons)) for s in suggestions],
             "waiting": selectors.waiting_for(user, pairings),
             "pairings": [p for p in pairings if p.status == Pairing.Status.ACTIVE],
@@ -153,6 +154,7 @@ def pairing_detail(request, pairing_id):
         "mentoring/pairing.html",
         {
             "pairing": pairing,
+            "needs": MentoringNeeds.objects.filter(user=pairing.follower_id).first(),
             "reasons": scoring.describe_all(pairing.reasons),
             "goals": selectors.goals_of(pairing),
             "sessions": list(pairing.sessions.order_by("-starts_at")[:20]),

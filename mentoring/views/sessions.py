@@ -83,6 +83,9 @@ def session_detail(request, session_id):
             "attendances": attendances,
             "mine": mine,
             "is_host": session.host_id == request.user.pk,
+            "feedback": list(session.feedback.select_related("follower__profile"))
+            if session.host_id == request.user.pk
+            else [],
             "has_begun": session.starts_at <= timezone.now(),
             "can_confirm": sessions.awaiting_confirmation(request.user)
             .filter(pk=session.pk)

@@ -241,3 +241,26 @@ def test_the_mentoring_home_costs_the_same_queries_with_more_pairings(net):
     many = queries()
     assert many == few, (few, many)
     assert many <= 25
+
+
+def test_a_follower_confirms_a_past_session_and_the_host_sees_it(net, pairing):
+    session = sessions.schedule_session(
+        by=net.ana,
+        pairing=pairing,
+        title="Primera sesión",
+        local_start=datetime.datetime(2027, 3, 18, 10, 0),
+        time_zone="America/New_York",
+        duration_minutes=45,
+    )
+    Session.objects.filter(pk=session.pk).update(starts_at=session.starts_at.replace(year=2025))
+    felipe = client_for(net.felipe)
+    assert "Sessions to confirm" in felipe.get("/mentoring/").content.decode()
+    response = felipe.post(
+        f"/sessions/{session.pk}/confirm/",
+        {"took_place": "yes", "useful": "yes", "rating": "5", "comment": "Muy clara"},
+        follow=True,
+    )
+    assert "your confirmation is recorded" in response.content.decode()
+    assert "Sessions to confirm" not in felipe.get("/mentoring/").content.decode()
+    host_page = client_for(net.ana).get(session.get_absolute_url()).content.decode()
+    assert "Felipe Follower: took place · useful · 5/5 — “Muy clara”" in host_page
