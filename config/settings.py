@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_tasks",
     "django_tasks_db",
+    "pgtrigger",
     "network",
     "forums",
     "mentoring",
