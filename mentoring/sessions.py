@@ -4,6 +4,7 @@ the followers' confirmation that a session was held, and reminders."""
 import datetime
 import zoneinfo
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incentives.models import ContributionKind
+from incentives.services import record_contribution
 from mentoring.models import Attendance, Pairing, Session, SessionFeedback
 from mentoring.services import MentoringError, NotAllowed, is_coordinator
 from network import notify
@@ -308,10 +311,37 @@ def confirm_session(
             )
     except IntegrityError:
         raise MentoringError(gettext_lazy("You have already confirmed this session.")) from None
-    if took_place and session.held_confirmed_at is None:
-        session.held_confirmed_at = timezone.now()
-        session.save(update_fields=["held_confirmed_at"])
+    if took_place:
+        if session.held_confirmed_at is None:
+            session.held_confirmed_at = timezone.now()
+            session.save(update_fields=["held_confirmed_at"])
+        _report_held(session, follower)
     return feedback
+
+
+def _report_held(session: Session, follower: User) -> None:
+    """Tell incentives: a confirmed session may earn its host a credit (the rules decide)."""
+    report = {
+        "cluster": session.cluster,
+        "source": session,
+        "occurred_at": session.starts_at,
+        "title": session.title,
+        "url": session.get_absolute_url(),
+        "hours": Decimal(session.duration_minutes) / 60,
+    }
+    if session.pairing_id:
+        record_contribution(
+            kind=ContributionKind.SESSION_HELD,
+            actor=session.pairing.mentor,
+            counterpart=follower,
+            confirmed_by=follower,
+            **report,
+        )
+    else:
+        attended = session.feedback.filter(took_place=True).count()
+        record_contribution(
+            kind=ContributionKind.GROUP_SESSION, actor=session.host, attendees=attended, **report
+        )
 
 
 def sessions_of(user: User) -> QuerySet[Session]:
