@@ -3,10 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from incentives.urls import api_urlpatterns as incentives_api
+
 urlpatterns = [
     path("", include("network.urls")),
     path("", include("forums.urls")),
     path("", include("mentoring.urls")),
+    path("", include("incentives.urls")),
+    *incentives_api,
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -148,11 +148,41 @@ def export_records(organization: Organization) -> QuerySet[ExportRecord]:
     return organization.export_records.all()
 
 
+MENTORED = [Status.ACTIVE, Status.COMPLETED, Status.ENDED]
+
+
 def cohort_firms(cluster: Cluster) -> list[Organization]:
     """Firms of the followers mentored in this cluster: the cohort whose outcomes we report."""
-    follower_ids = Pairing.objects.filter(
-        cluster=cluster, status__in=[Status.ACTIVE, Status.COMPLETED, Status.ENDED]
+    return mentored_and_other_firms([cluster.pk])[0]
+
+
+def mentored_and_other_firms(cluster_ids) -> tuple[list[Organization], list[Organization]]:
+    """Firms of followers mentored in these clusters, and firms of their other followers."""
+    mentored_ids = Pairing.objects.filter(
+        cluster_id__in=cluster_ids, status__in=MENTORED
     ).values("follower_id")
-    return list(
-        Organization.objects.filter(people__user__in=follower_ids).distinct().order_by("name")
+    mentored = list(
+        Organization.objects.filter(people__user__in=mentored_ids).distinct().order_by("name")
     )
+    followers = Membership.objects.filter(
+        cluster_id__in=cluster_ids,
+        status=Membership.Status.ACTIVE,
+        role=Membership.Role.FOLLOWER,
+    ).values("user_id")
+    others = list(
+        Organization.objects.filter(people__user__in=followers, kind=Organization.Kind.FIRM)
+        .exclude(pk__in=[firm.pk for firm in mentored])
+        .distinct()
+        .order_by("name")
+    )
+    return mentored, others
+
+
+def participation(cluster_ids) -> dict[str, int]:
+    """Mentors and followers in active pairings in these clusters."""
+    active = Pairing.objects.filter(cluster_id__in=cluster_ids, status=Status.ACTIVE)
+    return {
+        "mentors": active.values("mentor_id").distinct().count(),
+        "followers": active.values("follower_id").distinct().count(),
+        "pairings": active.count(),
+    }

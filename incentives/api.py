@@ -1,0 +1,203 @@
+"""The agencies' JSON API: token authentication, scoped to the officer's own programmes.
+
+The OpenAPI schema is served at /api/agency/openapi.json (no documentation page: it would
+load scripts from a CDN).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.security import HttpBearer
+
+from incentives import dashboard, ledger, programmes
+from incentives.models import Account, ApiToken, Contribution, LedgerEntry, Programme
+
+MAX_PAGE = 500
+
+
+class OfficerToken(HttpBearer):
+    """Authorization: Bearer pio_…, a key an officer created on their agency page."""
+
+    def authenticate(self, request, token):
+        found = ApiToken.find(token)
+        if found is None or programmes.agency_of(found.user) is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="Pioneros agency API",
+    version="1",
+    urls_namespace="agency_api",
+    auth=OfficerToken(),
+    docs_url=None,
+)
+
+
+class ProgrammeOut(Schema):
+    id: int
+    name: str
+    unit: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    budget: Decimal
+    budget_used: Decimal
+    budget_left: Decimal
+    clusters: list[str]
+
+
+class ContributionOut(Schema):
+    id: int
+    kind: str
+    status: str
+    amount: Decimal
+    reason: str
+    actor_id: int
+    counterpart_id: int | None
+    cluster: str
+    occurred_at: datetime.datetime
+    hours: Decimal
+    flags: list[dict]
+
+
+class EntryOut(Schema):
+    id: int
+    kind: str
+    debit_account: int
+    credit_account: int
+    amount: Decimal
+    contribution_id: int | None
+    reverses_id: int | None
+    memo: str
+    created_at: datetime.datetime
+
+
+class BalanceOut(Schema):
+    account: int
+    kind: str
+    member_id: int | None
+    balance: Decimal
+
+
+class OutcomeOut(Schema):
+    firms: str
+    count: int
+    entered: int
+    share_entered: str
+    survival: list[str]
+    product_market_pairs: int
+
+
+def _programme(request, programme_id: int) -> Programme:
+    programme = Programme.objects.filter(pk=programme_id).first()
+    if programme is None or not programmes.is_officer(request.user, programme):
+        raise Http404
+    return programme
+
+
+def _limit(limit: int) -> int:
+    return max(1, min(limit, MAX_PAGE))
+
+
+@api.get("/programmes", response=list[ProgrammeOut])
+def list_programmes(request):
+    return [_programme_out(p) for p in programmes.programmes_of(request.user).order_by("pk")]
+
+
+def _programme_out(programme: Programme) -> dict:
+    left = ledger.budget_left(programme)
+    return {
+        "id": programme.pk,
+        "name": programme.name,
+        "unit": programme.unit,
+        "starts_on": programme.starts_on,
+        "ends_on": programme.ends_on,
+        "budget": programme.budget,
+        "budget_used": programme.budget - left,
+        "budget_left": left,
+        "clusters": [c.name for c in programme.clusters.order_by("name")],
+    }
+
+
+@api.get("/programmes/{programme_id}", response=ProgrammeOut)
+def get_programme(request, programme_id: int):
+    return _programme_out(_programme(request, programme_id))
+
+
+@api.get("/programmes/{programme_id}/contributions", response=list[ContributionOut])
+def list_contributions(request, programme_id: int, after: int = 0, limit: int = 100):
+    """Oldest first; pass the last id you received as `after` for the next page."""
+    programme = _programme(request, programme_id)
+    rows = (
+        Contribution.objects.filter(programme=programme, pk__gt=after)
+        .select_related("cluster")
+        .order_by("pk")[: _limit(limit)]
+    )
+    return [
+        {
+            "id": c.pk,
+            "kind": c.kind,
+            "status": c.status,
+            "amount": c.amount,
+            "reason": c.reason,
+            "actor_id": c.actor_id,
+            "counterpart_id": c.counterpart_id,
+            "cluster": c.cluster.name,
+            "occurred_at": c.occurred_at,
+            "hours": c.hours,
+            "flags": c.flags,
+        }
+        for c in rows
+    ]
+
+
+@api.get("/programmes/{programme_id}/entries", response=list[EntryOut])
+def list_entries(request, programme_id: int, after: int = 0, limit: int = 100):
+    """The ledger, oldest first, by keyset like contributions."""
+    programme = _programme(request, programme_id)
+    rows = LedgerEntry.objects.filter(programme=programme, pk__gt=after).order_by("pk")
+    return [
+        {
+            "id": e.pk,
+            "kind": e.kind,
+            "debit_account": e.debit_id,
+            "credit_account": e.credit_id,
+            "amount": e.amount,
+            "contribution_id": e.contribution_id,
+            "reverses_id": e.reverses_id,
+            "memo": e.memo,
+            "created_at": e.created_at,
+        }
+        for e in rows[: _limit(limit)]
+    ]
+
+
+@api.get("/programmes/{programme_id}/balances", response=list[BalanceOut])
+def list_balances(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    return [
+        {"account": a.pk, "kind": a.kind, "member_id": a.member_id, "balance": a.balance}
+        for a in Account.objects.filter(programme=programme).order_by("pk")
+    ]
+
+
+@api.get("/programmes/{programme_id}/outcomes", response=list[OutcomeOut])
+def list_outcomes(request, programme_id: int):
+    """Export outcomes of mentored firms beside the clusters' other followers' firms."""
+    table = dashboard.build(_programme(request, programme_id)).tables["outcomes"]
+    return [
+        {
+            "firms": str(row[0]),
+            "count": row[1],
+            "entered": row[2],
+            "share_entered": row[3],
+            "survival": row[4:-1],
+            "product_market_pairs": row[-1],
+        }
+        for row in table.rows
+    ]

@@ -1,0 +1,75 @@
+"""Forms of the incentive pages: they parse and validate; services decide."""
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from incentives.models import MONEY, ContributionKind, Programme, Rule
+
+
+def _money(label, **kwargs):
+    return forms.DecimalField(label=label, min_value=0.01, **MONEY, **kwargs)
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    clusters = forms.ModelMultipleChoiceField(
+        label=_("Clusters"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Clusters your agency sponsors."),
+    )
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.ChoiceField(label=_("Unit"), choices=Programme.Unit.choices)
+    budget = _money(_("Budget"))
+    cap_per_member_month = _money(_("Cap per member per month"), required=False)
+    cap_per_pair_month = _money(_("Cap per mentor and follower pair per month"), required=False)
+
+    def __init__(self, *args, clusters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clusters"].queryset = clusters
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The programme must end after it starts."))
+        return data
+
+
+class RuleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Contribution"), choices=ContributionKind.choices)
+    amount = _money(_("Amount"))
+    confirmer = forms.ChoiceField(label=_("Confirmed by"), choices=Rule.Confirmer.choices)
+    min_attendees = forms.IntegerField(
+        label=_("Confirmed attendees at least"), min_value=0, max_value=1000, initial=0
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class BudgetForm(forms.Form):
+    amount = _money(_("Add to the budget"))
+
+
+class MonthForm(forms.Form):
+    month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", label=_("Month (YYYY-MM)"))
+
+    def clean_month(self) -> datetime.date:
+        year, month = self.cleaned_data["month"].split("-")
+        return datetime.date(int(year), int(month), 1)
+
+
+class PayForm(MonthForm):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    reference = forms.CharField(label=_("Payment reference"), max_length=120)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("What the key is for"), max_length=100)

@@ -1,0 +1,50 @@
+"""Incentive pages and the agencies' API."""
+
+from django.urls import path
+
+from incentives.api import api
+from incentives.views import agency, member
+
+app_name = "incentives"
+
+urlpatterns = [
+    path("me/credits/", member.my_credits, name="my_credits"),
+    path("me/credits/<int:contribution_id>/confirm/", member.confirm, name="confirm"),
+    path(
+        "me/credits/<int:programme_id>/<int:year>-<int:month>/",
+        member.statement,
+        name="statement",
+    ),
+    path("clusters/<slug:slug>/contributions/", member.review_queue, name="review_queue"),
+    path(
+        "clusters/<slug:slug>/contributions/<int:contribution_id>/<str:decision>/",
+        member.review_decision,
+        name="review_decision",
+    ),
+    path("agency/", agency.agency_home, name="agency"),
+    path("agency/programmes/new/", agency.programme_new, name="programme_new"),
+    path("agency/programmes/<int:programme_id>/", agency.programme_detail, name="programme"),
+    path(
+        "agency/programmes/<int:programme_id>/<str:table>.csv",
+        agency.programme_csv,
+        name="programme_csv",
+    ),
+    path(
+        "agency/programmes/<int:programme_id>/<str:table>.svg",
+        agency.programme_chart,
+        name="programme_chart",
+    ),
+    path("agency/programmes/<int:programme_id>/rules/", agency.rule_save, name="rule_save"),
+    path("agency/programmes/<int:programme_id>/budget/", agency.budget_add, name="budget_add"),
+    path("agency/programmes/<int:programme_id>/approve/", agency.month_approve, name="approve"),
+    path("agency/programmes/<int:programme_id>/pay/", agency.member_pay, name="pay"),
+    path(
+        "agency/contributions/<int:contribution_id>/reverse/",
+        agency.contribution_reverse,
+        name="reverse",
+    ),
+    path("agency/keys/", agency.token_new, name="token_new"),
+    path("agency/keys/<int:token_id>/revoke/", agency.token_revoke, name="token_revoke"),
+]
+
+api_urlpatterns = [path("api/agency/", api.urls)]

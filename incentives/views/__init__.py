@@ -1,0 +1,1 @@
+"""Incentive pages: parse, check who may see what, call a service, render."""

@@ -1,0 +1,104 @@
+"""Members' credits, confirmations and statements; coordinators' review queue."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from incentives import flags, ledger, selectors, services
+from incentives.errors import IncentiveError
+from incentives.forms import ReasonForm
+from incentives.models import Account, Contribution
+from network import selectors as network_selectors
+
+
+@login_required
+def my_credits(request):
+    accounts = selectors.my_accounts(request.user)
+    return render(
+        request,
+        "incentives/my_credits.html",
+        {
+            "accounts": [(a, selectors.statement_months(a)) for a in accounts],
+            "contributions": selectors.my_contributions(request.user),
+            "to_confirm": selectors.to_confirm_by(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def confirm(request, contribution_id):
+    contribution = get_object_or_404(Contribution, pk=contribution_id, counterpart=request.user)
+    try:
+        services.confirm_contribution(contribution=contribution, by=request.user)
+    except IncentiveError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: your confirmation is recorded."))
+    return redirect("incentives:my_credits")
+
+
+@login_required
+def statement(request, programme_id, year, month):
+    account = (
+        Account.objects.filter(
+            programme_id=programme_id, member=request.user, kind=Account.Kind.MEMBER
+        )
+        .select_related("programme")
+        .first()
+    )
+    if account is None or not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    period = datetime.date(year, month, 1)
+    return render(
+        request,
+        "incentives/statement.html",
+        {"statement": ledger.statement(account.programme, request.user, period)},
+    )
+
+
+@login_required
+def review_queue(request, slug):
+    cluster = network_selectors.cluster_for(request.user, slug)
+    if not selectors.coordinates(request.user, cluster):
+        raise Http404
+    queue = selectors.review_queue(cluster)
+    return render(
+        request,
+        "incentives/review_queue.html",
+        {
+            "cluster": cluster,
+            "queue": [(c, [flags.explain(f) for f in c.flags]) for c in queue],
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_decision(request, slug, contribution_id, decision):
+    cluster = network_selectors.cluster_for(request.user, slug)
+    if not selectors.coordinates(request.user, cluster) or decision not in ("approve", "reject"):
+        raise Http404
+    contribution = get_object_or_404(Contribution, pk=contribution_id, cluster=cluster)
+    try:
+        if decision == "approve":
+            services.approve_contribution(contribution=contribution, by=request.user)
+            contribution.refresh_from_db()
+            messages.success(
+                request,
+                _("Decided: %(status)s.") % {"status": contribution.get_status_display()},
+            )
+        else:
+            form = ReasonForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.reject_contribution(contribution=contribution, by=request.user, reason=reason)
+            messages.success(request, _("Not credited; the member sees your reason."))
+    except IncentiveError as error:
+        messages.error(request, error.message)
+    return redirect("incentives:review_queue", slug=cluster.slug)
