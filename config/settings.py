@@ -47,9 +47,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "pgtrigger",
     "network",
+    # Before the apps that report contributions: its demo programmes must exist first.
+    "incentives",
     "forums",
     "mentoring",
-    "incentives",
 ]
 
 MIDDLEWARE = [

@@ -215,8 +215,13 @@ class Account(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "kind", "member"],
+                condition=Q(member__isnull=False),
                 name="one_account_per_member",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "kind"],
+                condition=Q(member__isnull=True),
+                name="one_programme_account_per_kind",
             ),
             models.CheckConstraint(
                 condition=Q(kind="member", member__isnull=False)

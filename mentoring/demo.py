@@ -6,7 +6,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from mentoring import outcomes, services, sessions
-from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing
+from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing, Session
 from network.models import Cluster, User
 from network.signals import demo_network_ready
 
@@ -182,6 +182,21 @@ def seed_mentoring(sender, people, **kwargs):
         time_zone="America/Montevideo",
         duration_minutes=60,
         online_url="https://meet.example.org/pioneros-martin-sofia",
+    )
+    # Their first session was ten days ago, and Sofía confirmed it: it counts as held.
+    first = sessions.schedule_session(
+        by=people["martin"],
+        pairing=Pairing.objects.get(pk=pairing.pk),
+        title="Primera reunión: el contrato con Madrid",
+        local_start=next_week.replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None),
+        time_zone="America/Montevideo",
+        duration_minutes=60,
+    )
+    Session.objects.filter(pk=first.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(days=10)
+    )
+    sessions.confirm_session(
+        session=first, follower=people["sofia"], took_place=True, useful=True, rating=5
     )
     huila = clusters["Café de Especialidad del Huila"]
     workshop = sessions.schedule_session(

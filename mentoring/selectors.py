@@ -158,9 +158,9 @@ def cohort_firms(cluster: Cluster) -> list[Organization]:
 
 def mentored_and_other_firms(cluster_ids) -> tuple[list[Organization], list[Organization]]:
     """Firms of followers mentored in these clusters, and firms of their other followers."""
-    mentored_ids = Pairing.objects.filter(
-        cluster_id__in=cluster_ids, status__in=MENTORED
-    ).values("follower_id")
+    mentored_ids = Pairing.objects.filter(cluster_id__in=cluster_ids, status__in=MENTORED).values(
+        "follower_id"
+    )
     mentored = list(
         Organization.objects.filter(people__user__in=mentored_ids).distinct().order_by("name")
     )

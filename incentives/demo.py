@@ -1,0 +1,74 @@
+"""Demo programmes for seed_demo, created before the other apps report demo activity."""
+
+import datetime
+from decimal import Decimal
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from incentives import programmes
+from incentives.models import Programme
+from network.models import Cluster, User
+from network.signals import demo_network_ready
+
+# officer, name, clusters, unit, budget, cap per member-month, cap per pair-month, rules:
+# (kind, amount, confirmer, attendees)
+PROGRAMMES = [
+    (
+        "valeria",
+        "Mentores del Café 2026",
+        ["Café de Especialidad del Huila"],
+        "USD",
+        "5000",
+        "300",
+        "150",
+        [
+            ("session_held", "40", "counterpart", 0),
+            ("group_session", "120", "counterpart", 3),
+            ("accepted_answer", "15", "counterpart", 0),
+            ("useful_post", "10", "coordinator", 0),
+        ],
+    ),
+    (
+        "diego",
+        "Exportá Servicios",
+        ["Software Export Hub Montevideo"],
+        "points",
+        "20000",
+        "1000",
+        None,
+        [
+            ("session_held", "200", "counterpart", 0),
+            ("accepted_answer", "50", "counterpart", 0),
+        ],
+    ),
+]
+
+
+@receiver(demo_network_ready, dispatch_uid="incentives.demo")
+def seed_programmes(sender, people, **kwargs):
+    if Programme.objects.exists():
+        return
+    year = timezone.localdate().year
+    for who, name, clusters, unit, budget, member_cap, pair_cap, rules in PROGRAMMES:
+        officer = User.objects.select_related("profile__organization").get(pk=people[who].pk)
+        programme = programmes.create_programme(
+            by=officer,
+            name=name,
+            clusters=Cluster.objects.filter(name__in=clusters),
+            starts_on=datetime.date(year, 1, 1),
+            ends_on=datetime.date(year + 1, 12, 31),
+            unit=unit,
+            budget=Decimal(budget),
+            cap_per_member_month=Decimal(member_cap) if member_cap else None,
+            cap_per_pair_month=Decimal(pair_cap) if pair_cap else None,
+        )
+        for kind, amount, confirmer, attendees in rules:
+            programmes.set_rule(
+                programme=programme,
+                by=officer,
+                kind=kind,
+                amount=Decimal(amount),
+                confirmer=confirmer,
+                min_attendees=attendees,
+            )
