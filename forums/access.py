@@ -1,7 +1,9 @@
 """Who may read, write and moderate in a room: the one place these rules live."""
 
+from django.db.models import QuerySet
+
 from forums.models import Room
-from network.models import Membership
+from network.models import Membership, User
 
 Role, Status = Membership.Role, Membership.Status
 
@@ -17,6 +19,13 @@ def _membership(user, room: Room) -> Membership | None:
             user=user, cluster_id=room.cluster_id, status=Status.ACTIVE
         ).first()
     return cache[room.cluster_id]
+
+
+def forget_memberships(user) -> None:
+    """Drop the answers cached on this user, for a long-lived socket to ask afresh."""
+    # delattr, not __dict__: a socket's user is a lazy object that forwards attributes.
+    if hasattr(user, "_forum_memberships"):
+        del user._forum_memberships
 
 
 def can_read(user, room: Room) -> bool:
@@ -35,5 +44,18 @@ def can_write(user, room: Room) -> bool:
 
 
 def can_moderate(user, room: Room) -> bool:
+    """Coordinators moderate their cluster's forum; private conversations are not policed."""
+    if not room.is_forum:
+        return False
     membership = _membership(user, room)
     return membership is not None and membership.role == Role.COORDINATOR
+
+
+def writers(room: Room) -> QuerySet[User]:
+    """Everyone who may write in the room, as one query to narrow a list of people with."""
+    people = User.objects.filter(
+        memberships__cluster_id=room.cluster_id, memberships__status=Status.ACTIVE
+    )
+    if not room.is_forum:
+        people = people.filter(conversations=room)
+    return people

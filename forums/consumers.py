@@ -16,6 +16,11 @@ MAX_FRAME = 32 * 1024
 NOT_SIGNED_IN = 4401
 
 
+def _is_id(value) -> bool:
+    # JSON true and false arrive as bool, which Python counts as int.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class ForumConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
@@ -25,9 +30,15 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         self.topics: dict[int, int] = {}  # topic id -> newest event number sent
         self.rooms: set[int] = set()
+        # Told when this member's memberships change, to drop what they may no longer read.
+        await self.channel_layer.group_add(realtime.member_group(user.pk), self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
+        if hasattr(self, "user"):
+            await self.channel_layer.group_discard(
+                realtime.member_group(self.user.pk), self.channel_name
+            )
         for topic_id in getattr(self, "topics", {}):
             await self.channel_layer.group_discard(
                 realtime.topic_group(topic_id), self.channel_name
@@ -36,7 +47,7 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if text_data is None or len(text_data) > MAX_FRAME:
+        if text_data is None or len(text_data.encode()) > MAX_FRAME:
             await self._error("too_large", "Messages are text of at most 32 KB.")
             return
         try:
@@ -71,14 +82,14 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
             content.get("after", 0),
         )
         if room_id is not None:
-            if not isinstance(room_id, int) or not await self._may_write_room(room_id):
+            if not _is_id(room_id) or not await self._may_write_room(room_id):
                 await self._error("not_found", "No such room.", room=room_id)
                 return
             self.rooms.add(room_id)
             await self.channel_layer.group_add(realtime.room_group(room_id), self.channel_name)
             await self.send_json({"type": "subscribed", "room": room_id})
             return
-        if not isinstance(topic_id, int) or not isinstance(after, int) or after < 0:
+        if not _is_id(topic_id) or not _is_id(after) or after < 0:
             await self._error("bad_message", "subscribe needs an integer topic and after.")
             return
         topic = await self._writable_topic(topic_id)
@@ -103,6 +114,9 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
 
     async def _unsubscribe(self, content):
         topic_id, room_id = content.get("topic"), content.get("room")
+        if not all(_is_id(value) for value in (topic_id, room_id) if value is not None):
+            await self._error("bad_message", "unsubscribe needs an integer topic or room.")
+            return
         if topic_id in self.topics:
             del self.topics[topic_id]
             await self.channel_layer.group_discard(
@@ -114,7 +128,7 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
 
     async def _post(self, content):
         topic_id, body = content.get("topic"), content.get("body")
-        if not isinstance(topic_id, int) or not isinstance(body, str):
+        if not _is_id(topic_id) or not isinstance(body, str):
             await self._error("bad_message", "post needs an integer topic and a text body.")
             return
         topic = await self._writable_topic(topic_id)
@@ -133,13 +147,35 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
     async def forum_event(self, message):
         await self._forward(message["event"])
 
+    async def forum_access(self, message):
+        """A membership ended or a topic moved: keep only what this member may still follow."""
+        topics, rooms = await self._still_writable(list(self.topics), list(self.rooms))
+        for topic_id in set(self.topics) - topics:
+            del self.topics[topic_id]
+            await self.channel_layer.group_discard(
+                realtime.topic_group(topic_id), self.channel_name
+            )
+            await self.send_json({"type": "revoked", "topic": topic_id})
+        for room_id in self.rooms - rooms:
+            self.rooms.discard(room_id)
+            await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
+            await self.send_json({"type": "revoked", "room": room_id})
+
     async def _forward(self, event: dict) -> None:
         topic_id = event.get("topic")
-        if "id" in event and topic_id in self.topics:
-            if event["id"] <= self.topics[topic_id]:
-                return  # already sent, by catch-up or by the group
+        if "id" in event:
+            last = self.topics.get(topic_id)
+            if last is None or event["id"] <= last:
+                return  # not followed (any more), or already sent by catch-up or the group
+            if event["id"] > last + 1:
+                # Events sent from different processes can overtake each other; the
+                # database has the ones in between, since numbers are given in commit order.
+                for missed in await self._events_between(topic_id, last, event["id"]):
+                    if missed["id"] > self.topics[topic_id]:
+                        self.topics[topic_id] = missed["id"]
+                        await self.send_json(missed)
             self.topics[topic_id] = event["id"]
-        elif "room" in event and event["room"] not in self.rooms:
+        elif event.get("room") not in self.rooms:
             return
         await self.send_json(event)
 
@@ -165,10 +201,31 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
         return payloads, len(events) < selectors.MAX_CATCH_UP
 
     @database_sync_to_async
+    def _events_between(self, topic_id: int, last: int, upto: int) -> list[dict]:
+        topic = Topic.objects.filter(pk=topic_id).first()
+        if topic is None:
+            return []
+        return [
+            realtime.event_payload(event, topic)
+            for event in selectors.events_after(topic, last)
+            if event.number < upto
+        ]
+
+    @database_sync_to_async
+    def _still_writable(self, topic_ids: list[int], room_ids: list[int]) -> tuple[set, set]:
+        user = self._fresh_user()
+        topics = Topic.objects.select_related("room__cluster").filter(pk__in=topic_ids)
+        rooms = Room.objects.select_related("cluster").filter(pk__in=room_ids)
+        return (
+            {topic.pk for topic in topics if access.can_write(user, topic.room)},
+            {room.pk for room in rooms if access.can_write(user, room)},
+        )
+
+    @database_sync_to_async
     def _reply(self, topic: Topic, body: str) -> int:
         return services.post_reply(topic=topic, author=self._fresh_user(), body=body).pk
 
     def _fresh_user(self):
         # Membership can change while the socket is open; never trust a cached answer.
-        self.user.__dict__.pop("_forum_memberships", None)
+        access.forget_memberships(self.user)
         return self.user

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from forums import services
 from forums.models import EmailPreference, Topic
 
 BODY_HELP = _(
@@ -33,9 +34,10 @@ class TopicForm(forms.Form):
     )
 
     def clean_tags(self) -> list[str]:
-        return sorted(
-            {t.strip().lower() for t in self.cleaned_data["tags"].split(",") if t.strip()}
-        )
+        try:
+            return services.clean_tags(self.cleaned_data["tags"].split(","))
+        except services.ForumError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 class PostForm(forms.Form):

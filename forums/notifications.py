@@ -1,15 +1,18 @@
 """In-app notifications from the forums, a live badge, and email for those who opted in."""
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from forums import access
 from forums.models import EmailPreference, Notification, Post, Room, Topic
-from forums.rendering import mentioned_handles
+from forums.rendering import MENTION
 from network import notify, realtime
-from network.models import Profile, User
+from network.models import User
 
 Kind = Notification.Kind
+# A post may name at most this many people; the rest of its @handles stay plain text.
+MAX_MENTIONS = 20
 _OPT_IN = {
     Kind.MENTION: "mentions",
     Kind.REPLY: "replies",
@@ -27,6 +30,17 @@ def unread_count(user: User, *, cap: int = 100) -> int:
     )
 
 
+def _unread_counts(users: list[User], *, cap: int = 100) -> dict[int, int]:
+    """unread_count for many members in one query."""
+    counts = dict(
+        Notification.objects.filter(recipient__in=users, read_at=None)
+        .values("recipient")
+        .annotate(unread=Count("id"))
+        .values_list("recipient", "unread")
+    )
+    return {user.pk: min(counts.get(user.pk, 0), cap) for user in users}
+
+
 def _tell(*, recipients: list[User], kind: str, actor: User, topic: Topic, post: Post | None):
     recipients = [user for user in {u.pk: u for u in recipients}.values() if user.pk != actor.pk]
     if not recipients:
@@ -37,10 +51,8 @@ def _tell(*, recipients: list[User], kind: str, actor: User, topic: Topic, post:
             for u in recipients
         ]
     )
-    for user in recipients:
-        realtime.send_to_members_on_commit(
-            [user.pk], {"type": "notifications", "unread": unread_count(user)}
-        )
+    for user_id, unread in _unread_counts(recipients).items():
+        realtime.send_to_members_on_commit([user_id], {"type": "notifications", "unread": unread})
     wanted = _emails_wanted(recipients, kind)
     if wanted:
         link = notify.absolute_url(post.get_absolute_url() if post else topic.get_absolute_url())
@@ -65,27 +77,34 @@ def _emails_wanted(users: list[User], kind: str) -> list[User]:
     return [user for user in users if chosen.get(user.pk, default)]
 
 
+def _mentioned(post: Post) -> list[str]:
+    """The first MAX_MENTIONS different handles named in the post, in order."""
+    found = dict.fromkeys(match.lower() for match in MENTION.findall(post.body))
+    return list(found)[:MAX_MENTIONS]
+
+
 def mentions(*, post: Post, room: Room) -> None:
-    handles = mentioned_handles(post.body)
+    handles = _mentioned(post)
     if not handles:
         return
-    people = [
-        profile.user
-        for profile in Profile.objects.filter(handle__in=handles).select_related("user")
-        if access.can_write(profile.user, room)
-    ]
+    # Only people who may write in the room, found in one query however many are named.
+    people = list(access.writers(room).filter(profile__handle__in=handles).distinct())
     _tell(recipients=people, kind=Kind.MENTION, actor=post.author, topic=post.topic, post=post)
 
 
 def reply(*, post: Post, topic: Topic) -> None:
-    if topic.author is None or topic.author.profile.handle in mentioned_handles(post.body):
+    author = topic.author
+    if author is None or author.profile.handle in _mentioned(post):
         return
-    _tell(recipients=[topic.author], kind=Kind.REPLY, actor=post.author, topic=topic, post=post)
+    if not access.can_read(author, topic.room):
+        return  # they left or were suspended: the topic is no longer theirs to follow
+    _tell(recipients=[author], kind=Kind.REPLY, actor=post.author, topic=topic, post=post)
 
 
 def accepted(*, post: Post, by: User) -> None:
-    if post.author:
-        _tell(recipients=[post.author], kind=Kind.ACCEPTED, actor=by, topic=post.topic, post=post)
+    author = post.author
+    if author and access.can_read(author, post.topic.room):
+        _tell(recipients=[author], kind=Kind.ACCEPTED, actor=by, topic=post.topic, post=post)
 
 
 def moderated(*, post: Post, by: User) -> None:

@@ -10,7 +10,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from forums.models import Post, Topic, TopicEvent
+from forums.models import Post, Room, Topic, TopicEvent
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +21,14 @@ def topic_group(topic_id: int) -> str:
 
 def room_group(room_id: int) -> str:
     return f"room.{room_id}"
+
+
+def member_group(user_id: int) -> str:
+    """Every forum socket of one member, told when their access may have shrunk.
+
+    Not network's member group: that one carries member.event frames to /ws/me/.
+    """
+    return f"forums.member.{user_id}"
 
 
 def post_payload(post: Post) -> dict:
@@ -38,13 +46,18 @@ def post_payload(post: Post) -> dict:
 
 
 def event_payload(event: TopicEvent, topic: Topic) -> dict:
-    payload = {"type": event.kind, "topic": topic.pk, "id": event.number}
+    # Every event carries the topic's state, so a page stays right whichever event it gets
+    # (hiding the accepted answer, for one, also unsolves the question).
+    payload = {
+        "type": event.kind,
+        "topic": topic.pk,
+        "id": event.number,
+        "accepted_post": topic.accepted_post_id,
+        "locked": topic.is_locked,
+        "pinned": topic.is_pinned,
+    }
     if event.post is not None:
         payload["post"] = post_payload(event.post)
-    if event.kind in (TopicEvent.Kind.ANSWER_ACCEPTED, TopicEvent.Kind.TOPIC_UPDATED):
-        payload["accepted_post"] = topic.accepted_post_id
-        payload["locked"] = topic.is_locked
-        payload["pinned"] = topic.is_pinned
     return payload
 
 
@@ -74,25 +87,42 @@ def broadcast_topic_event(event: TopicEvent) -> None:
     transaction.on_commit(send)
 
 
-def broadcast_room_change(topic: Topic, kind: str) -> None:
-    """New topics and changed counts for open forum pages."""
+def broadcast_room_change(topic: Topic, kind: str, *, room_id: int | None = None) -> None:
+    """New topics and changed counts for open forum pages.
+
+    With `room_id` other than the topic's room (the room a topic left), only the count is
+    told: that room's readers may not read where the topic went.
+    """
 
     def send() -> None:
         fresh = Topic.objects.select_related("room").get(pk=topic.pk)
-        _send(
-            room_group(fresh.room_id),
-            {
-                "type": "forum.event",
-                "event": {
-                    "type": kind,
-                    "room": fresh.room_id,
-                    "topic": fresh.pk,
-                    "title": fresh.title,
-                    "url": fresh.get_absolute_url(),
-                    "posts": fresh.post_count,
-                    "topics": fresh.room.topic_count,
-                },
-            },
-        )
+        if room_id is not None and room_id != fresh.room_id:
+            count = Room.objects.values_list("topic_count", flat=True).get(pk=room_id)
+            event = {"type": kind, "room": room_id, "topic": fresh.pk, "topics": count}
+        else:
+            event = {
+                "type": kind,
+                "room": fresh.room_id,
+                "topic": fresh.pk,
+                "title": fresh.title,
+                "url": fresh.get_absolute_url(),
+                "posts": fresh.post_count,
+                "topics": fresh.room.topic_count,
+            }
+        _send(room_group(event["room"]), {"type": "forum.event", "event": event})
 
     transaction.on_commit(send)
+
+
+def broadcast_topic_access(topic: Topic) -> None:
+    """After commit, make every socket following the topic check it may still (it moved)."""
+    transaction.on_commit(
+        lambda: _send(topic_group(topic.pk), {"type": "forum.access", "topic": topic.pk})
+    )
+
+
+def broadcast_member_access(user_id: int) -> None:
+    """After commit, make the member's forum sockets drop what they may no longer follow."""
+    transaction.on_commit(
+        lambda: _send(member_group(user_id), {"type": "forum.access", "member": user_id})
+    )

@@ -13,10 +13,12 @@ from forums.models import (
     ModerationAction,
     Notification,
     Post,
+    PostRevision,
     Room,
     Topic,
     TopicEvent,
 )
+from forums.rendering import render
 from network.models import Cluster, Membership, User
 from network.pagination import KeysetPage, keyset_page
 from network.selectors import visible_clusters
@@ -43,10 +45,25 @@ def topic_for_reader(user: User, topic_id: int) -> Topic:
 
 
 def post_for_reader(user: User, post_id: int) -> Post:
-    post = Post.objects.select_related("topic__room__cluster", "author").filter(pk=post_id).first()
+    post = (
+        Post.objects.select_related("topic__room__cluster", "author__profile")
+        .filter(pk=post_id)
+        .first()
+    )
     if post is None or not access.can_read(user, post.topic.room):
         raise Http404
     return post
+
+
+def post_history(user: User, post_id: int) -> tuple[Post, list[PostRevision]]:
+    """A post and its earlier versions, newest first; a hidden post's only for moderators."""
+    post = post_for_reader(user, post_id)
+    if post.is_hidden and not access.can_moderate(user, post.topic.room):
+        raise Http404
+    revisions = list(post.revisions.select_related("edited_by__profile"))
+    for revision in revisions:
+        revision.body_html = render(revision.body)  # stored as typed; shown as posts are
+    return post, revisions
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from forums import access, notifications, realtime
@@ -21,6 +22,8 @@ from forums.rendering import render
 from network.models import Cluster, User
 
 MAX_TAGS = 5
+# taggit stores names and slugs in 100 characters; half leaves room for long unicode slugs.
+MAX_TAG_LENGTH = 50
 
 
 class ForumError(Exception):
@@ -50,6 +53,24 @@ def _clean_body(body: str) -> str:
     if len(body) > Post._meta.get_field("body").max_length:
         raise ForumError(_("A message can be at most 20,000 characters."), code="too_long")
     return body
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """Tags as stored: trimmed, lower case, unique, each short and with a usable slug."""
+    tags = sorted({tag.strip().lower() for tag in tags if tag.strip()})
+    if len(tags) > MAX_TAGS:
+        raise ForumError(_("At most 5 tags."), code="too_many_tags")
+    for tag in tags:
+        if len(tag) > MAX_TAG_LENGTH:
+            raise ForumError(
+                _("A tag can be at most %(limit)d characters.") % {"limit": MAX_TAG_LENGTH},
+                code="bad_tag",
+            )
+        if not slugify(tag, allow_unicode=True):
+            raise ForumError(
+                _("Tags need letters or numbers: %(tag)s") % {"tag": tag}, code="bad_tag"
+            )
+    return tags
 
 
 def _record(topic: Topic, kind: str, post: Post | None = None) -> TopicEvent:
@@ -92,9 +113,7 @@ def start_topic(
     title, body = (title or "").strip(), _clean_body(body)
     if not title:
         raise ForumError(_("Give the topic a title."), code="empty_title")
-    tags = sorted({tag.strip().lower() for tag in tags if tag.strip()})
-    if len(tags) > MAX_TAGS:
-        raise ForumError(_("At most 5 tags."), code="too_many_tags")
+    tags = clean_tags(tags)
     topic = Topic.objects.create(
         room=room, author=author, title=title[:200], kind=kind, last_post_at=timezone.now()
     )
@@ -122,9 +141,14 @@ def post_reply(*, topic: Topic, author: User, body: str) -> Post:
 
 @transaction.atomic
 def edit_post(*, post: Post, by: User, body: str) -> Post:
-    post = Post.objects.select_for_update().select_related("topic__room__cluster").get(pk=post.pk)
-    if post.author_id != by.pk or not access.can_write(by, post.topic.room):
+    # Topic first, then post: the order hide_post and show_post lock in, so they cannot deadlock.
+    topic = _locked(post.topic)
+    post = Post.objects.select_for_update().get(pk=post.pk, topic=topic)
+    post.topic = topic
+    if post.author_id != by.pk or not access.can_write(by, topic.room):
         raise NotAllowed(_("Only the author can edit a message."))
+    if post.is_hidden:
+        raise ForumError(_("A hidden message cannot be edited."), code="hidden")
     body = _clean_body(body)
     if body == post.body:
         return post
@@ -164,6 +188,8 @@ def mark_helpful(*, post: Post, by: User) -> Post:
         raise NotAllowed()
     if post.author_id == by.pk:
         raise ForumError(_("You cannot mark your own message as helpful."), code="own_post")
+    if post.is_hidden:
+        raise ForumError(_("A hidden message cannot be marked as helpful."), code="hidden")
     try:
         with transaction.atomic():
             HelpfulVote.objects.create(post=post, voter=by)
@@ -186,9 +212,15 @@ def unmark_helpful(*, post: Post, by: User) -> Post:
 # --- Moderation ---------------------------------------------------------------------------
 
 
-def _moderate(*, topic: Topic, by: User, action: str, post: Post | None = None, reason: str = ""):
-    if not access.can_moderate(by, topic.room):
+def _require_moderator(*, room: Room, by: User) -> None:
+    # can_moderate is False in private conversations: nobody moderates those.
+    if not access.can_moderate(by, room):
         raise NotAllowed(_("Only the cluster's coordinators can moderate."))
+
+
+def _log_moderation(
+    *, topic: Topic, by: User, action: str, post: Post | None = None, reason: str = ""
+) -> None:
     ModerationAction.objects.create(
         cluster_id=topic.room.cluster_id,
         topic=topic,
@@ -202,16 +234,20 @@ def _moderate(*, topic: Topic, by: User, action: str, post: Post | None = None, 
 @transaction.atomic
 def hide_post(*, post: Post, by: User, reason: str) -> Post:
     topic = _locked(post.topic)
+    _require_moderator(room=topic.room, by=by)
     reason = (reason or "").strip()
     if not reason:
         raise ForumError(
             _("Say why the message is hidden; moderators will see it."), code="reason"
         )
-    _moderate(topic=topic, by=by, action=ModerationAction.Action.HIDE, post=post, reason=reason)
+    _log_moderation(
+        topic=topic, by=by, action=ModerationAction.Action.HIDE, post=post, reason=reason
+    )
     Post.objects.filter(pk=post.pk).update(is_hidden=True, hidden_reason=reason[:300])
     post.refresh_from_db()
     if topic.accepted_post_id == post.pk:
         Topic.objects.filter(pk=topic.pk).update(accepted_post=None)
+        realtime.broadcast_room_change(topic, "topic.updated")
     _record(topic, TopicEvent.Kind.POST_HIDDEN, post)
     notifications.moderated(post=post, by=by)
     return post
@@ -220,7 +256,8 @@ def hide_post(*, post: Post, by: User, reason: str) -> Post:
 @transaction.atomic
 def show_post(*, post: Post, by: User) -> Post:
     topic = _locked(post.topic)
-    _moderate(topic=topic, by=by, action=ModerationAction.Action.SHOW, post=post)
+    _require_moderator(room=topic.room, by=by)
+    _log_moderation(topic=topic, by=by, action=ModerationAction.Action.SHOW, post=post)
     Post.objects.filter(pk=post.pk).update(is_hidden=False, hidden_reason="")
     post.refresh_from_db()
     _record(topic, TopicEvent.Kind.POST_SHOWN, post)
@@ -232,13 +269,20 @@ def set_topic_flags(
     *, topic: Topic, by: User, locked: bool | None = None, pinned: bool | None = None
 ) -> Topic:
     topic = _locked(topic)
+    # Permission before anything else: a refused request must not learn or change a thing.
+    _require_moderator(room=topic.room, by=by)
     Action = ModerationAction.Action
+    actions = []
     if locked is not None and locked != topic.is_locked:
-        _moderate(topic=topic, by=by, action=Action.LOCK if locked else Action.UNLOCK)
+        actions.append(Action.LOCK if locked else Action.UNLOCK)
         topic.is_locked = locked
     if pinned is not None and pinned != topic.is_pinned:
-        _moderate(topic=topic, by=by, action=Action.PIN if pinned else Action.UNPIN)
+        actions.append(Action.PIN if pinned else Action.UNPIN)
         topic.is_pinned = pinned
+    if not actions:
+        return topic  # nothing changed, so nothing to log or announce
+    for action in actions:
+        _log_moderation(topic=topic, by=by, action=action)
     topic.save(update_fields=["is_locked", "is_pinned"])
     _record(topic, TopicEvent.Kind.TOPIC_UPDATED)
     realtime.broadcast_room_change(topic, "topic.updated")
@@ -249,11 +293,16 @@ def set_topic_flags(
 def move_topic(*, topic: Topic, by: User, to: Room) -> Topic:
     """Move a topic to another cluster's forum; the mover must coordinate both."""
     topic = _locked(topic)
+    if not topic.room.is_forum:
+        raise NotAllowed(_("Topics of private conversations stay in them."))
+    _require_moderator(room=topic.room, by=by)
     if not (to.is_forum and access.can_moderate(by, to)):
         raise NotAllowed(_("You can only move topics to forums you coordinate."))
     if to.pk == topic.room_id:
         return topic
-    _moderate(topic=topic, by=by, action=ModerationAction.Action.MOVE, reason=str(to.cluster))
+    _log_moderation(
+        topic=topic, by=by, action=ModerationAction.Action.MOVE, reason=str(to.cluster)
+    )
     old = topic.room
     Room.objects.filter(pk=old.pk).update(
         topic_count=F("topic_count") - 1, post_count=F("post_count") - topic.post_count
@@ -264,6 +313,10 @@ def move_topic(*, topic: Topic, by: User, to: Room) -> Topic:
     topic.room = to
     topic.save(update_fields=["room"])
     _record(topic, TopicEvent.Kind.TOPIC_UPDATED)
+    # Open sockets of the topic re-check who may still follow it, now in another cluster.
+    realtime.broadcast_topic_access(topic)
+    realtime.broadcast_room_change(topic, "topic.moved", room_id=old.pk)
+    realtime.broadcast_room_change(topic, "topic.created")
     return topic
 
 

@@ -122,6 +122,11 @@ def edit_post(request, post_id):
     return render(request, "forums/post_form.html", {"post": post, "form": form})
 
 
+def post_history(request, post_id):
+    post, revisions = selectors.post_history(request.user, post_id)
+    return render(request, "forums/post_history.html", {"post": post, "revisions": revisions})
+
+
 POST_ACTIONS = {
     "helpful": (services.mark_helpful, _("Marked as helpful.")),
     "unhelpful": (services.unmark_helpful, _("Helpful mark removed.")),

@@ -10,14 +10,38 @@
   var labels = state ? state.dataset : {};
   var topicId = topicBox ? Number(topicBox.dataset.topic) : null;
   var last = topicBox ? Number(topicBox.dataset.lastEvent) : 0;
+  var firstPage = topicBox && topicBox.dataset.firstPage === "on";
+  var lastPage = topicBox && topicBox.dataset.lastPage === "on";
+  var moderator = topicBox && topicBox.dataset.moderator === "on";
+  // Group memberships can vanish on the server (a Redis restart, an expired group) while the
+  // socket stays open and looks live; subscribing again now and then mends that, and the
+  // catch-up it brings fills whatever was missed meanwhile.
+  var RESUBSCRIBE_MS = 60000;
   var socket = null;
   var delay = 1000;
+  var stopped = false; // access was revoked: nothing more to follow on this page
+  var fetching = false;
+  var waiting = []; // events that arrived ahead of one still missing
 
   function show(kind) {
     if (!state) return;
     state.hidden = false;
     state.textContent = labels[kind] || kind;
     state.className = "badge live-badge " + (kind === "live" ? "text-bg-success" : "text-bg-warning");
+  }
+
+  function send(message) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }
+
+  function subscribe() {
+    if (stopped) return;
+    if (topicBox) send({ type: "subscribe", topic: topicId, after: last });
+    if (roomBox) send({ type: "subscribe", room: Number(roomBox.dataset.liveRoom) });
+  }
+
+  function historyUrl(postId) {
+    return (topicBox.dataset.historyUrl || "").replace("/0/", "/" + postId + "/");
   }
 
   function postElement(post) {
@@ -29,10 +53,17 @@
     body.className = "card-body";
     var header = document.createElement("header");
     header.className = "small text-secondary mb-2";
-    header.textContent = post.author + " · " + new Date(post.created_at).toLocaleString();
+    var byline = document.createElement("span");
+    byline.textContent = post.author + " · " + new Date(post.created_at).toLocaleString();
+    header.appendChild(byline);
     body.appendChild(header);
+    var note = document.createElement("p");
+    note.className = "text-secondary fst-italic mb-1 post-hidden-note";
+    note.textContent = labels.hidden || "";
+    note.hidden = true;
+    body.appendChild(note);
     var content = document.createElement("div");
-    content.className = "post-live-content";
+    content.className = "post-body";
     body.appendChild(content);
     article.appendChild(body);
     fill(article, post);
@@ -40,42 +71,150 @@
   }
 
   function fill(article, post) {
-    var content = article.querySelector(".post-live-content") || article.querySelector(".post-body");
-    if (!content) return;
+    var content = article.querySelector(".post-body");
+    var note = article.querySelector(".post-hidden-note");
+    article.classList.toggle("border-danger", Boolean(post.hidden));
+    if (note) note.hidden = !post.hidden;
     if (post.hidden) {
-      content.textContent = labels.hidden || "";
-      content.classList.add("text-secondary", "fst-italic");
-    } else if (post.html !== undefined) {
-      // Server-rendered and sanitised (forums/rendering.py) before it was ever stored.
-      content.innerHTML = post.html;
-      content.classList.remove("text-secondary", "fst-italic");
+      // Moderators keep the text the page gave them; everyone else loses it at once.
+      if (content && !moderator) content.replaceChildren();
+    } else {
+      var reason = article.querySelector(".post-hidden-reason");
+      if (reason) reason.remove();
+      if (content && post.html !== undefined) {
+        // Server-rendered and sanitised (forums/rendering.py): a whole <div class="post-body">.
+        var holder = document.createElement("div");
+        holder.innerHTML = post.html;
+        content.replaceWith(holder.firstElementChild || holder);
+      }
     }
     if (post.edited && !article.querySelector(".post-edited")) {
-      var mark = document.createElement("span");
-      mark.className = "post-edited small text-secondary";
-      mark.textContent = " · " + (labels.edited || "edited");
-      article.querySelector("header").appendChild(mark);
+      var header = article.querySelector("header");
+      var where = header.lastElementChild || header;
+      var mark = document.createElement("a");
+      mark.className = "post-edited text-secondary";
+      mark.href = historyUrl(post.id);
+      mark.textContent = labels.edited || "edited";
+      where.appendChild(document.createTextNode(" · "));
+      where.appendChild(mark);
     }
   }
 
-  function onTopicEvent(event) {
-    if (event.id <= last) return;
+  function markAccepted(article, accepted) {
+    article.classList.toggle("border-success", accepted);
+    var badge = article.querySelector(".accepted-badge");
+    if (accepted && !badge) {
+      badge = document.createElement("span");
+      badge.className = "badge text-bg-success ms-1 accepted-badge";
+      badge.textContent = labels.accepted || "";
+      var header = article.querySelector("header");
+      (header.firstElementChild || header).appendChild(badge);
+    } else if (!accepted && badge) {
+      badge.remove();
+    }
+  }
+
+  // A post leaving the accepted box goes back among the others, if it belongs on this page.
+  function putBack(article) {
+    var id = Number(article.dataset.post);
+    var list = document.getElementById("posts");
+    var items = list.querySelectorAll("article.post");
+    if (items.length && id < Number(items[0].dataset.post) && !firstPage) return;
+    for (var i = 0; i < items.length; i++) {
+      if (Number(items[i].dataset.post) > id) {
+        list.insertBefore(article, items[i]);
+        return;
+      }
+    }
+    if (lastPage || !items.length) list.appendChild(article);
+  }
+
+  function syncAccepted(acceptedId, post) {
+    var badge = document.querySelector(".topic-state");
+    if (badge) {
+      badge.textContent = acceptedId ? labels.solved || "" : labels.question || "";
+      badge.className = "badge align-middle fs-6 topic-state " +
+        (acceptedId ? "text-bg-success" : "text-bg-light border");
+    }
+    var box = document.getElementById("accepted-answer");
+    if (!box) return;
+    var current = box.querySelector("article.post");
+    if (current && Number(current.dataset.post) !== acceptedId) {
+      current.remove();
+      markAccepted(current, false);
+      putBack(current);
+      current = null;
+    }
+    if (acceptedId && !current) {
+      var article = document.getElementById("post-" + acceptedId);
+      if (!article && post && post.id === acceptedId) article = postElement(post);
+      if (article) {
+        markAccepted(article, true);
+        box.appendChild(article);
+      }
+    }
+  }
+
+  function syncLocked(locked) {
+    var badge = document.querySelector(".topic-locked");
+    if (badge) badge.hidden = !locked;
+    if (moderator) return; // coordinators may still reply to a locked topic
+    var form = document.getElementById("reply-form");
+    var note = document.getElementById("locked-note");
+    if (form) form.hidden = locked;
+    if (note) note.hidden = !locked;
+  }
+
+  function apply(event) {
     last = event.id;
     topicBox.dataset.lastEvent = String(last);
     var post = event.post;
     var existing = post ? document.getElementById("post-" + post.id) : null;
     if (event.type === "post.created" && post && !existing) {
-      document.getElementById("posts").appendChild(postElement(post));
+      // Replies belong at the end of the topic: only its last page shows them.
+      if (lastPage) document.getElementById("posts").appendChild(postElement(post));
     } else if (post && existing) {
       fill(existing, post);
     }
-    if (event.type === "answer.accepted") {
-      var badge = document.querySelector(".topic-state");
-      if (badge) {
-        badge.textContent = labels.solved || "";
-        badge.className = "badge align-middle fs-6 topic-state text-bg-success";
-      }
+    if ("accepted_post" in event) syncAccepted(event.accepted_post, post);
+    if ("locked" in event) syncLocked(event.locked);
+  }
+
+  function onTopicEvent(event) {
+    if (event.id <= last) return; // already shown
+    if (fetching || event.id > last + 1) {
+      waiting.push(event);
+      fillGap();
+      return;
     }
+    apply(event);
+  }
+
+  // Something between `last` and this event has not arrived (yet): read it from the server
+  // rather than skip it, then go on with what was waiting, in order.
+  function fillGap() {
+    if (fetching) return;
+    fetching = true;
+    var before = last;
+    fetch("/api/topics/" + topicId + "/events/?after=" + last, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) { return response.ok ? response.json() : { events: [] }; })
+      .catch(function () { return { events: [] }; })
+      .then(function (data) {
+        (data.events || []).forEach(function (event) { if (event.id > last) apply(event); });
+        fetching = false;
+        var queued = waiting.sort(function (a, b) { return a.id - b.id; });
+        waiting = [];
+        var progress = last > before;
+        queued.forEach(function (event) {
+          if (event.id <= last) return;
+          // Without progress the server cannot fill the gap now; show what we have.
+          if (progress) onTopicEvent(event);
+          else apply(event);
+        });
+      });
   }
 
   function onRoomEvent(event) {
@@ -84,25 +223,40 @@
     if (notice) notice.hidden = false;
   }
 
+  function stop() {
+    stopped = true;
+    show("revoked");
+    if (socket) socket.close();
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/forums/");
     socket.onopen = function () {
       delay = 1000;
-      if (topicBox) socket.send(JSON.stringify({ type: "subscribe", topic: topicId, after: last }));
-      if (roomBox) socket.send(JSON.stringify({ type: "subscribe", room: Number(roomBox.dataset.liveRoom) }));
+      subscribe();
     };
     socket.onmessage = function (message) {
       var event = JSON.parse(message.data);
-      if (event.type === "subscribed") { show("live"); return; }
+      if (event.type === "subscribed") {
+        show("live");
+        // More than the server replays at once was missed: ask again from where we are.
+        if (event.topic === topicId && event.complete === false) subscribe();
+        return;
+      }
+      if (event.type === "revoked") { stop(); return; }
       if (event.type === "posted") { clearReply(); return; }
-      if (event.type === "error") { replyError(event.message); return; }
+      if (event.type === "error") {
+        if (event.code === "not_found" && topicBox && event.topic === topicId) stop();
+        else replyError(event.message);
+        return;
+      }
       if (topicBox && event.topic === topicId && event.id) onTopicEvent(event);
       else if (roomBox && event.room) onRoomEvent(event);
     };
     socket.onclose = function (closed) {
       socket = null;
-      if (closed.code === 4401) return;
+      if (closed.code === 4401 || stopped) return;
       show("reconnecting");
       if (!navigator.onLine) return; // the "online" event reconnects
       setTimeout(function () { if (!socket) connect(); }, delay);
@@ -114,8 +268,9 @@
   window.addEventListener("offline", function () { if (socket) socket.close(); });
   window.addEventListener("online", function () {
     delay = 1000;
-    if (!socket) connect();
+    if (!socket && !stopped) connect();
   });
+  setInterval(subscribe, RESUBSCRIBE_MS);
 
   var form = document.getElementById("reply-form");
   function clearReply() {
@@ -140,7 +295,7 @@
       if (!socket || socket.readyState !== WebSocket.OPEN) return; // plain form post instead
       submitted.preventDefault();
       form.querySelector("button[type=submit]").disabled = true;
-      socket.send(JSON.stringify({ type: "post", topic: topicId, body: form.querySelector("textarea").value }));
+      send({ type: "post", topic: topicId, body: form.querySelector("textarea").value });
     });
   }
   connect();

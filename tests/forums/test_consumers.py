@@ -179,3 +179,117 @@ async def test_edits_hiding_and_accepting_arrive_live_without_hidden_text(client
     assert "html" not in events[2]["post"] and events[2]["post"]["hidden"]
     assert "spam" not in json.dumps(events[2])
     await communicator.disconnect()
+
+
+async def _subscribed(client, user, topic, after):
+    communicator, connected, _ = await _socket(client, user)
+    assert connected
+    await communicator.send_json_to({"type": "subscribe", "topic": topic.pk, "after": after})
+    assert (await communicator.receive_json_from())["type"] == "subscribed"
+    return communicator
+
+
+async def test_suspended_member_stops_receiving_at_once(client):
+    from network import services as network
+    from network.models import Membership
+
+    forum, topic = await _setup()
+    communicator = await _subscribed(client, forum.mentor, topic, after=1)
+    await communicator.send_json_to({"type": "subscribe", "room": forum.room.pk})
+    assert (await communicator.receive_json_from())["type"] == "subscribed"
+    membership = await db(Membership.objects.get)(user=forum.mentor, cluster=forum.cluster)
+    await db(network.suspend_member)(membership=membership, by=forum.coordinator)
+    revoked = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
+    assert sorted(revoked, key=str) == sorted(
+        [{"type": "revoked", "topic": topic.pk}, {"type": "revoked", "room": forum.room.pk}],
+        key=str,
+    )
+    await db(services.post_reply)(topic=topic, author=forum.coordinator, body="Secret plan")
+    await db(services.start_topic)(
+        room=forum.room, author=forum.coordinator, title="Members only", body="Hush"
+    )
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.send_json_to({"type": "post", "topic": topic.pk, "body": "still here?"})
+    assert (await communicator.receive_json_from())["code"] == "not_found"
+    assert await db(topic.posts.count)() == 2
+    await communicator.disconnect()
+
+
+async def test_readers_who_cannot_follow_a_moved_topic_stop_receiving_it(client):
+    from tests.factories import add_member, make_cluster
+
+    forum, topic = await _setup()
+    other = await db(make_cluster)(coordinator=forum.coordinator, name="Avocado exporters")
+    await db(add_member)(other, forum.follower)
+    target = await db(services.forum_of)(other)
+    mentor = await _subscribed(client, forum.mentor, topic, after=1)
+    follower = await _subscribed(client, forum.follower, topic, after=1)
+    watcher, _, _ = await _socket(client, forum.coordinator)
+    await watcher.send_json_to({"type": "subscribe", "room": forum.room.pk})
+    assert (await watcher.receive_json_from())["type"] == "subscribed"
+
+    await db(services.move_topic)(topic=topic, by=forum.coordinator, to=target)
+    assert (await mentor.receive_json_from(timeout=5))["type"] == "topic.updated"
+    assert await mentor.receive_json_from(timeout=5) == {"type": "revoked", "topic": topic.pk}
+    left = await watcher.receive_json_from(timeout=5)
+    assert left == {"type": "topic.moved", "room": forum.room.pk, "topic": topic.pk, "topics": 0}
+
+    await db(services.post_reply)(topic=topic, author=forum.coordinator, body="New home")
+    assert (await follower.receive_json_from(timeout=5))["type"] == "topic.updated"
+    assert (await follower.receive_json_from(timeout=5))["type"] == "post.created"
+    assert await mentor.receive_nothing(timeout=0.5)
+    for communicator in (mentor, follower, watcher):
+        await communicator.disconnect()
+
+
+async def test_an_event_that_overtakes_another_does_not_lose_it(client, monkeypatch):
+    from channels.layers import get_channel_layer
+
+    from forums import realtime
+
+    forum, topic = await _setup()
+    communicator = await _subscribed(client, forum.mentor, topic, after=1)
+    held = []  # what other processes would have sent, held back to reorder
+    monkeypatch.setattr(realtime, "_send", lambda group, message: held.append((group, message)))
+    for body in ["second", "third"]:
+        await db(services.post_reply)(topic=topic, author=forum.coordinator, body=body)
+    topic_events = [(g, m) for g, m in held if g == realtime.topic_group(topic.pk)]
+    assert [m["event"]["id"] for _g, m in topic_events] == [2, 3]
+    layer = get_channel_layer()
+    for group, message in reversed(topic_events):  # 3 arrives before 2
+        await layer.group_send(group, message)
+    received = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
+    assert [(e["id"], "third" in e["post"]["html"]) for e in received] == [(2, False), (3, True)]
+    assert await communicator.receive_nothing(timeout=0.3)  # the late 2 is not sent again
+    await communicator.disconnect()
+
+
+async def test_malformed_unsubscribe_gets_an_error_and_the_socket_stays(client):
+    forum, topic = await _setup()
+    communicator = await _subscribed(client, forum.mentor, topic, after=1)
+    for frame in [
+        {"type": "unsubscribe", "topic": [1]},
+        {"type": "unsubscribe", "room": {"id": 1}},
+        {"type": "unsubscribe", "topic": True},
+        {"type": "subscribe", "topic": True, "after": 0},
+    ]:
+        await communicator.send_json_to(frame)
+        assert (await communicator.receive_json_from())["code"] == "bad_message", frame
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.send_json_to({"type": "unsubscribe", "topic": topic.pk})
+    await db(services.post_reply)(topic=topic, author=forum.coordinator, body="gone")
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+async def test_frame_limit_counts_bytes_not_characters(client):
+    forum, topic = await _setup()
+    communicator = await _subscribed(client, forum.mentor, topic, after=1)
+    body = "é" * (MAX_FRAME // 2 + 100)  # fewer characters than the limit, more bytes
+    frame = json.dumps({"type": "post", "topic": topic.pk, "body": body}, ensure_ascii=False)
+    assert len(frame) < MAX_FRAME < len(frame.encode())
+    await communicator.send_to(text_data=frame)
+    assert (await communicator.receive_json_from())["code"] == "too_large"
+    assert await db(topic.posts.count)() == 1
+    await communicator.disconnect()

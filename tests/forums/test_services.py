@@ -199,3 +199,178 @@ def test_public_forum_is_readable_by_anyone_writable_by_members():
     add_member(forum.cluster, stranger)
     stranger = type(stranger).objects.get(pk=stranger.pk)
     assert access.can_write(stranger, forum.room)
+
+
+def _conversation_topic(forum):
+    room = services.open_conversation(
+        cluster=forum.cluster, by=forum.mentor, participants=[forum.coordinator], title="Pairing"
+    )
+    return services.start_topic(room=room, author=forum.mentor, title="Plan", body="Week 1")
+
+
+def test_conversation_topics_cannot_be_moved_into_a_forum(forum):
+    topic = _conversation_topic(forum)
+    conversation = topic.room
+    with pytest.raises(NotAllowed):
+        services.move_topic(topic=topic, by=forum.coordinator, to=forum.room)
+    topic.refresh_from_db()
+    assert topic.room == conversation
+    assert not ModerationAction.objects.exists()
+
+
+def test_nobody_moderates_a_private_conversation(forum):
+    topic = _conversation_topic(forum)
+    reply = services.post_reply(topic=topic, author=forum.coordinator, body="Fine by me")
+    actions = [
+        lambda: services.hide_post(post=reply, by=forum.coordinator, reason="no"),
+        lambda: services.show_post(post=reply, by=forum.coordinator),
+        lambda: services.set_topic_flags(topic=topic, by=forum.coordinator, locked=True),
+        lambda: services.set_topic_flags(topic=topic, by=forum.coordinator, pinned=True),
+    ]
+    for action in actions:
+        with pytest.raises(NotAllowed):
+            action()
+    topic.refresh_from_db()
+    reply.refresh_from_db()
+    assert not (topic.is_locked or topic.is_pinned or reply.is_hidden)
+    assert not ModerationAction.objects.exists()
+
+
+def test_flags_are_refused_to_non_moderators_even_when_nothing_would_change(forum):
+    topic = _question(forum)
+    for flags in [{"locked": False}, {"pinned": False}, {}]:
+        with pytest.raises(NotAllowed):
+            services.set_topic_flags(topic=topic, by=forum.mentor, **flags)
+    assert list(topic.events.values_list("kind", flat=True)) == ["post.created"]
+
+
+def test_unchanged_flags_record_nothing(forum, commit):
+    topic = _question(forum)
+    with commit() as callbacks:
+        services.set_topic_flags(topic=topic, by=forum.coordinator, locked=False, pinned=False)
+    assert callbacks == []  # nothing broadcast
+    assert topic.events.count() == 1 and not ModerationAction.objects.exists()
+
+
+def test_mentions_are_capped_and_found_in_one_query(forum):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forums.notifications import MAX_MENTIONS
+    from tests.forums.conftest import _named
+
+    people = [_named(add_member(forum.cluster), f"Member {n}") for n in range(MAX_MENTIONS + 5)]
+    handles = [person.profile.handle for person in people]
+    topic = _question(forum)
+
+    def mention(names):
+        with CaptureQueriesContext(connection) as queries:
+            services.post_reply(
+                topic=topic, author=forum.coordinator, body=" @".join(["Thanks", *names])
+            )
+        return len(queries)
+
+    mention([])  # the first reply caches the author's membership
+    few, many = mention(handles[:2]), mention(handles)
+    assert few == many  # however many are named, the same queries
+    mentioned = Notification.objects.filter(kind="mention").exclude(
+        recipient__in=[people[0], people[1]]
+    )
+    assert set(mentioned.values_list("recipient", flat=True)) == {
+        person.pk for person in people[2:MAX_MENTIONS]
+    }
+
+
+def test_tags_too_long_or_without_letters_are_refused(forum):
+    for tags in [["x" * (services.MAX_TAG_LENGTH + 1)], ["!!!"], ["ok", "x" * 150]]:
+        with pytest.raises(ForumError) as refused:
+            services.start_topic(
+                room=forum.room, author=forum.mentor, title="Tags", body="b", tags=tags
+            )
+        assert refused.value.code == "bad_tag"
+    assert not Topic.objects.exists()
+    topic = services.start_topic(
+        room=forum.room, author=forum.mentor, title="Tags", body="b", tags=["x" * 50, "café"]
+    )
+    assert sorted(topic.tags.names()) == ["café", "x" * 50]
+
+
+def test_hidden_posts_take_no_helpful_votes(forum):
+    topic = _question(forum)
+    answer = services.post_reply(topic=topic, author=forum.mentor, body="buy my product")
+    services.hide_post(post=answer, by=forum.coordinator, reason="Advertising")
+    with pytest.raises(ForumError):
+        services.mark_helpful(post=answer, by=forum.follower)
+    answer.refresh_from_db()
+    assert answer.helpful_count == 0 and not HelpfulVote.objects.exists()
+
+
+def test_reply_and_accepted_notices_skip_people_who_are_no_longer_members(forum):
+    topic = _question(forum)
+    answer = services.post_reply(topic=topic, author=forum.mentor, body="Form A.")
+    Notification.objects.all().delete()
+    forum.follower.memberships.update(status="suspended")
+    forum.mentor.memberships.update(status="left")
+    services.post_reply(topic=topic, author=forum.coordinator, body="Or form B.")
+    services.accept_answer(post=Post.objects.get(pk=answer.pk), by=forum.coordinator)
+    assert not Notification.objects.exists()
+
+
+def test_hidden_post_cannot_be_edited_by_its_author(forum):
+    topic = _question(forum)
+    answer = services.post_reply(topic=topic, author=forum.mentor, body="buy my product")
+    services.hide_post(post=answer, by=forum.coordinator, reason="Advertising")
+    with pytest.raises(ForumError):
+        services.edit_post(post=answer, by=forum.mentor, body="innocent text")
+    answer.refresh_from_db()
+    assert answer.body == "buy my product" and not PostRevision.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edit_locks_the_topic_before_the_post_as_hiding_does():
+    """Both orders at once deadlock on PostgreSQL; hide_post locks topic, then post."""
+    import threading
+    import time
+
+    from django.db import DatabaseError, connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are checked in the PostgreSQL pass (DATABASE_URL=postgres://…)")
+    forum = build_forum()
+    topic = _question(forum)
+    post = topic.posts.get()
+    failures = []
+
+    def edit():
+        try:
+            services.edit_post(post=post, by=forum.follower, body="Edited meanwhile")
+        except Exception as error:  # reported below, in the test's thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    editor = threading.Thread(target=edit)
+    with transaction.atomic():
+        Topic.objects.select_for_update().get(pk=topic.pk)  # what hide_post takes first
+        editor.start()
+        with connection.cursor() as cursor:
+            for _ in range(100):  # until the editor waits for a lock we hold
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.05)
+        try:
+            with transaction.atomic():
+                # hide_post's second lock: free unless the editor took the post first.
+                Post.objects.select_for_update(nowait=True).get(pk=post.pk)
+            post_was_free = True
+        except DatabaseError:
+            post_was_free = False
+    editor.join(timeout=10)
+    assert post_was_free, "edit_post locked the post before the topic"
+    assert failures == []
+    post.refresh_from_db()
+    assert post.body == "Edited meanwhile"

@@ -196,3 +196,66 @@ def test_coordinator_moves_a_topic_to_another_forum_they_run(client, forum):
     client.post(reverse("forums:topic_action", args=[topic.pk, "move"]), {"cluster": other.slug})
     topic.refresh_from_db()
     assert topic.room == services.forum_of(other)
+
+
+def test_non_moderator_unlocking_an_unlocked_topic_is_refused_and_changes_nothing(client, forum):
+    from forums.models import ModerationAction
+
+    topic = _topic(forum)
+    client.force_login(forum.mentor)
+    for action in ["unlock", "unpin"]:
+        response = client.post(reverse("forums:topic_action", args=[topic.pk, action]))
+        assert response.status_code == 403
+    assert topic.events.count() == 1 and not ModerationAction.objects.exists()
+
+
+def test_overlong_or_symbol_only_tags_are_refused_by_the_form(client, forum):
+    client.force_login(forum.follower)
+    url = reverse("forums:new_topic", args=[forum.room.pk])
+    for tags in ["x" * 101, "ok, ???"]:
+        response = client.post(
+            url, {"kind": "discussion", "title": "Tagged", "body": "Hello", "tags": tags}
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["tags"], tags
+    assert not Topic.objects.exists()
+
+
+def test_edit_history_is_linked_and_shown_to_readers(client, forum):
+    topic = _topic(forum, replies=1)
+    answer = topic.posts.order_by("-id").first()
+    services.edit_post(post=answer, by=forum.coordinator, body="Second *version*")
+    services.edit_post(post=answer, by=forum.coordinator, body="Third version")
+    url = reverse("forums:post_history", args=[answer.pk])
+    client.force_login(forum.mentor)
+    assert f'href="{url}"' in client.get(topic.get_absolute_url()).content.decode()
+    page = client.get(url).content.decode()
+    assert page.index("Third version") < page.index("<em>version</em>") < page.index("Answer 0")
+    client.force_login(forum.outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_history_of_a_hidden_post_is_for_moderators_only(client, forum):
+    topic = _topic(forum, replies=1)
+    answer = topic.posts.order_by("-id").first()
+    services.edit_post(post=answer, by=forum.coordinator, body="Now an advert")
+    services.hide_post(post=answer, by=forum.coordinator, reason="Advertising")
+    url = reverse("forums:post_history", args=[answer.pk])
+    client.force_login(forum.mentor)
+    assert client.get(url).status_code == 404
+    client.force_login(forum.coordinator)
+    assert "Answer 0" in client.get(url).content.decode()
+
+
+def test_topic_page_gives_the_live_script_what_it_needs(client, forum):
+    """Hidden posts keep an empty body to fill if shown again; lock note and form both exist."""
+    topic = _topic(forum, replies=1)
+    answer = topic.posts.order_by("-id").first()
+    services.hide_post(post=answer, by=forum.coordinator, reason="Off topic")
+    client.force_login(forum.follower)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    article = page[page.index(f'id="post-{answer.pk}"') :]
+    article = article[: article.index("</article>")]
+    assert '<div class="post-body"></div>' in article and "Answer 0" not in article
+    assert 'id="reply-form"' in page and 'id="locked-note"' in page
+    assert 'data-last-page="on"' in page and 'id="accepted-answer"' in page
