@@ -33,7 +33,8 @@ class PairingAdmin(admin.ModelAdmin):
     list_filter = ["status", "origin"]
     search_fields = ["mentor__email", "follower__email"]
     raw_id_fields = ["cluster", "offer", "mentor", "follower", "proposed_by", "closed_by"]
-    readonly_fields = ["conversation"]
+    # Status and places move together through the services; the admin only looks.
+    readonly_fields = ["conversation", "status", "started_at", "closed_at"]
 
 
 @admin.register(Goal)

@@ -1,6 +1,7 @@
 """Forms of the mentoring pages: they parse and validate; services decide."""
 
 import datetime
+import re
 
 from django import forms
 from django.utils import timezone
@@ -10,6 +11,32 @@ from django_countries import countries
 from mentoring.models import MAX_CAPACITY, ExportRecord, Goal, Session, Stage
 from network import hs
 from network.models import SPOKEN_LANGUAGES
+
+
+def parse_id(value: str) -> int | None:
+    """A database id typed by a browser, or None: ASCII digits only, within bigint range."""
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value or "") else None
+
+
+class WallClockField(forms.CharField):
+    """A date and time as typed, with no time zone: the service reads it in the chosen zone.
+
+    Django's DateTimeField would read it in the viewer's zone first, and refuse times that
+    a daylight-saving change skips there but not in the zone the session is set in.
+    """
+
+    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M")
+
+    def to_python(self, value) -> datetime.datetime | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        for fmt in self.FORMATS:
+            try:
+                return datetime.datetime.strptime(value.strip(), fmt)
+            except ValueError:
+                continue
+        raise forms.ValidationError(_("Enter a date and time, such as 2027-03-18 10:00."))
 
 
 def _split(value: str) -> list[str]:
@@ -186,10 +213,9 @@ class SessionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    local_start = forms.DateTimeField(
+    local_start = WallClockField(
         label=_("Starts"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=Session._meta.get_field("time_zone").choices
@@ -211,11 +237,6 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not group:
             del self.fields["capacity"]
-
-    def clean_local_start(self) -> datetime.datetime:
-        # The wall-clock time the host typed, read in the chosen zone by the service.
-        value = self.cleaned_data["local_start"]
-        return timezone.make_naive(value) if timezone.is_aware(value) else value
 
 
 class AnswerForm(forms.Form):

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from scipy.optimize import linear_sum_assignment
 
 from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing, Suggestion
-from mentoring.scoring import FollowerFacts, Match, MentorFacts, excluded, score
+from mentoring.scoring import FollowerFacts, Match, MentorFacts, excluded, same_product, score
 from network.models import Cluster, Membership, User
 
 SUGGESTION_LIFETIME = timedelta(days=7)
@@ -33,6 +33,16 @@ def _experience(organization_ids: Iterable[int]) -> dict[int, frozenset[tuple[st
     return {org_id: frozenset(found) for org_id, found in pairs.items()}
 
 
+def _declared(offer: MentorOffer, pairs) -> frozenset[tuple[str, str]]:
+    """Records count as experience only for markets and products the mentor chose to show."""
+    markets = {str(code) for code in offer.markets}
+    return frozenset(
+        (code, country)
+        for code, country in pairs or ()
+        if country in markets and any(same_product(code, shown) for shown in offer.products)
+    )
+
+
 def mentor_facts(offers: list[MentorOffer]) -> list[MentorFacts]:
     """Offers must come with user__profile selected and topics prefetched."""
     experience = _experience(offer.user.profile.organization_id for offer in offers)
@@ -46,9 +56,9 @@ def mentor_facts(offers: list[MentorOffer]) -> list[MentorFacts]:
             markets=tuple(str(code) for code in offer.markets),
             languages=tuple(offer.languages),
             topics=_tag_names(offer),
-            places_left=offer.places_left,
+            places_left=offer.open_places,
             accepts_competitors=offer.accepts_competitors,
-            experience=experience.get(offer.user.profile.organization_id, frozenset()),
+            experience=_declared(offer, experience.get(offer.user.profile.organization_id)),
         )
         for offer in offers
     ]
@@ -78,11 +88,29 @@ def follower_facts(users: list[User], *, cluster_ids: dict[int, frozenset[int]])
 
 
 def _offers(query) -> list[MentorOffer]:
-    return list(
-        query.filter(is_paused=False, capacity__gt=F("active_mentees"))
+    """Unpaused offers of mentors still active in the cluster, with places not yet promised.
+
+    A place is promised by an active pairing or by a request or proposal still open, so a
+    mentor is never pushed to more followers than they can take.
+    """
+    still_member = Membership.objects.filter(
+        user=OuterRef("user"), cluster=OuterRef("cluster"), status=Membership.Status.ACTIVE
+    )
+    offers = list(
+        query.filter(Exists(still_member), is_paused=False)
+        .annotate(
+            pending=Count(
+                "pairings",
+                filter=Q(pairings__status__in=[Pairing.Status.REQUESTED, Pairing.Status.PROPOSED]),
+            )
+        )
+        .filter(capacity__gt=F("active_mentees") + F("pending"))
         .select_related("user__profile", "cluster")
         .prefetch_related("topics")
     )
+    for offer in offers:
+        offer.open_places = offer.capacity - offer.active_mentees - offer.pending
+    return offers
 
 
 # --- Suggestions for one follower ----------------------------------------------------
@@ -151,7 +179,7 @@ def suggest_mentors(*, follower: User, limit: int = SUGGESTIONS_SHOWN) -> list[S
     chosen = [
         Suggested(offer=offer, match=match, can_request=offer.cluster_id in cluster_ids)
         for match, offer in ranked
-        if shown_to_others.get(offer.pk, 0) < offer.places_left
+        if shown_to_others.get(offer.pk, 0) < offer.open_places
     ][:limit]
 
     Suggestion.objects.filter(follower=follower).exclude(
@@ -233,9 +261,6 @@ def unmatched_followers(cluster: Cluster) -> list[User]:
 def cohort_options(cluster: Cluster) -> Cohort:
     followers = unmatched_followers(cluster)
     offers = _offers(MentorOffer.objects.filter(cluster=cluster).order_by("pk"))
-    active = Q(memberships__cluster=cluster, memberships__status=Membership.Status.ACTIVE)
-    still_members = set(User.objects.filter(active).values_list("pk", flat=True))
-    offers = [offer for offer in offers if offer.user_id in still_members]
     ids = {user.pk: frozenset({cluster.pk}) for user in followers}
     mentors = mentor_facts(offers)
     options = {}
@@ -283,7 +308,7 @@ def draft_cohort(cluster: Cluster) -> Cohort:
         ]
         for user in followers
     ]
-    chosen = best_assignment(matrix, [offer.places_left for offer in cohort.offers])
+    chosen = best_assignment(matrix, [offer.open_places for offer in cohort.offers])
     for user, column in zip(followers, chosen, strict=True):
         offer = cohort.offers[column] if column is not None else None
         match = cohort.options[(user.pk, offer.pk)] if offer else None

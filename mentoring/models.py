@@ -155,7 +155,7 @@ class Pairing(models.Model):
     OPEN = (Status.REQUESTED, Status.PROPOSED, Status.ACTIVE)
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="pairings")
-    offer = models.ForeignKey(MentorOffer, on_delete=models.PROTECT, related_name="pairings")
+    offer = models.ForeignKey(MentorOffer, on_delete=models.CASCADE, related_name="pairings")
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentor"
     )

@@ -160,9 +160,16 @@ def delete_export(*, record: ExportRecord, by: User) -> None:
 
 def _meets(goal: Goal, exports: list[Export]) -> Export | None:
     """The record showing the goal is met, if any."""
+    started = (goal.pairing.started_at or goal.created_at).year
     if goal.outcome == Goal.Outcome.ENTRY:
-        return min(exports, key=lambda e: e.year, default=None)
+        # A first export, made once the mentoring began: older records mean it was not one.
+        first = min(exports, key=lambda e: e.year, default=None)
+        return first if first is not None and first.year >= started else None
     if goal.outcome == Goal.Outcome.SURVIVAL:
+        # Exporting in the goal's year after having exported the year before.
+        years = {e.year for e in exports}
+        if goal.year - 1 not in years:
+            return None
         return next((e for e in exports if e.year == goal.year), None)
     # Diversification: a product-market pair the firm had not exported before the goal's year.
     before = {(e.hs_code, e.country) for e in exports if e.year < goal.year}
@@ -180,7 +187,8 @@ def meet_goals(*, organization: Organization) -> list[Goal]:
     """Mark met every open goal of the firm that its export records now show."""
     exports = exports_of([organization.pk]).get(organization.pk, [])
     met = []
-    for goal in Goal.objects.filter(organization=organization, status=Goal.Status.OPEN):
+    open_goals = Goal.objects.filter(organization=organization, status=Goal.Status.OPEN)
+    for goal in open_goals.select_related("pairing"):
         export = _meets(goal, exports)
         if export is None:
             continue
@@ -244,6 +252,12 @@ def add_goal(
         raise MentoringError(gettext_lazy("Choose an outcome."))
     if not title.strip():
         raise MentoringError(gettext_lazy("Give the goal a title."))
+    started = (pairing.started_at or timezone.now()).year
+    if not started <= year <= started + 10:
+        raise MentoringError(
+            _("Choose a year from %(first)d to %(last)d.")
+            % {"first": started, "last": started + 10}
+        )
     if hs_code and not hs.exists(hs_code):
         raise MentoringError(_("%(code)s is not an HS chapter or heading.") % {"code": hs_code})
     if (

@@ -199,15 +199,21 @@ def _activate(pairing: Pairing) -> None:
         "mentor": _name(pairing.mentor),
         "follower": _name(pairing.follower),
     }
-    room = forums.open_conversation(
-        cluster=pairing.cluster, by=pairing.mentor, participants=[pairing.follower], title=title
-    )
-    pairing.conversation = forums.start_topic(
-        room=room,
-        author=pairing.mentor,
-        title=title,
-        body=_("Welcome! This conversation is private to the two of us."),
-    )
+    try:
+        room = forums.open_conversation(
+            cluster=pairing.cluster,
+            by=pairing.mentor,
+            participants=[pairing.follower],
+            title=title,
+        )
+        pairing.conversation = forums.start_topic(
+            room=room,
+            author=pairing.mentor,
+            title=title,
+            body=_("Welcome! This conversation is private to the two of us."),
+        )
+    except forums.ForumError as error:
+        raise MentoringError(error.message) from None
     Suggestion.objects.filter(follower=pairing.follower).delete()
 
 
@@ -225,6 +231,14 @@ def accept_pairing(*, pairing: Pairing, by: User) -> Pairing:
         raise MentoringError(gettext_lazy("You have already accepted; the other side has not."))
     else:
         raise NotAllowed()
+    gone = [
+        p for p in (pairing.mentor, pairing.follower) if _membership(p, pairing.cluster) is None
+    ]
+    if gone:
+        raise MentoringError(
+            _("%(name)s is no longer an active member of %(cluster)s.")
+            % {"name": _name(gone[0]), "cluster": pairing.cluster.name}
+        )
     if pairing.mentor_accepted_at and pairing.follower_accepted_at:
         _activate(pairing)
         pairing.save()
@@ -317,6 +331,8 @@ def publish_cohort(*, cluster: Cluster, by: User, choices: dict[int, int | None]
     """Turn the coordinator's draft (follower id -> offer id) into proposals both sides accept."""
     if not is_coordinator(by, cluster):
         raise NotAllowed(gettext_lazy("Only the cluster's coordinators can match a cohort."))
+    # Two coordinators publishing at once must not both promise a mentor's last place.
+    list(MentorOffer.objects.filter(cluster=cluster).order_by("pk").select_for_update())
     cohort = matching.cohort_with_choices(cluster, choices)
     unknown = {
         follower_id
@@ -334,7 +350,7 @@ def publish_cohort(*, cluster: Cluster, by: User, choices: dict[int, int | None]
     for pair in cohort.pairs:
         if pair.offer:
             taken[pair.offer.pk] = taken.get(pair.offer.pk, 0) + 1
-    full = [offer for offer in cohort.offers if taken.get(offer.pk, 0) > offer.places_left]
+    full = [offer for offer in cohort.offers if taken.get(offer.pk, 0) > offer.open_places]
     if full:
         raise MentoringError(
             _("Too many followers for %(names)s: each mentor takes at most their places left.")

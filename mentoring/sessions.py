@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,9 @@ from network.models import Cluster, Membership, User
 
 Answer = Attendance.Answer
 REMINDER_AHEAD = timedelta(hours=24)
+# Sessions are planned at most this far ahead (and calendars' time zone rules stay valid).
+YEARS_AHEAD = 5
+MIN_YEAR = 2000
 
 
 def local_to_utc(local: datetime.datetime, time_zone: str) -> datetime.datetime:
@@ -29,6 +32,10 @@ def local_to_utc(local: datetime.datetime, time_zone: str) -> datetime.datetime:
         zone = zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise MentoringError(_("Unknown time zone %(zone)s.") % {"zone": time_zone}) from None
+    if not MIN_YEAR <= local.year <= timezone.now().year + YEARS_AHEAD:
+        raise MentoringError(
+            _("Choose a date within the next %(years)d years.") % {"years": YEARS_AHEAD}
+        )
     aware = local.replace(tzinfo=zone)
     utc = aware.astimezone(datetime.UTC)
     if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
@@ -183,6 +190,9 @@ def answer_session(*, session: Session, user: User, answer: str) -> Attendance:
     session = _locked(session)
     if not can_see(user, session):
         raise NotAllowed()
+    if session.pairing_id and not session.pairing.involves(user):
+        # Coordinators may look at a pairing's sessions, not join them.
+        raise NotAllowed(gettext_lazy("Only the mentor and the follower attend this session."))
     if answer not in Answer.values:
         raise MentoringError(gettext_lazy("Answer going, maybe or not going."))
     if session.is_cancelled or session.starts_at < timezone.now():
@@ -216,6 +226,8 @@ def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
         raise NotAllowed()
     if session.is_cancelled:
         return session
+    if session.held_confirmed_at is not None:
+        raise MentoringError(gettext_lazy("This session was held and confirmed; it stays."))
     session.status = Session.Status.CANCELLED
     session.save(update_fields=["status", "updated_at"])
     going = User.objects.filter(
@@ -243,8 +255,12 @@ def mark_attendance(*, session: Session, by: User, attended: dict[int, bool]) ->
         raise NotAllowed(gettext_lazy("Only the host records attendance."))
     if session.starts_at > timezone.now():
         raise MentoringError(gettext_lazy("Attendance is recorded once the session has begun."))
+    if session.is_cancelled:
+        raise MentoringError(gettext_lazy("This session was cancelled."))
     changed = 0
-    rows = session.attendances.filter(user_id__in=list(attended), answer__in=["yes", "maybe"])
+    rows = session.attendances.filter(
+        user_id__in=list(attended), answer__in=["yes", "maybe"], waitlisted=False
+    )
     for attendance in rows:
         attendance.attended = attended[attendance.user_id]
         attendance.save(update_fields=["attended"])
@@ -263,19 +279,28 @@ def save_notes(*, session: Session, by: User, notes: str) -> Session:
 
 
 def awaiting_confirmation(user: User) -> QuerySet[Session]:
-    """Ended sessions this person attended as a follower and has not confirmed yet."""
+    """Sessions begun that this person attended as a follower and has not confirmed yet.
+
+    One-to-one: the pairing's follower, whoever hosted. Group: an active follower of the
+    cluster, not the host. Either way they answered going, held a place, and were not marked
+    absent.
+    """
+    attended = Attendance.objects.filter(
+        session=OuterRef("pk"), user=user, answer=Answer.YES, waitlisted=False
+    ).exclude(attended=False)
+    following = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, role=Membership.Role.FOLLOWER
+    ).values("cluster_id")
     return (
         Session.objects.filter(
-            attendances__user=user,
-            attendances__answer=Answer.YES,
-            attendances__waitlisted=False,
-            status=Session.Status.SCHEDULED,
-            starts_at__lt=timezone.now(),
+            Exists(attended), status=Session.Status.SCHEDULED, starts_at__lt=timezone.now()
         )
-        .exclude(attendances__user=user, attendances__attended=False)
-        .exclude(host=user)
-        .exclude(pairing__mentor=user)
+        .filter(
+            Q(pairing__follower=user)
+            | (Q(pairing__isnull=True, cluster_id__in=following) & ~Q(host=user))
+        )
         .exclude(feedback__follower=user)
+        .select_related("cluster")
     )
 
 
@@ -345,15 +370,29 @@ def _report_held(session: Session, follower: User) -> None:
 
 
 def sessions_of(user: User) -> QuerySet[Session]:
-    """Sessions on this person's calendar: hosted, or answered going or maybe."""
+    """Sessions on this person's calendar: hosted, or answered going or maybe, and still theirs
+    to see (a member who left a cluster stops receiving its sessions)."""
+    member_of = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
+        "cluster_id"
+    )
+    answered = Attendance.objects.filter(
+        session=OuterRef("pk"), user=user, answer__in=[Answer.YES, Answer.MAYBE]
+    )
     return (
-        Session.objects.filter(
-            Q(host=user)
-            | Q(attendances__user=user, attendances__answer__in=[Answer.YES, Answer.MAYBE])
+        Session.objects.filter(Q(host=user) | Exists(answered))
+        .filter(
+            Q(pairing__mentor=user)
+            | Q(pairing__follower=user)
+            | Q(pairing__isnull=True, cluster_id__in=member_of)
         )
-        .distinct()
         .select_related("cluster")
     )
+
+
+def calendar_sessions(user: User, *, limit: int = 500) -> QuerySet[Session]:
+    """The feed: from three months back onwards, soonest first."""
+    since = timezone.now() - timedelta(days=90)
+    return sessions_of(user).filter(starts_at__gte=since).order_by("starts_at")[:limit]
 
 
 def send_due_reminders(*, now: datetime.datetime | None = None) -> int:

@@ -119,7 +119,9 @@ def export_delete(request, record_id):
 def cluster_outcomes(request, slug):
     cluster = network_selectors.cluster_for(request.user, slug)
     membership = network_selectors.membership_of(request.user, cluster)
-    if not (membership and membership.role in ("coordinator", "observer")):
+    if not (
+        membership and membership.is_active and membership.role in ("coordinator", "observer")
+    ):
         raise Http404
     year = timezone.now().year
     firms = selectors.cohort_firms(cluster)

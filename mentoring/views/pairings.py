@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring import matching, scoring, selectors, services, sessions
-from mentoring.forms import NeedsForm, OfferForm, ReasonForm, RequestForm
+from mentoring.forms import NeedsForm, OfferForm, ReasonForm, RequestForm, parse_id
 from mentoring.models import MentoringNeeds, Pairing
 from mentoring.services import MentoringError
 from network import selectors as network_selectors
@@ -211,9 +211,10 @@ def cohort(request, slug):
         raise Http404
     if request.method == "POST":
         choices = {
-            int(key.removeprefix("follower-")): int(value) if value.isdigit() else None
+            follower_id: parse_id(value)
             for key, value in request.POST.items()
-            if key.startswith("follower-") and key.removeprefix("follower-").isdigit()
+            if key.startswith("follower-")
+            and (follower_id := parse_id(key.removeprefix("follower-"))) is not None
         }
         if "publish" in request.POST:
             try:

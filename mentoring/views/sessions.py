@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mentoring import calendar, selectors, services, sessions
-from mentoring.forms import AnswerForm, ConfirmForm, NotesForm, ReasonForm, SessionForm
+from mentoring.forms import AnswerForm, ConfirmForm, NotesForm, ReasonForm, SessionForm, parse_id
 from mentoring.models import CalendarFeed
 from mentoring.services import MentoringError
 from network import selectors as network_selectors
@@ -48,7 +48,8 @@ def schedule_for_pairing(request, pairing_id):
 @login_required
 def cluster_sessions(request, slug):
     cluster = network_selectors.cluster_for(request.user, slug)
-    if network_selectors.membership_of(request.user, cluster) is None:
+    membership = network_selectors.membership_of(request.user, cluster)
+    if membership is None or not membership.is_active:
         raise Http404
     return render(
         request,
@@ -144,8 +145,9 @@ def session_attendance(request, session_id):
     session = selectors.session_for(request.user, session_id)
     attended = {}
     for key, value in request.POST.items():
-        if key.startswith("came-") and key.removeprefix("came-").isdigit():
-            attended[int(key.removeprefix("came-"))] = value == "yes"
+        user_id = parse_id(key.removeprefix("came-")) if key.startswith("came-") else None
+        if user_id is not None:
+            attended[user_id] = value == "yes"
     try:
         count = sessions.mark_attendance(session=session, by=request.user, attended=attended)
     except MentoringError as error:
@@ -204,7 +206,7 @@ def session_ics(request, session_id):
 def calendar_feed(request, token):
     """The private feed calendars subscribe to: the token in the address is the key."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
-    mine = sessions.sessions_of(feed.user).order_by("starts_at")[:500]
+    mine = sessions.calendar_sessions(feed.user)
     return _ics(calendar.calendar_of(mine, name="Pioneros"), "pioneros.ics")
 
 

@@ -2,11 +2,14 @@
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from mentoring import outcomes, services
 from mentoring.models import ExportRecord, Goal
 from mentoring.outcomes import Export, derive
 from mentoring.services import MentoringError, NotAllowed
+
+THIS_YEAR = timezone.now().year
 
 # A panel of four firms, judged in 2025.
 PANEL = {
@@ -88,38 +91,53 @@ def goal(net, pairing, outcome, year, **fields):
 
 
 def test_an_entry_goal_is_met_by_the_first_recorded_export(net, pairing, commit):
-    entry = goal(net, pairing, Goal.Outcome.ENTRY, 2025)
+    entry = goal(net, pairing, Goal.Outcome.ENTRY, THIS_YEAR)
     assert entry.status == Goal.Status.OPEN
     with commit():
-        first = record(net, 2025, "0901", "DE")
+        first = record(net, THIS_YEAR, "0901", "DE")
     entry.refresh_from_db()
     assert entry.status == Goal.Status.MET and entry.met_by == first
     assert "Goal met" in mail.outbox[-1].subject
 
 
+def test_an_old_record_added_later_shows_it_was_no_first_export(net, pairing):
+    entry = goal(net, pairing, Goal.Outcome.ENTRY, THIS_YEAR)
+    record(net, 2005, "0901", "DE")  # back-filled history: the firm had exported long ago
+    record(net, THIS_YEAR, "0901", "DE")
+    entry.refresh_from_db()
+    assert entry.status == Goal.Status.OPEN
+
+
 def test_a_firm_that_exports_already_sets_no_entry_goal(net, pairing):
-    record(net, 2024, "0901", "DE")
+    record(net, THIS_YEAR - 2, "0901", "DE")
     with pytest.raises(MentoringError, match="exported already"):
-        goal(net, pairing, Goal.Outcome.ENTRY, 2025)
+        goal(net, pairing, Goal.Outcome.ENTRY, THIS_YEAR)
 
 
-def test_a_survival_goal_needs_exports_in_its_year(net, pairing):
-    record(net, 2024, "0901", "DE")
-    survival = goal(net, pairing, Goal.Outcome.SURVIVAL, 2025)
+def test_goal_years_start_with_the_mentoring(net, pairing):
+    with pytest.raises(MentoringError, match="Choose a year"):
+        goal(net, pairing, Goal.Outcome.DIVERSIFICATION, THIS_YEAR - 3)
+    assert not Goal.objects.exists()
+
+
+def test_a_survival_goal_needs_exports_in_its_year_and_the_year_before(net, pairing):
+    survival = goal(net, pairing, Goal.Outcome.SURVIVAL, THIS_YEAR)
+    record(net, THIS_YEAR, "0901", "US")  # a first-ever export is not survival
+    survival.refresh_from_db()
     assert survival.status == Goal.Status.OPEN
-    record(net, 2025, "0901", "US")
+    record(net, THIS_YEAR - 1, "0901", "DE")
     survival.refresh_from_db()
     assert survival.status == Goal.Status.MET
 
 
 def test_a_diversification_goal_needs_a_new_pair_matching_its_market(net, pairing):
-    record(net, 2024, "0901", "DE")
-    new_market = goal(net, pairing, Goal.Outcome.DIVERSIFICATION, 2025, market="JP")
-    record(net, 2025, "0901", "DE")  # the same pair again: not diversification
-    record(net, 2025, "0901", "US")  # a new pair, but not the market aimed for
+    record(net, THIS_YEAR - 1, "0901", "DE")
+    new_market = goal(net, pairing, Goal.Outcome.DIVERSIFICATION, THIS_YEAR, market="JP")
+    record(net, THIS_YEAR, "0901", "DE")  # the same pair again: not diversification
+    record(net, THIS_YEAR, "0901", "US")  # a new pair, but not the market aimed for
     new_market.refresh_from_db()
     assert new_market.status == Goal.Status.OPEN
-    record(net, 2025, "0901", "JP")
+    record(net, THIS_YEAR, "0901", "JP")
     new_market.refresh_from_db()
     assert new_market.status == Goal.Status.MET
     assert new_market.met_by.country == "JP"

@@ -77,14 +77,23 @@ def test_decline_and_withdraw_close_the_request_with_the_reason(net, commit):
 
 
 def test_capacity_is_enforced_at_acceptance(net):
-    offer(net.ana, net.cluster, capacity=1, products=["0901", "1801"], markets=["DE", "US"])
     first = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
     second = services.request_mentor(follower=net.gabi, offer=net.ana_offer)
+    # Ana lowers her capacity while both requests wait.
+    offer(net.ana, net.cluster, capacity=1, products=["0901", "1801"], markets=["DE", "US"])
     services.accept_pairing(pairing=first, by=net.ana)
     with pytest.raises(MentoringError, match="no place left"):
         services.accept_pairing(pairing=second, by=net.ana)
     assert Pairing.objects.get(pk=second.pk).status == Status.REQUESTED
     assert places_taken(net.ana_offer) == 1
+
+
+def test_open_requests_hold_places_so_nobody_is_promised_too_much(net):
+    offer(net.ana, net.cluster, capacity=1, products=["0901", "1801"], markets=["DE", "US"])
+    services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    with pytest.raises(MentoringError):
+        services.request_mentor(follower=net.gabi, offer=net.ana_offer)
+    assert Pairing.objects.count() == 1
 
 
 def test_a_full_mentor_cannot_be_requested(net):
