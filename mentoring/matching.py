@@ -19,6 +19,10 @@ SUGGESTION_LIFETIME = timedelta(days=7)
 SUGGESTIONS_SHOWN = 5
 # Offers from public clusters the follower has not joined: same sector and country only.
 OUTSIDE_CANDIDATES = 200
+# A cohort draft weighs at most this many followers and mentors: the page and the assignment
+# stay quick. Those who waited longest (followers) and have most room (mentors) come first.
+COHORT_FOLLOWERS = 200
+COHORT_MENTORS = 200
 
 
 def _tag_names(obj) -> frozenset[str]:
@@ -87,16 +91,17 @@ def follower_facts(users: list[User], *, cluster_ids: dict[int, frozenset[int]])
     return facts
 
 
-def _offers(query) -> list[MentorOffer]:
+def _offers(query, *, limit: int | None = None) -> list[MentorOffer]:
     """Unpaused offers of mentors still active in the cluster, with places not yet promised.
 
     A place is promised by an active pairing or by a request or proposal still open, so a
-    mentor is never pushed to more followers than they can take.
+    mentor is never pushed to more followers than they can take. With a limit, the offers
+    with the most places open come first.
     """
     still_member = Membership.objects.filter(
         user=OuterRef("user"), cluster=OuterRef("cluster"), status=Membership.Status.ACTIVE
     )
-    offers = list(
+    query = (
         query.filter(Exists(still_member), is_paused=False)
         .annotate(
             pending=Count(
@@ -108,6 +113,9 @@ def _offers(query) -> list[MentorOffer]:
         .select_related("user__profile", "cluster")
         .prefetch_related("topics")
     )
+    if limit is not None:
+        query = query.order_by(F("active_mentees") + F("pending") - F("capacity"), "pk")[:limit]
+    offers = list(query)
     for offer in offers:
         offer.open_places = offer.capacity - offer.active_mentees - offer.pending
     return offers
@@ -229,6 +237,9 @@ class Cohort:
     # (follower id, offer id) -> Match, for every eligible pair: what the coordinator may pick.
     options: dict[tuple[int, int], Match]
     pairs: list[CohortPair] = field(default_factory=list)
+    # More unmatched followers, or more mentors with room, than the draft weighs.
+    more_followers: bool = False
+    more_mentors: bool = False
 
     @property
     def total(self) -> int:
@@ -243,24 +254,34 @@ class Cohort:
         return sorted(found, key=lambda item: -item[1].score)
 
 
-def unmatched_followers(cluster: Cluster) -> list[User]:
-    """Active followers of the cluster with no open pairing in it."""
+def unmatched_followers(
+    cluster: Cluster, *, limit: int = COHORT_FOLLOWERS
+) -> tuple[list[User], bool]:
+    """Active followers of the cluster with no open pairing in it, sorted by name: at most
+    `limit` of them, those who joined first, and whether more are waiting."""
     open_pairings = Pairing.objects.filter(cluster=cluster, status__in=Pairing.OPEN)
-    return list(
-        User.objects.filter(
-            memberships__cluster=cluster,
-            memberships__status=Membership.Status.ACTIVE,
-            memberships__role=Membership.Role.FOLLOWER,
+    waiting = (
+        Membership.objects.filter(
+            cluster=cluster, status=Membership.Status.ACTIVE, role=Membership.Role.FOLLOWER
         )
-        .exclude(pk__in=open_pairings.values("follower_id"))
+        .exclude(user_id__in=open_pairings.values("follower_id"))
+        .order_by("created_at", "pk")
+        .values_list("user_id", flat=True)
+    )
+    ids = list(waiting[: limit + 1])
+    users = (
+        User.objects.filter(pk__in=ids[:limit])
         .select_related("profile")
         .order_by("profile__display_name", "pk")
     )
+    return list(users), len(ids) > limit
 
 
 def cohort_options(cluster: Cluster) -> Cohort:
-    followers = unmatched_followers(cluster)
-    offers = _offers(MentorOffer.objects.filter(cluster=cluster).order_by("pk"))
+    followers, more_followers = unmatched_followers(cluster, limit=COHORT_FOLLOWERS)
+    offers = _offers(MentorOffer.objects.filter(cluster=cluster), limit=COHORT_MENTORS + 1)
+    more_mentors = len(offers) > COHORT_MENTORS
+    offers = sorted(offers[:COHORT_MENTORS], key=lambda offer: offer.pk)
     ids = {user.pk: frozenset({cluster.pk}) for user in followers}
     mentors = mentor_facts(offers)
     options = {}
@@ -268,7 +289,13 @@ def cohort_options(cluster: Cluster) -> Cohort:
         for offer, mentor in zip(offers, mentors, strict=True):
             if not excluded(mentor, me):
                 options[(me.user_id, offer.pk)] = score(mentor, me)
-    return Cohort(followers=followers, offers=offers, options=options)
+    return Cohort(
+        followers=followers,
+        offers=offers,
+        options=options,
+        more_followers=more_followers,
+        more_mentors=more_mentors,
+    )
 
 
 def best_assignment(scores: list[list[int | None]], capacities: list[int]) -> list[int | None]:

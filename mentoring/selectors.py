@@ -1,13 +1,13 @@
 """Reads the mentoring pages need; each returns only what the viewer may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from mentoring.models import Attendance, ExportRecord, Goal, MentorOffer, Pairing, Session
 from mentoring.services import is_coordinator
 from mentoring.sessions import can_see
-from network.models import Cluster, Membership, Organization, User
+from network.models import Cluster, Membership, Organization, Profile, User
 
 Status = Pairing.Status
 
@@ -151,9 +151,15 @@ def export_records(organization: Organization) -> QuerySet[ExportRecord]:
 MENTORED = [Status.ACTIVE, Status.COMPLETED, Status.ENDED]
 
 
-def cohort_firms(cluster: Cluster) -> list[Organization]:
-    """Firms of the followers mentored in this cluster: the cohort whose outcomes we report."""
-    return mentored_and_other_firms([cluster.pk])[0]
+def mentored_firms(cluster: Cluster) -> QuerySet[Organization]:
+    """Firms of the followers mentored in this cluster: the cohort whose outcomes we report.
+
+    Not evaluated: the page reads it a page at a time and totals it without loading it all.
+    """
+    mentored = Pairing.objects.filter(cluster=cluster, status__in=MENTORED).values("follower_id")
+    return Organization.objects.filter(
+        Exists(Profile.objects.filter(organization=OuterRef("pk"), user_id__in=mentored))
+    ).order_by("name", "id")
 
 
 def mentored_and_other_firms(cluster_ids) -> tuple[list[Organization], list[Organization]]:

@@ -3,14 +3,21 @@
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forums import services as forums
 from mentoring import matching
-from mentoring.models import MAX_CAPACITY, MentoringNeeds, MentorOffer, Pairing, Suggestion
+from mentoring.models import (
+    MAX_CAPACITY,
+    MentoringNeeds,
+    MentorOffer,
+    Pairing,
+    Session,
+    Suggestion,
+)
 from network import notify
 from network.models import Cluster, Membership, User
 
@@ -262,7 +269,7 @@ def accept_pairing(*, pairing: Pairing, by: User) -> Pairing:
     return pairing
 
 
-def _close(pairing: Pairing, *, by: User, status: str, reason: str) -> None:
+def _close(pairing: Pairing, *, by: User | None, status: str, reason: str) -> None:
     was_active = pairing.status == Status.ACTIVE
     pairing.status = status
     pairing.closed_at = timezone.now()
@@ -321,6 +328,55 @@ def end_pairing(*, pairing: Pairing, by: User, reason: str, completed: bool = Fa
         completed=completed,
     )
     return pairing
+
+
+@transaction.atomic
+def close_pairings_of_former_member(*, user: User, cluster: Cluster) -> list[Pairing]:
+    """Someone left the cluster or was suspended: their open pairings there close.
+
+    A request they made is withdrawn; a request or proposal waiting for them is declined;
+    an active pairing ends, freeing the mentor's place, and its upcoming sessions are
+    cancelled. The other side is told why. Nothing happens while they are still active.
+    """
+    if _membership(user, cluster) is not None:
+        return []
+    pairings = list(
+        Pairing.objects.select_for_update(of=("self",))
+        .select_related("cluster", "mentor__profile", "follower__profile")
+        .filter(Q(mentor=user) | Q(follower=user), cluster=cluster, status__in=Pairing.OPEN)
+        .order_by("pk")
+    )
+    if not pairings:
+        return []
+    reason = _("%(name)s is no longer an active member of %(cluster)s.") % {
+        "name": _name(user),
+        "cluster": cluster.name,
+    }
+    now = timezone.now()
+    for pairing in pairings:
+        other = pairing.follower if pairing.mentor_id == user.pk else pairing.mentor
+        if pairing.status == Status.ACTIVE:
+            _close(pairing, by=None, status=Status.ENDED, reason=reason)
+            # Nobody would come: the other side should not keep them in their calendar.
+            Session.objects.filter(
+                pairing=pairing, status=Session.Status.SCHEDULED, starts_at__gt=now
+            ).update(status=Session.Status.CANCELLED, updated_at=now)
+            _tell(
+                [other],
+                "closed",
+                pairing,
+                _("The mentoring of %(follower)s by %(mentor)s has ended.")
+                % {"follower": _name(pairing.follower), "mentor": _name(pairing.mentor)},
+                reason=pairing.close_reason,
+                completed=False,
+            )
+        elif pairing.status == Status.REQUESTED and pairing.follower_id == user.pk:
+            _close(pairing, by=None, status=Status.WITHDRAWN, reason=reason)
+            _tell([other], "withdrawn", pairing, _("A mentoring request was withdrawn."))
+        else:
+            _close(pairing, by=None, status=Status.DECLINED, reason=reason)
+            _tell([other], "declined", pairing, reason, reason=pairing.close_reason)
+    return pairings
 
 
 # --- Cohort matching -----------------------------------------------------------------

@@ -13,6 +13,12 @@ from mentoring.forms import ExportRecordForm, GoalForm, MilestoneForm
 from mentoring.models import ExportRecord, Goal, Milestone
 from mentoring.services import MentoringError
 from network import selectors as network_selectors
+from network.pagination import keyset_page
+
+# The firms' table pages by name; the totals above it always cover the whole cohort.
+FIRMS_PER_PAGE = 50
+# A firm's own records, latest first; its outcomes above them still count every record.
+RECORDS_SHOWN = 200
 
 
 @login_required
@@ -91,12 +97,19 @@ def my_exports(request):
             messages.success(request, _("Export recorded."))
             return redirect("mentoring:exports")
     year = timezone.now().year
-    records = list(selectors.export_records(organization))
+    records = list(selectors.export_records(organization)[: RECORDS_SHOWN + 1])
     result = outcomes.firm_outcomes([organization], as_of=year)[organization.pk]
     return render(
         request,
         "mentoring/exports.html",
-        {"organization": organization, "form": form, "records": records, "outcome": result},
+        {
+            "organization": organization,
+            "form": form,
+            "records": records[:RECORDS_SHOWN],
+            "more_records": len(records) > RECORDS_SHOWN,
+            "records_shown": RECORDS_SHOWN,
+            "outcome": result,
+        },
     )
 
 
@@ -124,15 +137,20 @@ def cluster_outcomes(request, slug):
     ):
         raise Http404
     year = timezone.now().year
-    firms = selectors.cohort_firms(cluster)
-    per_firm = outcomes.firm_outcomes(firms, as_of=year)
+    firms = selectors.mentored_firms(cluster)
+    page = keyset_page(
+        firms, ordering=("name", "id"), after=request.GET.get("after"), per_page=FIRMS_PER_PAGE
+    )
+    per_firm = outcomes.firm_outcomes(page.items, as_of=year)
     return render(
         request,
         "mentoring/outcomes.html",
         {
             "cluster": cluster,
-            "rows": [(firm, per_firm[firm.pk]) for firm in firms],
-            "total": outcomes.cohort(per_firm.values()),
+            "page": page,
+            "rows": [(firm, per_firm[firm.pk]) for firm in page.items],
+            "total": outcomes.cohort_of(firms, as_of=year),
+            "per_page": FIRMS_PER_PAGE,
             "year": year,
             "is_coordinator": services.is_coordinator(request.user, cluster),
         },

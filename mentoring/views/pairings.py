@@ -245,5 +245,12 @@ def cohort(request, slug):
     return render(
         request,
         "mentoring/cohort.html",
-        {"cluster": cluster, "draft": draft, "rows": rows, "optimum": optimum},
+        {
+            "cluster": cluster,
+            "draft": draft,
+            "rows": rows,
+            "optimum": optimum,
+            "follower_limit": matching.COHORT_FOLLOWERS,
+            "mentor_limit": matching.COHORT_MENTORS,
+        },
     )

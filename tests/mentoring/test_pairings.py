@@ -163,11 +163,13 @@ def test_pairing_pages_answer_404_to_outsiders(net):
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_acceptances_of_the_last_place_only_one_wins():
     net = build_network()
-    offer(net.ana, net.cluster, capacity=1, products=["0901", "1801"], markets=["DE", "US"])
+    offer(net.ana, net.cluster, capacity=2, products=["0901", "1801"], markets=["DE", "US"])
     requests = [
         services.request_mentor(follower=net.felipe, offer=net.ana_offer),
         services.request_mentor(follower=net.gabi, offer=net.ana_offer),
     ]
+    # Open requests hold places, so two requests needed two; one place is left to fight over.
+    MentorOffer.objects.filter(pk=net.ana_offer.pk).update(capacity=1)
     barrier = threading.Barrier(2)
     outcomes = []
 

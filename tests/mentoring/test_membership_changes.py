@@ -1,0 +1,149 @@
+"""A member suspended, gone or deleted: their open pairings in that cluster close."""
+
+import datetime
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from mentoring import services, sessions
+from mentoring.models import MentorOffer, Pairing, Session
+from network import services as network
+from network.models import Membership
+from tests.factories import add_member, make_cluster
+from tests.mentoring.conftest import offer
+
+Status = Pairing.Status
+
+
+def membership(user, cluster) -> Membership:
+    return Membership.objects.get(user=user, cluster=cluster)
+
+
+def places_taken(offer_obj) -> int:
+    return MentorOffer.objects.get(pk=offer_obj.pk).active_mentees
+
+
+@pytest.fixture
+def active(net):
+    """Felipe mentored by Ana."""
+    return services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+
+
+def test_suspending_a_follower_ends_the_pairing_frees_the_place_and_tells_the_mentor(
+    net, active, commit
+):
+    mail.outbox.clear()
+    with commit():
+        network.suspend_member(
+            membership=membership(net.felipe, net.cluster), by=net.coordinator, reason="Spam"
+        )
+    active.refresh_from_db()
+    assert active.status == Status.ENDED and active.closed_at is not None
+    assert (
+        active.close_reason == "Felipe Follower is no longer an active member of Cafés del Huila."
+    )
+    assert places_taken(net.ana_offer) == 0
+    ana_mail = [m for m in mail.outbox if m.to == [net.ana.email]]
+    assert len(ana_mail) == 1 and active.close_reason in ana_mail[0].body
+
+
+def test_a_mentor_who_leaves_releases_everyone_waiting_for_them(net, active):
+    waiting = services.request_mentor(follower=net.gabi, offer=net.ana_offer)
+    network.leave_cluster(membership=membership(net.ana, net.cluster))
+    active.refresh_from_db()
+    waiting.refresh_from_db()
+    assert active.status == Status.ENDED
+    assert waiting.status == Status.DECLINED and "Ana Mentor" in waiting.close_reason
+    assert places_taken(net.ana_offer) == 0
+
+
+def test_a_follower_who_leaves_withdraws_their_requests_and_declines_proposals(net):
+    requested = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    (proposed,) = services.publish_cohort(
+        cluster=net.cluster, by=net.coordinator, choices={net.gabi.pk: net.bruno_offer.pk}
+    )
+    network.leave_cluster(membership=membership(net.felipe, net.cluster))
+    network.leave_cluster(membership=membership(net.gabi, net.cluster))
+    requested.refresh_from_db()
+    proposed.refresh_from_db()
+    assert requested.status == Status.WITHDRAWN and requested.close_reason
+    assert proposed.status == Status.DECLINED and "Gabi Follower" in proposed.close_reason
+    # Nothing stays open, so the mentors' places are all free to promise again.
+    assert not Pairing.objects.filter(status__in=Pairing.OPEN).exists()
+
+
+def test_a_deleted_membership_closes_the_pairing_too(net, active):
+    membership(net.felipe, net.cluster).delete()
+    active.refresh_from_db()
+    assert active.status == Status.ENDED
+    assert places_taken(net.ana_offer) == 0
+
+
+def test_upcoming_sessions_of_an_ended_pairing_are_cancelled_and_past_ones_kept(net, active):
+    upcoming = sessions.schedule_session(
+        by=net.felipe,
+        pairing=active,
+        title="Próxima",
+        local_start=datetime.datetime(timezone.now().year + 1, 5, 4, 10, 0),
+        time_zone="America/Bogota",
+        duration_minutes=60,
+    )
+    past = sessions.schedule_session(
+        by=net.ana,
+        pairing=active,
+        title="Pasada",
+        local_start=datetime.datetime(timezone.now().year + 1, 5, 5, 10, 0),
+        time_zone="America/Bogota",
+        duration_minutes=60,
+    )
+    Session.objects.filter(pk=past.pk).update(starts_at=timezone.now() - timedelta(days=2))
+    network.suspend_member(membership=membership(net.felipe, net.cluster), by=net.coordinator)
+    assert Session.objects.get(pk=upcoming.pk).is_cancelled
+    assert not Session.objects.get(pk=past.pk).is_cancelled
+
+
+def test_pairings_in_other_clusters_and_other_members_stay_open(net, active):
+    other = make_cluster(coordinator=net.coordinator, name="Otro clúster")
+    add_member(other, net.ana, role="mentor")
+    add_member(other, net.felipe)
+    elsewhere = services.request_mentor(
+        follower=net.felipe, offer=offer(net.ana, other, products=["0901"], markets=["DE"])
+    )
+    gabi = services.accept_pairing(
+        pairing=services.request_mentor(follower=net.gabi, offer=net.ana_offer), by=net.ana
+    )
+    network.suspend_member(membership=membership(net.felipe, net.cluster), by=net.coordinator)
+    assert Pairing.objects.get(pk=elsewhere.pk).status == Status.REQUESTED
+    assert Pairing.objects.get(pk=gabi.pk).status == Status.ACTIVE
+    assert places_taken(net.ana_offer) == 1
+
+
+def test_a_role_change_of_an_active_member_closes_nothing(net, active):
+    network.change_role(
+        membership=membership(net.felipe, net.cluster), by=net.coordinator, role="mentor"
+    )
+    assert Pairing.objects.get(pk=active.pk).status == Status.ACTIVE
+
+
+def test_the_service_leaves_an_active_member_alone(net, active):
+    assert services.close_pairings_of_former_member(user=net.felipe, cluster=net.cluster) == []
+    assert Pairing.objects.get(pk=active.pk).status == Status.ACTIVE
+
+
+def test_after_reinstatement_the_follower_may_ask_again(net, active):
+    network.suspend_member(membership=membership(net.felipe, net.cluster), by=net.coordinator)
+    network.reinstate_member(membership=membership(net.felipe, net.cluster), by=net.coordinator)
+    again = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    assert again.status == Status.REQUESTED
+
+
+def test_closing_is_idempotent_when_a_suspended_member_then_leaves(net, active):
+    network.suspend_member(membership=membership(net.felipe, net.cluster), by=net.coordinator)
+    Membership.objects.filter(user=net.felipe, cluster=net.cluster).get().delete()
+    active.refresh_from_db()
+    assert active.status == Status.ENDED
+    assert places_taken(net.ana_offer) == 0
