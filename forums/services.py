@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from forums import access, notifications, realtime
+from forums import access, credits, notifications, realtime
 from forums.models import (
     HelpfulVote,
     ModerationAction,
@@ -173,10 +173,12 @@ def accept_answer(*, post: Post, by: User) -> Topic:
         raise ForumError(_("The question itself cannot be its answer."), code="bad_post")
     if topic.accepted_post_id == post.pk:
         return topic
+    previous = topic.accepted_post
     topic.accepted_post = post
     topic.save(update_fields=["accepted_post"])
     _record(topic, TopicEvent.Kind.ANSWER_ACCEPTED, post)
     notifications.accepted(post=post, by=by)
+    credits.answer_accepted(topic=topic, post=post, previous=previous, by=by)
     realtime.broadcast_room_change(topic, "topic.updated")
     return topic
 
@@ -197,6 +199,7 @@ def mark_helpful(*, post: Post, by: User) -> Post:
         return post  # already counted; a second click changes nothing
     Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + 1)
     post.refresh_from_db(fields=["helpful_count"])
+    credits.marked_helpful(post=post, by=by)
     return post
 
 
@@ -205,6 +208,7 @@ def unmark_helpful(*, post: Post, by: User) -> Post:
     deleted, _details = HelpfulVote.objects.filter(post=post, voter=by).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") - 1)
+        credits.unmarked_helpful(post=post, by=by)
     post.refresh_from_db(fields=["helpful_count"])
     return post
 

@@ -7,6 +7,7 @@ load scripts from a CDN).
 import datetime
 from decimal import Decimal
 
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
@@ -14,6 +15,7 @@ from ninja.security import HttpBearer
 
 from incentives import dashboard, ledger, programmes
 from incentives.models import Account, ApiToken, Contribution, LedgerEntry, Programme
+from network.models import Cluster
 
 MAX_PAGE = 500
 
@@ -57,6 +59,7 @@ class ContributionOut(Schema):
     status: str
     amount: Decimal
     reason: str
+    reason_code: str
     actor_id: int
     counterpart_id: int | None
     cluster: str
@@ -106,11 +109,21 @@ def _limit(limit: int) -> int:
 
 @api.get("/programmes", response=list[ProgrammeOut])
 def list_programmes(request):
-    return [_programme_out(p) for p in programmes.programmes_of(request.user).order_by("pk")]
+    """The agency's programmes: three queries however many there are."""
+    left = Account.objects.filter(programme=OuterRef("pk"), kind=Account.Kind.PROGRAMME)
+    rows = (
+        programmes.programmes_of(request.user)
+        .annotate(left=Subquery(left.values("balance")[:1]))
+        .prefetch_related(Prefetch("clusters", queryset=Cluster.objects.order_by("name")))
+        .order_by("pk")
+    )
+    # SQLite hands the subquery's decimal back without its cents.
+    return [_programme_out(p, left=Decimal(p.left or 0).quantize(ledger.CENT)) for p in rows]
 
 
-def _programme_out(programme: Programme) -> dict:
-    left = ledger.budget_left(programme)
+def _programme_out(programme: Programme, *, left: Decimal | None = None) -> dict:
+    if left is None:
+        left = ledger.budget_left(programme)
     return {
         "id": programme.pk,
         "name": programme.name,
@@ -120,7 +133,7 @@ def _programme_out(programme: Programme) -> dict:
         "budget": programme.budget,
         "budget_used": programme.budget - left,
         "budget_left": left,
-        "clusters": [c.name for c in programme.clusters.order_by("name")],
+        "clusters": sorted(c.name for c in programme.clusters.all()),
     }
 
 
@@ -144,7 +157,8 @@ def list_contributions(request, programme_id: int, after: int = 0, limit: int = 
             "kind": c.kind,
             "status": c.status,
             "amount": c.amount,
-            "reason": c.reason,
+            "reason": c.reason_text,
+            "reason_code": c.reason_code,
             "actor_id": c.actor_id,
             "counterpart_id": c.counterpart_id,
             "cluster": c.cluster.name,
@@ -178,11 +192,13 @@ def list_entries(request, programme_id: int, after: int = 0, limit: int = 100):
 
 
 @api.get("/programmes/{programme_id}/balances", response=list[BalanceOut])
-def list_balances(request, programme_id: int):
+def list_balances(request, programme_id: int, after: int = 0, limit: int = 100):
+    """Every account's balance, by account id; keyset pages like contributions."""
     programme = _programme(request, programme_id)
+    rows = Account.objects.filter(programme=programme, pk__gt=after).order_by("pk")
     return [
         {"account": a.pk, "kind": a.kind, "member_id": a.member_id, "balance": a.balance}
-        for a in Account.objects.filter(programme=programme).order_by("pk")
+        for a in rows[: _limit(limit)]
     ]
 
 

@@ -43,9 +43,20 @@ class Table:
     def csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(self.headers)
-        writer.writerows(self.rows)
+        writer.writerow([_cell(header) for header in self.headers])
+        writer.writerows([_cell(value) for value in row] for row in self.rows)
         return out.getvalue()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula; members choose their
+# names, so such text is kept as text with a leading apostrophe (OWASP's advice).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 @dataclass
@@ -78,24 +89,40 @@ def build(programme: Programme) -> Dashboard:
     clusters = list(programme.clusters.order_by("name"))
     contributions = Contribution.objects.filter(programme=programme)
     credited = contributions.filter(status__in=CREDITED)
+    # Held and confirmed: by the follower, by enough attendees, or by a coordinator.
     sessions = contributions.filter(
-        kind__in=[ContributionKind.SESSION_HELD, ContributionKind.GROUP_SESSION]
+        kind__in=[ContributionKind.SESSION_HELD, ContributionKind.GROUP_SESSION],
+        confirmed_at__isnull=False,
     )
     used = programme.budget - ledger.budget_left(programme)
     people = mentoring.participation([c.pk for c in clusters])
+    # One set of numbers for the cards, the summary table and its CSV, in cents.
     figures = {
         "mentors": people["mentors"],
         "followers": people["followers"],
         "sessions": sessions.count(),
-        "hours": sessions.aggregate(t=Sum("hours"))["t"] or Decimal("0"),
+        "hours": _money(sessions.aggregate(t=Sum("hours"))["t"]),
         "accepted_answers": contributions.filter(kind=ContributionKind.ACCEPTED_ANSWER).count(),
-        "budget": programme.budget,
-        "used": used,
-        "left": programme.budget - used,
+        "budget": _money(programme.budget),
+        "used": _money(used),
+        "left": _money(programme.budget - used),
         "to_review": contributions.filter(
             status__in=[Contribution.Status.REVIEW, Contribution.Status.PENDING]
         ).count(),
     }
+
+    summary = Table("summary", _("Programme in figures"), [_("Figure"), _("Value")])
+    summary.rows = [
+        [_("Active mentors"), figures["mentors"]],
+        [_("Active followers"), figures["followers"]],
+        [_("Sessions held and confirmed"), figures["sessions"]],
+        [_("Hours of confirmed sessions"), figures["hours"]],
+        [_("Accepted answers"), figures["accepted_answers"]],
+        [_("Budget"), figures["budget"]],
+        [_("Budget used"), figures["used"]],
+        [_("Budget left"), figures["left"]],
+        [_("Waiting for a decision"), figures["to_review"]],
+    ]
 
     by_cluster = Table(
         "clusters", _("Credits by cluster"), [_("Cluster"), _("Contributions"), _("Credited")]
@@ -112,11 +139,12 @@ def build(programme: Programme) -> Dashboard:
         "members", _("Credits by member"), [_("Member"), _("Contributions"), _("Credited")]
     )
     for row in (
-        credited.values("actor__profile__display_name", "actor__email")
+        credited.values("actor", "actor__profile__display_name")
         .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by("-total", "actor__email")
+        .order_by("-total", "actor__profile__display_name", "actor")
     ):
-        name = row["actor__profile__display_name"] or row["actor__email"]
+        # The name members show each other; never their e-mail address.
+        name = row["actor__profile__display_name"] or f"#{row['actor']}"
         by_member.rows.append([name, row["n"], _money(row["total"])])
 
     by_month = Table("months", _("Credits by month"), [_("Month"), _("Credited"), _("Reversed")])
@@ -154,7 +182,7 @@ def build(programme: Programme) -> Dashboard:
     outcome_table.rows.append(_outcome_rows(_("Mentored"), mentored, year))
     outcome_table.rows.append(_outcome_rows(_("Not mentored"), others, year))
 
-    tables = {t.key: t for t in (by_cluster, by_member, by_month, by_kind, outcome_table)}
+    tables = {t.key: t for t in (summary, by_cluster, by_member, by_month, by_kind, outcome_table)}
     return Dashboard(programme=programme, figures=figures, tables=tables)
 
 

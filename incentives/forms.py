@@ -58,8 +58,11 @@ class MonthForm(forms.Form):
     month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", label=_("Month (YYYY-MM)"))
 
     def clean_month(self) -> datetime.date:
-        year, month = self.cleaned_data["month"].split("-")
-        return datetime.date(int(year), int(month), 1)
+        year, month = (int(part) for part in self.cleaned_data["month"].split("-"))
+        # The same years as statements; beyond them dates would not even compute.
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError(_("Give a month between 2000 and 2100."))
+        return datetime.date(year, month, 1)
 
 
 class PayForm(MonthForm):

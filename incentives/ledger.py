@@ -5,12 +5,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incentives.errors import IncentiveError
-from incentives.models import Account, LedgerEntry, Payout, PeriodApproval, Programme
+from incentives.models import (
+    MONEY,
+    Account,
+    Contribution,
+    LedgerEntry,
+    Payout,
+    PeriodApproval,
+    Programme,
+)
 from network.models import User
 
 ZERO = Decimal("0")
@@ -18,11 +26,30 @@ CENT = Decimal("0.01")
 Kind = Account.Kind
 
 
-def account(programme: Programme, kind: str, member: User | None = None) -> Account:
+def account(
+    programme: Programme, kind: str, member: User | None = None, *, member_id: int | None = None
+) -> Account:
+    if kind != Kind.MEMBER:
+        member_id = None
+    elif member is not None:
+        member_id = member.pk
     found, _created = Account.objects.get_or_create(
-        programme=programme, kind=kind, member=member if kind == Kind.MEMBER else None
+        programme=programme, kind=kind, member_id=member_id
     )
     return found
+
+
+def credit_accounts(programme: Programme, member_id: int) -> tuple[Account, Account | None]:
+    """The programme's account and the member's, if they have one yet, in one query."""
+    found = {
+        found.kind: found
+        for found in Account.objects.filter(
+            Q(kind=Kind.PROGRAMME, member__isnull=True) | Q(kind=Kind.MEMBER, member_id=member_id),
+            programme=programme,
+        )
+    }
+    budget = found.get(Kind.PROGRAMME) or account(programme, Kind.PROGRAMME)
+    return budget, found.get(Kind.MEMBER)
 
 
 def post_entry(
@@ -49,8 +76,10 @@ def post_entry(
         memo=memo[:300],
         **links,
     )
-    Account.objects.filter(pk=debit.pk).update(balance=F("balance") - amount)
-    Account.objects.filter(pk=credit.pk).update(balance=F("balance") + amount)
+    # Rows are updated (so locked) in id order whatever the direction, so two transactions
+    # moving amounts between the same accounts, one each way, never wait on each other.
+    for moved in sorted([(debit.pk, -amount), (credit.pk, amount)]):
+        Account.objects.filter(pk=moved[0]).update(balance=F("balance") + moved[1])
     return entry
 
 
@@ -67,7 +96,13 @@ def fund(*, programme: Programme, by: User, amount: Decimal, memo: str = "") -> 
 
 
 def budget_left(programme: Programme) -> Decimal:
-    return Account.objects.get(programme=programme, kind=Kind.PROGRAMME).balance
+    """What is left to credit: the programme account's balance (none before any funding)."""
+    balance = (
+        Account.objects.filter(programme=programme, kind=Kind.PROGRAMME)
+        .values_list("balance", flat=True)
+        .first()
+    )
+    return balance if balance is not None else ZERO
 
 
 def reverse(*, entry: LedgerEntry, by: User, memo: str) -> LedgerEntry:
@@ -170,6 +205,9 @@ def statement(programme: Programme, member: User, month: datetime.date) -> State
 
 @transaction.atomic
 def approve_month(*, programme: Programme, month: datetime.date, by: User) -> PeriodApproval:
+    # Approvals and payouts of a programme happen one at a time: a second click waits, then
+    # is told it is done, instead of failing on the uniqueness rule.
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if PeriodApproval.objects.filter(programme=programme, month=month_start(month)).exists():
         raise IncentiveError(_("This month is already approved."))
     if month_start(month) >= month_start(timezone.localdate()):
@@ -197,6 +235,7 @@ def pay(
     *, programme: Programme, member: User, month: datetime.date, reference: str, by: User
 ) -> Payout:
     """Mark what the member earned in an approved month as paid, moving it out of their account."""
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if not reference.strip():
         raise IncentiveError(_("Give the payment reference."))
     if not PeriodApproval.objects.filter(programme=programme, month=month_start(month)).exists():
@@ -223,7 +262,7 @@ def pay(
         credit=account(programme, Kind.PAID),
         amount=amount,
         by=by,
-        memo=reference,
+        memo=payout.reference,
         payout=payout,
     )
     return payout
@@ -254,3 +293,60 @@ def reconcile(programmes=None) -> list[Difference]:
         if expected != acc.balance:
             differences.append(Difference(account=acc, stored=acc.balance, from_entries=expected))
     return differences
+
+
+@dataclass
+class Mismatch:
+    """A figure kept beside the ledger (a contribution's amount, a programme's budget) that
+    the ledger's entries do not bear out."""
+
+    what: str
+    stored: Decimal
+    from_entries: Decimal
+
+
+def reconcile_records(programmes=None) -> list[Mismatch]:
+    """Each contribution's credited amount equals its credits less reversals, and each
+    programme's budget equals its funding entries: the dashboards read both."""
+    entries = LedgerEntry.objects.all()
+    contributions = Contribution.objects.filter(
+        status__in=[Contribution.Status.CREDITED, Contribution.Status.CAPPED]
+    )
+    budgets = Programme.objects.all()
+    if programmes is not None:
+        entries = entries.filter(programme__in=programmes)
+        contributions = contributions.filter(programme__in=programmes)
+        budgets = budgets.filter(pk__in=[p.pk for p in programmes])
+    nets = dict(
+        entries.filter(contribution__isnull=False)
+        .values("contribution")
+        .annotate(
+            net=Sum(
+                Case(
+                    When(kind=LedgerEntry.Kind.CREDIT, then=F("amount")),
+                    When(kind=LedgerEntry.Kind.REVERSAL, then=-F("amount")),
+                    default=Value(ZERO),
+                    output_field=DecimalField(**MONEY),
+                )
+            )
+        )
+        .values_list("contribution", "net")
+    )
+    credited = dict(contributions.values_list("pk", "amount"))
+    mismatches = []
+    for pk in sorted(set(nets) | set(credited)):
+        stored = Decimal(credited.get(pk) or 0).quantize(CENT)
+        from_entries = Decimal(nets.get(pk) or 0).quantize(CENT)
+        if stored != from_entries:
+            mismatches.append(Mismatch(f"contribution {pk}", stored, from_entries))
+    funded = dict(
+        entries.filter(kind=LedgerEntry.Kind.FUNDING)
+        .values("programme")
+        .annotate(t=Sum("amount"))
+        .values_list("programme", "t")
+    )
+    for pk, budget in budgets.values_list("pk", "budget"):
+        from_entries = Decimal(funded.get(pk) or 0).quantize(CENT)
+        if budget != from_entries:
+            mismatches.append(Mismatch(f"programme {pk} budget", budget, from_entries))
+    return mismatches

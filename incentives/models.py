@@ -2,7 +2,8 @@
 
 The ledger is double-entry and append-only: every entry moves an amount from one account to
 another, corrections are reversing entries, and no entry is ever changed or removed (refused
-by PostgreSQL triggers, and by the model layer on every database).
+by PostgreSQL triggers, and by the model layer on every database). Approvals, payouts and the
+history of rule changes are records of who did what and when, append-only in the same way.
 """
 
 import hashlib
@@ -17,9 +18,42 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from incentives import reasons
 from network.models import Cluster, Organization
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+APPEND_ONLY = "Rows of this table are append-only; add a new row (a reversing entry) instead."
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk changes: the rows are a record, written once (PostgreSQL triggers agree)."""
+
+    def update(self, **kwargs):
+        raise TypeError(APPEND_ONLY)
+
+    def delete(self):
+        raise TypeError(APPEND_ONLY)
+
+
+class AppendOnlyModel(models.Model):
+    """Inserted once, never saved again nor deleted, on every database."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        # Related lookups and refresh_from_db use the base manager: the same refusals hold.
+        base_manager_name = "objects"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(APPEND_ONLY)
+        # Always an INSERT: an instance given the id of an existing row must not overwrite it.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(APPEND_ONLY)
 
 
 class Programme(models.Model):
@@ -91,6 +125,17 @@ class ContributionKind(models.TextChoices):
     GUIDE_USEFUL = "guide_useful", _("Guide marked useful")
 
 
+# Kinds reported with the person helped (the follower, the asker, the reader) or, for group
+# sessions, with the attendees' own confirmations. The others have nobody helped to confirm
+# them: only a coordinator can.
+CONFIRMED_BY_COUNTERPART = {
+    ContributionKind.SESSION_HELD,
+    ContributionKind.GROUP_SESSION,
+    ContributionKind.ACCEPTED_ANSWER,
+    ContributionKind.GUIDE_USEFUL,
+}
+
+
 class Rule(models.Model):
     """What one kind of contribution earns in a programme, and who must confirm it."""
 
@@ -123,6 +168,33 @@ class Rule(models.Model):
         return f"{self.get_kind_display()}: {self.amount}"
 
 
+class RuleChange(AppendOnlyModel):
+    """A rule as an officer set it, with who and when: the history auditors read."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="changes")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    confirmer = models.CharField(_("confirmed by"), max_length=12, choices=Rule.Confirmer)
+    min_attendees = models.PositiveSmallIntegerField(_("confirmed attendees at least"))
+    is_active = models.BooleanField(_("active"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("rule change")
+        verbose_name_plural = _("rule changes")
+        ordering = ["-changed_at", "-id"]
+        triggers = [
+            pgtrigger.Protect(
+                name="rule_changes_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} by {self.changed_by_id} at {self.changed_at}"
+
+
 class Contribution(models.Model):
     """Something a member did that may earn a credit, as another app reported it."""
 
@@ -136,7 +208,8 @@ class Contribution(models.Model):
     DECIDED = (Status.CREDITED, Status.CAPPED, Status.REJECTED)
 
     kind = models.CharField(max_length=20, choices=ContributionKind)
-    # "app.model:pk" of what happened; with kind and actor, unique: credited once at most.
+    # "app.model:pk" of what happened; with kind and actor, unique: credited once at most
+    # (a guide's co-authors each have their own contribution for the same guide).
     source = models.CharField(max_length=120)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contributions"
@@ -159,7 +232,11 @@ class Contribution(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     amount = models.DecimalField(**MONEY, default=0)
+    # The reporting app's or a coordinator's own words, or the English of `reason_code`.
     reason = models.CharField(max_length=300, blank=True)
+    # Why crediting capped or refused it, explained in the reader's language (reasons.py).
+    reason_code = models.CharField(max_length=20, blank=True)
+    reason_data = models.JSONField(default=dict, blank=True)
     flags = models.JSONField(default=list, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -188,6 +265,13 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.actor} ({self.status})"
+
+    @property
+    def reason_text(self) -> str:
+        """Why it was capped, refused or reversed, in the active language."""
+        if self.reason_code:
+            return reasons.explain(self.reason_code, self.reason_data)
+        return self.reason
 
 
 class Account(models.Model):
@@ -234,15 +318,7 @@ class Account(models.Model):
         return f"{self.kind} {self.member_id or ''} in {self.programme_id}"
 
 
-class ImmutableQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Ledger entries are append-only; add a reversing entry instead.")
-
-    def delete(self):
-        raise TypeError("Ledger entries are append-only; add a reversing entry instead.")
-
-
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """An amount moved from one account to another; never changed, only reversed."""
 
     class Kind(models.TextChoices):
@@ -271,9 +347,7 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ImmutableQuerySet.as_manager()
-
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         ordering = ["id"]
@@ -299,20 +373,12 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} #{self.pk}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Ledger entries are append-only; add a reversing entry instead.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise TypeError("Ledger entries are append-only; add a reversing entry instead.")
-
-
-class PeriodApproval(models.Model):
+class PeriodApproval(AppendOnlyModel):
     """An officer's approval of one month's credits in a programme; credits stay as they are."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="approvals")
-    month = models.DateField(help_text="The first day of the month approved.")
+    month = models.DateField(help_text=_("The first day of the month approved."))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -320,16 +386,21 @@ class PeriodApproval(models.Model):
     total = models.DecimalField(**MONEY)
     entries = models.PositiveIntegerField()
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         constraints = [
             models.UniqueConstraint(fields=["programme", "month"], name="one_approval_per_month")
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="approvals_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.programme} {self.month:%Y-%m}"
 
 
-class Payout(models.Model):
+class Payout(AppendOnlyModel):
     """Money or points handed to a member for an approved month, with the payment reference."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="payouts")
@@ -344,7 +415,7 @@ class Payout(models.Model):
     )
     paid_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "member", "month"], name="one_payout_per_member_month"

@@ -6,12 +6,22 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incentives import ledger
 from incentives.errors import IncentiveError, NotAllowed
-from incentives.models import ContributionKind, Payout, PeriodApproval, Programme, Rule
+from incentives.models import (
+    CONFIRMED_BY_COUNTERPART,
+    ApiToken,
+    ContributionKind,
+    Payout,
+    PeriodApproval,
+    Programme,
+    Rule,
+    RuleChange,
+)
 from network.models import Cluster, Organization, User
 
 
@@ -46,6 +56,25 @@ def sponsored_clusters(agency: Organization) -> QuerySet[Cluster]:
     return Cluster.objects.filter(sponsor=agency).order_by("name")
 
 
+# Amounts are stored with 14 digits, 2 after the point; budgets grow, so leave them headroom.
+MAX_AMOUNT = Decimal("100000000000")  # 10^11, a tenth of what the columns hold
+
+
+def _money(value, message) -> Decimal:
+    """A positive amount in cents below MAX_AMOUNT; anything else is refused with `message`."""
+    try:
+        amount = Decimal(str(value))
+    except (ArithmeticError, ValueError, TypeError):
+        raise IncentiveError(message) from None
+    if not amount.is_finite() or amount <= 0:
+        raise IncentiveError(message)
+    if amount >= MAX_AMOUNT:
+        raise IncentiveError(gettext_lazy("That amount is too large."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise IncentiveError(gettext_lazy("Amounts have at most two decimals."))
+    return amount
+
+
 def _check_terms(
     *, agency, clusters, starts_on, ends_on, budget, cap_per_member_month, cap_per_pair_month
 ) -> list[Cluster]:
@@ -58,11 +87,10 @@ def _check_terms(
         )
     if ends_on < starts_on:
         raise IncentiveError(gettext_lazy("The programme must end after it starts."))
-    if budget is None or budget <= 0:
-        raise IncentiveError(gettext_lazy("The budget must be more than zero."))
+    _money(budget, gettext_lazy("The budget must be more than zero."))
     for cap in (cap_per_member_month, cap_per_pair_month):
-        if cap is not None and cap <= 0:
-            raise IncentiveError(gettext_lazy("Caps must be more than zero, or left empty."))
+        if cap is not None:
+            _money(cap, gettext_lazy("Caps must be more than zero, or left empty."))
     return clusters
 
 
@@ -95,6 +123,8 @@ def create_programme(
     )
     if not name.strip():
         raise IncentiveError(gettext_lazy("Give the programme a name."))
+    if unit not in Programme.Unit.values:
+        raise IncentiveError(gettext_lazy("Choose the programme's unit."))
     programme = Programme.objects.create(
         agency=agency,
         name=name.strip()[:200],
@@ -116,8 +146,9 @@ def add_budget(*, programme: Programme, by: User, amount: Decimal) -> Programme:
     """Budgets only grow through a funding entry, never by editing a number."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     require_officer(by, programme)
-    if amount is None or amount <= 0:
-        raise IncentiveError(gettext_lazy("Add an amount more than zero."))
+    amount = _money(amount, gettext_lazy("Add an amount more than zero."))
+    if programme.budget + amount >= MAX_AMOUNT:
+        raise IncentiveError(gettext_lazy("The budget cannot grow that large."))
     ledger.fund(programme=programme, by=by, amount=amount, memo=_("Budget increase"))
     programme.budget += amount
     programme.save(update_fields=["budget"])
@@ -135,16 +166,25 @@ def set_rule(
     min_attendees: int = 0,
     is_active: bool = True,
 ) -> Rule:
-    """What a kind of contribution earns from now on; credits already made stay as they are."""
+    """What a kind of contribution earns from now on; credits already made stay as they are.
+
+    Each change is kept, with who made it and when, beside the rule.
+    """
     require_officer(by, programme)
     if kind not in ContributionKind.values:
         raise IncentiveError(gettext_lazy("Unknown kind of contribution."))
     if confirmer not in Rule.Confirmer.values:
         raise IncentiveError(gettext_lazy("Choose who confirms it."))
-    if amount is None or amount <= 0:
-        raise IncentiveError(gettext_lazy("The amount must be more than zero."))
-    if min_attendees < 0:
-        raise IncentiveError(gettext_lazy("Attendees cannot be negative."))
+    if confirmer == Rule.Confirmer.COUNTERPART and kind not in CONFIRMED_BY_COUNTERPART:
+        # Nobody helped is named for these: they would wait for a confirmation forever.
+        raise IncentiveError(
+            gettext_lazy("Nobody else takes part in this contribution: a coordinator confirms it.")
+        )
+    amount = _money(amount, gettext_lazy("The amount must be more than zero."))
+    if not 0 <= min_attendees <= 1000:
+        raise IncentiveError(gettext_lazy("Attendees must be between 0 and 1000."))
+    # One officer's change at a time per programme, so the history is in the order applied.
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
     rule, _created = Rule.objects.update_or_create(
         programme=programme,
         kind=kind,
@@ -154,6 +194,14 @@ def set_rule(
             "min_attendees": min_attendees,
             "is_active": is_active,
         },
+    )
+    RuleChange.objects.create(
+        rule=rule,
+        amount=amount,
+        confirmer=confirmer,
+        min_attendees=min_attendees,
+        is_active=is_active,
+        changed_by=by,
     )
     return rule
 
@@ -168,3 +216,24 @@ def pay(
 ) -> Payout:
     require_officer(by, programme)
     return ledger.pay(programme=programme, member=member, month=month, reference=reference, by=by)
+
+
+def issue_api_key(*, by: User, name: str) -> tuple[ApiToken, str]:
+    """A key to the agency API for an officer; the key itself is returned once, never kept."""
+    if agency_of(by) is None:
+        raise NotAllowed(gettext_lazy("Only officers of an export-promotion agency get API keys."))
+    if not name.strip():
+        raise IncentiveError(gettext_lazy("Say what the key is for (up to 100 characters)."))
+    return ApiToken.issue(user=by, name=name.strip()[:100])
+
+
+@transaction.atomic
+def revoke_api_key(*, token: ApiToken, by: User) -> ApiToken:
+    """The key stops working at once; the row stays, with when it was revoked."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != by.pk:
+        raise NotAllowed()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

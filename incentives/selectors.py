@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
-from incentives.models import Account, Contribution, LedgerEntry, Programme, Rule
+from incentives.models import Account, Contribution, LedgerEntry, Programme, Rule, RuleChange
 from incentives.programmes import is_officer
 from network.models import Cluster, Membership, User
 
@@ -63,25 +63,41 @@ def my_accounts(user: User) -> list[Account]:
     )
 
 
-def statement_months(account: Account, limit: int = 12) -> list[datetime.date]:
-    months = (
-        LedgerEntry.objects.filter(Q(debit=account) | Q(credit=account))
-        .annotate(month=TruncMonth("created_at"))
-        .values_list("month", flat=True)
-        .distinct()
-        .order_by("-month")[:limit]
-    )
-    return [month.date() if hasattr(month, "date") else month for month in months]
+def _as_date(month) -> datetime.date:
+    return month.date() if isinstance(month, datetime.datetime) else month
+
+
+def accounts_with_months(user: User, limit: int = 12) -> list[tuple[Account, list]]:
+    """The member's accounts, each with its latest months that have entries: two queries,
+    however many programmes the member earns in."""
+    accounts = my_accounts(user)
+    by_account: dict[int, set] = {account.pk: set() for account in accounts}
+    for side in ("debit", "credit"):
+        rows = (
+            LedgerEntry.objects.filter(**{f"{side}__in": list(by_account)})
+            .annotate(month=TruncMonth("created_at"))
+            .values_list(side, "month")
+            .distinct()
+        )
+        for account_id, month in rows:
+            by_account[account_id].add(_as_date(month))
+    return [
+        (account, sorted(by_account[account.pk], reverse=True)[:limit]) for account in accounts
+    ]
 
 
 def review_queue(cluster: Cluster) -> list[Contribution]:
     """What a coordinator decides: flagged contributions, and those the rule gives them."""
-    coordinator_kinds = Rule.objects.filter(
-        programme__clusters=cluster, confirmer=Rule.Confirmer.COORDINATOR
-    ).values("kind")
+    # The rule of the contribution's own programme: another programme covering the cluster
+    # may leave the same kind to the person helped.
+    coordinator_rule = Rule.objects.filter(
+        programme=OuterRef("programme"),
+        kind=OuterRef("kind"),
+        confirmer=Rule.Confirmer.COORDINATOR,
+    )
     return list(
         Contribution.objects.filter(cluster=cluster)
-        .filter(Q(status=Status.REVIEW) | Q(status=Status.PENDING, kind__in=coordinator_kinds))
+        .filter(Q(status=Status.REVIEW) | Q(Exists(coordinator_rule), status=Status.PENDING))
         .select_related("actor__profile", "counterpart__profile", "programme")
         .order_by("occurred_at", "id")[:100]
     )
@@ -96,11 +112,20 @@ def coordinates(user: User, cluster: Cluster) -> bool:
     ).exists()
 
 
+def rule_changes(programme: Programme, limit: int = 20) -> list[RuleChange]:
+    """Who set which rule when, latest first."""
+    return list(
+        RuleChange.objects.filter(rule__programme=programme)
+        .select_related("rule", "changed_by__profile")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+
+
 def recent_contributions(programme: Programme, limit: int = 50) -> list[Contribution]:
     return list(
-        programme.contributions.select_related("actor__profile", "cluster")
-        .prefetch_related("entries")
-        .order_by("-occurred_at", "-id")[:limit]
+        programme.contributions.select_related("actor__profile", "cluster").order_by(
+            "-occurred_at", "-id"
+        )[:limit]
     )
 
 

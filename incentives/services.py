@@ -3,7 +3,8 @@
 Other apps call `record_contribution` (and `confirm_contribution` when the person helped
 confirms later); incentives never reads their tables. Crediting happens under a lock on the
 programme row, so caps and the budget hold under concurrent confirmations, and the database
-allows one credit entry per contribution.
+allows one credit entry per contribution. Locks are always taken in one order (contribution,
+programme, then accounts by id), so crediting, reversing and paying never deadlock.
 """
 
 import datetime
@@ -12,10 +13,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from incentives import flags, ledger
+from incentives import flags, ledger, reasons
 from incentives.errors import IncentiveError, NotAllowed
 from incentives.models import Account, Contribution, ContributionKind, LedgerEntry, Programme, Rule
 from network.models import Cluster, Membership, User
@@ -54,6 +54,15 @@ def is_coordinator(user: User, cluster_id: int) -> bool:
     ).exists()
 
 
+def _local_url(url: str) -> str:
+    """Reporting apps link to their own pages; anything else (another site, javascript:) is
+    dropped rather than shown to members as a link."""
+    url = (url or "").strip()
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url[:300]
+    return ""
+
+
 @transaction.atomic
 def record_contribution(
     *,
@@ -72,75 +81,140 @@ def record_contribution(
     """Report that `actor` did something in `cluster`; None when no programme rewards it.
 
     Reporting the same source again never makes a second contribution: it may add the
-    confirmation or the attendee count the first report lacked.
+    confirmation or the attendee count the first report lacked, and it is settled under the
+    rule of the programme that took the first report (even if that rule has since been
+    switched off, or another programme now covers the cluster).
     """
     if kind not in ContributionKind.values:
         raise ValueError(f"Unknown contribution kind {kind!r}")
-    occurred_at = occurred_at or timezone.now()
-    rule = _rule_for(kind, cluster, timezone.localtime(occurred_at).date())
-    if rule is None:
-        return None
+    if attendees < 0:
+        raise ValueError("Attendees cannot be negative.")
     label = source_label(source)
-    try:
-        with transaction.atomic():
-            contribution, _created = Contribution.objects.get_or_create(
-                kind=kind,
-                source=label,
-                actor=actor,
-                defaults={
-                    "counterpart": counterpart,
-                    "cluster": cluster,
-                    "programme": rule.programme,
-                    "title": title[:200],
-                    "url": url[:300],
-                    "hours": Decimal(str(hours)).quantize(Decimal("0.01")),
-                    "attendees": attendees,
-                    "occurred_at": occurred_at,
-                },
+    contribution = (
+        Contribution.objects.select_for_update()
+        .filter(kind=kind, source=label, actor=actor)
+        .first()
+    )
+    rule = None
+    if contribution is None:
+        occurred_at = occurred_at or timezone.now()
+        rule = _rule_for(kind, cluster, timezone.localtime(occurred_at).date())
+        if rule is None:
+            return None
+        try:
+            with transaction.atomic():
+                # Inserted by this transaction, the row is nobody else's until it commits.
+                contribution = Contribution.objects.create(
+                    kind=kind,
+                    source=label,
+                    actor=actor,
+                    counterpart=counterpart,
+                    cluster=cluster,
+                    programme=rule.programme,
+                    title=title[:200],
+                    url=_local_url(url),
+                    hours=Decimal(str(hours)).quantize(Decimal("0.01")),
+                    attendees=attendees,
+                    occurred_at=occurred_at,
+                )
+        except IntegrityError:
+            # A racing report of the same source created it first.
+            contribution = Contribution.objects.select_for_update().get(
+                kind=kind, source=label, actor=actor
             )
-    except IntegrityError:
-        # A racing report of the same source created it first.
-        contribution = Contribution.objects.get(kind=kind, source=label, actor=actor)
-    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+            rule = None
     if contribution.status != Status.PENDING:
         return contribution
+    if rule is None or rule.programme_id != contribution.programme_id:
+        rule = Rule.objects.select_related("programme").get(
+            programme_id=contribution.programme_id, kind=kind
+        )
     if attendees > contribution.attendees:
         contribution.attendees = attendees
         contribution.save(update_fields=["attendees"])
-    if confirmed_by is not None and _may_confirm(rule, contribution, confirmed_by):
-        _confirm(contribution, confirmed_by)
-    _settle_if_ready(contribution, rule)
+    confirmed = (
+        confirmed_by is not None
+        and _may_confirm(rule, contribution, confirmed_by)
+        and _confirm(contribution, confirmed_by)
+    )
+    _settle_if_ready(contribution, rule, confirmed=confirmed)
+    if (
+        contribution.status == Status.PENDING
+        and rule.confirmer == Rule.Confirmer.COORDINATOR
+        and not contribution.flags
+    ):
+        # Waiting for a coordinator: the review queue explains any pattern found now.
+        contribution.flags = flags.detect(contribution)
+        if contribution.flags:
+            contribution.save(update_fields=["flags"])
     return contribution
+
+
+def _colleagues(one_id: int | None, other_id: int | None) -> bool:
+    """Both people belong to the same organization."""
+    if one_id is None or other_id is None:
+        return False
+    if one_id == other_id:
+        return True
+    organizations = list(
+        User.objects.filter(pk__in=[one_id, other_id]).values_list(
+            "profile__organization_id", flat=True
+        )
+    )
+    return (
+        len(organizations) == 2
+        and organizations[0] is not None
+        and (organizations[0] == organizations[1])
+    )
 
 
 def _may_confirm(rule: Rule, contribution: Contribution, user: User) -> bool:
     if rule.confirmer == Rule.Confirmer.COORDINATOR:
-        return is_coordinator(user, contribution.cluster_id) and user.pk != contribution.actor_id
+        return (
+            user.pk not in (contribution.actor_id, contribution.counterpart_id)
+            and is_coordinator(user, contribution.cluster_id)
+            and not _colleagues(user.pk, contribution.actor_id)
+        )
     return contribution.counterpart_id is not None and user.pk == contribution.counterpart_id
 
 
-def _confirm(contribution: Contribution, by: User) -> None:
-    if contribution.confirmed_at is None:
-        contribution.confirmed_by = by
-        contribution.confirmed_at = timezone.now()
-        contribution.save(update_fields=["confirmed_by", "confirmed_at"])
+CONFIRMATION = ["confirmed_by", "confirmed_at"]
+
+
+def _confirm(contribution: Contribution, by: User | None) -> bool:
+    """Note the confirmation on the row; it is saved with the decision that follows, or by
+    `_settle_if_ready` when none does. True when it was not confirmed before."""
+    if contribution.confirmed_at is not None:
+        return False
+    contribution.confirmed_by = by
+    contribution.confirmed_at = timezone.now()
+    return True
+
+
+def _confirmed_by_attendees(rule: Rule) -> bool:
+    return (
+        rule.kind == ContributionKind.GROUP_SESSION
+        and rule.confirmer == Rule.Confirmer.COUNTERPART
+    )
 
 
 def _ready(rule: Rule, contribution: Contribution) -> bool:
-    if (
-        rule.kind == ContributionKind.GROUP_SESSION
-        and rule.confirmer == Rule.Confirmer.COUNTERPART
-    ):
+    if _confirmed_by_attendees(rule):
         # Attendees' own confirmations are what confirm a group session.
         return contribution.attendees >= max(rule.min_attendees, 1)
+    if rule.kind == ContributionKind.GROUP_SESSION and contribution.attendees < rule.min_attendees:
+        return False
     return contribution.confirmed_at is not None
 
 
-def _settle_if_ready(contribution: Contribution, rule: Rule) -> None:
+def _settle_if_ready(contribution: Contribution, rule: Rule, *, confirmed: bool) -> None:
     if not _ready(rule, contribution):
+        if confirmed:
+            contribution.save(update_fields=CONFIRMATION)
         return
-    if rule.kind == ContributionKind.GROUP_SESSION and contribution.attendees < rule.min_attendees:
-        return
+    if _confirmed_by_attendees(rule):
+        # Enough attendees confirmed: the session counts as held and confirmed from now.
+        _confirm(contribution, None)
     _settle(contribution, rule, by=contribution.confirmed_by)
 
 
@@ -157,16 +231,48 @@ def confirm_contribution(*, contribution: Contribution, by: User) -> Contributio
         )
     if contribution.status != Status.PENDING:
         raise IncentiveError(gettext_lazy("This contribution is already decided."))
-    _confirm(contribution, by)
-    _settle_if_ready(contribution, rule)
+    _settle_if_ready(contribution, rule, confirmed=_confirm(contribution, by))
     return contribution
 
 
-def _credited(query) -> Decimal:
-    return (
-        query.filter(status__in=[Status.CREDITED, Status.CAPPED]).aggregate(t=Sum("amount"))["t"]
-        or ZERO
+@transaction.atomic
+def withdraw_contribution(
+    *, kind: str, actor: User, source: Model | str, reason: str
+) -> Contribution | None:
+    """The reporting app says what it reported no longer holds (an answer no longer accepted).
+
+    Only an undecided contribution is withdrawn; a credit already made stands, and only an
+    officer's reversing entry corrects it.
+    """
+    contribution = (
+        Contribution.objects.select_for_update()
+        .filter(kind=kind, source=source_label(source), actor=actor)
+        .first()
     )
+    if contribution is None or contribution.status not in (Status.PENDING, Status.REVIEW):
+        return contribution
+    _decide(contribution, Status.REJECTED, reason=reason)
+    return contribution
+
+
+def _earned_this_month(contribution: Contribution, *, pair: bool) -> dict[str, Decimal]:
+    """What the actor was credited in the programme in the contribution's month, in all and
+    with the same counterpart: one query for both caps."""
+    totals = {"member": Sum("amount")}
+    if pair:
+        totals["pair"] = Sum("amount", filter=Q(counterpart_id=contribution.counterpart_id))
+    found = (
+        Contribution.objects.filter(
+            _month_of(contribution),
+            programme_id=contribution.programme_id,
+            actor_id=contribution.actor_id,
+            status__in=[Status.CREDITED, Status.CAPPED],
+        )
+        .exclude(pk=contribution.pk)
+        .aggregate(**totals)
+    )
+    # SQLite sums decimals through floats: back to cents, or a cap leaves 0.0000001 residues.
+    return {key: Decimal(value or 0).quantize(ledger.CENT) for key, value in found.items()}
 
 
 def _month_of(contribution: Contribution) -> Q:
@@ -174,88 +280,85 @@ def _month_of(contribution: Contribution) -> Q:
     return Q(occurred_at__gte=start, occurred_at__lt=end)
 
 
-def _same_organization(contribution: Contribution) -> bool:
-    if contribution.counterpart_id is None:
-        return False
-    organizations = set(
-        User.objects.filter(
-            pk__in=[contribution.actor_id, contribution.counterpart_id]
-        ).values_list("profile__organization_id", flat=True)
-    )
-    return len(organizations) == 1 and None not in organizations
-
-
-def _decide(contribution: Contribution, status: str, *, amount=ZERO, reason="", by=None) -> None:
+def _decide(
+    contribution: Contribution,
+    status: str,
+    *,
+    amount=ZERO,
+    reason="",
+    code: str = "",
+    data: dict | None = None,
+    by: User | None = None,
+) -> None:
+    """Record the decision; a `code` is explained in each reader's language (reasons.py),
+    a plain `reason` (a coordinator's or the reporting app's words) is shown as it is."""
     contribution.status = status
     contribution.amount = amount
-    contribution.reason = str(reason)[:300]
+    contribution.reason_code = code
+    contribution.reason_data = data or {}
+    contribution.reason = (reasons.in_english(code, data) if code else str(reason))[:300]
     contribution.decided_by = by
     contribution.decided_at = timezone.now()
-    contribution.save(update_fields=["status", "amount", "reason", "decided_by", "decided_at"])
+    contribution.save(
+        update_fields=[
+            "status",
+            "amount",
+            "reason",
+            "reason_code",
+            "reason_data",
+            "decided_by",
+            "decided_at",
+            *CONFIRMATION,
+        ]
+    )
 
 
 def _settle(contribution: Contribution, rule: Rule, *, by: User | None, reviewed: bool = False):
     """Credit, cap or reject: the programme row is locked so caps and budget hold."""
     programme = Programme.objects.select_for_update().get(pk=rule.programme_id)
-    if _same_organization(contribution):
-        _decide(
-            contribution,
-            Status.REJECTED,
-            reason=_("No credit between people of the same organization."),
-            by=by,
-        )
+    if contribution.counterpart_id == contribution.actor_id:
+        _decide(contribution, Status.REJECTED, code=reasons.SELF, by=by)
+        return
+    if _colleagues(contribution.actor_id, contribution.counterpart_id):
+        _decide(contribution, Status.REJECTED, code=reasons.SAME_ORGANIZATION, by=by)
         return
     if not reviewed:
         found = flags.detect(contribution)
         if found:
             contribution.flags = found
             contribution.status = Status.REVIEW
-            contribution.save(update_fields=["flags", "status"])
+            contribution.save(update_fields=["flags", "status", *CONFIRMATION])
             return
-    in_programme = Contribution.objects.filter(programme=programme).exclude(pk=contribution.pk)
     limits = [(rule.amount, "")]
-    if programme.cap_per_member_month is not None:
-        earned = _credited(in_programme.filter(_month_of(contribution), actor=contribution.actor))
-        limits.append(
-            (programme.cap_per_member_month - earned, _("the monthly cap per member is reached"))
-        )
-    if programme.cap_per_pair_month is not None and contribution.counterpart_id:
-        pair = in_programme.filter(
-            _month_of(contribution), actor=contribution.actor, counterpart=contribution.counterpart
-        )
-        limits.append(
-            (
-                programme.cap_per_pair_month - _credited(pair),
-                _("the monthly cap per pair is reached"),
-            )
-        )
-    limits.append((ledger.budget_left(programme), _("the programme's budget is used up")))
+    member_cap = programme.cap_per_member_month
+    pair_cap = programme.cap_per_pair_month if contribution.counterpart_id else None
+    if member_cap is not None or pair_cap is not None:
+        earned = _earned_this_month(contribution, pair=pair_cap is not None)
+        if member_cap is not None:
+            limits.append((member_cap - earned["member"], reasons.CAP_MEMBER))
+        if pair_cap is not None:
+            limits.append((pair_cap - earned["pair"], reasons.CAP_PAIR))
+    # Read after the programme's lock: no other credit can be spending it meanwhile.
+    budget, member_account = ledger.credit_accounts(programme, contribution.actor_id)
+    limits.append((budget.balance, reasons.BUDGET))
     amount, why = min(limits, key=lambda limit: limit[0])
     if amount <= 0:
-        _decide(
-            contribution, Status.REJECTED, reason=_("Not credited: %(why)s.") % {"why": why}, by=by
-        )
+        _decide(contribution, Status.REJECTED, code=reasons.NOT_CREDITED, data={"why": why}, by=by)
         return
-    status = Status.CREDITED if amount == rule.amount else Status.CAPPED
-    reason = (
-        ""
-        if status == Status.CREDITED
-        else _("Credited %(amount)s of %(full)s: %(why)s.")
-        % {
-            "amount": amount,
-            "full": rule.amount,
-            "why": why,
-        }
-    )
-    _decide(contribution, status, amount=amount, reason=reason, by=by)
+    if amount == rule.amount:
+        _decide(contribution, Status.CREDITED, amount=amount, by=by)
+    else:
+        data = {"amount": str(amount), "full": str(rule.amount), "why": why}
+        _decide(contribution, Status.CAPPED, amount=amount, code=reasons.CAPPED, data=data, by=by)
     ledger.post_entry(
         programme=programme,
         kind=LedgerEntry.Kind.CREDIT,
-        debit=ledger.account(programme, Account.Kind.PROGRAMME),
-        credit=ledger.account(programme, Account.Kind.MEMBER, contribution.actor),
+        debit=budget,
+        # Made on the member's first credit, never for a refusal.
+        credit=member_account
+        or ledger.account(programme, Account.Kind.MEMBER, member_id=contribution.actor_id),
         amount=amount,
         by=by,
-        memo=contribution.get_kind_display(),
         contribution=contribution,
     )
 
@@ -263,22 +366,42 @@ def _settle(contribution: Contribution, rule: Rule, *, by: User | None, reviewed
 # --- Coordinators' review -------------------------------------------------------------
 
 
-def _require_coordinator(contribution: Contribution, by: User) -> None:
-    if not is_coordinator(by, contribution.cluster_id) or by.pk == contribution.actor_id:
-        raise NotAllowed(gettext_lazy("Only the cluster's coordinators decide on this."))
+def _require_coordinator(contribution: Contribution, by: User, *, crediting: bool) -> None:
+    if by.pk in (contribution.actor_id, contribution.counterpart_id) or not is_coordinator(
+        by, contribution.cluster_id
+    ):
+        raise NotAllowed(
+            gettext_lazy("Only the cluster's coordinators decide on this, never on their own.")
+        )
+    if crediting and _colleagues(by.pk, contribution.actor_id):
+        raise NotAllowed(
+            gettext_lazy(
+                "A coordinator does not credit a colleague from their own organization; "
+                "another coordinator decides."
+            )
+        )
 
 
 @transaction.atomic
 def approve_contribution(*, contribution: Contribution, by: User) -> Contribution:
     """A coordinator credits a contribution held for review or waiting for them."""
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    _require_coordinator(contribution, by)
+    _require_coordinator(contribution, by, crediting=True)
     if contribution.status not in (Status.REVIEW, Status.PENDING):
         raise IncentiveError(gettext_lazy("This contribution is already decided."))
     rule = Rule.objects.get(programme=contribution.programme, kind=contribution.kind)
     if contribution.status == Status.PENDING and rule.confirmer != Rule.Confirmer.COORDINATOR:
         raise IncentiveError(gettext_lazy("This waits for the person helped to confirm it."))
-    _confirm(contribution, by)
+    if rule.kind == ContributionKind.GROUP_SESSION and contribution.attendees < rule.min_attendees:
+        raise IncentiveError(
+            ngettext(
+                "The rule asks for %(needed)d confirmed attendee; %(count)d confirmed so far.",
+                "The rule asks for %(needed)d confirmed attendees; %(count)d confirmed so far.",
+                rule.min_attendees,
+            )
+            % {"needed": rule.min_attendees, "count": contribution.attendees}
+        )
+    _confirm(contribution, by)  # saved with the decision
     _settle(contribution, rule, by=by, reviewed=True)
     return contribution
 
@@ -286,7 +409,7 @@ def approve_contribution(*, contribution: Contribution, by: User) -> Contributio
 @transaction.atomic
 def reject_contribution(*, contribution: Contribution, by: User, reason: str) -> Contribution:
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    _require_coordinator(contribution, by)
+    _require_coordinator(contribution, by, crediting=False)
     if contribution.status not in (Status.REVIEW, Status.PENDING):
         raise IncentiveError(gettext_lazy("This contribution is already decided."))
     if not reason.strip():
@@ -301,17 +424,20 @@ def reverse_credit(*, contribution: Contribution, by: User, reason: str) -> Ledg
     from incentives.programmes import require_officer
 
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    require_officer(by, contribution.programme)
-    if not reason.strip():
+    # Locked as crediting locks it (contribution, then programme, then accounts), so a
+    # reversal racing credits of the same member waits instead of deadlocking.
+    programme = Programme.objects.select_for_update().get(pk=contribution.programme_id)
+    require_officer(by, programme)
+    reason = reason.strip()[:250]
+    if not reason:
         raise IncentiveError(gettext_lazy("Say why the credit is reversed."))
-    credit = contribution.entries.filter(kind=LedgerEntry.Kind.CREDIT).first()
+    credit = (
+        contribution.entries.filter(kind=LedgerEntry.Kind.CREDIT)
+        .select_related("programme", "debit", "credit")
+        .first()
+    )
     if credit is None or LedgerEntry.objects.filter(reverses=credit).exists():
         raise IncentiveError(gettext_lazy("There is no credit left to reverse."))
-    entry = ledger.reverse(entry=credit, by=by, memo=reason.strip())
-    _decide(
-        contribution,
-        Status.REJECTED,
-        reason=_("Reversed: %(why)s") % {"why": reason.strip()},
-        by=by,
-    )
+    entry = ledger.reverse(entry=credit, by=by, memo=reason)
+    _decide(contribution, Status.REJECTED, code=reasons.REVERSED, data={"why": reason}, by=by)
     return entry

@@ -25,6 +25,11 @@ urlpatterns = [
     path("agency/programmes/new/", agency.programme_new, name="programme_new"),
     path("agency/programmes/<int:programme_id>/", agency.programme_detail, name="programme"),
     path(
+        "agency/programmes/<int:programme_id>/members/<int:member_id>/<int:year>-<int:month>/",
+        agency.member_statement,
+        name="member_statement",
+    ),
+    path(
         "agency/programmes/<int:programme_id>/<str:table>.csv",
         agency.programme_csv,
         name="programme_csv",

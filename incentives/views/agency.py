@@ -21,7 +21,7 @@ from incentives.forms import (
     RuleForm,
     TokenForm,
 )
-from incentives.models import ApiToken
+from incentives.models import Account, ApiToken
 from network.models import User
 
 
@@ -94,8 +94,28 @@ def programme_detail(request, programme_id):
             "earned": selectors.earned_by_member(programme, month),
             "approvals": list(programme.approvals.order_by("-month")[:12]),
             "contributions": selectors.recent_contributions(programme),
+            "rule_changes": selectors.rule_changes(programme),
             "reason_form": ReasonForm(),
         },
+    )
+
+
+@login_required
+def member_statement(request, programme_id, member_id, year, month):
+    """A member's statement as the programme's officers audit it."""
+    programme = selectors.programme_for(request.user, programme_id)
+    account = (
+        Account.objects.filter(programme=programme, member_id=member_id, kind=Account.Kind.MEMBER)
+        .select_related("member__profile")
+        .first()
+    )
+    if account is None or not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    period = datetime.date(year, month, 1)
+    return render(
+        request,
+        "incentives/statement.html",
+        {"statement": ledger.statement(programme, account.member, period), "for_officer": True},
     )
 
 
@@ -124,28 +144,40 @@ def programme_chart(request, programme_id, table):
     return response
 
 
-def _act(request, programme_id, action, done: str):
-    programme = selectors.programme_for(request.user, programme_id)
+def _act(request, programme, action, done: str) -> None:
     try:
-        action(programme)
+        action()
     except IncentiveError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, done)
-    return programme
+
+
+def _form_errors(form) -> str:
+    """Each problem with the field it concerns, for a message above the page."""
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+
+
+# Each action finds the programme first: to anyone but its agency's officers it does not
+# exist (404), whatever they post.
 
 
 @login_required
 @require_POST
 def rule_save(request, programme_id):
+    programme = selectors.programme_for(request.user, programme_id)
     form = RuleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Check the rule: amount above zero, attendees zero or more."))
-        return redirect("incentives:programme", programme_id=programme_id)
-    programme = _act(
+        messages.error(request, _form_errors(form))
+        return redirect(programme)
+    _act(
         request,
-        programme_id,
-        lambda p: programmes.set_rule(programme=p, by=request.user, **form.cleaned_data),
+        programme,
+        lambda: programmes.set_rule(programme=programme, by=request.user, **form.cleaned_data),
         _("Rule saved; it applies to contributions from now on."),
     )
     return redirect(programme)
@@ -154,14 +186,15 @@ def rule_save(request, programme_id):
 @login_required
 @require_POST
 def budget_add(request, programme_id):
+    programme = selectors.programme_for(request.user, programme_id)
     form = BudgetForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Add an amount more than zero."))
-        return redirect("incentives:programme", programme_id=programme_id)
-    programme = _act(
+        messages.error(request, _form_errors(form))
+        return redirect(programme)
+    _act(
         request,
-        programme_id,
-        lambda p: programmes.add_budget(programme=p, by=request.user, **form.cleaned_data),
+        programme,
+        lambda: programmes.add_budget(programme=programme, by=request.user, **form.cleaned_data),
         _("Budget increased."),
     )
     return redirect(programme)
@@ -170,15 +203,16 @@ def budget_add(request, programme_id):
 @login_required
 @require_POST
 def month_approve(request, programme_id):
+    programme = selectors.programme_for(request.user, programme_id)
     form = MonthForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the month as YYYY-MM."))
-        return redirect("incentives:programme", programme_id=programme_id)
+        messages.error(request, _form_errors(form))
+        return redirect(f"{programme.get_absolute_url()}#approvals")
     month = form.cleaned_data["month"]
-    programme = _act(
+    _act(
         request,
-        programme_id,
-        lambda p: programmes.approve_month(programme=p, month=month, by=request.user),
+        programme,
+        lambda: programmes.approve_month(programme=programme, month=month, by=request.user),
         _("Credits of %(month)s approved.") % {"month": month.strftime("%Y-%m")},
     )
     return redirect(f"{programme.get_absolute_url()}?month={month:%Y-%m}#approvals")
@@ -187,24 +221,28 @@ def month_approve(request, programme_id):
 @login_required
 @require_POST
 def member_pay(request, programme_id):
+    programme = selectors.programme_for(request.user, programme_id)
     form = PayForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the payment reference."))
-        return redirect("incentives:programme", programme_id=programme_id)
-    member = get_object_or_404(User, pk=form.cleaned_data["member"])
+        messages.error(request, _form_errors(form))
+        return redirect(f"{programme.get_absolute_url()}#approvals")
+    member = User.objects.filter(pk=form.cleaned_data["member"]).first()
     month = form.cleaned_data["month"]
-    programme = _act(
-        request,
-        programme_id,
-        lambda p: programmes.pay(
-            programme=p,
-            member=member,
-            month=month,
-            reference=form.cleaned_data["reference"],
-            by=request.user,
-        ),
-        _("Marked as paid."),
-    )
+    if member is None:
+        messages.error(request, _("Nothing was earned that month."))
+    else:
+        _act(
+            request,
+            programme,
+            lambda: programmes.pay(
+                programme=programme,
+                member=member,
+                month=month,
+                reference=form.cleaned_data["reference"],
+                by=request.user,
+            ),
+            _("Marked as paid."),
+        )
     return redirect(f"{programme.get_absolute_url()}?month={month:%Y-%m}#approvals")
 
 
@@ -213,11 +251,12 @@ def member_pay(request, programme_id):
 def contribution_reverse(request, contribution_id):
     contribution = selectors.contribution_for_officer(request.user, contribution_id)
     form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(contribution.programme)
     try:
         services.reverse_credit(
-            contribution=contribution,
-            by=request.user,
-            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+            contribution=contribution, by=request.user, reason=form.cleaned_data["reason"]
         )
     except IncentiveError as error:
         messages.error(request, error.message)
@@ -231,8 +270,13 @@ def contribution_reverse(request, contribution_id):
 def token_new(request):
     _agency_or_404(request)
     form = TokenForm(request.POST)
-    if form.is_valid():
-        _token, key = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
+    try:
+        if not form.is_valid():
+            raise IncentiveError(_("Say what the key is for (up to 100 characters)."))
+        _token, key = programmes.issue_api_key(by=request.user, name=form.cleaned_data["name"])
+    except IncentiveError as error:
+        messages.error(request, error.message)
+    else:
         # Shown once on the next page, never stored in clear.
         request.session["new_api_key"] = key
         messages.success(request, _("API key created. Copy it now: it is shown only once."))
@@ -243,7 +287,6 @@ def token_new(request):
 @require_POST
 def token_revoke(request, token_id):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user, revoked_at__isnull=True)
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+    programmes.revoke_api_key(token=token, by=request.user)
     messages.success(request, _("API key revoked."))
     return redirect("incentives:agency")

@@ -18,12 +18,11 @@ from network import selectors as network_selectors
 
 @login_required
 def my_credits(request):
-    accounts = selectors.my_accounts(request.user)
     return render(
         request,
         "incentives/my_credits.html",
         {
-            "accounts": [(a, selectors.statement_months(a)) for a in accounts],
+            "accounts": selectors.accounts_with_months(request.user),
             "contributions": selectors.my_contributions(request.user),
             "to_confirm": selectors.to_confirm_by(request.user),
         },
@@ -96,8 +95,13 @@ def review_decision(request, slug, contribution_id, decision):
             )
         else:
             form = ReasonForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.reject_contribution(contribution=contribution, by=request.user, reason=reason)
+            if not form.is_valid():
+                raise IncentiveError(
+                    _("Say why it is not credited, in at most 300 characters; the member sees it.")
+                )
+            services.reject_contribution(
+                contribution=contribution, by=request.user, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("Not credited; the member sees your reason."))
     except IncentiveError as error:
         messages.error(request, error.message)

@@ -4,13 +4,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from incentives import ledger, services
+from incentives import ledger, programmes, services
 from incentives.errors import IncentiveError, NotAllowed
-from incentives.models import Contribution, LedgerEntry
-from tests.factories import make_cluster
-from tests.incentives.conftest import build
+from incentives.models import Contribution, LedgerEntry, Programme, RuleChange
+from tests.factories import OrganizationFactory, add_member, make_cluster
+from tests.incentives.conftest import build, member_of
 
 Status = Contribution.Status
 D = Decimal
@@ -204,3 +204,264 @@ def test_a_reversal_is_a_new_entry_and_frees_the_cap(db):
     with pytest.raises(IncentiveError):
         services.reverse_credit(contribution=contribution, by=setting.officer, reason="again")
     assert session(setting, 2).status == Status.CREDITED
+
+
+def coordinator_rule(setting, kind, *, attendees=0, amount="5"):
+    programmes.set_rule(
+        programme=setting.programme,
+        by=setting.officer,
+        kind=kind,
+        amount=D(amount),
+        confirmer="coordinator",
+        min_attendees=attendees,
+    )
+
+
+def useful_post(setting, n, *, actor=None, confirmed_by=None):
+    return services.record_contribution(
+        kind="useful_post",
+        actor=actor or setting.mentor,
+        cluster=setting.cluster,
+        source=f"forums.post:{n}",
+        confirmed_by=confirmed_by,
+    )
+
+
+def test_a_confirmation_after_the_rule_is_switched_off_still_settles_what_was_reported(setting):
+    pending = session(setting, 1, confirmed=False)
+    programmes.set_rule(
+        programme=setting.programme,
+        by=setting.officer,
+        kind="session_held",
+        amount=D("50"),
+        confirmer="counterpart",
+        is_active=False,
+    )
+    # Mentoring reports the session again with the follower's confirmation.
+    confirmed = session(setting, 1)
+    assert confirmed is not None and confirmed.pk == pending.pk
+    assert (confirmed.status, confirmed.amount) == (Status.CREDITED, D("50"))
+
+
+def test_a_later_report_is_settled_in_the_programme_that_took_the_first(setting):
+    pending = session(setting, 1, confirmed=False)
+    programmes.set_rule(
+        programme=setting.programme,
+        by=setting.officer,
+        kind="session_held",
+        amount=D("50"),
+        confirmer="counterpart",
+        is_active=False,
+    )
+    today = datetime.date.today()
+    newer = programmes.create_programme(
+        by=setting.officer,
+        name="Otro programa",
+        clusters=[setting.cluster],
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=10),
+        unit="points",
+        budget=D("300"),
+    )
+    programmes.set_rule(
+        programme=newer,
+        by=setting.officer,
+        kind="session_held",
+        amount=D("99"),
+        confirmer="counterpart",
+    )
+    confirmed = session(setting, 1)
+    assert confirmed.pk == pending.pk and confirmed.programme == setting.programme
+    credit = LedgerEntry.objects.get(kind="credit")
+    assert credit.programme == setting.programme and credit.amount == D("50")
+    assert ledger.budget_left(newer) == D("300")
+    assert ledger.reconcile() == []
+
+
+def test_nobody_is_credited_for_helping_themselves(setting):
+    profile = setting.mentor.profile
+    profile.organization = None
+    profile.save()
+    contribution = session(setting, 1, follower=setting.mentor)
+    assert contribution.status == Status.REJECTED
+    assert contribution.reason == "No credit for helping oneself."
+    assert not LedgerEntry.objects.filter(kind="credit").exists()
+
+
+def test_a_coordinator_does_not_credit_a_colleague_from_their_organization(setting):
+    coordinator_rule(setting, "useful_post")
+    profile = setting.coordinator.profile
+    profile.organization = setting.mentor.profile.organization
+    profile.save()
+    contribution = useful_post(setting, 1, confirmed_by=setting.coordinator)
+    assert contribution.status == Status.PENDING and contribution.confirmed_at is None
+    with pytest.raises(NotAllowed, match="colleague"):
+        services.approve_contribution(contribution=contribution, by=setting.coordinator)
+    contribution.refresh_from_db()
+    assert contribution.status == Status.PENDING
+    # Another coordinator of the cluster, from elsewhere, decides.
+    other = member_of(OrganizationFactory(), "Otro")
+    add_member(setting.cluster, other, role="coordinator")
+    services.approve_contribution(contribution=contribution, by=other)
+    contribution.refresh_from_db()
+    assert (contribution.status, contribution.confirmed_by) == (Status.CREDITED, other)
+
+
+def test_a_coordinator_does_not_decide_on_a_credit_they_are_party_to(setting):
+    followers = [setting.follower, setting.other_follower]
+    for n in range(4):
+        session(setting, n, follower=followers[n % 2])
+    held = session(setting, 4, follower=setting.coordinator)
+    assert held.status == Status.REVIEW  # a burst
+    with pytest.raises(NotAllowed):
+        services.approve_contribution(contribution=held, by=setting.coordinator)
+    held.refresh_from_db()
+    assert held.status == Status.REVIEW and balance(setting, setting.mentor) == D("200")
+
+
+def test_a_coordinator_cannot_credit_a_group_session_short_of_its_attendees(setting):
+    coordinator_rule(setting, "group_session", attendees=3, amount="80")
+    report = dict(
+        kind="group_session",
+        actor=setting.mentor,
+        cluster=setting.cluster,
+        source="mentoring.session:88",
+    )
+    contribution = services.record_contribution(**report, attendees=1)
+    with pytest.raises(IncentiveError, match="3 confirmed attendees; 1 confirmed so far"):
+        services.approve_contribution(contribution=contribution, by=setting.coordinator)
+    contribution.refresh_from_db()
+    assert (
+        contribution.status == Status.PENDING
+        and not LedgerEntry.objects.filter(kind="credit").exists()
+    )
+    services.record_contribution(**report, attendees=3)
+    services.approve_contribution(contribution=contribution, by=setting.coordinator)
+    contribution.refresh_from_db()
+    assert (contribution.status, contribution.amount) == (Status.CREDITED, D("80"))
+
+
+def test_what_nobody_else_takes_part_in_is_confirmed_by_a_coordinator(setting):
+    for kind in ("useful_post", "guide_published"):
+        with pytest.raises(IncentiveError, match="a coordinator confirms it"):
+            programmes.set_rule(
+                programme=setting.programme,
+                by=setting.officer,
+                kind=kind,
+                amount=D("5"),
+                confirmer="counterpart",
+            )
+    assert setting.programme.rules.get(kind="useful_post").confirmer == "coordinator"
+    assert not setting.programme.rules.filter(kind="guide_published").exists()
+
+
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        (D("0.001"), "at most two decimals"),
+        (D("-1"), "more than zero"),
+        (D("1e15"), "too large"),
+        (D("NaN"), "more than zero"),
+    ],
+)
+def test_amounts_are_checked_by_the_services_and_nothing_changes(setting, amount, message):
+    with pytest.raises(IncentiveError, match=message):
+        programmes.set_rule(
+            programme=setting.programme,
+            by=setting.officer,
+            kind="session_held",
+            amount=amount,
+            confirmer="counterpart",
+        )
+    with pytest.raises(IncentiveError, match=message):
+        programmes.add_budget(programme=setting.programme, by=setting.officer, amount=amount)
+    assert setting.programme.rules.get(kind="session_held").amount == D("50")
+    assert LedgerEntry.objects.filter(kind="funding").count() == 1
+    assert RuleChange.objects.filter(rule__kind="session_held").count() == 1
+
+
+def test_an_unknown_unit_is_refused(setting):
+    with pytest.raises(IncentiveError, match="unit"):
+        programmes.create_programme(
+            by=setting.officer,
+            name="Raro",
+            clusters=[setting.cluster],
+            starts_on=datetime.date(2027, 1, 1),
+            ends_on=datetime.date(2027, 12, 31),
+            unit="XYZ",
+            budget=D("10"),
+        )
+    assert Programme.objects.count() == 1
+
+
+def test_every_rule_change_records_who_and_when(setting):
+    programmes.set_rule(
+        programme=setting.programme,
+        by=setting.officer,
+        kind="session_held",
+        amount=D("60"),
+        confirmer="counterpart",
+    )
+    changes = list(RuleChange.objects.filter(rule__kind="session_held").order_by("id"))
+    assert [(c.amount, c.changed_by) for c in changes] == [
+        (D("50"), setting.officer),
+        (D("60"), setting.officer),
+    ]
+    assert all(c.changed_at is not None for c in changes)
+    with pytest.raises(TypeError, match="append-only"):
+        changes[0].save()
+
+
+def test_reasons_are_explained_in_the_readers_language_not_the_confirmers(db, monkeypatch):
+    from incentives import reasons
+
+    setting = build(member_cap="70")
+    session(setting, 1)
+    with translation.override("es"):
+        capped = session(setting, 2, follower=setting.other_follower)
+    assert capped.reason_code == "capped"
+    assert capped.reason == "Credited 20.00 of 50.00: the monthly cap per member is reached."
+    # What the member reads is put into words when they read it, in their language.
+    monkeypatch.setattr(reasons, "gettext", lambda text: f"<{text}>")
+    assert capped.reason_text == (
+        "<Credited 20.00 of 50.00: <the monthly cap per member is reached>.>"
+    )
+
+
+def test_a_coordinators_queue_explains_flags_of_what_waits_for_them(setting):
+    for n in range(5):
+        last = useful_post(setting, n)
+    assert last.status == Status.PENDING
+    assert [flag["code"] for flag in last.flags] == ["burst"]
+
+
+def test_only_links_to_the_apps_own_pages_are_kept(setting):
+    links = {}
+    for n, url in enumerate(
+        ["/forums/t/1/#post-2", "javascript:alert(1)", "//evil.example/x", "https://evil.example"]
+    ):
+        contribution = services.record_contribution(
+            kind="accepted_answer",
+            actor=setting.mentor,
+            counterpart=setting.follower,
+            cluster=setting.cluster,
+            source=f"forums.post:{n}",
+            url=url,
+        )
+        links[url] = contribution.url
+    assert links == {
+        "/forums/t/1/#post-2": "/forums/t/1/#post-2",
+        "javascript:alert(1)": "",
+        "//evil.example/x": "",
+        "https://evil.example": "",
+    }
+
+
+def test_capped_amounts_are_whole_cents_on_every_database(db):
+    setting = build(member_cap="22.10", session_amount="7.35")
+    followers = [setting.follower, setting.other_follower]
+    results = [session(setting, n, follower=followers[n % 2]) for n in range(4)]
+    capped = results[3]
+    assert (capped.status, capped.amount) == (Status.CAPPED, D("0.05"))
+    assert capped.amount.as_tuple().exponent == -2
+    assert capped.reason == "Credited 0.05 of 7.35: the monthly cap per member is reached."

@@ -1,17 +1,32 @@
 """The ledger is append-only and always reconciles; confirmations racing credit once."""
 
+import datetime
 import random
 import threading
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from incentives import flags, ledger, services
-from incentives.models import Account, Contribution, LedgerEntry
-from tests.incentives.conftest import build
+from incentives import flags, ledger, programmes, services
+from incentives.errors import IncentiveError
+from incentives.models import (
+    Account,
+    Contribution,
+    LedgerEntry,
+    Payout,
+    PeriodApproval,
+    Programme,
+    RuleChange,
+)
+from tests.factories import OrganizationFactory, add_member
+from tests.incentives.conftest import build, member_of
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -59,35 +74,74 @@ def test_postgresql_refuses_update_and_delete_of_ledger_rows(setting):
 
 
 def test_reconcile_passes_after_thousands_of_random_operations(db, capsys, monkeypatch):
+    """Two months of credits (some capped, some refused), late confirmations, reversals,
+    budget increases, an approval and payouts, in random order; then every balance, every
+    contribution and every budget agrees with the ledger."""
     monkeypatch.setattr(flags, "detect", lambda contribution: [])  # not what this test is about
-    setting = build(budget="1000000", session_amount="7.35")
+    setting = build(budget="7000", member_cap="2000", pair_cap="1100", session_amount="7.35")
+    second = add_member(setting.cluster, member_of(OrganizationFactory(), "Mora"), role="mentor")
+    mentors, followers = [setting.mentor, second], [setting.follower, setting.other_follower]
     rng = random.Random(42)
-    credited = []
-    for n in range(2000):
-        if credited and rng.random() < 0.2:
+    real_now = timezone.now
+    earlier = real_now() - datetime.timedelta(days=35)
+    monkeypatch.setattr(timezone, "now", lambda: earlier)  # the first half, a month ago
+    credited, pending = [], []
+    operations = 2000
+    for n in range(operations):
+        if n == operations // 2:
+            monkeypatch.setattr(timezone, "now", real_now)
+            month = ledger.month_start(timezone.localtime(earlier).date())
+            programmes.approve_month(programme=setting.programme, month=month, by=setting.officer)
+            for mentor in mentors:
+                programmes.pay(
+                    programme=setting.programme,
+                    member=mentor,
+                    month=month,
+                    reference=f"TRF-{mentor.pk}",
+                    by=setting.officer,
+                )
+        roll = rng.random()
+        if roll < 0.15 and credited:
             contribution = credited.pop(rng.randrange(len(credited)))
             services.reverse_credit(contribution=contribution, by=setting.officer, reason="test")
+            continue
+        if roll < 0.25 and pending:
+            contribution = pending.pop(rng.randrange(len(pending)))
+            contribution = services.confirm_contribution(
+                contribution=contribution, by=contribution.counterpart
+            )
+        elif roll < 0.26:
+            programmes.add_budget(
+                programme=setting.programme, by=setting.officer, amount=Decimal("250.50")
+            )
+            continue
         else:
+            follower = rng.choice(followers)
             contribution = services.record_contribution(
                 kind="session_held",
-                actor=setting.mentor,
-                counterpart=rng.choice([setting.follower, setting.other_follower]),
+                actor=rng.choice(mentors),
+                counterpart=follower,
                 cluster=setting.cluster,
                 source=f"mentoring.session:{n}",
-                confirmed_by=None,
-                occurred_at=None,
+                confirmed_by=follower if rng.random() < 0.8 else None,
             )
-            services.confirm_contribution(contribution=contribution, by=contribution.counterpart)
-            contribution.refresh_from_db()
-            if contribution.status == Contribution.Status.CREDITED:
-                credited.append(contribution)
-    entries = LedgerEntry.objects.count()
-    assert entries > 2000
-    assert ledger.reconcile() == []
+            if contribution.status == Contribution.Status.PENDING:
+                pending.append(contribution)
+        if contribution.status in (Contribution.Status.CREDITED, Contribution.Status.CAPPED):
+            credited.append(contribution)
+
+    kinds = Counter(LedgerEntry.objects.values_list("kind", flat=True))
+    assert kinds["credit"] > 1000 and kinds["reversal"] > 150 and kinds["funding"] > 5
+    assert kinds["payout"] == 2
+    statuses = Counter(Contribution.objects.values_list("status", flat=True))
+    assert statuses["capped"] and statuses["rejected"] > kinds["reversal"]
+    assert ledger.reconcile() == [] and ledger.reconcile_records() == []
     call_command("reconcile")
-    assert f"against {entries} entries" in capsys.readouterr().out
-    mentor = ledger.account(setting.programme, "member", setting.mentor)
-    assert mentor.balance == Decimal("7.35") * len(credited)
+    assert f"against {sum(kinds.values())} entries" in capsys.readouterr().out
+    for mentor in mentors:
+        earned = sum(c.amount for c in credited if c.actor_id == mentor.pk)
+        paid = sum(p.amount for p in Payout.objects.filter(member=mentor))
+        assert ledger.account(setting.programme, "member", mentor).balance == earned - paid
 
 
 def test_reconcile_fails_and_names_a_tampered_balance(setting, capsys):
@@ -176,3 +230,176 @@ def test_racing_credits_never_pass_the_budget():
     credited = sum(e.amount for e in LedgerEntry.objects.filter(kind="credit"))
     assert credited == Decimal("120")
     assert ledger.reconcile() == []
+
+
+def test_approvals_payouts_and_rule_history_are_append_only_in_the_model_layer(setting):
+    month = datetime.date(2025, 1, 1)
+    approval = PeriodApproval.objects.create(
+        programme=setting.programme,
+        month=month,
+        approved_by=setting.officer,
+        total=0,
+        entries=0,
+    )
+    payout = Payout.objects.create(
+        programme=setting.programme,
+        member=setting.mentor,
+        month=month,
+        amount=Decimal("5"),
+        reference="TRF-1",
+        paid_by=setting.officer,
+    )
+    change = RuleChange.objects.first()
+    for row in (approval, payout, change):
+        manager = type(row).objects
+        with pytest.raises(TypeError, match="append-only"):
+            row.save()
+        with pytest.raises(TypeError, match="append-only"):
+            row.delete()
+        with pytest.raises(TypeError, match="append-only"):
+            manager.filter(pk=row.pk).update(pk=row.pk)
+        with pytest.raises(TypeError, match="append-only"):
+            type(row)._base_manager.filter(pk=row.pk).delete()
+    assert Payout.objects.get().reference == "TRF-1"
+
+
+def test_a_new_row_given_an_existing_id_does_not_overwrite_the_entry(setting):
+    funding = LedgerEntry.objects.get(kind="funding")
+    copy = LedgerEntry(
+        pk=funding.pk,
+        programme=setting.programme,
+        kind="funding",
+        debit=funding.debit,
+        credit=funding.credit,
+        amount=Decimal("1"),
+    )
+    with pytest.raises((IntegrityError, TypeError)), transaction.atomic():
+        copy.save()
+    assert LedgerEntry.objects.get(pk=funding.pk).amount == Decimal("1000")
+
+
+@on_postgres
+def test_postgresql_refuses_update_and_delete_of_approvals_and_rule_history(setting):
+    programmes.approve_month(
+        programme=setting.programme, month=datetime.date(2025, 1, 1), by=setting.officer
+    )
+    for table in ("incentives_periodapproval", "incentives_rulechange"):
+        for sql in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql)
+    assert PeriodApproval.objects.count() == 1 and RuleChange.objects.count() == 4
+
+
+def test_entries_move_balances_in_one_order_whichever_the_direction(setting):
+    """A credit and its reversal touch the same two accounts; both update them in id order,
+    so a reversal and a credit of the same member, racing, cannot deadlock."""
+    contribution = credited_session(setting, 1)
+    with CaptureQueriesContext(connection) as queries:
+        services.reverse_credit(contribution=contribution, by=setting.officer, reason="x")
+    updated = [
+        int(query["sql"].rsplit("=", 1)[1].strip(" ()"))
+        for query in queries.captured_queries
+        if query["sql"].startswith('UPDATE "incentives_account"')
+    ]
+    assert len(updated) == 2 and updated == sorted(updated)
+
+
+def test_reconcile_fails_and_names_a_tampered_contribution_or_budget(setting, capsys):
+    contribution = credited_session(setting, 1)
+    call_command("reconcile")
+    Contribution.objects.filter(pk=contribution.pk).update(amount=Decimal("70"))
+    Programme.objects.filter(pk=setting.programme.pk).update(budget=Decimal("5000"))
+    capsys.readouterr()
+    with pytest.raises(CommandError, match=r"0 account\(s\) and 2 record"):
+        call_command("reconcile")
+    err = capsys.readouterr().err
+    assert (
+        f"contribution {contribution.pk}: recorded 70.00, entries say 50.00, difference 20.00"
+        in err
+    )
+    assert f"programme {setting.programme.pk} budget: recorded 5000.00, entries say 1000.00" in err
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_credits_and_reversals_of_one_member_racing_never_deadlock(monkeypatch):
+    monkeypatch.setattr(flags, "detect", lambda contribution: [])
+    setting = build(budget="100000")
+    credited = [credited_session(setting, n) for n in range(24)]
+    lock = threading.Lock()
+    sources = iter(range(100, 1000))
+
+    def credit_then_reverse():
+        for _ in range(6):
+            with lock:
+                n, earlier = next(sources), credited.pop()
+            credited_session(setting, n)
+            services.reverse_credit(contribution=earlier, by=setting.officer, reason="x")
+
+    assert _race(4, credit_then_reverse) == []
+    kinds = Counter(LedgerEntry.objects.values_list("kind", flat=True))
+    assert (kinds["credit"], kinds["reversal"]) == (48, 24)
+    assert ledger.reconcile() == []
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_payments_of_one_member_pay_once_and_tell_the_others(monkeypatch):
+    real_now = timezone.now
+    earlier = real_now() - datetime.timedelta(days=40)
+    setting = build()
+    monkeypatch.setattr(timezone, "now", lambda: earlier)
+    credited_session(setting, 1)
+    monkeypatch.setattr(timezone, "now", real_now)
+    month = ledger.month_start(timezone.localtime(earlier).date())
+
+    def approve():
+        programmes.approve_month(programme=setting.programme, month=month, by=setting.officer)
+
+    def pay():
+        programmes.pay(
+            programme=setting.programme,
+            member=setting.mentor,
+            month=month,
+            reference="TRF-1",
+            by=setting.officer,
+        )
+
+    for action, done in ((approve, PeriodApproval), (pay, Payout)):
+        errors = _race(4, action)
+        assert len(errors) == 3 and all(isinstance(e, IncentiveError) for e in errors), errors
+        assert done.objects.count() == 1
+    assert ledger.account(setting.programme, "member", setting.mentor).balance == 0
+    assert ledger.reconcile() == []
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_credits_never_pass_the_monthly_caps(monkeypatch):
+    monkeypatch.setattr(flags, "detect", lambda contribution: [])
+    setting = build(member_cap="120", pair_cap="70")
+    sources = iter(range(100))
+    lock = threading.Lock()
+
+    def one():
+        with lock:
+            n = next(sources)
+        credited_session(setting, n) if n % 2 else services.record_contribution(
+            kind="session_held",
+            actor=setting.mentor,
+            counterpart=setting.other_follower,
+            cluster=setting.cluster,
+            source=f"mentoring.session:{n}",
+            confirmed_by=setting.other_follower,
+        )
+
+    assert _race(6, one) == []
+    by_pair = dict(
+        Contribution.objects.filter(status__in=["credited", "capped"])
+        .values("counterpart")
+        .annotate(t=Sum("amount"))
+        .values_list("counterpart", "t")
+    )
+    assert sum(by_pair.values()) == Decimal("120")
+    assert all(total <= Decimal("70") for total in by_pair.values())
+    assert ledger.reconcile() == [] and ledger.reconcile_records() == []

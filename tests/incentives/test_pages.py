@@ -7,11 +7,13 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from incentives import ledger, services
-from incentives.models import ApiToken, Contribution, LedgerEntry, Payout
+from incentives import dashboard, ledger, programmes, services
+from incentives.models import ApiToken, Contribution, LedgerEntry, Payout, PeriodApproval
 from tests.incentives.conftest import build
 
 
@@ -269,3 +271,248 @@ def test_the_openapi_schema_is_served(setting):
     schema = json.loads(Client().get("/api/agency/openapi.json").content)
     assert "/api/agency/programmes/{programme_id}/entries" in schema["paths"]
     assert schema["components"]["securitySchemes"]
+
+
+def test_a_month_out_of_range_gets_a_clear_error_and_changes_nothing(setting):
+    officer = client_for(setting.officer)
+    url = f"/agency/programmes/{setting.programme.pk}"
+    for month in ("0000-01", "9999-12"):
+        assert officer.get(f"{url}/?month={month}").status_code == 200
+        response = officer.post(f"{url}/approve/", {"month": month}, follow=True)
+        assert "Give a month between 2000 and 2100." in response.content.decode()
+        response = officer.post(
+            f"{url}/pay/",
+            {"member": setting.mentor.pk, "month": month, "reference": "x"},
+            follow=True,
+        )
+        assert "Give a month between 2000 and 2100." in response.content.decode()
+    assert not PeriodApproval.objects.exists() and not Payout.objects.exists()
+
+
+def test_outsiders_get_404_whatever_they_post(setting, other):
+    outsider = client_for(other.officer)
+    base = f"/agency/programmes/{setting.programme.pk}"
+    for path, data in (
+        ("rules/", {"kind": "session_held", "amount": "-1"}),
+        ("budget/", {"amount": "zero"}),
+        ("approve/", {"month": "never"}),
+        ("pay/", {"member": "x"}),
+    ):
+        assert outsider.post(f"{base}/{path}", data).status_code == 404, path
+
+
+def test_the_dashboard_counts_only_sessions_held_and_confirmed(setting):
+    report(setting, 1)
+    report(setting, 2, confirmed=False)
+    report(setting, 3, confirmed=False, follower=setting.other_follower)
+    figures = dashboard.build(setting.programme).figures
+    assert (figures["sessions"], figures["hours"]) == (1, Decimal("1.50"))
+
+
+def csv_rows(client, url) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(client.get(url).content.decode())))
+
+
+def test_the_figures_csv_round_trips_the_figures_on_the_page(setting):
+    report(setting, 1)
+    report(setting, 2, confirmed=False)
+    officer = client_for(setting.officer)
+    base = f"/agency/programmes/{setting.programme.pk}"
+    page = officer.get(f"{base}/").content.decode()
+    rows = dict(csv_rows(officer, f"{base}/summary.csv")[1:])
+    assert rows == {
+        "Active mentors": "0",
+        "Active followers": "0",
+        "Sessions held and confirmed": "1",
+        "Hours of confirmed sessions": "1.50",
+        "Accepted answers": "0",
+        "Budget": "1000.00",
+        "Budget used": "50.00",
+        "Budget left": "950.00",
+        "Waiting for a decision": "1",
+    }
+    assert f"{rows['Budget used']} / {rows['Budget']} USD" in page
+    assert f"{rows['Budget left']} left" in page
+    assert f"{rows['Hours of confirmed sessions']} hours" in page
+    assert "1 waiting for a decision" in page
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_kept_as_text(setting):
+    profile = setting.mentor.profile
+    profile.display_name = '=HYPERLINK("https://evil.example","x")'
+    profile.save()
+    report(setting, 1)
+    rows = csv_rows(
+        client_for(setting.officer), f"/agency/programmes/{setting.programme.pk}/members.csv"
+    )
+    assert rows[1] == ['\'=HYPERLINK("https://evil.example","x")', "1", "50.00"]
+
+
+def test_the_credits_by_member_table_never_shows_an_email_address(setting):
+    profile = setting.mentor.profile
+    profile.display_name = ""
+    profile.save()
+    report(setting, 1)
+    rows = csv_rows(
+        client_for(setting.officer), f"/agency/programmes/{setting.programme.pk}/members.csv"
+    )
+    assert rows[1] == [f"#{setting.mentor.pk}", "1", "50.00"]
+
+
+def test_the_review_queue_follows_the_rule_of_the_contributions_own_programme(setting):
+    """Another programme leaves accepted answers to the asker: the coordinator has nothing
+    to decide on them, although the first programme once gave them to coordinators."""
+    programmes.set_rule(
+        programme=setting.programme,
+        by=setting.officer,
+        kind="accepted_answer",
+        amount=Decimal("10"),
+        confirmer="coordinator",
+        is_active=False,
+    )
+    today = datetime.date.today()
+    newer = programmes.create_programme(
+        by=setting.officer,
+        name="Respuestas",
+        clusters=[setting.cluster],
+        starts_on=today - datetime.timedelta(days=5),
+        ends_on=today + datetime.timedelta(days=5),
+        unit="points",
+        budget=Decimal("100"),
+    )
+    programmes.set_rule(
+        programme=newer,
+        by=setting.officer,
+        kind="accepted_answer",
+        amount=Decimal("3"),
+        confirmer="counterpart",
+    )
+    answer = services.record_contribution(
+        kind="accepted_answer",
+        actor=setting.mentor,
+        counterpart=setting.follower,
+        cluster=setting.cluster,
+        source="forums.post:3",
+    )
+    assert answer.programme == newer and answer.status == Contribution.Status.PENDING
+    page = client_for(setting.coordinator).get(f"/clusters/{setting.cluster.slug}/contributions/")
+    assert page.context["queue"] == []
+    assert "Nothing to review." in page.content.decode()
+
+
+def test_the_api_pages_balances_by_account(setting):
+    report(setting, 1)
+    _token, key = ApiToken.issue(user=setting.officer, name="BI")
+    base = f"/api/agency/programmes/{setting.programme.pk}/balances"
+    first = api(key).get(f"{base}?limit=2").json()
+    rest = api(key).get(f"{base}?after={first[-1]['account']}").json()
+    assert len(first) == 2 and len(rest) == 1
+    assert [b["kind"] for b in first + rest] == ["funding", "programme", "member"]
+
+
+def test_the_api_explains_reasons_in_the_callers_language(db):
+    setting = build(member_cap="70")
+    report(setting, 1)
+    capped = report(setting, 2, follower=setting.other_follower)
+    _token, key = ApiToken.issue(user=setting.officer, name="BI")
+    rows = api(key).get(f"/api/agency/programmes/{setting.programme.pk}/contributions").json()
+    found = next(row for row in rows if row["id"] == capped.pk)
+    assert found["reason_code"] == "capped"
+    assert found["reason"] == "Credited 20.00 of 50.00: the monthly cap per member is reached."
+
+
+def test_the_credits_page_costs_the_same_queries_with_more_programmes(
+    setting, django_assert_num_queries
+):
+    member = client_for(setting.mentor)
+    report(setting, 1)
+    member.get("/me/credits/")
+    with CaptureQueriesContext(connection) as one:
+        assert member.get("/me/credits/").status_code == 200
+    for n in range(2):
+        programme = programmes.create_programme(
+            by=setting.officer,
+            name=f"Extra {n}",
+            clusters=[setting.cluster],
+            starts_on=datetime.date(2020, 1, 1),
+            ends_on=datetime.date(2020, 12, 31),
+            unit="points",
+            budget=Decimal("10"),
+        )
+        ledger.post_entry(
+            programme=programme,
+            kind="credit",
+            debit=ledger.account(programme, "programme"),
+            credit=ledger.account(programme, "member", setting.mentor),
+            amount=Decimal("1"),
+            by=None,
+        )
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = member.get("/me/credits/").content.decode()
+    assert "Extra 0" in page and "Extra 1" in page
+
+
+def test_an_api_key_without_a_name_is_explained(setting):
+    response = client_for(setting.officer).post("/agency/keys/", {"name": ""}, follow=True)
+    assert "Say what the key is for" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_the_programme_page_shows_who_changed_the_rules(setting):
+    page = client_for(setting.officer).get(f"/agency/programmes/{setting.programme.pk}/")
+    assert "Changes to the rules" in page.content.decode()
+    assert "Olga Officer: One-to-one session held, 50.00" in page.content.decode()
+
+
+def test_officers_audit_a_members_statement_and_nobody_else_does(setting, other):
+    report(setting, 1)
+    today = timezone.localdate()
+    url = (
+        f"/agency/programmes/{setting.programme.pk}/members/{setting.mentor.pk}/"
+        f"{today.year}-{today.month}/"
+    )
+    page = client_for(setting.officer).get(url).content.decode()
+    assert "Statement of Mateo Mentor" in page and "Sesión 1" in page
+    assert f'href="/agency/programmes/{setting.programme.pk}/?month=' in page  # the way back
+    for user in (other.officer, setting.mentor, setting.coordinator):
+        assert client_for(user).get(url).status_code == 404
+    # A member without an account in the programme is no one's business here.
+    stranger = url.replace(f"/members/{setting.mentor.pk}/", f"/members/{other.mentor.pk}/")
+    assert client_for(setting.officer).get(stranger).status_code == 404
+
+
+def test_a_rejection_reason_too_long_is_explained_and_nothing_is_decided(setting):
+    for n in range(5):
+        report(setting, n, follower=[setting.follower, setting.other_follower][n % 2])
+    held = Contribution.objects.get(status="review")
+    response = client_for(setting.coordinator).post(
+        f"/clusters/{setting.cluster.slug}/contributions/{held.pk}/reject/",
+        {"reason": "x" * 301},
+        follow=True,
+    )
+    assert "in at most 300 characters" in response.content.decode()
+    held.refresh_from_db()
+    assert held.status == "review"
+
+
+def test_the_api_lists_programmes_in_the_same_queries_however_many(
+    setting, django_assert_num_queries
+):
+    _token, key = ApiToken.issue(user=setting.officer, name="BI")
+    client = api(key)
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get("/api/agency/programmes").json()) == 1
+    for n in range(2):
+        programmes.create_programme(
+            by=setting.officer,
+            name=f"Extra {n}",
+            clusters=[setting.cluster],
+            starts_on=datetime.date(2020, 1, 1),
+            ends_on=datetime.date(2020, 12, 31),
+            unit="points",
+            budget=Decimal("10"),
+        )
+    with django_assert_num_queries(len(one.captured_queries)):
+        listed = client.get("/api/agency/programmes").json()
+    assert [p["budget_left"] for p in listed] == ["1000.00", "10.00", "10.00"]
+    assert all(p["clusters"] == [setting.cluster.name] for p in listed)

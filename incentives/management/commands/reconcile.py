@@ -11,7 +11,10 @@ from incentives.models import Account, LedgerEntry
 
 
 class Command(BaseCommand):
-    help = "Check that each account's balance is the sum of its entries, and the ledger nets to 0."
+    help = (
+        "Check that each account's balance is the sum of its entries, that the ledger nets "
+        "to 0, and that contributions' amounts and programmes' budgets agree with it."
+    )
 
     def handle(self, *args, **options):
         differences = ledger.reconcile()
@@ -23,13 +26,22 @@ class Command(BaseCommand):
                 f"balance {difference.stored}, entries say {difference.from_entries}, "
                 f"difference {difference.stored - difference.from_entries}"
             )
+        mismatches = ledger.reconcile_records()
+        for mismatch in mismatches:
+            self.stderr.write(
+                f"{mismatch.what}: recorded {mismatch.stored}, entries say "
+                f"{mismatch.from_entries}, difference {mismatch.stored - mismatch.from_entries}"
+            )
         total = Decimal(Account.objects.aggregate(t=Sum("balance"))["t"] or 0).quantize(CENT)
         entries = LedgerEntry.objects.count()
-        if differences or total != 0:
+        if differences or mismatches or total != 0:
             if total != 0:
                 self.stderr.write(f"balances sum to {total}, not 0")
-            raise CommandError(f"{len(differences)} account(s) do not reconcile.")
+            raise CommandError(
+                f"{len(differences)} account(s) and {len(mismatches)} record(s) do not reconcile."
+            )
         self.stdout.write(
             f"Reconciled {Account.objects.count()} accounts against {entries} entries: "
-            "every balance equals its entries, and all balances sum to 0."
+            "every balance equals its entries, all balances sum to 0, and every credited "
+            "contribution and programme budget agrees with the ledger."
         )

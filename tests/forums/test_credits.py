@@ -1,0 +1,103 @@
+"""Accepted answers and coordinators' helpful marks reach incentives as contributions."""
+
+from decimal import Decimal
+
+import pytest
+
+from forums import services
+from forums.models import Topic
+from incentives.models import Account, Contribution
+from tests.incentives.conftest import build
+
+pytestmark = pytest.mark.django_db
+Status = Contribution.Status
+
+
+@pytest.fixture
+def world():
+    setting = build()
+    setting.room = services.forum_of(setting.cluster)
+    setting.question = services.start_topic(
+        room=setting.room,
+        author=setting.follower,
+        title="Certificate of origin for Germany",
+        body="Which form does the chamber need?",
+        kind=Topic.Kind.QUESTION,
+    )
+    return setting
+
+
+def _reply(world, author, body="Form A, signed by the chamber."):
+    return services.post_reply(topic=world.question, author=author, body=body)
+
+
+def _balance(user) -> Decimal:
+    account = Account.objects.filter(member=user).first()
+    return account.balance if account else Decimal("0")
+
+
+def test_answer_accepted_by_the_asker_is_credited_once(world):
+    answer = _reply(world, world.mentor)
+    services.accept_answer(post=answer, by=world.follower)
+    services.accept_answer(post=answer, by=world.follower)  # a second click changes nothing
+
+    contribution = Contribution.objects.get(kind="accepted_answer")
+    assert (contribution.actor, contribution.counterpart) == (world.mentor, world.follower)
+    assert contribution.status == Status.CREDITED and contribution.amount == Decimal("10")
+    assert contribution.url.endswith(f"#post-{answer.pk}")
+    assert _balance(world.mentor) == Decimal("10")
+
+
+def test_answer_accepted_by_a_coordinator_waits_for_the_asker(world):
+    answer = _reply(world, world.mentor)
+    services.accept_answer(post=answer, by=world.coordinator)
+
+    contribution = Contribution.objects.get(kind="accepted_answer")
+    assert contribution.status == Status.PENDING and contribution.confirmed_at is None
+    assert _balance(world.mentor) == Decimal("0")
+
+
+def test_moving_the_mark_withdraws_an_unconfirmed_answer_but_keeps_a_credit(world):
+    first = _reply(world, world.mentor)
+    second = _reply(world, world.other_follower, "Ask the chamber for form EUR.1.")
+    services.accept_answer(post=first, by=world.coordinator)  # pending the asker
+    services.accept_answer(post=second, by=world.follower)  # credited
+    services.accept_answer(post=first, by=world.follower)  # back: already decided
+
+    by_author = {c.actor: c for c in Contribution.objects.filter(kind="accepted_answer")}
+    assert by_author[world.mentor].status == Status.REJECTED
+    assert "moved" in by_author[world.mentor].reason
+    assert by_author[world.other_follower].status == Status.CREDITED
+    assert Contribution.objects.filter(kind="accepted_answer").count() == 2
+
+
+def test_answering_ones_own_question_earns_nothing(world):
+    own = _reply(world, world.follower, "Found it myself: form A.")
+    services.accept_answer(post=own, by=world.follower)
+    assert not Contribution.objects.filter(kind="accepted_answer").exists()
+
+
+def test_a_coordinators_helpful_mark_credits_the_author_and_a_members_does_not(world):
+    post = _reply(world, world.mentor)
+    services.mark_helpful(post=post, by=world.other_follower)
+    assert not Contribution.objects.exists()
+
+    services.mark_helpful(post=post, by=world.coordinator)
+    contribution = Contribution.objects.get(kind="useful_post")
+    assert contribution.actor == world.mentor and contribution.confirmed_by == world.coordinator
+    assert contribution.status == Status.CREDITED and _balance(world.mentor) == Decimal("5")
+
+
+def test_a_coordinator_taking_back_the_mark_keeps_a_credit_already_made(world):
+    post = _reply(world, world.mentor)
+    services.mark_helpful(post=post, by=world.coordinator)
+    services.unmark_helpful(post=post, by=world.coordinator)
+    assert Contribution.objects.get(kind="useful_post").status == Status.CREDITED
+
+
+def test_a_forum_change_that_fails_reports_nothing(world):
+    hidden = _reply(world, world.mentor)
+    services.hide_post(post=hidden, by=world.coordinator, reason="off topic")
+    with pytest.raises(services.ForumError):
+        services.accept_answer(post=hidden, by=world.follower)
+    assert not Contribution.objects.exists()
