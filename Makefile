@@ -23,7 +23,8 @@ run: install
 	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py seed_demo --if-empty
 	@echo "Pioneros on http://$(HOST):$(PORT)/ (demo accounts: see README)"
 	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py db_worker & worker=$$!; \
-	while sleep 300; do DEBUG=true TASK_WORKER=true $(BIN)/python manage.py send_session_reminders; done & reminders=$$!; \
+	while sleep 300; do DEBUG=true TASK_WORKER=true $(BIN)/python manage.py send_session_reminders; \
+	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py send_guide_reminders; done & reminders=$$!; \
 	trap 'kill $$worker $$reminders' EXIT INT TERM; \
 	DEBUG=true TASK_WORKER=true $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
@@ -48,6 +49,7 @@ worker: install
 
 reminders: install
 	$(BIN)/python manage.py send_session_reminders
+	$(BIN)/python manage.py send_guide_reminders
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "incentives",
     "forums",
     "mentoring",
+    "guides",
 ]
 
 MIDDLEWARE = [

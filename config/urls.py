@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("forums.urls")),
     path("", include("mentoring.urls")),
     path("", include("incentives.urls")),
+    path("", include("guides.urls")),
     *incentives_api,
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

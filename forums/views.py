@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from forums import access, notifications, selectors, services
+from forums import access, notifications, search_sections, selectors, services
 from forums.forms import EmailPreferenceForm, HideForm, PostForm, SearchForm, TopicForm
 from forums.models import EmailPreference, Room
 from forums.services import ForumError, NotAllowed
@@ -192,7 +192,12 @@ def search(request):
     form = SearchForm(request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
     results = selectors.search(viewer=request.user, q=q, filters=_filters(form)) if q else []
-    return render(request, "forums/search.html", {"form": form, "results": results, "q": q})
+    sections = search_sections.run(viewer=request.user, q=q, data=request.GET)
+    return render(
+        request,
+        "forums/search.html",
+        {"form": form, "results": results, "q": q, "sections": sections},
+    )
 
 
 @login_required

@@ -27,6 +27,8 @@ PROGRAMMES = [
             ("group_session", "120", "counterpart", 3),
             ("accepted_answer", "15", "counterpart", 0),
             ("useful_post", "10", "coordinator", 0),
+            ("guide_published", "80", "coordinator", 0),
+            ("guide_useful", "5", "counterpart", 0),
         ],
     ),
     (

@@ -1,0 +1,40 @@
+"""What guides tell incentives: a reviewed guide published, and each reader's useful mark.
+
+Reports go through incentives' one interface inside the guide's transaction, so a change that
+rolls back reports nothing; the programme's rules decide what, if anything, is earned.
+"""
+
+from guides.models import Guide, UsefulMark
+from incentives.models import ContributionKind
+from incentives.services import record_contribution
+from network.models import User
+
+
+def guide_published(*, guide: Guide, by: User) -> None:
+    """Each author, confirmed by the reviewing coordinator; once per guide, not per version."""
+    for author in guide.authors.all():
+        record_contribution(
+            kind=ContributionKind.GUIDE_PUBLISHED,
+            actor=author,
+            cluster=guide.cluster,
+            source=guide,
+            confirmed_by=by,
+            title=guide.title,
+            url=guide.get_absolute_url(),
+        )
+
+
+def marked_useful(*, guide: Guide, mark: UsefulMark) -> None:
+    """Each author, with the reader as the person helped who confirms it by the mark itself."""
+    for author in guide.authors.exclude(pk=mark.reader_id):
+        record_contribution(
+            kind=ContributionKind.GUIDE_USEFUL,
+            actor=author,
+            cluster=guide.cluster,
+            source=mark,
+            counterpart=mark.reader,
+            confirmed_by=mark.reader,
+            occurred_at=mark.created_at,
+            title=guide.title,
+            url=guide.get_absolute_url(),
+        )

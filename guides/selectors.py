@@ -1,0 +1,210 @@
+"""Reads the guide pages need, shaped for them: the library, search, and guides beside others."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, FloatField, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from guides import access, catalogue
+from guides.models import CorrectionSuggestion, Guide, GuideTag, GuideVersion, ReviewComment
+from network.models import Membership, User
+from network.pagination import KeysetPage, keyset_page
+
+Kind = GuideTag.Kind
+SEARCH_LIMIT = 20
+# The forums' three stemmers, so a word finds guides and posts alike.
+_TSQUERY = " || ".join(
+    f"websearch_to_tsquery('{config}', %s)" for config in ("spanish", "portuguese", "english")
+)
+_VECTOR = (
+    "(SELECT v.search FROM guides_guideversion v WHERE v.id = guides_guide.current_version_id)"
+)
+
+
+def guide_for_reader(user: User, guide_id: int) -> Guide:
+    """The guide if this person may read it; 404 otherwise, never a hint it exists."""
+    guide = (
+        Guide.objects.select_related(
+            "cluster", "current_version__published_by__profile", "promoted_from__topic"
+        )
+        .prefetch_related("authors__profile")
+        .filter(pk=guide_id)
+        .first()
+    )
+    if guide is None or not access.can_read(user, guide):
+        raise Http404
+    guide._author_ids = {author.pk for author in guide.authors.all()}
+    return guide
+
+
+@dataclass(frozen=True)
+class GuideFilters:
+    product: str = ""
+    market: str = ""
+    topic: str = ""
+    language: str = ""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.product or self.market or self.topic or self.language)
+
+
+def _product_match(code: str, on: str = "") -> Q:
+    """A heading finds guides on it and on its chapter; a chapter finds its headings too."""
+    return Q(**{f"{on}code": code[:2]}) | Q(**{f"{on}code__startswith": code})
+
+
+def _market_match(code: str, on: str = "") -> Q:
+    """A country finds guides for the blocs it belongs to; a bloc, those for its members."""
+    covered = [*catalogue.markets_covering(code), *catalogue.bloc_members(code)]
+    return Q(**{f"{on}code__in": covered})
+
+
+def _tagged(kind: str, match: Q) -> Exists:
+    return Exists(GuideTag.objects.filter(match, guide=OuterRef("pk"), kind=kind))
+
+
+def _filtered(guides: QuerySet[Guide], filters: GuideFilters) -> QuerySet[Guide]:
+    if filters.product:
+        guides = guides.filter(_tagged(Kind.PRODUCT, _product_match(filters.product)))
+    if filters.market:
+        guides = guides.filter(_tagged(Kind.MARKET, _market_match(filters.market)))
+    if filters.topic:
+        guides = guides.filter(_tagged(Kind.TOPIC, Q(code=filters.topic)))
+    if filters.language:
+        guides = guides.filter(current_version__language=filters.language)
+    return guides
+
+
+def _for_lists(guides: QuerySet[Guide]) -> QuerySet[Guide]:
+    return guides.select_related("cluster", "current_version").prefetch_related("authors__profile")
+
+
+def library(
+    *, viewer: User, filters: GuideFilters = GuideFilters(), after: str | None = None, per_page=20
+) -> KeysetPage:
+    guides = _for_lists(_filtered(access.readable_guides(viewer), filters))
+    return keyset_page(guides, ordering=("-published_at", "-id"), after=after, per_page=per_page)
+
+
+def search(
+    *, viewer: User, q: str, filters: GuideFilters = GuideFilters(), limit: int = SEARCH_LIMIT
+) -> list[Guide]:
+    """Published guides matching the words (and filters), best first; filters alone list them."""
+    q = q.strip()
+    if not q and not filters.any:
+        return []
+    guides = _for_lists(_filtered(access.readable_guides(viewer), filters))
+    if not q:
+        return list(guides.order_by("-published_at", "-id")[:limit])
+    if connection.vendor == "postgresql":
+        guides = guides.annotate(
+            rank=RawSQL(f"ts_rank({_VECTOR}, {_TSQUERY})", [q, q, q], output_field=FloatField()),
+            matched=RawSQL(f"{_VECTOR} @@ ({_TSQUERY})", [q, q, q], output_field=BooleanField()),
+        ).filter(matched=True)
+        return list(guides.order_by("-rank", "-useful_count", "-id")[:limit])
+    condition = Q()
+    for word in q.split()[:8]:
+        condition &= (
+            Q(current_version__title__icontains=word)
+            | Q(current_version__summary__icontains=word)
+            | Q(current_version__body__icontains=word)
+        )
+    return list(guides.filter(condition).order_by("-useful_count", "-id")[:limit])
+
+
+def _listed(values) -> list[str]:
+    if not values:
+        return []
+    if not isinstance(values, list | tuple | set):
+        return [str(values)]  # one code, or one django-countries Country
+    return [str(value) for value in values if value]
+
+
+def guides_for(
+    *,
+    viewer: User,
+    markets: Iterable[str] | str = (),
+    products: Iterable[str] | str = (),
+    topics: Iterable[str] | str = (),
+    limit: int = 3,
+) -> list[Guide]:
+    """Guides the viewer may read about any of these markets, products or topics, the
+    best-matching and most useful first, in one query."""
+    markets, products, topics = _listed(markets), _listed(products), _listed(topics)
+    match = Q()
+    for code in markets:
+        match |= Q(tags__kind=Kind.MARKET) & _market_match(code, on="tags__")
+    for code in products:
+        match |= Q(tags__kind=Kind.PRODUCT) & _product_match(code, on="tags__")
+    if topics:
+        match |= Q(tags__kind=Kind.TOPIC, tags__code__in=topics)
+    if not match:
+        return []
+    guides = (
+        access.readable_guides(viewer)
+        .annotate(score=Count("tags", filter=match, distinct=True))
+        .filter(score__gt=0)
+        .select_related("cluster", "current_version")
+    )
+    return list(guides.order_by("-score", "-useful_count", "-published_at", "-id")[:limit])
+
+
+def versions(guide: Guide) -> list[GuideVersion]:
+    return list(guide.versions.select_related("published_by__profile").defer("body", "body_html"))
+
+
+def version(guide: Guide, number: int) -> GuideVersion:
+    found = guide.versions.select_related("published_by__profile").filter(number=number).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def review_trail(guide: Guide, *, limit: int = 100) -> list[ReviewComment]:
+    return list(guide.comments.select_related("author__profile").order_by("-id")[:limit])[::-1]
+
+
+def open_suggestions(guide: Guide, *, limit: int = 50) -> list[CorrectionSuggestion]:
+    return list(
+        guide.suggestions.filter(status=CorrectionSuggestion.Status.OPEN)
+        .select_related("author__profile", "version")
+        .order_by("-id")[:limit]
+    )
+
+
+def desk(user: User, *, limit: int = 50) -> dict[str, list[Guide]]:
+    """What a writer or reviewer works on: their own guides, and guides waiting for review."""
+    if not user.is_authenticated:
+        return {"mine": [], "to_review": []}
+    coordinated = Membership.objects.filter(
+        user=user, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
+    ).values("cluster_id")
+    due = Q(status__in=[Guide.Status.REVIEW, Guide.Status.NEEDS_REVIEW])
+    return {
+        "mine": list(
+            Guide.objects.filter(authors=user)
+            .exclude(status=Guide.Status.ARCHIVED)
+            .select_related("cluster")
+            .order_by("-updated_at", "-id")[:limit]
+        ),
+        "to_review": list(
+            Guide.objects.filter(due, cluster__in=coordinated)
+            .select_related("cluster")
+            .order_by("updated_at", "id")[:limit]
+        ),
+    }
+
+
+def writable_clusters(user: User):
+    """Clusters where this person may start a guide."""
+    return (
+        Membership.objects.filter(
+            user=user, status=Membership.Status.ACTIVE, role__in=access.WRITER_ROLES
+        )
+        .select_related("cluster")
+        .order_by("cluster__name")
+    )

@@ -1,0 +1,299 @@
+"""Guide pages: parse, check who may read or act, call a service, render. Work without JS."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forums import rendering
+from forums import selectors as forum_selectors
+from guides import access, changes, forms, selectors, services
+from guides.models import CorrectionSuggestion, Guide
+from guides.services import GuideError, NotAllowed
+from network.models import Profile
+
+
+def _refused(request, error: NotAllowed):
+    return render(request, "403.html", {"message": error.message}, status=403)
+
+
+def library(request):
+    form = forms.FilterForm(request.GET or None)
+    page = selectors.library(
+        viewer=request.user, filters=form.filters(), after=request.GET.get("after")
+    )
+    can_write = request.user.is_authenticated and selectors.writable_clusters(request.user)
+    return render(
+        request,
+        "guides/library.html",
+        {"form": form, "page": page, "can_write": bool(can_write)},
+    )
+
+
+@login_required
+def desk(request):
+    return render(request, "guides/desk.html", selectors.desk(request.user))
+
+
+def _facets(data: dict) -> dict:
+    return {name: data[name] for name in ("products", "markets", "topics")}
+
+
+def _content(data: dict) -> dict:
+    return {
+        "title": data["title"],
+        "summary": data["summary"],
+        "body": data["body"],
+        "language": data["language"],
+        **_facets(data),
+    }
+
+
+@login_required
+def new_guide(request):
+    clusters = [membership.cluster for membership in selectors.writable_clusters(request.user)]
+    if not clusters:
+        messages.error(request, _("Mentors and coordinators of a cluster write its guides."))
+        return redirect("guides:library")
+    form = forms.NewGuideForm(request.POST or None, clusters=clusters)
+    if request.method == "POST" and form.is_valid():
+        try:
+            guide = services.create_guide(
+                cluster_id=form.cleaned_data["cluster"],
+                by=request.user,
+                **_content(form.cleaned_data),
+            )
+        except GuideError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Draft saved. Send it for review when it is ready."))
+            return redirect(guide)
+    return render(request, "guides/guide_form.html", {"form": form})
+
+
+@login_required
+def edit_guide(request, guide_id):
+    guide = selectors.guide_for_reader(request.user, guide_id)
+    if not access.is_author(request.user, guide):
+        raise Http404
+    initial = {
+        "title": guide.title,
+        "summary": guide.summary,
+        "body": guide.body,
+        "language": guide.language,
+        "products": ", ".join(guide.products),
+        "markets": guide.markets,
+        "topics": guide.topics,
+    }
+    form = forms.GuideForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft(guide=guide, by=request.user, **_content(form.cleaned_data))
+        except GuideError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Draft saved. Readers see the published version."))
+            return redirect("guides:draft", guide_id=guide.pk)
+    return render(request, "guides/guide_form.html", {"form": form, "guide": guide})
+
+
+def _management(request, guide: Guide) -> dict:
+    """What authors and coordinators see beside the guide."""
+    if not access.can_manage(request.user, guide):
+        return {"can_manage": False}
+    return {
+        "can_manage": True,
+        "is_author": access.is_author(request.user, guide),
+        "is_coordinator": access.is_coordinator(request.user, guide),
+        "trail": selectors.review_trail(guide),
+        "suggestions": selectors.open_suggestions(guide),
+        # Prefixed ids: several forms share a page, and labels must point at their own field.
+        "publish_form": forms.PublishForm(
+            initial={"visibility": guide.visibility}, auto_id="publish_%s"
+        ),
+        "confirm_form": forms.ConfirmForm(auto_id="confirm_%s"),
+        "comment_form": forms.CommentForm(auto_id="comment_%s"),
+        "author_form": forms.AuthorForm(auto_id="author_%s"),
+    }
+
+
+def guide(request, guide_id):
+    guide = selectors.guide_for_reader(request.user, guide_id)
+    if guide.current_version_id is None:
+        return redirect("guides:draft", guide_id=guide.pk)  # only its writers can be here
+    marked = (
+        request.user.is_authenticated and guide.useful_marks.filter(reader=request.user).exists()
+    )
+    return render(
+        request,
+        "guides/guide.html",
+        {
+            "guide": guide,
+            "shown": guide.current_version,
+            "marked": marked,
+            "can_mark": request.user.is_authenticated
+            and guide.is_listed
+            and not access.is_author(request.user, guide),
+            "correction_form": forms.CorrectionForm(auto_id="correction_%s"),
+            **_management(request, guide),
+        },
+    )
+
+
+def draft(request, guide_id):
+    """The working copy, for its authors and reviewers, with what changed since publishing."""
+    guide = selectors.guide_for_reader(request.user, guide_id)
+    if not access.can_manage(request.user, guide):
+        raise Http404
+    difference = None
+    if guide.current_version is not None:
+        difference = changes.compare(guide.current_version, guide)
+    return render(
+        request,
+        "guides/draft.html",
+        {
+            "guide": guide,
+            "body_html": rendering.render(guide.body),
+            "changes": difference,
+            **_management(request, guide),
+        },
+    )
+
+
+def version_list(request, guide_id):
+    guide = selectors.guide_for_reader(request.user, guide_id)
+    versions = selectors.versions(guide)
+    return render(request, "guides/versions.html", {"guide": guide, "versions": versions})
+
+
+def version(request, guide_id, number):
+    guide = selectors.guide_for_reader(request.user, guide_id)
+    shown = selectors.version(guide, number)
+    return render(
+        request,
+        "guides/version.html",
+        {"guide": guide, "shown": shown, "is_current": shown.pk == guide.current_version_id},
+    )
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 9 else None
+
+
+def compare(request, guide_id):
+    guide = selectors.guide_for_reader(request.user, guide_id)
+    current = guide.current_version.number if guide.current_version else None
+    old_number = _number(request.GET.get("from"))
+    new_number = _number(request.GET.get("to")) or current
+    if old_number is None and new_number:
+        old_number = new_number - 1
+    if not old_number or not new_number:
+        raise Http404
+    old, new = selectors.version(guide, old_number), selectors.version(guide, new_number)
+    return render(
+        request,
+        "guides/compare.html",
+        {
+            "guide": guide,
+            "old": old,
+            "new": new,
+            "changes": changes.compare(old, new),
+            "versions": selectors.versions(guide),
+        },
+    )
+
+
+def _act(request, guide: Guide, action: str) -> str:
+    """Run one action from a posted form; returns the confirmation to show."""
+    post, by = request.POST, request.user
+    if action == "useful":
+        if services.mark_useful(guide=guide, by=by):
+            return _("Thank you: the authors will know it helped.")
+        return _("You had already marked this guide as useful.")
+    if action == "correct":
+        form = forms.CorrectionForm(post)
+        services.suggest_correction(guide=guide, by=by, text=form.data.get("text", "")[:2000])
+        return _("Thank you: your correction was sent to the authors.")
+    if action == "comment":
+        services.comment(guide=guide, by=by, text=post.get("text", "")[:4000])
+        return _("Comment added.")
+    if action == "submit":
+        services.submit_for_review(guide=guide, by=by, note=post.get("note", "")[:4000])
+        return _("Sent to the coordinators for review.")
+    if action == "return":
+        services.return_to_authors(guide=guide, by=by, note=post.get("note", "")[:4000])
+        return _("Returned to the authors with your comments.")
+    if action == "publish":
+        form = forms.PublishForm(post)
+        if not form.is_valid():
+            raise GuideError(_("Check the date and who sees the guide."))
+        version = services.publish(guide=guide, by=by, **form.cleaned_data)
+        return _("Published as version %(number)s.") % {"number": version.number}
+    if action == "confirm":
+        form = forms.ConfirmForm(post)
+        if not form.is_valid():
+            raise GuideError(_("Choose the date to check again."))
+        services.confirm_current(guide=guide, by=by, **form.cleaned_data)
+        return _("Confirmed as still current.")
+    if action == "flag":
+        services.flag_for_review(guide=guide, by=by, note=post.get("note", "")[:4000])
+        return _("Marked as needing review; readers see a warning.")
+    if action == "archive":
+        services.archive(guide=guide, by=by, note=post.get("note", "")[:4000])
+        return _("Archived: it left the library and the search.")
+    if action == "add_author":
+        profile = Profile.objects.select_related("user").filter(handle=post.get("handle"))
+        profile = profile.first()
+        if profile is None:
+            raise GuideError(_("Nobody has that handle."))
+        services.add_author(guide=guide, author=profile.user, by=by)
+        return _("Author added.")
+    raise Http404
+
+
+@login_required
+@require_POST
+def guide_action(request, guide_id, action):
+    guide = selectors.guide_for_reader(request.user, guide_id)
+    try:
+        done = _act(request, guide, action)
+    except NotAllowed as error:
+        return _refused(request, error)
+    except GuideError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(guide)
+
+
+@login_required
+@require_POST
+def resolve_correction(request, suggestion_id, answer):
+    suggestion = CorrectionSuggestion.objects.filter(pk=suggestion_id).first()
+    if suggestion is None or answer not in ("accept", "dismiss"):
+        raise Http404
+    guide = selectors.guide_for_reader(request.user, suggestion.guide_id)
+    if not access.can_manage(request.user, guide):
+        raise Http404
+    services.resolve_correction(
+        suggestion=suggestion, by=request.user, accepted=answer == "accept"
+    )
+    messages.success(request, _("Correction answered."))
+    return redirect(guide)
+
+
+@login_required
+@require_POST
+def promote(request, post_id):
+    post = forum_selectors.post_for_reader(request.user, post_id)
+    try:
+        guide = services.promote_answer(post=post, by=request.user)
+    except NotAllowed as error:
+        return _refused(request, error)
+    except GuideError as error:
+        messages.error(request, error.message)
+        return redirect(post.get_absolute_url())
+    messages.success(request, _("A draft guide now quotes this answer. Shape it into a guide."))
+    return redirect("guides:edit", guide_id=guide.pk)

@@ -1,0 +1,67 @@
+"""A follower finds guides for their markets beside mentor suggestions and on their goals."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from guides import services as guides
+from mentoring import outcomes
+from mentoring import services as mentoring
+from tests.mentoring.conftest import build_network
+
+pytestmark = pytest.mark.django_db
+
+
+def _guide(net, *, title, markets, products):
+    guide = guides.create_guide(
+        cluster_id=net.cluster.pk,
+        by=net.ana,
+        title=title,
+        summary="What a first shipment needs.",
+        body="Register in REX before the first container.",
+        language="es",
+        products=products,
+        markets=markets,
+        topics=["origin"],
+    )
+    guides.submit_for_review(guide=guide, by=net.ana)
+    guides.publish(guide=guide, by=net.coordinator)
+    return guide
+
+
+def _page(user, url) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_suggestions_page_lists_guides_for_the_followers_markets_only():
+    net = build_network()
+    _guide(net, title="Café a Alemania", markets=["DE"], products=["0901"])
+    _guide(net, title="Cacao a Japón", markets=["JP"], products=["1801"])
+
+    page = _page(net.felipe, "/mentoring/")  # needs: coffee (0901) to Germany
+    assert "Café a Alemania" in page and "Cacao a Japón" not in page
+
+
+def test_a_goal_for_a_new_market_lists_the_guides_for_that_market():
+    net = build_network()
+    _guide(net, title="Café a Alemania", markets=["DE"], products=["0901"])
+    _guide(net, title="Café a Japón", markets=["JP"], products=["0901"])
+    pairing = mentoring.accept_pairing(
+        pairing=mentoring.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    outcomes.add_goal(
+        pairing=pairing,
+        by=net.felipe,
+        outcome="diversification",
+        title="Sell in Japan",
+        year=datetime.date.today().year,
+        market="JP",
+    )
+
+    page = _page(net.felipe, pairing.get_absolute_url())
+    assert "Café a Japón" in page and "Café a Alemania" not in page
