@@ -15,6 +15,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pygal.style import Style
 
 from incentives import ledger
@@ -173,7 +174,11 @@ def build(programme: Programme) -> Dashboard:
 
     year = timezone.localdate().year
     mentored, others = mentoring.mentored_and_other_firms([c.pk for c in clusters])
-    survival = [_("Exported again after %(n)d years") % {"n": n} for n in outcomes.SURVIVAL_YEARS]
+    survival = [
+        ngettext("Exported again after %(n)d year", "Exported again after %(n)d years", n)
+        % {"n": n}
+        for n in outcomes.SURVIVAL_YEARS
+    ]
     outcome_table = Table(
         "outcomes",
         _("Export outcomes of followers' firms"),

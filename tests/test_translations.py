@@ -10,13 +10,19 @@ LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 
 def _entries(po: Path) -> list[tuple[str, list[str], bool]]:
-    """(msgid, translations, fuzzy) for each entry of a .po file, the header left out."""
-    entries, current, field, fuzzy = [], None, None, False
+    """(msgid, translations, fuzzy) for each entry of a .po file, the header left out.
+
+    An entry with a context has its msgid written as gettext stores it: "context\x04msgid".
+    """
+    entries, current, field, fuzzy, context = [], None, None, False, None
     for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
+        elif line.startswith("msgctxt "):
+            context = ast.literal_eval(line[8:])
         elif line.startswith("msgid "):
-            current, field = {"msgid": ast.literal_eval(line[6:]), "msgstr": []}, "msgid"
+            msgid = ast.literal_eval(line[6:])
+            current, field = {"msgid": msgid, "msgstr": [], "context": context}, "msgid"
         elif line.startswith("msgid_plural "):
             field = "plural"
         elif line.startswith("msgstr"):
@@ -30,8 +36,11 @@ def _entries(po: Path) -> list[tuple[str, list[str], bool]]:
                 current["msgstr"][-1] += value
         elif not line.strip() and current is not None:
             if current["msgid"]:
-                entries.append((current["msgid"], current["msgstr"], fuzzy))
-            current, field, fuzzy = None, None, False
+                msgid = current["msgid"]
+                if current["context"] is not None:
+                    msgid = f"{current['context']}\x04{msgid}"
+                entries.append((msgid, current["msgstr"], fuzzy))
+            current, field, fuzzy, context = None, None, False, None
     return entries
 
 
