@@ -38,6 +38,15 @@ def is_coordinator(user, guide: Guide) -> bool:
     return role_in(user, guide.cluster_id) == Role.COORDINATOR
 
 
+def other_reviewers(guide: Guide) -> QuerySet[User]:
+    """The cluster's active coordinators who did not write the guide."""
+    return User.objects.filter(
+        memberships__cluster_id=guide.cluster_id,
+        memberships__role=Role.COORDINATOR,
+        memberships__status=Status.ACTIVE,
+    ).exclude(guides_written=guide)
+
+
 def can_write_in(user, cluster_id: int) -> bool:
     """Mentors write guides (and coordinators, who often are experienced exporters too)."""
     return role_in(user, cluster_id) in WRITER_ROLES

@@ -97,3 +97,27 @@ def read_tags(slugs: list[str]) -> dict[str, list[str]]:
             kind, code = names[slug]
             wanted["topics" if kind == "topic" else "markets"].append(code)
     return wanted
+
+
+# Short words common in one of the three languages and rare in the other two.
+_TELLTALES = {
+    "es": "el la los las del con una es y al lo pero más sus está qué cómo también hay",
+    "pt": "o os do da dos das não em um uma com é e ao mais mas você também são há",
+    "en": "the and of to is that for it with on are this we you be in our",
+}
+_TELLTALE_WORDS = {code: frozenset(words.split()) for code, words in _TELLTALES.items()}
+
+
+def guess_language(text: str, default: str) -> str:
+    """The language of a few sentences, from their commonest short words; `default` if unsure.
+
+    Enough to file a guide started from a forum answer under the language it is written in
+    rather than the language of the page of whoever started it.
+    """
+    words = [word.strip(".,;:!?¿¡()*_>\"'").lower() for word in text.split()]
+    scores = {code: sum(word in told for word in words) for code, told in _TELLTALE_WORDS.items()}
+    best = max(scores, key=scores.get)
+    ranked = sorted(scores.values(), reverse=True)
+    if ranked[0] >= 2 and ranked[0] > ranked[1]:
+        return best
+    return default

@@ -176,26 +176,30 @@ def open_suggestions(guide: Guide, *, limit: int = 50) -> list[CorrectionSuggest
     )
 
 
-def desk(user: User, *, limit: int = 50) -> dict[str, list[Guide]]:
-    """What a writer or reviewer works on: their own guides, and guides waiting for review."""
+def desk(user: User, *, limit: int = 50) -> dict:
+    """What a writer or reviewer works on: their own guides (with corrections readers sent),
+    and, for coordinators, guides waiting for review."""
     if not user.is_authenticated:
-        return {"mine": [], "to_review": []}
+        return {"mine": [], "to_review": [], "coordinates": False}
     coordinated = Membership.objects.filter(
         user=user, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
     ).values("cluster_id")
     due = Q(status__in=[Guide.Status.REVIEW, Guide.Status.NEEDS_REVIEW])
+    open_corrections = Q(suggestions__status=CorrectionSuggestion.Status.OPEN)
     return {
         "mine": list(
             Guide.objects.filter(authors=user)
             .exclude(status=Guide.Status.ARCHIVED)
-            .select_related("cluster")
+            .annotate(open_corrections=Count("suggestions", filter=open_corrections))
+            .select_related("cluster", "current_version")
             .order_by("-updated_at", "-id")[:limit]
         ),
         "to_review": list(
             Guide.objects.filter(due, cluster__in=coordinated)
-            .select_related("cluster")
+            .select_related("cluster", "current_version")
             .order_by("updated_at", "id")[:limit]
         ),
+        "coordinates": coordinated.exists(),
     }
 
 

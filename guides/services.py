@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -21,12 +21,14 @@ from guides.models import (
     ReviewComment,
     UsefulMark,
 )
-from network import hs, notify
+from network import hs
 from network.models import User
 
 Status, Action = Guide.Status, ReviewComment.Action
 CHECK_AFTER = datetime.timedelta(days=365)
 EDITABLE = (Status.DRAFT, Status.PUBLISHED, Status.NEEDS_REVIEW)
+# A guide's language code -> the site's locale for it.
+LOCALES = {"pt": "pt-br"}
 
 
 class GuideError(Exception):
@@ -244,7 +246,10 @@ def publish(
     """A coordinator who did not write it publishes the reviewed draft as its next version."""
     guide = Guide.objects.select_for_update().select_related("cluster").get(pk=guide.pk)
     _require_coordinator(guide, by)
-    if access.is_author(by, guide):
+    # Four eyes where the cluster has them; a sole coordinator publishes their own guide, and
+    # the trail says so (incentives still wait for another coordinator to confirm the credit).
+    unreviewed = access.is_author(by, guide)
+    if unreviewed and access.other_reviewers(guide).exists():
         raise NotAllowed(_("Another coordinator reviews a guide you wrote."), code="own_guide")
     if guide.status != Status.REVIEW:
         raise GuideError(_("Only a guide in review can be published."), code="not_in_review")
@@ -275,6 +280,10 @@ def publish(
     guide.check_by = _check_by(check_by)
     guide.save()
     _index(guide)
+    if unreviewed:
+        note = " ".join(
+            [str(_("Published by its author: the cluster has no other coordinator.")), note]
+        ).strip()
     _log(guide, by, Action.PUBLISHED, note)
     credits.guide_published(guide=guide, by=by)
     notifications.tell(kind="published", guide=guide, users=notifications.authors(guide), actor=by)
@@ -369,32 +378,46 @@ def promote_answer(*, post: Post, by: User) -> Guide:
     if existing is not None:
         return existing
     question = topic.posts.select_related("author__profile").order_by("id").first()
-    link = notify.absolute_url(post.get_absolute_url())
-    parts = []
-    if question is not None and not question.is_hidden:
+    if question is not None and question.is_hidden:
+        question = None
+    # Filed under the language the exchange was written in, not that of the promoter's pages,
+    # and introduced in that language too.
+    page_language = (get_language() or "es")[:2]
+    if page_language not in dict(catalogue.LANGUAGES):
+        page_language = "es"
+    quoted = [question.body] if question is not None else []
+    language = catalogue.guess_language(" ".join([*quoted, post.body]), default=page_language)
+    with translation.override(LOCALES.get(language, language)):
+        parts = []
+        if question is not None:
+            parts.append(
+                _("**Question** by %(name)s, %(date)s:")
+                % {"name": _name(question.author), "date": question.created_at.date().isoformat()}
+                + "\n\n"
+                + _quote(question.body)
+            )
         parts.append(
-            _("**Question** by %(name)s, %(date)s:")
-            % {"name": _name(question.author), "date": question.created_at.date().isoformat()}
+            _("**Accepted answer** by %(name)s, %(date)s:")
+            % {"name": _name(post.author), "date": post.created_at.date().isoformat()}
             + "\n\n"
-            + _quote(question.body)
+            + _quote(post.body)
         )
-    parts.append(
-        _("**Accepted answer** by %(name)s, %(date)s:")
-        % {"name": _name(post.author), "date": post.created_at.date().isoformat()}
-        + "\n\n"
-        + _quote(post.body)
-    )
-    parts.append(_("[Read the whole discussion in the forum](%(url)s)") % {"url": link})
-    language = (get_language() or "es")[:2]
+        # A link within the site: it keeps working wherever the site is served from.
+        link = post.get_absolute_url()
+        parts.append(_("[Read the whole discussion in the forum](%(url)s)") % {"url": link})
+        summary = str(
+            _("From %(name)s's accepted answer in the forum, to be turned into a guide.")
+            % {"name": _name(post.author)}
+        )
+        body = "\n\n".join(str(part) for part in parts)
     facets = catalogue.read_tags([tag.slug for tag in topic.tags.all()])
     guide = create_guide(
         cluster_id=room.cluster_id,
         by=by,
         title=topic.title,
-        summary=_("From %(name)s's accepted answer in the forum, to be turned into a guide.")
-        % {"name": _name(post.author)},
-        body="\n\n".join(str(part) for part in parts),
-        language=language if language in dict(catalogue.LANGUAGES) else "es",
+        summary=summary,
+        body=body,
+        language=language,
         **facets,
     )
     guide.promoted_from = post

@@ -94,7 +94,10 @@ def edit_guide(request, guide_id):
         except GuideError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Draft saved. Readers see the published version."))
+            if guide.current_version_id:
+                messages.success(request, _("Draft saved. Readers see the published version."))
+            else:
+                messages.success(request, _("Draft saved. Send it for review when it is ready."))
             return redirect("guides:draft", guide_id=guide.pk)
     return render(request, "guides/guide_form.html", {"form": form, "guide": guide})
 
@@ -115,7 +118,7 @@ def _management(request, guide: Guide) -> dict:
         ),
         "confirm_form": forms.ConfirmForm(auto_id="confirm_%s"),
         "comment_form": forms.CommentForm(auto_id="comment_%s"),
-        "author_form": forms.AuthorForm(auto_id="author_%s"),
+        "author_form": forms.AuthorForm(auto_id="author_%s", label_suffix=""),
     }
 
 
@@ -157,6 +160,7 @@ def draft(request, guide_id):
             "guide": guide,
             "body_html": rendering.render(guide.body),
             "changes": difference,
+            "on_draft": True,
             **_management(request, guide),
         },
     )
@@ -265,6 +269,19 @@ def guide_action(request, guide_id, action):
         messages.error(request, error.message)
     else:
         messages.success(request, done)
+    return _back(request, guide)
+
+
+def _back(request, guide: Guide):
+    """Back to the working copy when the form was sent from it and there is one to show;
+    to what readers see otherwise (after publishing, say)."""
+    guide.refresh_from_db(fields=["status"])
+    if (
+        request.POST.get("back") == "draft"
+        and guide.status in (Guide.Status.DRAFT, Guide.Status.REVIEW)
+        and access.can_manage(request.user, guide)
+    ):
+        return redirect("guides:draft", guide_id=guide.pk)
     return redirect(guide)
 
 
@@ -281,19 +298,30 @@ def resolve_correction(request, suggestion_id, answer):
         suggestion=suggestion, by=request.user, accepted=answer == "accept"
     )
     messages.success(request, _("Correction answered."))
-    return redirect(guide)
+    return _back(request, guide)
 
 
 @login_required
 @require_POST
 def promote(request, post_id):
     post = forum_selectors.post_for_reader(request.user, post_id)
+    started = Guide.objects.filter(promoted_from=post).exists()
     try:
         guide = services.promote_answer(post=post, by=request.user)
     except NotAllowed as error:
         return _refused(request, error)
     except GuideError as error:
         messages.error(request, error.message)
+        return redirect(post.get_absolute_url())
+    if started:
+        # One guide per answer: someone was quicker, or the page was out of date.
+        if access.can_read(request.user, guide):
+            messages.info(request, _("A guide was already started from this answer."))
+            return redirect(guide)
+        messages.info(
+            request,
+            _("A guide was already started from this answer; its authors can add you to it."),
+        )
         return redirect(post.get_absolute_url())
     messages.success(request, _("A draft guide now quotes this answer. Shape it into a guide."))
     return redirect("guides:edit", guide_id=guide.pk)

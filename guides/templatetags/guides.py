@@ -4,6 +4,7 @@ from django import template
 
 from guides import access, catalogue, selectors
 from guides.catalogue import GuideTopic
+from guides.models import Guide
 from network import hs
 
 register = template.Library()
@@ -57,8 +58,22 @@ def guides_beside_topic(context, topic, accepted=None):
         and topic.room.is_forum
         and access.can_write_in(viewer, topic.room.cluster_id)
     )
+    # One guide per answer: once started, the page says so instead of offering the button.
+    started = None
+    if accepted is not None:
+        started = (
+            Guide.objects.select_related("current_version").filter(promoted_from=accepted).first()
+        )
+    readable = started is not None and access.can_read(viewer, started)
     found = []
     if topic.is_question:
         wanted = catalogue.read_tags([tag.slug for tag in topic.tags.all()])
         found = selectors.guides_for(viewer=viewer, limit=3, **wanted)
-    return {"topic": topic, "accepted": accepted, "can_promote": can_promote, "guides": found}
+    return {
+        "topic": topic,
+        "accepted": accepted,
+        "can_promote": can_promote and started is None,
+        "started": started if readable else None,
+        "started_elsewhere": can_promote and started is not None and not readable,
+        "guides": [guide for guide in found if started is None or guide.pk != started.pk],
+    }

@@ -5,7 +5,7 @@ import pytest
 from guides import services
 from guides.models import Guide, ReviewComment
 from guides.services import GuideError, NotAllowed
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, add_member
 from tests.guides.conftest import draft, published
 
 pytestmark = pytest.mark.django_db
@@ -62,11 +62,25 @@ def test_only_coordinators_publish(library):
     assert guide.visibility == "network" and guide.check_by is not None
 
 
-def test_a_coordinator_does_not_publish_their_own_guide(library):
+def test_a_coordinator_does_not_publish_their_own_guide_when_another_can_review(library):
+    second = add_member(library.cluster, role="coordinator")
     guide = draft(library, author=library.coordinator)
     services.submit_for_review(guide=guide, by=library.coordinator)
     with pytest.raises(NotAllowed):
         services.publish(guide=guide, by=library.coordinator)
+    services.publish(guide=guide, by=second)
+    guide.refresh_from_db()
+    assert guide.status == Status.PUBLISHED
+
+
+def test_a_sole_coordinator_publishes_their_own_guide_and_the_trail_says_so(library):
+    guide = draft(library, author=library.coordinator)
+    services.submit_for_review(guide=guide, by=library.coordinator)
+    services.publish(guide=guide, by=library.coordinator)
+    guide.refresh_from_db()
+    assert guide.status == Status.PUBLISHED
+    step = guide.comments.get(action=ReviewComment.Action.PUBLISHED)
+    assert "no other coordinator" in step.text
 
 
 def test_a_draft_must_be_reviewed_before_publishing(library):

@@ -1,6 +1,7 @@
 """An accepted answer becomes a draft guide in one step, quoted, credited and linked back."""
 
 import pytest
+from django.utils import translation
 
 from forums import services as forum_services
 from forums.models import Topic
@@ -80,3 +81,41 @@ def test_outsiders_cannot_promote_from_a_private_forum(client, library, answered
     _topic, answer, _other = answered
     assert client.login(email=library.outsider.email, password=PASSWORD)
     assert client.post(f"/guides/from-answer/{answer.pk}/").status_code == 404
+
+
+def test_the_draft_is_filed_and_introduced_in_the_language_of_the_exchange(library):
+    room = forum_services.forum_of(library.cluster)
+    topic = forum_services.start_topic(
+        room=room,
+        author=library.follower,
+        title="¿Qué certificado pide Alemania?",
+        body="Vamos a enviar café a Hamburgo. ¿Qué certificado de origen pide el comprador?",
+        kind=Topic.Kind.QUESTION,
+    )
+    answer = forum_services.post_reply(
+        topic=topic, author=library.mentor, body="Con el registro REX basta la declaración."
+    )
+    forum_services.accept_answer(post=answer, by=library.follower)
+    with translation.override("en"):  # the promoter reads the site in English
+        guide = services.promote_answer(post=answer, by=library.mentor)
+    assert guide.language == "es"
+    assert "**Pregunta** de Fabi Follower" in guide.body
+    assert "**Respuesta aceptada** de Mateo Mentor" in guide.body
+    assert f"[Lee el debate completo en el foro]({answer.get_absolute_url()})" in guide.body
+
+
+def test_once_started_the_question_points_to_the_guide_instead_of_the_button(
+    client, library, answered
+):
+    topic, answer, _other = answered
+    guide = services.promote_answer(post=answer, by=library.mentor)
+    promote_url = f"/guides/from-answer/{answer.pk}/"
+    assert client.login(email=library.coordinator.email, password=PASSWORD)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "A guide was started from this answer" in page
+    assert guide.get_absolute_url() in page and promote_url not in page
+    # A page opened before then still has the button: it leads to the guide already started.
+    response = client.post(promote_url, follow=True)
+    assert response.redirect_chain[0][0] == guide.get_absolute_url()
+    assert "A guide was already started from this answer." in response.content.decode()
+    assert Guide.objects.count() == 1
