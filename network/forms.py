@@ -190,6 +190,16 @@ class OrganizationForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the network's staff make an organization an agency (or a firm of one): the
+        # form offers the kind it already has, so nobody picks what would be refused.
+        current = self.initial.get("kind") or Organization.Kind.FIRM
+        self.fields["kind"].choices = [(current, Organization.Kind(current).label)]
+        self.fields["kind"].help_text = _(
+            "Export-promotion agencies are registered by the network's staff."
+        )
+
     def clean_first_export_year(self):
         year = self.cleaned_data["first_export_year"]
         if year is not None and year > datetime.date.today().year:

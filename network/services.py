@@ -614,6 +614,13 @@ def save_organization(
     """Create the person's organization or update the one they belong to."""
     if organization is not None and profile.organization_id != organization.pk:
         raise NotAllowed(gettext_lazy("You can only edit your own organization."))
+    # Belonging to an agency makes a person its officer, with power over its programmes'
+    # money: the network's staff register agencies; nobody turns a firm into one or back.
+    current = organization.kind if organization is not None else Organization.Kind.FIRM
+    if kind != current and Organization.Kind.AGENCY in (kind, current):
+        raise NotAllowed(
+            gettext_lazy("Export-promotion agencies are registered by the network's staff.")
+        )
     overlap = set(exported_codes) & set(planned_codes)
     if overlap:
         raise NetworkError(

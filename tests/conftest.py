@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.reporting import summary_lines
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -52,3 +54,10 @@ def commit(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The reliability summary closes every run (see tests/reporting.py)."""
+    terminalreporter.section("reliability summary")
+    for line in summary_lines():
+        terminalreporter.write_line(line)

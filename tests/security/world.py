@@ -1,0 +1,369 @@
+"""Two private clusters, two agencies, and objects of every kind on both sides.
+
+Side "a" is the one the matrix aims at; side "b" is its mirror, whose people play the
+outsiders who know the network well (a coordinator and an officer elsewhere), and whose
+objects the object-level checks slip into side a's requests.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from forums import services as forums
+from forums.models import Post, Room, Topic
+from guides import services as guides
+from guides.models import CorrectionSuggestion, Guide
+from incentives import programmes
+from incentives import services as incentives
+from incentives.models import ApiToken, Contribution, Programme
+from mentoring import calendar, outcomes, sessions
+from mentoring import services as mentoring
+from mentoring.models import ExportRecord, Goal, MentorOffer, Milestone, Pairing, Session
+from network import services as network
+from network.models import Cluster, Invitation, Membership, User
+from tests.factories import AgencyFactory, OrganizationFactory, UserFactory, add_member
+
+# Members no more: the matrix holds them to the outsider's answers.
+FORMER_ROLES = ("suspended_mentor", "former_coordinator")
+ROLES = (
+    "anonymous",
+    "outsider",
+    "follower",
+    "mentor",
+    "other_coordinator",
+    "coordinator",
+    "other_officer",
+    "officer",
+)
+
+
+@dataclass
+class Side:
+    """One cluster, its sponsoring agency, and one object of each kind in them."""
+
+    name: str
+    agency: object
+    officer: User
+    cluster: Cluster
+    coordinator: User
+    mentor: User
+    follower: User
+    applicant: User  # asked to join; waits for a coordinator
+    newcomer: User  # a follower with needs and no mentor yet
+    suspended: User  # a mentor, suspended
+    former: User  # a coordinator who left
+    offer: MentorOffer
+    room: Room
+    topic: Topic  # a question asked by the follower
+    question: Post
+    answer: Post  # the mentor's reply, accepted
+    reply: Post  # the coordinator's reply
+    pairing: Pairing  # mentor and follower, active
+    conversation: Topic  # the pairing's private conversation
+    session: Session  # one-to-one, upcoming
+    past_session: Session  # one-to-one, held, waiting for the follower's confirmation
+    group_session: Session  # the coordinator's, upcoming
+    goal: Goal
+    milestone: Milestone
+    export: ExportRecord  # the follower's firm's
+    programme: Programme
+    credited: Contribution  # the mentor's session, credited
+    pending: Contribution  # waiting for the follower to confirm
+    review: Contribution  # waiting for a coordinator
+    feed_token: str  # the follower's calendar
+    guide: Guide  # published twice, for the cluster
+    draft: Guide  # the mentor's, not yet published
+    suggestion: CorrectionSuggestion
+    invitation: Invitation
+    api_key: str  # the officer's
+    api_token: ApiToken
+    # Words that mark this side's private things, by who may see them (see matrix.SEES).
+    secrets: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    outsider: User
+    # Keys to the agency API held by people who are no agency's officer (they left one).
+    stale_keys: dict[str, str]
+
+    def user(self, role: str) -> User | None:
+        return {
+            "anonymous": None,
+            "outsider": self.outsider,
+            "follower": self.a.follower,
+            "mentor": self.a.mentor,
+            "other_coordinator": self.b.coordinator,
+            "coordinator": self.a.coordinator,
+            "other_officer": self.b.officer,
+            "officer": self.a.officer,
+            "suspended_mentor": self.a.suspended,
+            "former_coordinator": self.a.former,
+        }[role]
+
+    def api_key(self, role: str) -> str | None:
+        if role == "officer":
+            return self.a.api_key
+        if role == "other_officer":
+            return self.b.api_key
+        return self.stale_keys.get(role)
+
+
+def _person(name: str, organization=None) -> User:
+    user = UserFactory()
+    profile = user.profile
+    profile.display_name = name
+    profile.handle = network.unique_handle(name, excluding=profile)
+    profile.organization = organization or OrganizationFactory(name=f"{name} S.A.")
+    profile.save()
+    return user
+
+
+def _side(name: str, word: str, content: str, conversation: str) -> Side:
+    """Marker words, so a page that shows what it should not is caught: `word` is in the
+    cluster's and its people's names, `content` in what members write and plan, and
+    `conversation` in what the pairing's two people say to each other."""
+    agency = AgencyFactory(name=f"Agencia {name}")
+    officer = _person(f"Olga {name}", agency)
+    coordinator = _person(f"Carla {name}")
+    cluster = network.create_cluster(
+        creator=coordinator,
+        name=f"Cluster {word}",
+        sector="agrifood",
+        country="CO",
+        visibility=Cluster.Visibility.PRIVATE,
+        sponsor=agency,
+    )
+    mentor = add_member(cluster, _person(f"Mateo {name}"), role="mentor")
+    follower = add_member(cluster, _person(f"Fabi {word}"))
+    applicant = add_member(cluster, _person(f"Ana {name}"), status=Membership.Status.REQUESTED)
+    offer = mentoring.save_offer(
+        user=mentor,
+        cluster=cluster,
+        capacity=3,
+        products=["0901"],
+        markets=["DE"],
+        languages=["es"],
+        accepts_competitors=True,
+    )
+    newcomer = add_member(cluster, _person(f"Nico {name}"))
+    suspended = add_member(
+        cluster, _person(f"Sara {name}"), role="mentor", status=Membership.Status.SUSPENDED
+    )
+    former = add_member(
+        cluster, _person(f"Fede {name}"), role="coordinator", status=Membership.Status.LEFT
+    )
+    for person in (follower, newcomer):
+        mentoring.save_needs(user=person, products=["0901"], markets=["DE"], languages=["es"])
+
+    room = forums.forum_of(cluster)
+    topic = forums.start_topic(
+        room=room,
+        author=follower,
+        title=f"Precio {content}",
+        body=f"Nuestro precio {content} para Hamburgo?",
+        kind=Topic.Kind.QUESTION,
+    )
+    question = topic.posts.get()
+    answer = forums.post_reply(topic=topic, author=mentor, body=f"Respuesta {content}: FOB.")
+    reply = forums.post_reply(topic=topic, author=coordinator, body="O CIF, según el caso.")
+    forums.accept_answer(post=answer, by=follower)
+
+    pairing = mentoring.accept_pairing(
+        pairing=mentoring.request_mentor(follower=follower, offer=offer), by=mentor
+    )
+    pairing.refresh_from_db()
+    forums.post_reply(
+        topic=pairing.conversation, author=follower, body=f"Nuestro margen {conversation}: 12%."
+    )
+    start = (timezone.now() + datetime.timedelta(days=10)).replace(tzinfo=None, microsecond=0)
+    session = sessions.schedule_session(
+        by=mentor,
+        pairing=pairing,
+        title=f"Sesión {content}",
+        local_start=start,
+        time_zone="UTC",
+        duration_minutes=60,
+    )
+    past_session = sessions.schedule_session(
+        by=mentor,
+        pairing=pairing,
+        title=f"Sesión pasada {content}",
+        local_start=start,
+        time_zone="UTC",
+        duration_minutes=60,
+    )
+    Session.objects.filter(pk=past_session.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    group_session = sessions.schedule_session(
+        by=coordinator,
+        cluster=cluster,
+        title=f"Taller {content}",
+        local_start=start,
+        time_zone="UTC",
+        duration_minutes=90,
+        capacity=20,
+    )
+    goal = outcomes.add_goal(
+        pairing=pairing,
+        by=follower,
+        outcome=Goal.Outcome.ENTRY,
+        title=f"Meta {content}",
+        year=timezone.now().year + 1,
+    )
+    milestone = outcomes.add_milestone(goal=goal, by=follower, title=f"Hito {content}")
+    export = ExportRecord.objects.create(
+        organization=follower.profile.organization,
+        year=timezone.now().year - 1,
+        hs_code="0901",
+        country="US",
+        value_band="lt1m",
+    )
+
+    today = datetime.date.today()
+    programme = programmes.create_programme(
+        by=officer,
+        name=f"Programa {name}",
+        clusters=[cluster],
+        starts_on=today - datetime.timedelta(days=400),
+        ends_on=today + datetime.timedelta(days=400),
+        unit="USD",
+        budget=Decimal("1000"),
+        cap_per_member_month=None,
+        cap_per_pair_month=None,
+    )
+    for kind, confirmer in [("session_held", "counterpart"), ("useful_post", "coordinator")]:
+        programmes.set_rule(
+            programme=programme,
+            by=officer,
+            kind=kind,
+            amount=Decimal("10"),
+            confirmer=confirmer,
+            min_attendees=0,
+        )
+    credited = incentives.record_contribution(
+        kind="session_held",
+        actor=mentor,
+        counterpart=follower,
+        cluster=cluster,
+        source=f"security.credited:{name}",
+        confirmed_by=follower,
+        title="Sesión acreditada",
+    )
+    pending = incentives.record_contribution(
+        kind="session_held",
+        actor=mentor,
+        counterpart=follower,
+        cluster=cluster,
+        source=f"security.pending:{name}",
+        title="Sesión por confirmar",
+    )
+    review = incentives.record_contribution(
+        kind="useful_post",
+        actor=mentor,
+        counterpart=follower,
+        cluster=cluster,
+        source=f"security.review:{name}",
+        title="Mensaje útil",
+    )
+    feed_token = calendar.feed_for(follower).token
+
+    guide = guides.create_guide(
+        cluster_id=cluster.pk,
+        by=mentor,
+        title=f"Guía {content}",
+        summary="Papeles del primer contenedor.",
+        body="Registro REX.\nOrigen en la factura.",
+        language="es",
+        products=["0901"],
+        markets=["DE"],
+        topics=["origin"],
+    )
+    for note in ("primera", "segunda"):
+        if note == "segunda":
+            guides.update_draft(
+                guide=guide,
+                by=mentor,
+                title=guide.title,
+                summary=guide.summary,
+                body=guide.body + "\nAnálisis de ocratoxina.",
+                language="es",
+                products=["0901"],
+                markets=["DE"],
+                topics=["origin"],
+            )
+        guides.submit_for_review(guide=guide, by=mentor)
+        guides.publish(guide=guide, by=coordinator, note=note)
+        guide.refresh_from_db()
+    draft = guides.create_guide(
+        cluster_id=cluster.pk,
+        by=mentor,
+        title=f"Borrador {content}",
+        summary="Aún no.",
+        body="Por escribir.",
+        language="es",
+    )
+    suggestion = guides.suggest_correction(guide=guide, by=follower, text="Falta el EUR.1.")
+    invitation = network.invite_member(
+        cluster=cluster,
+        by=coordinator,
+        email=f"invitada-{name.lower()}@example.org",
+        role="mentor",
+    )
+    api_token, api_key = programmes.issue_api_key(by=officer, name="Informes")
+
+    for obj in (cluster, topic, pairing, session, group_session, goal, programme, guide):
+        obj.refresh_from_db()
+    return Side(
+        name=name,
+        agency=agency,
+        officer=officer,
+        cluster=cluster,
+        coordinator=coordinator,
+        mentor=mentor,
+        follower=follower,
+        applicant=applicant,
+        newcomer=newcomer,
+        suspended=suspended,
+        former=former,
+        offer=offer,
+        room=room,
+        topic=topic,
+        question=question,
+        answer=answer,
+        reply=reply,
+        pairing=pairing,
+        conversation=pairing.conversation,
+        session=session,
+        past_session=past_session,
+        group_session=group_session,
+        goal=goal,
+        milestone=milestone,
+        export=export,
+        programme=programme,
+        credited=credited,
+        pending=pending,
+        review=review,
+        feed_token=feed_token,
+        guide=guide,
+        draft=draft,
+        suggestion=suggestion,
+        invitation=invitation,
+        api_key=api_key,
+        api_token=api_token,
+        secrets={"name": word, "content": content, "conversation": conversation},
+    )
+
+
+def build_world() -> World:
+    a = _side("Alfa", "Zafiro", "Turquesa", "Ambar")
+    b = _side("Beta", "Obsidiana", "Jaspe", "Onice")
+    world = World(a=a, b=b, outsider=_person("Otto Outsider"), stale_keys={})
+    for role in ("outsider", "follower", "mentor", "other_coordinator", "coordinator"):
+        _token, world.stale_keys[role] = ApiToken.issue(user=world.user(role), name="Old key")
+    return world
