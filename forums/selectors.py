@@ -140,6 +140,31 @@ def readable_rooms(user: User) -> QuerySet[Room]:
     return rooms
 
 
+def unanswered_questions(user: User, *, tags: list[str], limit: int = 5) -> list[Topic]:
+    """Questions with no reply yet in the forums of the person's clusters, tagged with any of
+    `tags` (case-insensitive), oldest first: those have waited longest."""
+    if not tags:
+        return []
+    tagged = Q()
+    for tag in tags[:30]:
+        tagged |= Q(tags__name__iexact=tag)
+    active = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+    return list(
+        Topic.objects.filter(
+            tagged,
+            kind=Topic.Kind.QUESTION,
+            accepted_post__isnull=True,
+            post_count__lte=1,  # the question's own post: nobody has replied
+            room__kind=Room.Kind.FORUM,
+            room__cluster__in=active.values("cluster_id"),
+        )
+        .exclude(author=user)
+        .distinct()
+        .select_related("room__cluster", "author__profile")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
 SEARCH_LIMIT = 50
 _TSQUERY = " || ".join(
     f"websearch_to_tsquery('{config}', %s)" for config in ("spanish", "portuguese", "english")

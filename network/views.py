@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from network import selectors, services
+from network import home_panels, selectors, services
 from network.forms import (
     ClusterForm,
     ClusterSearchForm,
@@ -55,6 +55,7 @@ def home(request):
                 request.user, services.verified_emails(request.user)
             ),
             "requests_to_review": selectors.join_requests_to_review(request.user)[:20],
+            "panels": home_panels.for_member(user=request.user),
         },
     )
 

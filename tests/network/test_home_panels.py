@@ -1,0 +1,97 @@
+"""My network shows each person what waits for them, by role, with empty states."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from forums import services as forum_services
+from forums.models import Topic
+from mentoring import services as mentoring_services
+from tests.factories import add_member, make_cluster
+from tests.mentoring.conftest import build_network, person
+
+pytestmark = pytest.mark.django_db
+
+
+def panels(client, user) -> tuple[list[str], str]:
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    return re.findall(r'id="panel-([a-z]+)"', html), html
+
+
+def ask(net, author, title, tags):
+    room = forum_services.forum_of(net.cluster)
+    return forum_services.start_topic(
+        room=room,
+        author=author,
+        title=title,
+        body="Who knows?",
+        kind=Topic.Kind.QUESTION,
+        tags=tags,
+    )
+
+
+def test_a_follower_sees_suggested_mentors_with_reasons_and_the_way_to_goals(client):
+    net = build_network()
+    shown, html = panels(client, net.felipe)
+    assert "follower" in shown and "mentor" not in shown and "coordinator" not in shown
+    assert "Ana Mentor" in html
+    assert "Germany" in html  # a reason, in plain words
+    assert "Goals are set with your mentor once you are paired." in html
+
+
+def test_a_follower_without_needs_is_asked_for_them(client):
+    net = build_network()
+    newcomer = add_member(net.cluster, person("Nina Newcomer"))
+    shown, html = panels(client, newcomer)
+    assert "follower" in shown
+    assert reverse("mentoring:needs") in html
+    assert "Suggested mentors" not in html
+
+
+def test_a_mentor_sees_requests_and_unanswered_questions_in_their_topics(client):
+    net = build_network()
+    mentoring_services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    waiting = ask(net, net.gabi, "Which certificate for Germany?", ["certification"])
+    answered = ask(net, net.gabi, "Certification costs?", ["certification"])
+    forum_services.post_reply(topic=answered, author=net.bruno, body="About 2,000 USD.")
+    ask(net, net.gabi, "Cocoa prices?", ["cocoa"])  # not in Ana's topics
+    shown, html = panels(client, net.ana)
+    assert "mentor" in shown
+    assert "Felipe Follower would like you as mentor" in html
+    assert waiting.title in html
+    assert "Certification costs?" not in html and "Cocoa prices?" not in html
+
+
+def test_questions_of_another_cluster_never_reach_the_mentor(client):
+    net = build_network()
+    other = make_cluster(coordinator=person("Olga Other"), name="Otro", visibility="private")
+    stranger = add_member(other, person("Sam Stranger"))
+    forum_services.start_topic(
+        room=forum_services.forum_of(other),
+        author=stranger,
+        title="Secret buyer in Germany",
+        body="?",
+        kind=Topic.Kind.QUESTION,
+        tags=["certification"],
+    )
+    _shown, html = panels(client, net.ana)
+    assert "Secret buyer in Germany" not in html
+
+
+def test_a_coordinator_sees_followers_without_a_mentor(client):
+    net = build_network()
+    shown, html = panels(client, net.coordinator)
+    assert "coordinator" in shown
+    assert "2 followers without a mentor" in html
+    assert reverse("mentoring:cohort", args=[net.cluster.slug]) in html
+    assert "No group session planned." in html
+
+
+def test_someone_in_no_cluster_sees_only_the_way_in(client):
+    shown, html = panels(client, person("Lone Visitor"))
+    assert shown == []
+    assert "You are not in any cluster yet." in html
