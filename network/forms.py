@@ -120,9 +120,12 @@ class ProfileForm(forms.Form):
         choices=SPOKEN_LANGUAGES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Mentors and followers are matched on the languages they share."),
     )
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=Profile._meta.get_field("time_zone").choices
+        label=_("Time zone"),
+        choices=Profile._meta.get_field("time_zone").choices,
+        help_text=_("Sessions and reminders are shown in your time zone."),
     )
     preferred_language = forms.ChoiceField(
         label=_("Language for emails"),
@@ -182,11 +185,15 @@ class OrganizationForm(forms.Form):
     planned_codes = forms.CharField(
         label=_("Products you plan to export (HS codes)"),
         required=False,
+        help_text=_("Mentors who exported the same products are suggested first."),
     )
     markets = forms.MultipleChoiceField(
         label=_("Export markets"),
         choices=countries,
         required=False,
+        help_text=_(
+            "Where you export or aim to: suggestions favour mentors who have exported there."
+        ),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 

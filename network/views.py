@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -306,6 +307,14 @@ def person(request, user_id):
     )
 
 
+def _back_to(request, default):
+    """Where the person came from when it was one of our pages (first-run steps), else default."""
+    target = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
 @login_required
 def profile_edit(request):
     profile = services.ensure_profile(user=request.user)
@@ -325,7 +334,7 @@ def profile_edit(request):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Profile saved."))
-            return redirect(profile)
+            return _back_to(request, profile)
     return render(request, "network/profile_form.html", {"form": form, "profile": profile})
 
 
@@ -363,7 +372,7 @@ def organization_edit(request):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Organization saved."))
-            return redirect(profile)
+            return _back_to(request, profile)
     return render(
         request, "network/organization_form.html", {"form": form, "organization": organization}
     )

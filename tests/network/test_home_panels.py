@@ -93,5 +93,41 @@ def test_a_coordinator_sees_followers_without_a_mentor(client):
 
 def test_someone_in_no_cluster_sees_only_the_way_in(client):
     shown, html = panels(client, person("Lone Visitor"))
-    assert shown == []
+    assert shown == ["start"]  # only the first-run steps, joining a cluster among them
     assert "You are not in any cluster yet." in html
+
+
+def test_a_newcomer_is_guided_step_by_step_and_returned_home(client):
+    newcomer = person("Nina Newcomer", languages=())
+    shown, html = panels(client, newcomer)
+    assert shown == ["start"]
+    assert "0 of 3 steps done" in html
+    assert "Mentors and followers are matched on the languages they share" in html
+    response = client.post(
+        f"{reverse('profile_edit')}?next=/",
+        {"display_name": "Nina Newcomer", "languages": ["es"], "time_zone": "America/Lima"},
+    )
+    assert response.status_code == 302 and response.url == "/"
+    _shown, html = panels(client, newcomer)
+    assert "1 of 3 steps done" in html
+
+
+def test_the_way_back_never_leaves_the_site(client):
+    newcomer = person("Nina Newcomer")
+    client.force_login(newcomer)
+    response = client.post(
+        f"{reverse('profile_edit')}?next=https://evil.example/",
+        {"display_name": "Nina", "languages": ["es"], "time_zone": "America/Lima"},
+    )
+    assert response.status_code == 302
+    assert response.url == newcomer.profile.get_absolute_url()
+
+
+def test_guidance_disappears_once_every_step_is_done(client):
+    net = build_network()
+    profile = net.ana.profile
+    profile.time_zone = "America/Bogota"
+    profile.save()
+    net.ana.profile.organization.products.create(hs_code="0901", status="exports")
+    shown, _html = panels(client, net.ana)
+    assert "start" not in shown
