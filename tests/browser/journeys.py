@@ -1,0 +1,197 @@
+"""Each role's journey through the demo network, and the checks every page it visits gets:
+axe-core (no serious or critical violation), no horizontal scrolling, no English left on a
+Spanish or Portuguese page, a screenshot."""
+
+import gettext
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+LANGUAGES = {"en": "en-US", "es": "es-419", "pt_BR": "pt-BR"}
+WIDTHS = {"phone": 360, "desktop": 1280}
+DEMO_PASSWORD = "pioneros-demo"
+# axe-core's rule sets for WCAG 2.1 A and AA, plus its best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# English that must not show on a page in Spanish or Portuguese although no catalogue has
+# it: dates and times Django would have written in English.
+ENGLISH_ONLY = [
+    "January", "February", "March", "April", "June", "July", "August", "September",
+    "October", "November", "December",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+]  # fmt: skip
+
+
+def _english_messages(language: str) -> list[str]:
+    """Messages of our catalogue, in English, that read differently once translated: seeing
+    one on a page in `language` means a string escaped translation. Only messages of three
+    words or more: shorter ones (names, codes) may be the same words in user content."""
+    with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)._catalog
+    found = set()
+    for msgid, msgstr in catalogue.items():
+        if isinstance(msgid, tuple):
+            msgid = msgid[0]
+        msgid = msgid.split("\x04")[-1]
+        if not msgid or "%" in msgid or "{" in msgid or msgid == msgstr:
+            continue
+        if len(msgid.split()) >= 3 and "\n" not in msgid:
+            found.add(msgid)
+    return sorted(found, key=len, reverse=True)
+
+
+_ENGLISH = {language: _english_messages(language) for language in ("es", "pt_BR")}
+
+
+@dataclass
+class Walk:
+    """One role's journey in one language at one width, and what its pages showed."""
+
+    page: Page
+    base: str
+    language: str
+    width: str
+    shots: Path
+    axe: object
+    first: bool  # the first walk acts (sends, approves); the others read what it did
+    visited: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def go(self, path: str) -> None:
+        self.page.goto(f"{self.base}{path}")
+        self.check()
+
+    def follow(self, selector: str) -> None:
+        """Follow the first link matching `selector`, as a person would click it."""
+        link = self.page.locator(selector).first
+        expect(link).to_be_visible()
+        link.click()
+        self.page.wait_for_load_state()
+        self.check()
+
+    def check(self) -> None:
+        page, path = self.page, self.page.url.removeprefix(self.base)
+        self.visited.append(path)
+        where = f"{self.language}/{self.width} {path}"
+        html_lang = page.evaluate("document.documentElement.lang")
+        if html_lang.replace("-", "_").lower() != self.language.lower():
+            self.problems.append(f"{where}: the page says lang={html_lang!r}")
+        results = self.axe.run(
+            page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}}
+        ).response
+        for violation in results["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                self.problems.append(f"{where}: axe {violation['id']} on {targets}")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            self.problems.append(f"{where}: scrolls sideways by {overflow} px")
+        if self.language != "en":
+            text = page.inner_text("body")
+            for phrase in _ENGLISH[self.language]:
+                # "#rules of origin" is a tag members wrote, not our text.
+                if re.search(rf"(?<!#){re.escape(phrase)}", text):
+                    self.problems.append(f"{where}: untranslated {phrase!r}")
+            for word in ENGLISH_ONLY:
+                if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text):
+                    self.problems.append(f"{where}: English {word!r}")
+        slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+        page.screenshot(path=self.shots / f"{len(self.visited):02d}-{slug}.png", full_page=True)
+
+    def sign_in(self, email: str) -> None:
+        self.page.goto(f"{self.base}/accounts/login/")
+        self.check()
+        self.page.fill("input[name=login]", email)
+        self.page.fill("input[name=password]", DEMO_PASSWORD)
+        self.page.click("main button[type=submit]")
+        expect(self.page.locator("h1")).to_be_visible()
+        self.check()
+
+
+def visitor(walk: Walk) -> None:
+    """What Pioneros is, public clusters to browse, and the way to sign up."""
+    walk.go("/")
+    expect(walk.page.locator("main a[href='/accounts/signup/']").first).to_be_visible()
+    walk.follow("main a[href^='/clusters/'][href$='/']:not([href='/clusters/'])")
+    walk.go("/clusters/")
+    walk.go("/guides/")
+    walk.go("/")
+    walk.follow("main a[href^='/accounts/signup/']")
+    expect(walk.page.locator("input[name=email]")).to_be_visible()
+
+
+def follower(walk: Walk) -> None:
+    """Andrés, a coffee grower: suggested mentors with reasons, asks one, sees his goals."""
+    walk.sign_in("andres@demo.pioneros.test")
+    expect(walk.page.locator("#panel-follower")).to_be_visible()
+    if walk.first:
+        walk.follow("section[aria-labelledby=panel-follower] a[href*='/request/']")
+        walk.page.locator("textarea").first.fill("Queremos vender café verde en Hamburgo.")
+        walk.page.locator("main form button[type=submit]").last.click()
+        walk.page.wait_for_load_state()
+        expect(walk.page.locator(".alert-success")).to_be_visible()
+        walk.check()
+    walk.go("/mentoring/")
+    walk.follow("main a[href^='/mentoring/pairings/']")
+    walk.go("/guides/")
+    walk.go("/search/?q=caf%C3%A9")
+    walk.go("/notifications/")
+
+
+def mentor(walk: Walk) -> None:
+    """Camila, who exports coffee: questions in her topics, her sessions and credits."""
+    walk.sign_in("camila@demo.pioneros.test")
+    expect(walk.page.locator("#panel-mentor")).to_be_visible()
+    walk.go("/mentoring/")
+    walk.follow("main a[href*='/mentoring/offer/']")
+    walk.go("/me/credits/")
+    walk.go("/clusters/cafe-de-especialidad-del-huila/forum/")
+    walk.follow("main a[href^='/topics/']")
+    if walk.first:
+        walk.page.locator("#reply-form textarea").fill("En mi experiencia, pidan el EUR.1 antes.")
+        walk.page.locator("#reply-form button[type=submit]").click()
+        walk.page.wait_for_load_state()
+        walk.check()
+
+
+def coordinator(walk: Walk) -> None:
+    """Lucía, who runs the coffee cluster: join requests, unmatched followers, sessions."""
+    walk.sign_in("lucia@demo.pioneros.test")
+    expect(walk.page.locator("#panel-coordinator")).to_be_visible()
+    walk.follow("section[aria-labelledby=panel-coordinator] a[href*='/mentoring/cohort/']")
+    walk.go("/clusters/cafe-de-especialidad-del-huila/manage/")
+    if walk.first:
+        walk.page.locator("form[action$='/approve/'] button").first.click()
+        walk.page.wait_for_load_state()
+        expect(walk.page.locator(".alert-success")).to_be_visible()
+        walk.check()
+    walk.go("/clusters/cafe-de-especialidad-del-huila/sessions/")
+    walk.go("/clusters/cafe-de-especialidad-del-huila/contributions/")
+    walk.go("/clusters/cafe-de-especialidad-del-huila/moderation/")
+    walk.go("/guides/desk/")
+
+
+def officer(walk: Walk) -> None:
+    """Valeria, at an agency closing the month: budget used, credits to approve, charts."""
+    walk.sign_in("valeria@demo.pioneros.test")
+    expect(walk.page.locator("#panel-officer")).to_be_visible()
+    walk.follow("section[aria-labelledby=panel-officer] a[href^='/agency/programmes/']")
+    if walk.first and walk.page.locator("form[action$='/approve/']").count():
+        walk.page.locator("form[action$='/approve/'] button").click()
+        walk.page.wait_for_load_state()
+        expect(walk.page.locator(".alert-success")).to_be_visible()
+        walk.check()
+    walk.go("/agency/")
+
+
+JOURNEYS = {
+    "visitor": visitor,
+    "follower": follower,
+    "mentor": mentor,
+    "coordinator": coordinator,
+    "officer": officer,
+}
