@@ -28,7 +28,7 @@ def test_the_officer_sees_budget_used_and_last_month_to_approve(client, setting)
         session(setting, 2, when=moment)
     html = home(client, setting.officer)
     assert 'id="panel-officer"' in html
-    assert "100.00 of 1000.00 USD used" in html
+    assert "100.00 of 1,000.00 USD used" in html
     assert re.search(r"2 credits in \w+ \d{4} wait for your approval", html)
     assert setting.programme.get_absolute_url() in html
 
@@ -45,3 +45,14 @@ def test_the_person_helped_is_asked_to_confirm_and_the_mentor_sees_it_pending(cl
 def test_no_officer_panel_for_members(client, setting):
     assert 'id="panel-officer"' not in home(client, setting.follower)
     assert 'id="panel-officer"' not in home(client, setting.coordinator)
+
+
+def test_amounts_are_written_the_readers_way(client, setting):
+    session(setting, 1)
+    client.force_login(setting.officer)
+    spanish = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "50,00 de 1\xa0000,00 USD usados" in spanish  # Spanish groups with a space
+    portuguese = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert "50,00 de 1.000,00 USD usados" in portuguese
+    english = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "50.00 of 1,000.00 USD used" in english

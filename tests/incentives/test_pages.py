@@ -11,9 +11,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import override
 
 from incentives import dashboard, ledger, programmes, services
 from incentives.models import ApiToken, Contribution, LedgerEntry, Payout, PeriodApproval
+from incentives.templatetags.money import money
 from tests.incentives.conftest import build
 
 
@@ -160,7 +162,7 @@ def test_csv_export_round_trips_the_dashboard_figures(setting):
     report(setting, 2, follower=setting.other_follower)
     officer = client_for(setting.officer)
     page = officer.get(f"/agency/programmes/{setting.programme.pk}/").content.decode()
-    assert "100.00 / 1000.00 USD" in page
+    assert "100.00 / 1,000.00 USD" in page
     rows = list(
         csv.reader(
             io.StringIO(
@@ -331,8 +333,10 @@ def test_the_figures_csv_round_trips_the_figures_on_the_page(setting):
         "Budget left": "950.00",
         "Waiting for a decision": "1",
     }
-    assert f"{rows['Budget used']} / {rows['Budget']} USD" in page
-    assert f"{rows['Budget left']} left" in page
+    # The page writes the same figures as the CSV, grouped for reading.
+    with override("en"):
+        assert f"{money(rows['Budget used'])} / {money(rows['Budget'])} USD" in page
+        assert f"{money(rows['Budget left'])} left" in page
     assert f"{rows['Hours of confirmed sessions']} hours" in page
     assert "1 waiting for a decision" in page
 
