@@ -35,10 +35,12 @@ def exists(code: str) -> bool:
 
 
 def name(code: str) -> str:
-    """The code's name in the active language: our chapter names for es/pt, else WCO's."""
+    """The code's name in the active language: WCO's in English; in es/pt our name of its
+    chapter, since we have no translated headings and English would not be read there (the
+    code beside it still says which heading)."""
     language = (get_language() or "en").split("-")[0]
-    if len(code) == 2 and language != "en":
-        translated = _chapter_translations().get(language, {}).get(code)
+    if language != "en" and exists(code):
+        translated = _chapter_translations().get(language, {}).get(code[:2])
         if translated:
             return translated
     return _nomenclature().get(code, code)

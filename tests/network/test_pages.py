@@ -166,3 +166,7 @@ def test_hs_names_follow_the_reader_language(client):
         assert hs.name("09").startswith("Café, chá")
     with translation.override("en"):
         assert hs.name("0901").startswith("Coffee")
+    # No English on a Spanish page: a heading is named by its chapter, its code beside it.
+    with translation.override("es"):
+        assert hs.name("0901") == "Café, té, yerba mate y especias"
+        assert hs.label("0901") == "0901 · Café, té, yerba mate y especias"
