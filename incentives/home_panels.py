@@ -35,8 +35,8 @@ def review_panel(*, user: User) -> dict | None:
             user=user, status=Membership.Status.ACTIVE, role=Membership.Role.COORDINATOR
         ).select_related("cluster")[:10]
     ]
-    rows = [(cluster, len(selectors.review_queue(cluster))) for cluster in clusters]
-    rows = [(cluster, waiting) for cluster, waiting in rows if waiting]
+    waiting = selectors.review_counts(clusters)
+    rows = [(cluster, waiting[cluster.pk]) for cluster in clusters if waiting.get(cluster.pk)]
     return {"queues": rows} if rows else None
 
 

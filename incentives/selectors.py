@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
@@ -100,6 +100,22 @@ def review_queue(cluster: Cluster) -> list[Contribution]:
         .filter(Q(status=Status.REVIEW) | Q(Exists(coordinator_rule), status=Status.PENDING))
         .select_related("actor__profile", "counterpart__profile", "programme")
         .order_by("occurred_at", "id")[:100]
+    )
+
+
+def review_counts(clusters: list[Cluster]) -> dict[int, int]:
+    """How many contributions wait in each cluster's review queue, in one query."""
+    coordinator_rule = Rule.objects.filter(
+        programme=OuterRef("programme"),
+        kind=OuterRef("kind"),
+        confirmer=Rule.Confirmer.COORDINATOR,
+    )
+    return dict(
+        Contribution.objects.filter(cluster__in=clusters)
+        .filter(Q(status=Status.REVIEW) | Q(Exists(coordinator_rule), status=Status.PENDING))
+        .values("cluster")
+        .annotate(n=Count("id"))
+        .values_list("cluster", "n")
     )
 
 

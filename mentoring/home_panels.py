@@ -1,10 +1,11 @@
 """Mentoring's panels on "My network": what waits for followers, mentors and coordinators."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from forums import selectors as forum_selectors
 from mentoring import matching, scoring, selectors, sessions
-from mentoring.models import Attendance, Goal, MentoringNeeds, MentorOffer, Pairing
+from mentoring.models import Attendance, Goal, MentoringNeeds, MentorOffer, Pairing, Session
 from network import home_panels
 from network.models import Membership, User
 
@@ -83,35 +84,55 @@ def sessions_panel(*, user: User) -> dict | None:
 
 def coordinator_panel(*, user: User) -> dict | None:
     """Per coordinated cluster: followers still without a mentor, and the next group
-    sessions with how many said they come."""
+    sessions with how many said they come; the same few queries however many clusters."""
     clusters = [
         membership.cluster
         for membership in Membership.objects.filter(
             user=user, status=Membership.Status.ACTIVE, role=Membership.Role.COORDINATOR
         )
         .select_related("cluster")
-        .order_by("cluster__name")
+        .order_by("cluster__name")[:10]
     ]
     if not clusters:
         return None
-    rows = []
-    for cluster in clusters[:10]:
-        unmatched, more = matching.unmatched_followers(cluster, limit=50)
-        next_sessions = selectors.cluster_sessions(cluster, limit=3)
-        going = dict(
-            Attendance.objects.filter(
-                session__in=next_sessions, answer=Attendance.Answer.YES, waitlisted=False
-            )
-            .values("session")
-            .annotate(n=Count("id"))
-            .values_list("session", "n")
+    open_pairing = Pairing.objects.filter(
+        cluster=OuterRef("cluster"), follower=OuterRef("user"), status__in=Pairing.OPEN
+    )
+    unmatched = dict(
+        Membership.objects.filter(
+            cluster__in=clusters, status=Membership.Status.ACTIVE, role=Membership.Role.FOLLOWER
         )
+        .exclude(Exists(open_pairing))
+        .values("cluster")
+        .annotate(n=Count("id"))
+        .values_list("cluster", "n")
+    )
+    upcoming = list(
+        Session.objects.filter(
+            cluster__in=clusters,
+            kind=Session.Kind.GROUP,
+            status=Session.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .annotate(
+            going=Count(
+                "attendances",
+                filter=Q(
+                    attendances__answer=Attendance.Answer.YES,
+                    attendances__waitlisted=False,
+                ),
+            )
+        )
+        .order_by("starts_at", "id")[:100]
+    )
+    rows = []
+    for cluster in clusters:
+        mine = [session for session in upcoming if session.cluster_id == cluster.pk][:3]
         rows.append(
             {
                 "cluster": cluster,
-                "unmatched": len(unmatched),
-                "more_unmatched": more,
-                "sessions": [(session, going.get(session.pk, 0)) for session in next_sessions],
+                "unmatched": unmatched.get(cluster.pk, 0),
+                "sessions": [(session, session.going) for session in mine],
             }
         )
     return {"clusters": rows}

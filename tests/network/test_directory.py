@@ -1,6 +1,8 @@
 """The member directory: filters, keyset pages, and a bounded number of queries."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from network.models import ExportMarket, ExportProduct, Membership
@@ -112,8 +114,25 @@ def test_cluster_list_queries_do_not_grow_with_clusters(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("cluster_list"))
     assert response.status_code == 200
-    with django_assert_max_num_queries(12):
-        assert client.get(reverse("home")).status_code == 200
+
+
+def test_my_network_queries_do_not_grow_with_clusters(client):
+    """A coordinator of many clusters costs My network what a coordinator of one does."""
+    coordinator = UserFactory()
+    client.force_login(coordinator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("home")).status_code == 200
+        return len(captured)
+
+    for i in range(3):
+        add_member(make_cluster(coordinator=coordinator, name=f"C{i}"), UserFactory())
+    few = queries()
+    for i in range(3, 40):
+        add_member(make_cluster(coordinator=coordinator, name=f"C{i}"), UserFactory())
+    assert queries() == few
+    assert few <= 45
 
 
 @pytest.mark.parametrize("cursor", ["WyJhIiwgIngiXQ", "W251bGwsIDFd", "e30", "!!!"])
