@@ -18,14 +18,16 @@ from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 
+from config.live import LiveLayerGuard
 from config.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Origin checked against ALLOWED_HOSTS, then the Django session attached as scope["user"].
+        # Origin checked against ALLOWED_HOSTS, then the Django session attached as scope["user"];
+        # while Redis is down, sockets are told so and closed (config/live.py).
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(LiveLayerGuard(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "network.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the database: turns its outage into a 503 page.
+    "network.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,13 +111,19 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.text("CHANNELS_PREFIX", "pioneros")},
+            "CONFIG": {
+                # redis-py 8 times reads out after 5 s, as long as channels-redis blocks in
+                # BZPOPMIN: idle sockets would die at random (redis/redis-py#4091).
+                "hosts": [f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}socket_timeout=15"],
+                "prefix": env.text("CHANNELS_PREFIX", "pioneros"),
+            },
         }
     }
-    # Shared cache so allauth's rate limits hold across several Daphne processes.
+    # Shared cache so allauth's rate limits hold across several Daphne processes; while
+    # Redis is down, each process counts on its own (config/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.text("CHANNELS_PREFIX", "pioneros"),
         }
@@ -133,6 +141,9 @@ TASKS = {
         )
     }
 }
+
+# First retry of a failed email after this many seconds, then 4x longer each time (5 tries).
+TASK_RETRY_DELAY = env.integer("TASK_RETRY_DELAY", 60)
 
 # --- Accounts --------------------------------------------------------------------
 AUTH_USER_MODEL = "network.User"
@@ -217,6 +228,12 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Paths of calendar feeds, invitations and account keys are keys: logged redacted.
+    "filters": {"private_links": {"()": "network.log_filters.RedactPrivateLinks"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        name: {"filters": ["private_links"]}
+        for name in ("django.request", "django.security.csrf", "django.server")
+    },
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
 }

@@ -8,9 +8,11 @@ import json
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from forums import access, realtime, selectors, services
 from forums.models import Room, Topic
+from network.throttle import TOO_MANY_MESSAGES, MessageBudget
 
 MAX_FRAME = 32 * 1024
 NOT_SIGNED_IN = 4401
@@ -30,6 +32,7 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         self.topics: dict[int, int] = {}  # topic id -> newest event number sent
         self.rooms: set[int] = set()
+        self.budget = MessageBudget()
         # Told when this member's memberships change, to drop what they may no longer read.
         await self.channel_layer.group_add(realtime.member_group(user.pk), self.channel_name)
         await self.accept()
@@ -47,12 +50,19 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # Counted before anything else, so a flood of garbage costs as much as one of posts.
+        if not self.budget.spend():
+            if self.budget.out_of_patience:
+                await self.close(code=TOO_MANY_MESSAGES)
+                return
+            await self._error("rate_limited", _("Too many messages: wait a moment."))
+            return
         if text_data is None or len(text_data.encode()) > MAX_FRAME:
             await self._error("too_large", "Messages are text of at most 32 KB.")
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
             await self._error("bad_json", "Messages are JSON objects.")
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
@@ -97,8 +107,9 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
             await self._error("not_found", "No such topic.", topic=topic_id)
             return
         # Join first, then read what was missed: nothing falls between the two, and the
-        # numbers let us drop what arrives twice.
-        self.topics[topic_id] = after
+        # numbers let us drop what arrives twice. Subscribing again on the same socket never
+        # resends what this socket already carried (events may be in flight to the page).
+        self.topics[topic_id] = max(after, self.topics.get(topic_id, after))
         await self.channel_layer.group_add(realtime.topic_group(topic_id), self.channel_name)
         missed, complete = await self._catch_up(topic, after)
         for payload in missed:

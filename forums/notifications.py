@@ -1,14 +1,17 @@
 """In-app notifications from the forums, a live badge, and email for those who opted in."""
 
+import re
+
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from forums import access
-from forums.models import EmailPreference, Notification, Post, Room, Topic
-from forums.rendering import MENTION
+from forums.models import EmailPreference, Notification, Post, PostRevision, Room, Topic
+from forums.rendering import MENTION, render
 from network import notify, realtime
-from network.models import User
+from network.erasure import former_member_label, scrub
+from network.models import Membership, User
 
 Kind = Notification.Kind
 # A post may name at most this many people; the rest of its @handles stay plain text.
@@ -124,3 +127,41 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
         [user.pk], {"type": "notifications", "unread": unread_count(user)}
     )
     return count
+
+
+def forget_erased_member(*, user: User, names=(), handle: str | None = None) -> None:
+    """A member erased their account (network.erasure): their inbox and email choices go.
+
+    Their posts stay, shown as a former member's. What others wrote keeps its words, except
+    the person's own name where the forums put it: the titles of their private conversations
+    (named after the two people) and @mentions of their handle, in the clusters they were in.
+    """
+    Notification.objects.filter(recipient=user).delete()
+    EmailPreference.objects.filter(user=user).delete()
+    names = list(names)
+    for room in Room.objects.filter(participants=user):
+        title = scrub(room.title, names)
+        if title != room.title:
+            Room.objects.filter(pk=room.pk).update(title=title)
+        for topic in Topic.objects.filter(room=room):
+            title = scrub(topic.title, names)
+            if title != topic.title:
+                Topic.objects.filter(pk=topic.pk).update(title=title)
+    if not handle:
+        return
+    mention = re.compile(rf"(?<![\w@])@{re.escape(handle)}(?![\w-])", re.IGNORECASE)
+    label = former_member_label()
+    clusters = Membership.objects.filter(user=user).values("cluster_id")
+    mentioning = Post.objects.filter(
+        topic__room__cluster_id__in=clusters, body__icontains=f"@{handle}"
+    )
+    for post in mentioning.only("pk", "body"):
+        body = mention.sub(label, post.body)
+        if body != post.body:
+            Post.objects.filter(pk=post.pk).update(body=body, body_html=render(body))
+    for revision in PostRevision.objects.filter(
+        post__topic__room__cluster_id__in=clusters, body__icontains=f"@{handle}"
+    ):
+        body = mention.sub(label, revision.body)
+        if body != revision.body:
+            PostRevision.objects.filter(pk=revision.pk).update(body=body)

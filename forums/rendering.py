@@ -1,7 +1,8 @@
 """Posts are written in Markdown and shown as HTML that only ever holds an allow-list."""
 
 import re
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
@@ -43,12 +44,54 @@ ATTRIBUTES = {
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{0,59})", re.IGNORECASE)
 
 
+def _as_browsers_read(url: str) -> str:
+    """The URL a browser would fetch: it drops tabs and newlines anywhere, trims spaces and
+    control characters, and reads a backslash as a slash, so "/\\evil.example/x" is
+    another site's "//evil.example/x" (WHATWG URL parsing)."""
+    url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    return url.replace("\\", "/")
+
+
+# Script and inline-document schemes, also when spelt to slip past a scheme check.
+SCRIPT_SCHEME = re.compile(r"^(javascript|vbscript|livescript|mocha|data):")
+
+
+def _disguised_script(url: str) -> bool:
+    # nh3 already refuses these schemes as browsers read them; this also catches what only
+    # a lenient reader would run ("java%73cript:", "java script:"): nobody needs those.
+    squashed = unicodedata.normalize("NFKC", unquote(url))
+    squashed = "".join(ch for ch in squashed if ch.isprintable() and not ch.isspace())
+    return bool(SCRIPT_SCHEME.match(squashed.lower()))
+
+
+def _ascii_host(url: str) -> str | None:
+    """`url` with a look-alike host (a Cyrillic "e" in "example.com") in its xn-- form,
+    which gives it away in the status bar and wherever the link is copied; None if
+    unreadable."""
+    read = _as_browsers_read(url)
+    try:
+        parts = urlsplit(read)
+        host = parts.hostname or ""
+        if host.isascii():
+            return url
+        ascii_host = host.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        return None
+    credentials, _at, place = parts.netloc.rpartition("@")
+    place = place.lower().replace(host, ascii_host, 1)
+    return parts._replace(netloc=f"{credentials}@{place}" if _at else place).geturl()
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in {"href", "src"} and _disguised_script(value):
+        return None
     # Images only from this site: an outside image would track readers and the CSP blocks it.
     if tag == "img" and attribute == "src":
-        parts = urlsplit(value)
-        if parts.scheme or parts.netloc or not value.startswith("/"):
+        read = _as_browsers_read(value)
+        if not read.startswith("/") or read.startswith("//"):
             return None
+    if tag == "a" and attribute == "href":
+        return _ascii_host(value)
     return value
 
 

@@ -1,5 +1,6 @@
 """Every change in the forums goes through here, whichever edge asked: page, API or socket."""
 
+import re
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -46,8 +47,13 @@ def forum_of(cluster: Cluster) -> Room:
     return room
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
+    # PostgreSQL cannot store NUL in text and no encoding holds a lone surrogate (JSON can
+    # spell both: "\u0000", "\ud800"); no one types either, so neither becomes a 500.
+    body = LONE_SURROGATE.sub("\ufffd", (body or "").replace("\x00", "")).strip()
     if not body:
         raise ForumError(_("Write something first."), code="empty")
     if len(body) > Post._meta.get_field("body").max_length:

@@ -3,7 +3,8 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from forums import realtime
+from forums import notifications, realtime
+from network.signals import member_erased
 
 
 @receiver(post_save, sender="network.Membership", dispatch_uid="forums.membership_saved")
@@ -17,3 +18,9 @@ def membership_saved(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender="network.Membership", dispatch_uid="forums.membership_deleted")
 def membership_deleted(sender, instance, **kwargs):
     realtime.broadcast_member_access(instance.user_id)
+
+
+@receiver(member_erased, dispatch_uid="forums.member_erased")
+def member_erased_handler(sender, user, names=(), handle=None, **kwargs):
+    notifications.forget_erased_member(user=user, names=names, handle=handle)
+    realtime.broadcast_member_access(user.pk)

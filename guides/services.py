@@ -77,7 +77,8 @@ def clean_facets(
 
 
 def _content(title: str, summary: str, body: str, language: str) -> dict[str, str]:
-    title, summary, body = title.strip(), summary.strip(), body.strip()
+    # PostgreSQL cannot store NUL (a quoted post's body may hold one): dropped, not a 500.
+    title, summary, body = (text.replace("\x00", "").strip() for text in (title, summary, body))
     if not (title and summary and body):
         raise GuideError(_("A guide needs a title, a summary and its text."), code="empty")
     if language not in dict(catalogue.LANGUAGES):
@@ -514,3 +515,18 @@ def send_due_reminders(*, today: datetime.date | None = None) -> int:
             notifications.tell(kind="check_due", guide=guide, users=people, actor=None)
             asked += 1
     return asked
+
+
+@transaction.atomic
+def forget_erased_member(*, user: User) -> int:
+    """A member erased their account: drafts only they wrote, never published, go with it.
+    Published guides and co-written drafts stay, credited to a former member. Returns how
+    many drafts went."""
+    drafts = Guide.objects.filter(
+        authors=user, status=Guide.Status.DRAFT, current_version__isnull=True
+    ).exclude(authors__in=User.objects.exclude(pk=user.pk))
+    gone = list(drafts.values_list("pk", flat=True))
+    for guide in Guide.objects.filter(pk__in=gone):
+        guide.authors.clear()
+        guide.delete()
+    return len(gone)

@@ -96,6 +96,24 @@ class OutcomeOut(Schema):
     product_market_pairs: int
 
 
+class ErrorOut(Schema):
+    """What every refusal answers: 401 without a valid key, 404 for a programme that is
+    not the agency's (or does not exist: the two are never told apart)."""
+
+    detail: str
+
+
+class InvalidOut(Schema):
+    """422: a query or path value of the wrong type; one entry per problem."""
+
+    detail: list[dict]
+
+
+# Documented so clients, and the schema tests, know every answer they can get.
+REFUSALS = {401: ErrorOut}
+PROGRAMME_REFUSALS = {401: ErrorOut, 404: ErrorOut, 422: InvalidOut}
+
+
 def _programme(request, programme_id: int) -> Programme:
     programme = Programme.objects.filter(pk=programme_id).first()
     if programme is None or not programmes.is_officer(request.user, programme):
@@ -107,7 +125,7 @@ def _limit(limit: int) -> int:
     return max(1, min(limit, MAX_PAGE))
 
 
-@api.get("/programmes", response=list[ProgrammeOut])
+@api.get("/programmes", response={200: list[ProgrammeOut], **REFUSALS})
 def list_programmes(request):
     """The agency's programmes: three queries however many there are."""
     left = Account.objects.filter(programme=OuterRef("pk"), kind=Account.Kind.PROGRAMME)
@@ -137,12 +155,15 @@ def _programme_out(programme: Programme, *, left: Decimal | None = None) -> dict
     }
 
 
-@api.get("/programmes/{programme_id}", response=ProgrammeOut)
+@api.get("/programmes/{programme_id}", response={200: ProgrammeOut, **PROGRAMME_REFUSALS})
 def get_programme(request, programme_id: int):
     return _programme_out(_programme(request, programme_id))
 
 
-@api.get("/programmes/{programme_id}/contributions", response=list[ContributionOut])
+@api.get(
+    "/programmes/{programme_id}/contributions",
+    response={200: list[ContributionOut], **PROGRAMME_REFUSALS},
+)
 def list_contributions(request, programme_id: int, after: int = 0, limit: int = 100):
     """Oldest first; pass the last id you received as `after` for the next page."""
     programme = _programme(request, programme_id)
@@ -170,7 +191,9 @@ def list_contributions(request, programme_id: int, after: int = 0, limit: int = 
     ]
 
 
-@api.get("/programmes/{programme_id}/entries", response=list[EntryOut])
+@api.get(
+    "/programmes/{programme_id}/entries", response={200: list[EntryOut], **PROGRAMME_REFUSALS}
+)
 def list_entries(request, programme_id: int, after: int = 0, limit: int = 100):
     """The ledger, oldest first, by keyset like contributions."""
     programme = _programme(request, programme_id)
@@ -191,7 +214,10 @@ def list_entries(request, programme_id: int, after: int = 0, limit: int = 100):
     ]
 
 
-@api.get("/programmes/{programme_id}/balances", response=list[BalanceOut])
+@api.get(
+    "/programmes/{programme_id}/balances",
+    response={200: list[BalanceOut], **PROGRAMME_REFUSALS},
+)
 def list_balances(request, programme_id: int, after: int = 0, limit: int = 100):
     """Every account's balance, by account id; keyset pages like contributions."""
     programme = _programme(request, programme_id)
@@ -202,7 +228,10 @@ def list_balances(request, programme_id: int, after: int = 0, limit: int = 100):
     ]
 
 
-@api.get("/programmes/{programme_id}/outcomes", response=list[OutcomeOut])
+@api.get(
+    "/programmes/{programme_id}/outcomes",
+    response={200: list[OutcomeOut], **PROGRAMME_REFUSALS},
+)
 def list_outcomes(request, programme_id: int):
     """Export outcomes of mentored firms beside the clusters' other followers' firms."""
     table = dashboard.build(_programme(request, programme_id)).tables["outcomes"]

@@ -12,9 +12,25 @@ def _money(label, **kwargs):
     return forms.DecimalField(label=label, min_value=0.01, **MONEY, **kwargs)
 
 
+class _IdChoices(forms.ModelMultipleChoiceField):
+    """Checks each posted id is one before asking the database: SQLite cannot even compare
+    with an integer past 64 bits, so "clusters=99999999999999999999" was a 500."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not text.isdigit() or int(text) > 2**63 - 1:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class ProgrammeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    clusters = forms.ModelMultipleChoiceField(
+    clusters = _IdChoices(
         label=_("Clusters"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

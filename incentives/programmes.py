@@ -237,3 +237,32 @@ def revoke_api_key(*, token: ApiToken, by: User) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def erasure_refusals(user: User) -> list:
+    """An agency's only officer cannot erase their account while its programmes run or owe
+    members credits not yet paid: nobody would be left to approve and pay them. Another
+    officer joins first."""
+    from incentives.models import Account
+
+    agency = agency_of(user)
+    if agency is None:
+        return []
+    colleagues = User.objects.filter(
+        profile__organization=agency, is_active=True, erased_at__isnull=True
+    ).exclude(pk=user.pk)
+    running = Programme.objects.filter(agency=agency, ends_on__gte=timezone.localdate())
+    unpaid = Account.objects.filter(
+        programme__agency=agency, kind=Account.Kind.MEMBER, balance__gt=0
+    )
+    if colleagues.exists() or not (running.exists() or unpaid.exists()):
+        return []
+    return [
+        _(
+            "You are the only officer of %(agency)s, whose programmes are still running or "
+            "owe members credits not yet paid. "
+            "Ask another officer of the agency to join Pioneros first, so members' credits "
+            "can still be approved and paid."
+        )
+        % {"agency": agency.name}
+    ]

@@ -12,6 +12,7 @@ SAME_ORGANIZATION = "same_organization"
 NOT_CREDITED = "not_credited"  # data: {"why": one of the limits}
 CAPPED = "capped"  # data: {"amount": "20.00", "full": "50.00", "why": one of the limits}
 REVERSED = "reversed"  # data: {"why": the officer's words}
+ERASED = "erased"  # the member erased their account before it was decided
 
 CAP_MEMBER = "cap_member"
 CAP_PAIR = "cap_pair"
@@ -45,6 +46,8 @@ def explain(code: str, data: dict | None = None) -> str:
         }
     if code == REVERSED:
         return gettext("Reversed: %(why)s") % {"why": data.get("why", "")}
+    if code == ERASED:
+        return gettext("Withdrawn: the member erased their account.")
     return code
 
 

@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from incentives import flags, ledger, reasons
 from incentives.errors import IncentiveError, NotAllowed
-from incentives.models import Account, Contribution, ContributionKind, LedgerEntry, Programme, Rule
+from incentives.models import (
+    Account,
+    ApiToken,
+    Contribution,
+    ContributionKind,
+    LedgerEntry,
+    Programme,
+    Rule,
+)
+from network.erasure import scrub
 from network.models import Cluster, Membership, User
 
 Status = Contribution.Status
@@ -441,3 +450,31 @@ def reverse_credit(*, contribution: Contribution, by: User, reason: str) -> Ledg
     entry = ledger.reverse(entry=credit, by=by, memo=reason)
     _decide(contribution, Status.REJECTED, code=reasons.REVERSED, data={"why": reason}, by=by)
     return entry
+
+
+@transaction.atomic
+def forget_erased_member(*, user: User, names=()) -> int:
+    """A member erased their account (network.erasure). What they reported that is still
+    undecided is withdrawn (nobody can pay them for it any more); what was decided stays,
+    with every ledger entry, for the audit. Their API keys go. Returns how many were withdrawn.
+
+    Contributions waiting for *their* confirmation are the helper's and stay pending: the
+    confirmation will not come, but whether the helper loses the credit is for the programme
+    to decide (a coordinator may reject them), not a side effect of someone else's erasure.
+    """
+    undecided = Contribution.objects.select_for_update().filter(
+        actor=user, status__in=[Status.PENDING, Status.REVIEW]
+    )
+    withdrawn = 0
+    for contribution in undecided.order_by("pk"):
+        _decide(contribution, Status.REJECTED, code=reasons.ERASED)
+        withdrawn += 1
+    names = list(names)
+    if names:
+        # Titles the reporting apps wrote ("Session with …") may name them.
+        for contribution in Contribution.objects.filter(Q(actor=user) | Q(counterpart=user)):
+            title = scrub(contribution.title, names)
+            if title != contribution.title:
+                Contribution.objects.filter(pk=contribution.pk).update(title=title)
+    ApiToken.objects.filter(user=user).delete()
+    return withdrawn

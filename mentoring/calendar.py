@@ -44,14 +44,23 @@ def calendar_of(sessions: Iterable[Session], *, name: str) -> bytes:
 
 
 def feed_for(user: User) -> CalendarFeed:
+    """The member's feed, with a fresh address if the old one has lapsed."""
     feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    if feed.is_expired:
+        return revoke_feed(user=user)
     return feed
+
+
+def live_feed(token: str) -> CalendarFeed | None:
+    """The feed this address opens, unless it was revoked or has lapsed."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    return None if feed is None or feed.is_expired else feed
 
 
 @transaction.atomic
 def revoke_feed(*, user: User) -> CalendarFeed:
     """A new private address; the old one stops working at once."""
-    feed = feed_for(user)
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
     feed.token = _calendar_token()
     feed.save(update_fields=["token", "created_at"])
     return feed

@@ -3,12 +3,14 @@
 import secrets
 import uuid
 import zoneinfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
@@ -474,6 +476,12 @@ def _calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# A feed address, like any bearer key, stops working after a while: a copy left in an old
+# calendar, a shared screen or a forwarded email does not open the schedule for ever. The
+# member's calendar page issues a fresh one when theirs has lapsed.
+FEED_LIFETIME = timedelta(days=365)
+
+
 class CalendarFeed(models.Model):
     """The private address of a member's calendar feed; revoking it issues a new one."""
 
@@ -488,3 +496,11 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("mentoring:calendar_feed", args=[self.token])
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.created_at + FEED_LIFETIME
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

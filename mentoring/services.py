@@ -12,6 +12,7 @@ from forums import services as forums
 from mentoring import matching
 from mentoring.models import (
     MAX_CAPACITY,
+    CalendarFeed,
     MentoringNeeds,
     MentorOffer,
     Pairing,
@@ -19,6 +20,7 @@ from mentoring.models import (
     Suggestion,
 )
 from network import notify
+from network.erasure import scrub
 from network.models import Cluster, Membership, User
 
 Status = Pairing.Status
@@ -437,3 +439,34 @@ def publish_cohort(*, cluster: Cluster, by: User, choices: dict[int, int | None]
     if not created:
         raise MentoringError(gettext_lazy("The draft pairs nobody: there is nothing to publish."))
     return created
+
+
+@transaction.atomic
+def forget_erased_member(*, user: User, names: Iterable[str]) -> None:
+    """A member erased their account (network.erasure): what they offered, needed and wrote
+    to a mentor goes; the pairings stay, closed, as the other side's history.
+
+    Their pairings were already closed as they left each cluster; an offer is kept (its
+    pairings point at it) but paused and emptied, so no one is matched with it again.
+    """
+    offers = MentorOffer.objects.filter(user=user)
+    for offer in offers:
+        offer.topics.clear()
+    offers.update(
+        is_paused=True, pitch="", products=[], markets="", languages=[], updated_at=timezone.now()
+    )
+    Suggestion.objects.filter(Q(follower=user) | Q(offer__user=user)).delete()
+    needs = MentoringNeeds.objects.filter(user=user).first()
+    if needs is not None:
+        needs.topics.clear()
+        needs.delete()
+    CalendarFeed.objects.filter(user=user).delete()
+    Pairing.objects.filter(follower=user).exclude(message="").update(message="")
+    names = list(names)
+    # Reasons written when they left a cluster earlier named them.
+    for pairing in Pairing.objects.filter(Q(mentor=user) | Q(follower=user)).exclude(
+        close_reason=""
+    ):
+        reason = scrub(pairing.close_reason, names)
+        if reason != pairing.close_reason:
+            Pairing.objects.filter(pk=pairing.pk).update(close_reason=reason)

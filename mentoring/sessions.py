@@ -428,3 +428,26 @@ def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+@transaction.atomic
+def withdraw_erased_member(*, user: User) -> None:
+    """A member erased their account: the sessions they host that are still to come are
+    cancelled (attendees told), and their places in others' sessions go to the waiting list."""
+    now = timezone.now()
+    hosted = Session.objects.filter(host=user, status=Session.Status.SCHEDULED, starts_at__gt=now)
+    for session in hosted.order_by("pk"):
+        cancel_session(session=session, by=user)
+    mine = Attendance.objects.filter(
+        user=user, session__status=Session.Status.SCHEDULED, session__starts_at__gt=now
+    )
+    for attendance in mine.order_by("session_id"):
+        session = _locked(attendance.session)
+        held_place = attendance.answer == Answer.YES and not attendance.waitlisted
+        attendance.delete()
+        if held_place:
+            session.going_count -= 1
+            _promote_waiting(session)
+            session.save(update_fields=["going_count"])
+    # Their words about others' sessions go; that the session took place stays.
+    SessionFeedback.objects.filter(follower=user).exclude(comment="").update(comment="")

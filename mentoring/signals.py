@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from mentoring import services
+from network.signals import member_erased
 
 
 @receiver(pre_delete, sender="mentoring.Pairing", dispatch_uid="mentoring.free_place")
@@ -37,3 +38,12 @@ def membership_deleted(sender, instance, origin=None, **kwargs):
     )
     if by_itself:
         services.close_pairings_of_former_member(user=instance.user, cluster=instance.cluster)
+
+
+@receiver(member_erased, dispatch_uid="mentoring.member_erased")
+def member_erased_handler(sender, user, names=(), **kwargs):
+    # network cannot reach mentoring's rows; each app erases what it owns.
+    from mentoring import sessions
+
+    sessions.withdraw_erased_member(user=user)
+    services.forget_erased_member(user=user, names=names)

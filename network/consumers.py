@@ -3,9 +3,12 @@
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from network.realtime import member_group
+from network.throttle import TOO_MANY_MESSAGES, MessageBudget
 
 # Close codes in the 4000 range are ours; 4401 mirrors HTTP 401.
 NOT_SIGNED_IN = 4401
+# Clients only ever send {"type": "ping"} here.
+MAX_FRAME = 1024
 
 
 class MemberEventsConsumer(AsyncJsonWebsocketConsumer):
@@ -15,6 +18,7 @@ class MemberEventsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NOT_SIGNED_IN)
             return
         self.group = member_group(user.pk)
+        self.budget = MessageBudget()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "hello"})
@@ -27,8 +31,18 @@ class MemberEventsConsumer(AsyncJsonWebsocketConsumer):
     async def decode_json(cls, text_data):
         try:
             return await super().decode_json(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
             return None  # a garbled frame is ignored, the socket stays open
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # This channel only listens for pings: a flood of anything is closed, not answered.
+        if not self.budget.spend():
+            if self.budget.out_of_patience:
+                await self.close(code=TOO_MANY_MESSAGES)
+            return
+        if not text_data or len(text_data) > MAX_FRAME:
+            return  # binary, empty or oversized: not a ping, ignored
+        await super().receive(text_data, bytes_data, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         # This channel only speaks; a ping keeps proxies from closing an idle socket.

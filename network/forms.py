@@ -263,3 +263,31 @@ class ClusterSearchForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Country"), choices=_any_country(_("Any country")), required=False
     )
+
+
+class EraseAccountForm(forms.Form):
+    """The person proves it is them, and that they mean it, before their account is erased."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.has_usable_password():
+            # Accounts without a password (signed up through another site) type their address.
+            self.fields["password"] = forms.CharField(
+                label=_("Type your email address to confirm"), max_length=254
+            )
+
+    def clean_password(self):
+        given = self.cleaned_data["password"]
+        if self.user.has_usable_password():
+            if not self.user.check_password(given):
+                raise forms.ValidationError(_("That is not your password."))
+        elif given.strip().lower() != self.user.email.lower():
+            raise forms.ValidationError(_("That is not your email address."))
+        return given

@@ -47,6 +47,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # Set when the person had their account erased (network.services.erase_member): the row
+    # stays, anonymised, because the ledger and their posts point at it.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

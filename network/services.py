@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_countries import countries
 
 from network import notify, realtime
 from network.models import (
@@ -621,6 +622,11 @@ def save_organization(
         raise NotAllowed(
             gettext_lazy("Export-promotion agencies are registered by the network's staff.")
         )
+    # Country codes are stored upper case, so "co" and "CO" are one market (two rows broke
+    # the one-row-per-country constraint with a 500); unknown codes are refused here.
+    markets = {code.upper() for code in markets}
+    if not markets <= set(dict(countries)):
+        raise NetworkError(gettext_lazy("Choose markets from the list."))
     overlap = set(exported_codes) & set(planned_codes)
     if overlap:
         raise NetworkError(

@@ -9,6 +9,18 @@ from django.dispatch import Signal, receiver
 # without network importing them. Arguments: people (key -> User).
 demo_network_ready = Signal()
 
+# Sent by network.erasure before erasing a member at their request. A receiver returns a list
+# of reasons (translatable text) why erasing now would strand others, or nothing.
+# Arguments: user.
+member_erasure_requested = Signal()
+
+# Sent by network.erasure inside the erasing transaction, once the account is anonymised:
+# each app erases or anonymises what it owns about the person. Arguments: user (the
+# anonymised account, same id), names (what the person was called: display name, email
+# addresses, longest first, for text an app copied them into), handle (what others typed
+# after @ to mention them, or None).
+member_erased = Signal()
+
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="network.profile_for_user")
 def create_profile(sender, instance, created, raw=False, **kwargs):

@@ -1,12 +1,25 @@
-"""Background work of the network app: sending the emails that tell members what happened."""
+"""Background work of the network app: sending the emails that tell members what happened.
+
+An email that fails to go out is retried later, with growing delays, as a new task; one that
+the mail server accepted is never sent again. A worker that dies mid-send leaves its task
+"running" rather than retrying it: a lost email is better than a doubled one.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.template import Context
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
 
 
 def _language_for(recipient_id: int | None) -> str:
@@ -22,12 +35,47 @@ def _render_text(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
+def _deliver(message: EmailMessage) -> None:
+    """Hand one message to the mail server; once it is accepted, nothing here raises."""
+    connection = get_connection()
+    connection.open()
+    try:
+        connection.send_messages([message])
+    finally:
+        try:
+            connection.close()
+        except (smtplib.SMTPException, OSError):
+            # Said goodbye badly after the server took the message: it is sent all the same.
+            logger.warning("Mail server connection closed uncleanly", exc_info=True)
+
+
+def _retry_later(attempt: int, **arguments) -> None:
+    backend = send_member_email.get_backend()
+    if attempt >= MAX_ATTEMPTS or not backend.supports_defer:
+        logger.error("Email %s not sent after %d attempt(s)", arguments["template"], attempt)
+        return
+    delay = timedelta(seconds=settings.TASK_RETRY_DELAY * 4 ** (attempt - 1))
+    send_member_email.using(run_after=timezone.now() + delay).enqueue(
+        attempt=attempt + 1, **arguments
+    )
+    logger.warning(
+        "Email %s not sent; attempt %d in %s", arguments["template"], attempt + 1, delay
+    )
+
+
 @task()
 def send_member_email(
-    *, recipient_id: int | None, email: str, template: str, context: dict
+    *, recipient_id: int | None, email: str, template: str, context: dict, attempt: int = 1
 ) -> None:
-    """Render <template>_subject.txt and _message.txt in the recipient's language."""
+    """Render <template>_subject.txt and _message.txt in the recipient's language; send."""
     with translation.override(_language_for(recipient_id)):
         subject = _render_text(f"{template}_subject.txt", context)
         body = _render_text(f"{template}_message.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [email])
+    try:
+        _deliver(EmailMessage(" ".join(subject.split()), body, None, [email]))
+    except (smtplib.SMTPException, OSError):
+        # Refused or unreachable before accepting it: not sent, so safe to send again.
+        _retry_later(
+            attempt, recipient_id=recipient_id, email=email, template=template, context=context
+        )
+        raise

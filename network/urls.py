@@ -26,4 +26,6 @@ urlpatterns = [
     path("people/<int:user_id>/", views.person, name="person"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
     path("me/organization/", views.organization_edit, name="organization_edit"),
+    path("me/erase/", views.account_erase, name="account_erase"),
+    path("account-erased/", views.account_erased, name="account_erased"),
 ]

@@ -1,7 +1,9 @@
 """Network pages: each parses input, checks who may see what, calls a service, renders."""
 
 from allauth.account.adapter import get_adapter
+from allauth.core import ratelimit
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
@@ -12,11 +14,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from network import home_panels, selectors, services
+from network import erasure, home_panels, selectors, services
 from network.forms import (
     ClusterForm,
     ClusterSearchForm,
     DirectoryFilterForm,
+    EraseAccountForm,
     InviteForm,
     JoinRequestForm,
     OrganizationForm,
@@ -376,3 +379,32 @@ def organization_edit(request):
     return render(
         request, "network/organization_form.html", {"form": form, "organization": organization}
     )
+
+
+@login_required
+def account_erase(request):
+    """Delete my account: what goes and what stays, then the password, then it is done."""
+    form = EraseAccountForm(request.POST or None, user=request.user)
+    refusals = erasure.erasure_refusals(user=request.user)
+    limited = False
+    if request.method == "POST" and not refusals:
+        # Each wrong password is a guess at it: limited as allauth limits re-authentication.
+        limited = not ratelimit.consume(request, action="reauthenticate", user=request.user)
+        if not limited and form.is_valid():
+            try:
+                erasure.erase_member(user=request.user)
+            except erasure.ErasureRefused as error:
+                refusals = error.reasons
+            else:
+                logout(request)
+                return redirect("account_erased")
+    return render(
+        request,
+        "network/account_erase.html",
+        {"form": form, "refusals": refusals, "limited": limited},
+    )
+
+
+@require_GET
+def account_erased(request):
+    return render(request, "network/account_erased.html")

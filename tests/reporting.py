@@ -14,6 +14,9 @@ SUMMARY_LINES = (
     "lost messages",
     "duplicated messages",
     "double credits",
+    "load errors",
+    "load p99 page time (ms)",
+    "load server memory growth (MiB)",
 )
 
 _figures: dict[str, int] = {}

@@ -3,14 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mentoring import calendar, selectors, services, sessions
 from mentoring.forms import AnswerForm, ConfirmForm, NotesForm, ReasonForm, SessionForm, parse_id
-from mentoring.models import CalendarFeed
 from mentoring.services import MentoringError
 from network import selectors as network_selectors
 
@@ -205,7 +204,9 @@ def session_ics(request, session_id):
 @require_GET
 def calendar_feed(request, token):
     """The private feed calendars subscribe to: the token in the address is the key."""
-    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    feed = calendar.live_feed(token)
+    if feed is None:
+        raise Http404
     mine = sessions.calendar_sessions(feed.user)
     return _ics(calendar.calendar_of(mine, name="Pioneros"), "pioneros.ics")
 

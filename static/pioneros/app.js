@@ -51,7 +51,8 @@
     };
     socket.onclose = function (closed) {
       if (closed.code === 4401) return; // signed out: nothing to reconnect to
-      show(document.body.dataset.liveReconnecting);
+      // 4503: the server cannot deliver live now (Redis is down); it keeps trying.
+      show(closed.code === 4503 ? document.body.dataset.liveUnavailable : document.body.dataset.liveReconnecting);
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };

@@ -173,6 +173,8 @@
     if (event.type === "post.created" && post && !existing) {
       // Replies belong at the end of the topic: only its last page shows them.
       if (lastPage) document.getElementById("posts").appendChild(postElement(post));
+      var announce = document.getElementById("forum-announce");
+      if (announce) announce.textContent = announce.dataset.newReply.replace("{name}", post.author);
     } else if (post && existing) {
       fill(existing, post);
     }
@@ -244,6 +246,9 @@
         if (event.topic === topicId && event.complete === false) subscribe();
         return;
       }
+      // The server cannot deliver live now (Redis is down): say so; the close that follows
+      // (4503) retries with backoff, and the page still works by reloading.
+      if (event.type === "unavailable") { show("unavailable"); return; }
       if (event.type === "revoked") { stop(); return; }
       if (event.type === "posted") { clearReply(); return; }
       if (event.type === "error") {
@@ -257,7 +262,7 @@
     socket.onclose = function (closed) {
       socket = null;
       if (closed.code === 4401 || stopped) return;
-      show("reconnecting");
+      if (closed.code !== 4503) show("reconnecting");
       if (!navigator.onLine) return; // the "online" event reconnects
       setTimeout(function () { if (!socket) connect(); }, delay);
       delay = Math.min(delay * 2, 30000);

@@ -42,6 +42,10 @@ def test_reply_appears_live_and_offline_page_catches_up(browser, daphne_url, scr
     writer.fill("#reply-form textarea", "Keep them at **5 °C** and 90% humidity.")
     writer.click("#reply-form button[type=submit]")
     expect(reader.locator("#posts")).to_contain_text("Keep them at 5 °C")
+    # Announced to screen readers through a polite status region.
+    expect(reader.locator("#forum-announce[aria-live=polite]")).to_have_text(
+        f"New reply from {forum.mentor.profile.display_name}"
+    )
     expect(writer.locator("#reply-form textarea")).to_have_value("")
     assert reader.evaluate("window.__marker") == "no reload"
     reader.screenshot(path=screenshot_dir / "reader-live.png", full_page=True)

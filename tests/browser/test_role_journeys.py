@@ -1,6 +1,7 @@
 """One journey per role on the demo network, in English, Spanish and Portuguese, on a phone
 and on a desktop; every page checked by axe-core, for sideways scrolling and for English
-left untranslated. Screenshots go to test-results/browser/<test>/<language>-<width>/."""
+left untranslated; each role's home walked with the keyboard alone. Screenshots go to
+test-results/browser/<test>/<language>-<width>/."""
 
 import pytest
 from django.core.cache import cache
@@ -8,7 +9,11 @@ from django.core.management import call_command
 
 from tests.browser.journeys import JOURNEYS, LANGUAGES, WIDTHS, Walk
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.journeys,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture
@@ -39,6 +44,9 @@ def test_role_journey(role, demo_network, browser, daphne_url, screenshot_dir):
         walk = Walk(context.new_page(), daphne_url, language, width, shots, axe, number == 0)
         try:
             JOURNEYS[role](walk)
+            if (language, width) == ("en", "desktop"):
+                walk.go("/")  # where every role starts: all of it reached from the keyboard
+                walk.reach_by_keyboard()
         finally:
             context.close()
         problems += walk.problems

@@ -701,6 +701,13 @@ ACCOUNTS = {
         GET(everyone(), _const(uidb36="1", key="nope"), scoped=False)
     ],
     "account_reset_password_done": [GET(everyone())],
+    # Erasing one's own account: a wrong password erases nothing (the right one is tested
+    # in tests/network/test_erasure.py; here it would erase the role for the next probes).
+    "account_erase": [
+        GET(signed_in()),
+        POST(signed_in("no"), data=_const(password="not-the-password-41")),
+    ],
+    "account_erased": [GET(everyone())],
     "set_language": [POST(everyone("302"), data=_const(language="es", next="/"))],
 }
 

@@ -1,0 +1,53 @@
+"""The shared Redis cache, falling back to this process's memory while Redis is down.
+
+The cache holds allauth's rate-limit counters. Without Redis, a plain RedisCache would turn
+every sign-in into a 500; falling back keeps forms working, and the limits still hold per
+process (stricter in total, never open) until Redis answers again.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+WARN_EVERY = 30.0  # seconds between log lines while Redis stays down
+_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+
+
+def _falls_back(name: str):
+    def method(self, *args, **kwargs):
+        try:
+            return getattr(RedisCache, name)(self, *args, **kwargs)
+        except _DOWN as error:
+            now = time.monotonic()
+            if self._warned_at is None or now - self._warned_at > WARN_EVERY:
+                logger.warning("Cache on Redis unavailable (%s); using process memory.", error)
+                self._warned_at = now
+            return getattr(self._fallback, name)(*args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+class FallbackRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._fallback = LocMemCache(f"fallback-{id(self)}", params)
+        self._warned_at: float | None = None
+
+    add = _falls_back("add")
+    get = _falls_back("get")
+    set = _falls_back("set")
+    touch = _falls_back("touch")
+    delete = _falls_back("delete")
+    get_many = _falls_back("get_many")
+    has_key = _falls_back("has_key")
+    incr = _falls_back("incr")
+    set_many = _falls_back("set_many")
+    delete_many = _falls_back("delete_many")
+    clear = _falls_back("clear")

@@ -1,0 +1,149 @@
+"""Live delivery's guard: while the channel layer (Redis) is down, sockets are told so and closed.
+
+Without it a socket is accepted and then dies with a traceback as soon as its consumer touches
+the layer. With it the page gets `{"type": "unavailable"}` and close code 4503 ("try again
+later"), says that live updates are paused (pages, forms and the API do not need Redis), and
+keeps retrying with backoff until Redis answers again; no restart is needed.
+
+After a Redis restart, every socket is closed with 4012 so that its page reconnects and
+re-joins its groups at once, instead of staying open and deaf.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import ClassVar
+
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+# 4000-4999 are ours (Autobahn refuses 1013); 4503 mirrors HTTP 503, as 4401 mirrors 401.
+TRY_AGAIN_LATER = 4503
+# 4012: reconnect now, Redis lost the groups (1012 "service restart" is refused too).
+GROUPS_LOST = 4012
+WATCH_EVERY = 2.0  # seconds between two looks at the Redis epoch token
+PROBE_TIMEOUT = 3.0  # seconds; redis-py retries a refused connection for about one
+WARN_EVERY = 30.0  # seconds: a reconnecting crowd must not flood the log
+
+
+class _Outage:
+    refused = 0
+    warned_at: float | None = None
+
+
+async def layer_available() -> bool:
+    """Whether every Redis server of the channel layer answers a PING now."""
+    layer = get_channel_layer()
+    # Only channels-redis layers have servers to lose; the in-memory layer is always there.
+    ring_size = getattr(layer, "ring_size", 0)
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            for index in range(ring_size):
+                await layer.connection(index).ping()
+    except Exception as error:  # any failure means no live delivery for now
+        _note_outage(error)
+        return False
+    if _Outage.warned_at is not None:
+        logger.warning("Live delivery restored: the channel layer answers again.")
+        _Outage.warned_at, _Outage.refused = None, 0
+    return True
+
+
+def _note_outage(error: Exception) -> None:
+    _Outage.refused += 1
+    now = time.monotonic()
+    if _Outage.warned_at is None or now - _Outage.warned_at > WARN_EVERY:
+        logger.warning(
+            "Live delivery unavailable: the channel layer does not answer (%s); "
+            "%d socket(s) told to retry later.",
+            error,
+            _Outage.refused,
+        )
+        _Outage.warned_at, _Outage.refused = now, 0
+
+
+class _Sockets:
+    """This process's open sockets, to close them all when Redis has lost its groups."""
+
+    open: ClassVar[dict[object, Callable]] = {}  # a token per socket -> its ASGI send
+    watchdog: asyncio.Task | None = None
+
+
+async def _epoch(layer) -> tuple:
+    """A token kept in each Redis of the layer; it is gone after a restart or a flush."""
+    key = f"{layer.prefix}:epoch"
+    tokens = []
+    for index in range(layer.ring_size):
+        connection = layer.connection(index)
+        await connection.set(key, uuid.uuid4().hex, nx=True)
+        tokens.append(await connection.get(key))
+    return tuple(tokens)
+
+
+async def _watch(layer) -> None:
+    """Close every socket of this process once Redis has lost its groups.
+
+    A Redis restart forgets who listens to which topic, yet a consumer whose connection was
+    re-made in the meantime stays open and hears nothing. Closed, each page reconnects at
+    once and catches up from its last id.
+    """
+    known = None
+    while True:
+        await asyncio.sleep(WATCH_EVERY)
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                epoch = await _epoch(layer)
+        except Exception:
+            continue  # Redis is away: sockets reading from it fail and close by themselves
+        if known is not None and epoch != known:
+            logger.warning(
+                "Redis lost its groups (restarted or flushed): reconnecting %d socket(s).",
+                len(_Sockets.open),
+            )
+            for send in list(_Sockets.open.values()):
+                with contextlib.suppress(Exception):
+                    await send({"type": "websocket.close", "code": GROUPS_LOST})
+        known = epoch
+
+
+def _watching() -> bool:
+    watchdog = _Sockets.watchdog
+    return (
+        watchdog is not None
+        and not watchdog.done()
+        and watchdog.get_loop() is asyncio.get_running_loop()
+    )
+
+
+class LiveLayerGuard:
+    """ASGI middleware for WebSockets: refuse politely while the channel layer is down, and
+    reconnect every socket when Redis has lost its groups."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket":
+            return await self.inner(scope, receive, send)
+        if await layer_available():
+            layer = get_channel_layer()
+            if hasattr(layer, "ring_size") and not _watching():
+                _Sockets.watchdog = asyncio.ensure_future(_watch(layer))
+            token = object()
+            _Sockets.open[token] = send
+            try:
+                return await self.inner(scope, receive, send)
+            finally:
+                del _Sockets.open[token]
+        message = await receive()
+        if message["type"] != "websocket.connect":
+            return None
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": json.dumps({"type": "unavailable"})})
+        await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
+        return None

@@ -1,0 +1,111 @@
+"""Background emails through the real database queue: retried when the mail server refuses
+or is down, and never sent twice, with two workers taking tasks from the same queue."""
+
+import subprocess
+import sys
+
+import psycopg
+import pytest
+
+from tests.reliability import servers
+from tests.reporting import report
+
+pytestmark = [pytest.mark.stack, pytest.mark.postgres, pytest.mark.timeout(180)]
+
+# Poll often so the test stays short.
+WORKER_OPTIONS = ("--interval", "0.2", "--no-startup-delay")
+
+ENQUEUE = """
+import sys, django
+django.setup()
+from network.tasks import send_member_email
+for address in sys.argv[1:]:
+    send_member_email.enqueue(
+        recipient_id=None, email=address, template="network/email/invitation_accepted",
+        context={"member": "Ana", "cluster_name": "Café & Co", "role": "mentor",
+                 "cluster_url": "http://127.0.0.1/clusters/cafe/"},
+    )
+"""
+
+
+def test_failed_emails_are_retried_and_none_is_sent_twice(fault_databases, workdir, processes):
+    database = fault_databases.fresh()
+    smtp = servers.SmtpServer()  # not started: the mail server is down at first
+    processes.append(smtp)
+    env = servers.base_env(
+        database_url=database,
+        redis_url=None,
+        TASK_WORKER="true",
+        TASK_RETRY_DELAY="1",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
+        EMAIL_USE_TLS="false",
+        LOG_LEVEL="INFO",
+    )
+    addresses = [f"member{i}@example.org" for i in range(10)]
+    _enqueue(env, addresses)
+    processes.extend(_Worker(env, workdir / f"worker{i}.log") for i in range(2))
+
+    # Every email fails once against the absent server, and is scheduled again.
+    servers.wait_for(
+        lambda: _count(database, "status = 'FAILED'") >= len(addresses),
+        timeout=60,
+        what="each email to fail while the mail server is down",
+    )
+    # Back, but refusing the first three messages with "451 try again later".
+    smtp.refuse_next = 3
+    smtp.start()
+    servers.wait_for(
+        lambda: set(smtp.accepted) >= set(addresses), timeout=60, what="every email sent"
+    )
+    servers.wait_for(
+        lambda: _count(database, "status IN ('READY', 'RUNNING')") == 0,
+        timeout=60,
+        what="the queue to empty",
+    )
+    assert smtp.refused == 3
+    assert sorted(smtp.accepted) == sorted(addresses), "an email was sent twice"
+    assert _count(database, "status = 'SUCCESSFUL'") == len(addresses)
+    assert _count(database, "status = 'FAILED'") >= len(addresses) + 3  # each a retry
+    report("fault scenarios passed", 1)
+
+
+def _enqueue(env: dict, addresses: list[str]) -> None:
+    made = subprocess.run(
+        [sys.executable, "-c", ENQUEUE, *addresses],
+        cwd=servers.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+
+
+def _count(database: str, where: str) -> int:
+    with psycopg.connect(database, autocommit=True) as check:
+        return check.execute(
+            f"SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE {where}"
+        ).fetchone()[0]
+
+
+class _Worker:
+    """One `manage.py db_worker` process, polling often so the test stays short."""
+
+    def __init__(self, env: dict, log_path):
+        with log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", *WORKER_OPTIONS],
+                cwd=servers.ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
