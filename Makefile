@@ -3,10 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+BENCH_STAMP := $(VENV)/.bench-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# daphne (the default) or uvicorn (from the bench extra); `make bench` compares the two on
+# this app: README, Performance.
+ASGI_SERVER ?= daphne
+SERVE_daphne := $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+SERVE_uvicorn := $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
+	--loop uvloop --http httptools --ws websockets
+SERVE := $(or $(SERVE_$(ASGI_SERVER)),$(error ASGI_SERVER must be daphne or uvicorn))
 
-.PHONY: install run test lint format messages worker reminders clean
+.PHONY: install run test lint format messages worker reminders clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +25,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Uvicorn and the benchmarks' client library come with the bench extra.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	rm -f $(VENV)/.bench-*
+	touch $(BENCH_STAMP)
+
 # Emails and other background work go to the task worker, started beside Daphne.
-run: install
+run: install $(if $(filter uvicorn,$(ASGI_SERVER)),$(BENCH_STAMP))
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py seed_demo --if-empty
 	@echo "Pioneros on http://$(HOST):$(PORT)/ (demo accounts: see README)"
@@ -26,7 +40,7 @@ run: install
 	while sleep 300; do DEBUG=true TASK_WORKER=true $(BIN)/python manage.py send_session_reminders; \
 	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py send_guide_reminders; done & reminders=$$!; \
 	trap 'kill $$worker $$reminders' EXIT INT TERM; \
-	DEBUG=true TASK_WORKER=true $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	DEBUG=true TASK_WORKER=true $(SERVE)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -50,6 +64,22 @@ worker: install
 reminders: install
 	$(BIN)/python manage.py send_session_reminders
 	$(BIN)/python manage.py send_guide_reminders
+
+# Benchmarks against bare references (bench/, never collected by pytest): QUICK=1 is the
+# CI-sized run; BENCH_ARGS="--only fanout layer" picks some, "--max-sockets 1000" and
+# "--max-topics 20000" cap the scales a machine cannot hold in the time at hand.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+bench-quick:
+	$(MAKE) bench QUICK=1
+
+# The full load run (1,000 live clients, 5 minutes, two Daphne processes, own Redis, a fresh
+# PostgreSQL database); `make test` runs a 100-client, 30-second version. SOAK_ARGS="--clients
+# 300 --seconds 60" sizes it.
+.PHONY: soak
+soak: install
+	$(BIN)/python -m tests.reliability.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""Benchmarks of Pioneros against near-physical references: `make bench`, never pytest."""

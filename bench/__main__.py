@@ -1,0 +1,80 @@
+"""`python -m bench [--quick] [--only NAME ...]`: run benchmarks, print one table, save JSON."""
+
+import argparse
+import importlib
+import os
+import platform
+import sys
+import time
+import traceback
+
+from bench import results, stack
+
+BENCHMARKS = ["fanout", "layer", "connections", "server", "pages", "matching", "crediting"]
+# Connections and the Daphne/Uvicorn comparison share one module: both hold idle sockets.
+MODULES = {
+    "fanout": "bench.fanout",
+    "layer": "bench.layers",
+    "connections": "bench.connections",
+    "server": "bench.capacity",
+    "pages": "bench.pages",
+    "matching": "bench.matching",
+    "crediting": "bench.crediting",
+}
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores, {memory:.0f} GiB memory, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="CI-sized scales, under 5 minutes")
+    parser.add_argument("--only", nargs="+", choices=BENCHMARKS, default=BENCHMARKS)
+    parser.add_argument("--max-sockets", type=int, help="cap the socket benchmarks' scales")
+    parser.add_argument("--max-topics", type=int, help="cap the pages benchmark's large size")
+    args = parser.parse_args()
+    if args.max_sockets:
+        stack.MAX_SOCKETS.append(args.max_sockets)
+    if args.max_topics:
+        stack.MAX_TOPICS.append(args.max_topics)
+
+    started = time.monotonic()
+    print(f"machine: {machine()}")
+    print(f"load average at start: {stack.load_average()}  ({results.now()})")
+    rows: list[results.Result] = []
+    notes: list[str] = []
+    printed = 0
+    for name in args.only:
+        began = time.monotonic()
+        print(f"-- {name} ...", flush=True)
+        try:
+            module = importlib.import_module(MODULES[name])
+            found = module.run(args.quick, notes)
+        except Exception as error:
+            # One benchmark failing must not hide the others' figures; it fails its row.
+            traceback.print_exc()
+            notes.append(f"{name}: did not complete: {type(error).__name__}: {error}")
+            found = [results.row(name, "-", "completed", None, target="runs", passed=False)]
+        rows += found
+        for note in notes[printed:]:
+            print(f"   note: {note}")  # now too, in case the run is stopped later
+        printed = len(notes)
+        results.write(rows)  # a run stopped part way keeps what it measured
+        print(f"   {name} took {time.monotonic() - began:.0f} s", flush=True)
+    print()
+    print(results.table(rows))
+    for note in notes:
+        print(f"note: {note}")
+    print(f"load average at end: {stack.load_average()}; took {time.monotonic() - started:.0f} s")
+    results.write(rows)
+    print(f"written: {results.RESULTS}")
+    return 1 if any(r.passed is False for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

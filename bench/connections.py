@@ -1,0 +1,170 @@
+"""3. Connections held: idle signed-in sockets ramped up on one server process, then released.
+
+Each socket subscribes to the topic, as an open topic page does, and the client pings every
+5 seconds. Memory is the server's resident set above its warmed-up baseline; after the
+clients leave, the server's sockets, its Redis connections and the group must be back.
+"""
+
+import time
+
+import redis
+
+from bench import stack
+from bench.results import Result, row
+from bench.sockets import Session, World
+
+UVICORN_MEMORY = False  # one more 5,000-socket ramp; the server benchmark compares the two
+HOLD = 7  # seconds idle: longer than channels-redis' 5 s wait on an empty channel
+PING = 5.0
+
+
+def _group_size(url: str, env: dict, topic: int) -> int:
+    return redis.Redis.from_url(url).zcard(f"{env['CHANNELS_PREFIX']}:group:topic.{topic}")
+
+
+def hold(kind: str, env: dict, world: World, clients: int, redis_url: str, cycles=1) -> dict:
+    """Ramp up, hold idle, leave; again `cycles` times. Connection counts after each cycle."""
+    redis_port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    with stack.server(kind, env) as (port, pid):
+        time.sleep(1)
+        rss = stack.rss_bytes(pid)
+        figures = {"clients_left": [], "redis_left": [], "failed": 0}
+        base_redis = stack.tcp_connections(pid, remote_port=redis_port)
+        for cycle in range(cycles):
+            session = Session(world, port, clients, ping_interval=PING)
+            try:
+                ramp = session.connect(world.readers[:clients])
+                time.sleep(HOLD)
+                if cycle == 0:
+                    figures["opened"] = ramp["subscribed"]
+                    figures["handshakes"] = ramp["subscribed"] / ramp["open_seconds"]
+                    figures["rss_per_socket"] = (stack.rss_bytes(pid) - rss) / max(
+                        ramp["subscribed"], 1
+                    )
+                    figures["alive"] = session.alive()
+            finally:
+                session.close()
+            figures["failed"] += len(session.failures)
+            time.sleep(2)  # the server notices the closes
+            figures["clients_left"].append(stack.tcp_connections(pid, local_port=port))
+            figures["redis_left"].append(
+                stack.tcp_connections(pid, remote_port=redis_port) - base_redis
+            )
+        figures["group_left"] = 0 if kind == "bare" else _group_size(redis_url, env, world.topic)
+        return figures
+
+
+def run(quick: bool, notes: list[str]) -> list[Result]:
+    (clients,) = stack.capped([100 if quick else 5000], notes, "connections") or [
+        stack.MAX_SOCKETS[0]
+    ]
+    scale = f"{clients} idle sockets, 1 process"
+    results = []
+    with stack.redis_server() as redis_url, stack.database("connections") as db:
+        tuned = stack.django_env(db, redis_url, BENCH_TUNED_POOL="true")
+        world = World.build(tuned, members=clients)
+        ours = hold("daphne", tuned, world, clients, redis_url, cycles=2)
+        bare = hold("bare", tuned, world, clients, redis_url)
+        # Uvicorn's memory per socket is for the record only (UVICORN_MEMORY).
+        uvicorn = hold("uvicorn", tuned, world, clients, redis_url) if UVICORN_MEMORY else None
+        shipped = hold("daphne", stack.django_env(db, redis_url), world, clients, redis_url)
+
+    kib = 1024
+    per_socket = ours["rss_per_socket"] / kib
+    bare_per_socket = bare["rss_per_socket"] / kib
+    results += [
+        row(
+            "connections",
+            scale,
+            "KiB resident per socket, Daphne (ref: bare)",
+            per_socket,
+            bare_per_socket,
+            target="<= 2x bare",
+            passed=per_socket <= 2 * bare_per_socket,
+        ),
+        row("connections", scale, "handshakes/s, Daphne", ours["handshakes"], bare["handshakes"]),
+        row(
+            "connections",
+            scale,
+            f"sockets open after {HOLD} s idle, Daphne",
+            ours["alive"],
+            bare["alive"],
+            target=f"{clients}",
+            passed=ours["alive"] == clients,
+        ),
+        row(
+            "connections",
+            scale,
+            "client sockets left after clients left, Daphne",
+            ours["clients_left"][0],
+            bare["clients_left"][0],
+            target="0",
+            passed=ours["clients_left"][0] == 0,
+        ),
+        row(
+            "connections",
+            scale,
+            "Redis connections above baseline after clients left, Daphne",
+            ours["redis_left"][0],
+            target="0",
+            passed=ours["redis_left"][0] <= 0,
+        ),
+        # A pool keeps the connections it opened; a leak is what grows cycle after cycle.
+        row(
+            "connections",
+            scale,
+            "Redis connections above baseline after cycle 2 (ref: cycle 1), Daphne",
+            ours["redis_left"][-1],
+            ours["redis_left"][0],
+            target="<= cycle 1",
+            passed=ours["redis_left"][-1] <= ours["redis_left"][0],
+        ),
+        row(
+            "connections",
+            scale,
+            "group members left after clients left, Daphne",
+            ours["group_left"],
+            target="0",
+            passed=ours["group_left"] == 0,
+        ),
+        row(
+            "connections",
+            scale + ", shipped Redis pool",
+            f"sockets open after {HOLD} s idle, Daphne as shipped",
+            shipped["alive"],
+            ours["alive"],
+            target=f"{clients}",
+            passed=shipped["alive"] == clients,
+        ),
+    ]
+    if uvicorn:
+        results += [
+            row(
+                "connections",
+                scale,
+                "KiB resident per socket, Uvicorn (ref: bare)",
+                uvicorn["rss_per_socket"] / kib,
+                bare_per_socket,
+            ),
+            row(
+                "connections",
+                scale,
+                "handshakes/s, Uvicorn",
+                uvicorn["handshakes"],
+                bare["handshakes"],
+            ),
+        ]
+    for label, figures in (
+        ("Daphne", ours),
+        ("bare", bare),
+        ("Uvicorn", uvicorn or {"failed": 0}),
+    ):
+        if figures["failed"]:
+            notes.append(f"connections {label}: {figures['failed']} sockets failed to open")
+    if shipped["alive"] < clients:
+        notes.append(
+            f"connections as shipped: {clients - shipped['alive']} of {clients} sockets dropped "
+            f"({shipped['failed']} failed to open); with the tuned pool: "
+            f"{clients - ours['alive']} (see bench/settings.py)"
+        )
+    return results

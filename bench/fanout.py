@@ -1,0 +1,205 @@
+"""1. Live fan-out: posts made through the real service reach every open page of a topic.
+
+Writers post over the forum socket, so each post is saved by forums.services.post_reply in
+Daphne, committed, and broadcast through channels-redis to every subscribed reader. The
+bare `websockets` server receives the same posts from the same harness and broadcast()s them.
+Both Redis layers are run end to end at the decisive scale, for the choice of the shipped one.
+The layer's Redis pool is the bench's tuned one (bench/settings.py): with redis-py's defaults
+sockets are dropped, which the connections benchmark measures.
+"""
+
+from dataclasses import dataclass
+
+from bench import stack
+from bench.results import Result, median, row
+from bench.sockets import Round, Session, World
+
+# The fixed rate is half of what Daphne sustained at saturation at that scale (at most
+# RATE_CAP), the same for the bare server: latency below saturation, not queueing behind it.
+RATE_CAP = 10.0
+RATE_FLOOR = 0.25
+
+
+@dataclass
+class Plan:
+    scales: list[int]
+    rounds: int
+    fixed_posts: int
+    saturation_posts: int
+    layers_at: int  # the scale at which both Redis layers run end to end
+
+
+FULL = Plan(
+    scales=[100, 1000, 5000], rounds=3, fixed_posts=10, saturation_posts=20, layers_at=1000
+)
+QUICK = Plan(scales=[100], rounds=3, fixed_posts=6, saturation_posts=12, layers_at=100)
+
+
+def fixed_rate(saturated: list[Round]) -> float:
+    sustained = median(r.acked / r.seconds for r in saturated if r.seconds) or 0.0
+    return round(min(max(sustained / 2, RATE_FLOOR), RATE_CAP), 2)
+
+
+def measure(kind: str, env: dict, world: World, clients: int, plan: Plan, notes: list, rate):
+    """Saturation rounds, then fixed-rate rounds at `rate` (None: half the saturation rate)."""
+    with (
+        stack.server(kind, env) as (port, _pid),
+        Session(world, port, clients, saves=kind != "bare") as session,
+    ):
+        connected = session.connect(world.readers[:clients])
+        session.connect_writers()
+        if session.failures:
+            notes.append(f"fanout {kind} {clients}: {len(session.failures)} sockets failed")
+        session.round(3, None)  # warm-up: templates, database and Redis connections
+        saturated = [session.round(plan.saturation_posts, None) for _ in range(plan.rounds)]
+        rate = rate or fixed_rate(saturated)
+        fixed = [session.round(plan.fixed_posts, rate) for _ in range(plan.rounds)]
+        return connected["subscribed"], fixed, saturated, rate
+
+
+def _lost(rounds: list[Round]) -> int:
+    return sum(r.lost for r in rounds)
+
+
+def run(quick: bool, notes: list[str]) -> list[Result]:
+    plan = QUICK if quick else FULL
+    plan.scales = stack.capped(plan.scales, notes, "fanout")
+    if plan.layers_at not in plan.scales:
+        plan.layers_at = max(plan.scales)
+    results = []
+    with stack.redis_server() as redis, stack.database("fanout") as db:
+        env = stack.django_env(db, redis, BENCH_TUNED_POOL="true")
+        world = World.build(env, members=max(plan.scales))
+        for clients in plan.scales:
+            try:
+                ours_n, ours_fixed, ours_sat, rate = measure(
+                    "daphne", env, world, clients, plan, notes, None
+                )
+                bare_n, bare_fixed, bare_sat, _ = measure(
+                    "bare", env, world, clients, plan, notes, rate
+                )
+            except RuntimeError as error:  # the smaller scales' figures still stand
+                notes.append(f"fanout {clients}: did not complete: {error}")
+                scale = f"{clients} clients"
+                results.append(
+                    row("fanout", scale, "completed", None, target="runs", passed=False)
+                )
+                continue
+            scale = f"{clients} clients"
+            if ours_n != clients or bare_n != clients:
+                scale += f" (connected: ours {ours_n}, bare {bare_n})"
+            decisive = clients == 1000
+            p = {
+                q: (
+                    median(r.latency(q) for r in ours_fixed),
+                    median(r.latency(q) for r in bare_fixed),
+                )
+                for q in (50, 95, 99)
+            }
+            results.append(row("fanout", scale, f"p50 ms at {rate:g} posts/s", *p[50]))
+            results.append(row("fanout", scale, f"p95 ms at {rate:g} posts/s", *p[95]))
+            ours99, bare99 = p[99]
+            results.append(
+                row(
+                    "fanout",
+                    scale,
+                    f"p99 ms at {rate:g} posts/s",
+                    ours99,
+                    bare99,
+                    target="<= 2x bare" if decisive else "",
+                    passed=(ours99 is not None and bare99 is not None and ours99 <= 2 * bare99)
+                    if decisive
+                    else None,
+                )
+            )
+            ours_rate = median(r.delivered_per_second for r in ours_sat)
+            bare_rate = median(r.delivered_per_second for r in bare_sat)
+            results.append(
+                row(
+                    "fanout",
+                    scale,
+                    "delivered msg/s at saturation",
+                    ours_rate,
+                    bare_rate,
+                    target=">= 0.5x bare" if decisive else "",
+                    passed=(ours_rate is not None and bare_rate and ours_rate >= 0.5 * bare_rate)
+                    if decisive
+                    else None,
+                )
+            )
+            results.append(
+                row(
+                    "fanout",
+                    scale,
+                    "posts/s at saturation",
+                    median(r.acked / r.seconds for r in ours_sat if r.seconds),
+                    median(r.acked / r.seconds for r in bare_sat if r.seconds),
+                )
+            )
+            lost = _lost(ours_fixed + ours_sat)
+            results.append(
+                row(
+                    "fanout",
+                    scale,
+                    "messages lost (all rounds)",
+                    lost,
+                    _lost(bare_fixed + bare_sat),
+                    target="0",
+                    passed=lost == 0 and ours_n == clients,
+                )
+            )
+            refused = sum(r.refused for r in ours_fixed + ours_sat)
+            if refused:
+                notes.append(f"fanout {clients}: {refused} posts refused by the server")
+            if clients == plan.layers_at:
+                pubsub = {**env, "BENCH_CHANNEL_LAYER": "pubsub"}
+                try:
+                    _n, pubsub_fixed, pubsub_sat, _ = measure(
+                        "daphne", pubsub, world, clients, plan, notes, rate
+                    )
+                except RuntimeError as error:  # keep the figures measured so far
+                    notes.append(f"fanout PubSub layer {clients}: did not complete: {error}")
+                    results.append(
+                        row(
+                            "fanout",
+                            scale,
+                            "PubSub layer run completed",
+                            None,
+                            target="runs",
+                            passed=False,
+                        )
+                    )
+                    continue
+                results += _layers(scale, rate, (ours_fixed, ours_sat), (pubsub_fixed, pubsub_sat))
+    return results
+
+
+def _layers(scale: str, rate: float, core: tuple, pubsub: tuple) -> list[Result]:
+    """The app end to end on RedisPubSubChannelLayer, against the RedisChannelLayer run."""
+    (core_fixed, core_sat), (pubsub_fixed, pubsub_sat) = core, pubsub
+    lost = _lost(pubsub_fixed + pubsub_sat)
+    return [
+        row(
+            "fanout",
+            scale,
+            f"p99 ms at {rate:g} posts/s, PubSub layer (ref: RedisChannelLayer)",
+            median(r.latency(99) for r in pubsub_fixed),
+            median(r.latency(99) for r in core_fixed),
+        ),
+        row(
+            "fanout",
+            scale,
+            "delivered msg/s at saturation, PubSub layer (ref: RedisChannelLayer)",
+            median(r.delivered_per_second for r in pubsub_sat),
+            median(r.delivered_per_second for r in core_sat),
+        ),
+        row(
+            "fanout",
+            scale,
+            "messages lost, PubSub layer (ref: RedisChannelLayer)",
+            lost,
+            _lost(core_fixed + core_sat),
+            target="0",
+            passed=lost == 0,
+        ),
+    ]

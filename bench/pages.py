@@ -1,0 +1,147 @@
+"""4. Pages at scale: the same pages on small and large data, first page and deep page.
+
+Each size gets its own database, seeded by bench.seed and probed by bench.pages_probe in
+separate processes; DEBUG is off, as in production.
+"""
+
+import json
+import subprocess
+import time
+
+from bench import stack
+from bench.results import Result, median, percentile, row
+
+SMALL = {"topics": 1000, "posts": 1000, "members": 1000, "entries": 10_000}
+LARGE = {"topics": 100_000, "posts": 100_000, "members": 50_000, "entries": 1_000_000}
+# Quick: a tenth of the small size and the small size itself; the checks, not the scale.
+QUICK_SMALL = {"topics": 100, "posts": 100, "members": 100, "entries": 1_000}
+QUICK_LARGE = {"topics": 1_000, "posts": 1_000, "members": 1_000, "entries": 10_000}
+
+
+def _label(size: dict) -> str:
+    return (
+        f"{size['topics']:,} topics/posts, {size['members']:,} members, "
+        f"{size['entries']:,} entries"
+    )
+
+
+def measure(size: dict, requests: int, notes: list[str]) -> dict:
+    with stack.database("pages") as db:
+        env = stack.django_env(db, BENCH_PLAIN_STATIC="true", ALLOWED_HOSTS="testserver")
+        started = time.monotonic()
+        seeded = subprocess.run(
+            [stack.PYTHON, "-m", "bench.seed", *(f"--{k}={v}" for k, v in size.items())],
+            cwd=stack.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if seeded.returncode != 0:
+            raise RuntimeError(f"bench.seed failed: {seeded.stderr[-2000:]}")
+        notes.append(f"pages: seeded {_label(size)} in {time.monotonic() - started:.0f} s")
+        # Fresh planner statistics, as autovacuum would have them on a live database.
+        subprocess.run(["psql", stack.database_url(db), "-qc", "VACUUM ANALYZE"], check=True)
+        probed = subprocess.run(
+            [
+                *(stack.PYTHON, "-m", "bench.pages_probe", f"--requests={requests}"),
+                *("--seeded", seeded.stdout.strip().splitlines()[-1]),
+            ],
+            cwd=stack.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if probed.returncode != 0:
+            raise RuntimeError(f"bench.pages_probe failed: {probed.stderr[-2000:]}")
+        return json.loads(probed.stdout.strip().splitlines()[-1])
+
+
+def _p(figures: dict, q: float) -> float | None:
+    return median(percentile(run, q) for run in figures["runs"])
+
+
+def run(quick: bool, notes: list[str]) -> list[Result]:
+    large_size = QUICK_LARGE if quick else LARGE
+    if stack.MAX_TOPICS and stack.MAX_TOPICS[0] < large_size["topics"]:
+        share = stack.MAX_TOPICS[0] / large_size["topics"]
+        notes.append(f"pages: large size capped to {share:.0%} of {_label(large_size)}")
+        large_size = {name: int(count * share) for name, count in large_size.items()}
+    requests = 4 if quick else 10
+    small = measure(QUICK_SMALL if quick else SMALL, requests, notes)
+    large = measure(large_size, requests, notes)
+    scale = _label(large_size)
+    results = []
+    pages = [name for name, figures in large.items() if "queries" in figures]
+    for name in pages:
+        ours, ref = large[name]["queries"], small[name]["queries"]
+        results.append(
+            row(
+                "pages",
+                f"{name}: large (ref: small)",
+                "queries per request",
+                ours,
+                ref,
+                target="same at both sizes",
+                passed=ours == ref,
+            )
+        )
+        results.append(
+            row(
+                "pages",
+                f"{name}: large (ref: small)",
+                "p50 ms",
+                _p(large[name], 50),
+                _p(small[name], 50),
+            )
+        )
+        results.append(
+            row(
+                "pages",
+                f"{name}: large (ref: small)",
+                "p99 ms",
+                _p(large[name], 99),
+                _p(small[name], 99),
+            )
+        )
+    for page in ("forum page", "topic page", "member directory"):
+        deep, first = _p(large[f"{page}, deep"], 50), _p(large[f"{page}, first"], 50)
+        results.append(
+            row(
+                "pages",
+                f"{page}: {scale}",
+                "p50 ms deep page (ref: first page)",
+                deep,
+                first,
+                target="<= 1.5x first",
+                passed=deep <= 1.5 * first,
+            )
+        )
+    keyset, offset = _p(large["keyset read at depth"], 50), _p(large["offset read at depth"], 50)
+    results.append(
+        row(
+            "pages",
+            f"posts at depth 90% of {large_size['posts']:,}",
+            "p50 ms keyset read (ref: offset)",
+            keyset,
+            offset,
+            target="<= 0.1x offset",
+            passed=keyset <= 0.1 * offset,
+        )
+    )
+    for account in ("member", "programme"):
+        kept, summed = (
+            _p(large[f"{account} balance, kept"], 50),
+            _p(large[f"{account} balance, SUM"], 50),
+        )
+        results.append(
+            row(
+                "pages",
+                f"{account} balance, {large_size['entries']:,} entries",
+                "p50 ms kept balance (ref: SUM over entries)",
+                kept,
+                summed,
+                target="<= 0.1x SUM",
+                passed=kept <= 0.1 * summed,
+            )
+        )
+    return results

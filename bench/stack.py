@@ -1,0 +1,257 @@
+"""The servers a benchmark runs against: its own Redis, its own databases, Daphne or Uvicorn.
+
+Everything runs on loopback, on free ports and in databases named pioneros_bench_*, so the
+bench never touches the development database or a Redis that tests share.
+"""
+
+import atexit
+import contextlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PYTHON = sys.executable
+# `--max-sockets`: the most sockets a benchmark opens, where a machine cannot hold the
+# issue's scales in the time at hand; each capped benchmark says so in its notes.
+MAX_SOCKETS: list[int] = []
+
+
+def capped(scales: list[int], notes: list[str], name: str) -> list[int]:
+    if not MAX_SOCKETS or max(scales) <= MAX_SOCKETS[0]:
+        return scales
+    kept = [scale for scale in scales if scale <= MAX_SOCKETS[0]]
+    notes.append(f"{name}: capped at {MAX_SOCKETS[0]} sockets by --max-sockets (of {scales})")
+    return kept
+
+
+# `--max-topics`: the largest seeded forum for the pages benchmark, the other sizes scaled
+# with it, where the issue's 100,000 cannot be seeded and probed in the time at hand.
+MAX_TOPICS: list[int] = []
+
+
+# One key for the whole run: sessions made for one server must be valid on the next.
+SECRET_KEY = secrets.token_urlsafe(48)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, *, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on port {port} within {timeout} s")
+
+
+def wait_for_http(url: str, process: subprocess.Popen, *, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def redis_server():
+    """A private redis-server without persistence; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed")
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="pioneros-bench-redis-")
+    process = subprocess.Popen(
+        [
+            *(binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""),
+            *("--appendonly", "no", "--dir", workdir, "--maxclients", "20000"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(process)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def database_url(name: str) -> str:
+    return f"{POSTGRES.rsplit('/', 1)[0]}/{name}"
+
+
+def django_env(database: str, redis_url: str | None = None, **extra: str) -> dict[str, str]:
+    """Production settings (DEBUG off), as docker-compose runs them, on the bench's servers."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "EMAIL_HOST": "127.0.0.1",  # never reached: nothing the bench does sends email
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "LOG_LEVEL": "ERROR",
+        "DATABASE_URL": database_url(database),
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+        env["CHANNELS_PREFIX"] = f"bench{secrets.token_hex(3)}"
+    env.update(extra)
+    return env
+
+
+_template: list[str] = []  # the run's migrated template database, made on first use
+
+
+def _admin(sql: str) -> None:
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(sql)
+
+
+def _migrated_template() -> str:
+    """Migrate once per run; every benchmark's database is a copy (seconds, not a minute)."""
+    if not _template:
+        name = f"pioneros_bench_template_{secrets.token_hex(3)}"
+        _admin(f'CREATE DATABASE "{name}"')
+        atexit.register(_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        migrated = subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=django_env(name),
+            capture_output=True,
+            text=True,
+        )
+        if migrated.returncode != 0:
+            raise RuntimeError(f"migrate failed: {migrated.stderr[-2000:]}")
+        _template.append(name)
+    return _template[0]
+
+
+@contextlib.contextmanager
+def database(label: str):
+    """A new, migrated PostgreSQL database; yields its name and drops it afterwards."""
+    name = f"pioneros_bench_{label}_{secrets.token_hex(3)}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{_migrated_template()}"')
+    try:
+        yield name
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+SERVERS = {
+    "daphne": lambda port: [
+        *(PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
+        "config.asgi:application",
+    ],
+    # Uvicorn as its docs recommend for production: uvloop, httptools, the websockets library.
+    "uvicorn": lambda port: [
+        *(PYTHON, "-m", "uvicorn", "config.asgi:application"),
+        *("--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "error"),
+        *("--loop", "uvloop", "--http", "httptools", "--ws", "websockets"),
+    ],
+    "bare": lambda port: [PYTHON, "-m", "bench.bare", "--port", str(port)],
+}
+
+
+@contextlib.contextmanager
+def server(kind: str, env: dict[str, str]):
+    """One server process of `kind`; yields (port, pid) once it accepts connections."""
+    port = free_port()
+    # BENCH_SERVER_LOG=path keeps the servers' output, to see why a socket was refused.
+    path = os.environ.get("BENCH_SERVER_LOG")
+    log = open(path, "a") if path else None  # noqa: SIM115 - closed when the server stops
+    process = subprocess.Popen(
+        SERVERS[kind](port),
+        cwd=ROOT,
+        env=env,
+        stdout=log or subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
+    )
+    try:
+        if kind == "bare":
+            wait_for_port(port, process)
+        else:
+            wait_for_http(f"http://127.0.0.1:{port}/healthz", process)
+        yield port, process.pid
+    finally:
+        stop(process)
+        if log:
+            log.close()
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process now."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    return inodes
+
+
+def tcp_connections(pid: int, *, local_port: int | None = None, remote_port: int | None = None):
+    """Established TCP connections the process holds, by local or remote port."""
+    inodes, count = _socket_inodes(pid), 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+                if state != "01" or inode not in inodes:
+                    continue
+                if local_port is not None and int(local.rsplit(":", 1)[1], 16) != local_port:
+                    continue
+                if remote_port is not None and int(remote.rsplit(":", 1)[1], 16) != remote_port:
+                    continue
+                count += 1
+    return count
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
