@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-from network import notify, realtime
+from network import hs, notify, realtime
 from network.models import (
     SPOKEN_LANGUAGES,
     Cluster,
@@ -596,6 +596,10 @@ def update_profile(
     return profile
 
 
+def _is_hs_code(code: str) -> bool:
+    return isinstance(code, str) and len(code) in (2, 4) and code.isdigit() and hs.exists(code)
+
+
 @transaction.atomic
 def save_organization(
     *,
@@ -627,6 +631,13 @@ def save_organization(
     markets = {code.upper() for code in markets}
     if not markets <= set(dict(countries)):
         raise NetworkError(gettext_lazy("Choose markets from the list."))
+    # The form checks codes too; this holds for every caller (a longer code was a 500).
+    unknown = sorted(code for code in {*exported_codes, *planned_codes} if not _is_hs_code(code))
+    if unknown:
+        raise NetworkError(
+            _("Not HS chapters (2 digits) or headings (4 digits): %(codes)s.")
+            % {"codes": ", ".join(unknown)}
+        )
     overlap = set(exported_codes) & set(planned_codes)
     if overlap:
         raise NetworkError(
