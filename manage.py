@@ -7,6 +7,10 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Writing or checking migrations serves nothing and needs no production secrets: run it
+    # with the development defaults unless told otherwise.
+    if sys.argv[1:2] == ["makemigrations"]:
+        os.environ.setdefault("DEBUG", "true")
     from django.conf import settings
     from django.core.management import execute_from_command_line
 

@@ -86,18 +86,22 @@ def accounts_with_months(user: User, limit: int = 12) -> list[tuple[Account, lis
     ]
 
 
-def review_queue(cluster: Cluster) -> list[Contribution]:
-    """What a coordinator decides: flagged contributions, and those the rule gives them."""
-    # The rule of the contribution's own programme: another programme covering the cluster
-    # may leave the same kind to the person helped.
+def _waiting_for_coordinators() -> Q:
+    """Flagged contributions, and pending ones whose rule gives the decision to a
+    coordinator: the rule of the contribution's own programme, since another programme
+    covering the cluster may leave the same kind to the person helped."""
     coordinator_rule = Rule.objects.filter(
         programme=OuterRef("programme"),
         kind=OuterRef("kind"),
         confirmer=Rule.Confirmer.COORDINATOR,
     )
+    return Q(status=Status.REVIEW) | Q(Exists(coordinator_rule), status=Status.PENDING)
+
+
+def review_queue(cluster: Cluster) -> list[Contribution]:
+    """What a coordinator decides, oldest first."""
     return list(
-        Contribution.objects.filter(cluster=cluster)
-        .filter(Q(status=Status.REVIEW) | Q(Exists(coordinator_rule), status=Status.PENDING))
+        Contribution.objects.filter(_waiting_for_coordinators(), cluster=cluster)
         .select_related("actor__profile", "counterpart__profile", "programme")
         .order_by("occurred_at", "id")[:100]
     )
@@ -105,14 +109,8 @@ def review_queue(cluster: Cluster) -> list[Contribution]:
 
 def review_counts(clusters: list[Cluster]) -> dict[int, int]:
     """How many contributions wait in each cluster's review queue, in one query."""
-    coordinator_rule = Rule.objects.filter(
-        programme=OuterRef("programme"),
-        kind=OuterRef("kind"),
-        confirmer=Rule.Confirmer.COORDINATOR,
-    )
     return dict(
-        Contribution.objects.filter(cluster__in=clusters)
-        .filter(Q(status=Status.REVIEW) | Q(Exists(coordinator_rule), status=Status.PENDING))
+        Contribution.objects.filter(_waiting_for_coordinators(), cluster__in=clusters)
         .values("cluster")
         .annotate(n=Count("id"))
         .values_list("cluster", "n")
