@@ -9,4 +9,4 @@ COPY . .
 RUN DEBUG=false SECRET_KEY=build-time-only-build-time-only-build-time-only-0123456789 \
     ALLOWED_HOSTS=build EMAIL_HOST=build python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
+CMD ["python", "-m", "config.serve", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]

@@ -9,7 +9,7 @@ PORT ?= 8000
 # daphne (the default) or uvicorn (from the bench extra); `make bench` compares the two on
 # this app: README, Performance.
 ASGI_SERVER ?= daphne
-SERVE_daphne := $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+SERVE_daphne := $(BIN)/python -m config.serve -b $(HOST) -p $(PORT) config.asgi:application
 SERVE_uvicorn := $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
 	--loop uvloop --http httptools --ws websockets
 SERVE := $(or $(SERVE_$(ASGI_SERVER)),$(error ASGI_SERVER must be daphne or uvicorn))

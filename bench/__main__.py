@@ -10,7 +10,16 @@ import traceback
 
 from bench import results, stack
 
-BENCHMARKS = ["fanout", "layer", "connections", "server", "pages", "matching", "crediting"]
+BENCHMARKS = [
+    "fanout",
+    "layer",
+    "connections",
+    "server",
+    "pages",
+    "matching",
+    "crediting",
+    "journeys",
+]
 # Connections and the Daphne/Uvicorn comparison share one module: both hold idle sockets.
 MODULES = {
     "fanout": "bench.fanout",
@@ -20,6 +29,7 @@ MODULES = {
     "pages": "bench.pages",
     "matching": "bench.matching",
     "crediting": "bench.crediting",
+    "journeys": "bench.journeys",
 }
 
 

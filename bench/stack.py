@@ -177,7 +177,7 @@ def database(label: str):
 
 SERVERS = {
     "daphne": lambda port: [
-        *(PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
+        *(PYTHON, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port)),
         "config.asgi:application",
     ],
     # Uvicorn as its docs recommend for production: uvloop, httptools, the websockets library.

@@ -375,6 +375,8 @@ class Invitation(models.Model):
         related_name="+",
     )
     declined_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn by a coordinator (sent to the wrong address, say): the link stops working.
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -384,7 +386,9 @@ class Invitation(models.Model):
             # Re-inviting refreshes the open invitation instead of stacking links.
             models.UniqueConstraint(
                 fields=["cluster", "email"],
-                condition=Q(accepted_at__isnull=True, declined_at__isnull=True),
+                condition=Q(
+                    accepted_at__isnull=True, declined_at__isnull=True, revoked_at__isnull=True
+                ),
                 name="one_open_invitation_per_email_per_cluster",
             ),
             models.CheckConstraint(
@@ -405,7 +409,8 @@ class Invitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.declined_at is None and not self.is_expired
+        answered = self.accepted_at or self.declined_at or self.revoked_at
+        return answered is None and not self.is_expired
 
 
 class MembershipEvent(models.Model):
@@ -415,6 +420,7 @@ class MembershipEvent(models.Model):
         INVITED = "invited", _("invited")
         INVITATION_ACCEPTED = "invitation_accepted", _("accepted the invitation")
         INVITATION_DECLINED = "invitation_declined", _("declined the invitation")
+        INVITATION_REVOKED = "invitation_revoked", _("withdrew the invitation")
         REQUESTED = "requested", _("asked to join")
         APPROVED = "approved", _("approved the request")
         DECLINED = "declined", _("declined the request")

@@ -170,7 +170,7 @@ def my_memberships(user: User) -> QuerySet[Membership]:
 
 def open_invitations_for(user: User, emails: set[str]) -> list[Invitation]:
     invitations = Invitation.objects.filter(
-        email__in=emails, accepted_at=None, declined_at=None
+        email__in=emails, accepted_at=None, declined_at=None, revoked_at=None
     ).select_related("cluster", "invited_by__profile")
     return [invitation for invitation in invitations if not invitation.is_expired]
 
@@ -199,7 +199,11 @@ def cluster_management(cluster: Cluster, *, after: str | None = None) -> dict:
         "requests": memberships.filter(status=Status.REQUESTED).order_by("created_at")[:50],
         "members": keyset_page(members, ordering=("name", "id"), after=after, per_page=50),
         "invitations": Invitation.objects.filter(
-            cluster=cluster, accepted_at=None, declined_at=None, expires_at__gt=timezone.now()
+            cluster=cluster,
+            accepted_at=None,
+            declined_at=None,
+            revoked_at=None,
+            expires_at__gt=timezone.now(),
         ).select_related("invited_by__profile")[:50],
         "events": MembershipEvent.objects.filter(cluster=cluster).select_related(
             "actor__profile", "subject__profile"

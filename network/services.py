@@ -197,7 +197,7 @@ def invite_member(*, cluster: Cluster, by: User, email: str, role: str) -> Invit
 
     invitation = (
         Invitation.objects.select_for_update()
-        .filter(cluster=cluster, email=email, accepted_at=None, declined_at=None)
+        .filter(cluster=cluster, email=email, accepted_at=None, declined_at=None, revoked_at=None)
         .first()
     )
     if invitation is None:
@@ -250,6 +250,29 @@ def invite_member(*, cluster: Cluster, by: User, email: str, role: str) -> Invit
     return invitation
 
 
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, by: User) -> Invitation:
+    """Withdraw an unanswered invitation: its link stops working at once."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    cluster = invitation.cluster
+    _require_coordinator(cluster=cluster, by=by)
+    if invitation.accepted_at or invitation.declined_at or invitation.revoked_at:
+        raise NetworkError(
+            _("The invitation to %(email)s was already answered or withdrawn.")
+            % {"email": invitation.email}
+        )
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    # A member invited by a verified address holds a place only the invitation justified.
+    Membership.objects.filter(
+        cluster=cluster,
+        status=Status.INVITED,
+        user__emailaddress__email__iexact=invitation.email,
+    ).delete()
+    _log(cluster=cluster, action=Action.INVITATION_REVOKED, actor=by, email=invitation.email)
+    return invitation
+
+
 def verified_emails(user: User) -> set[str]:
     from allauth.account.models import EmailAddress
 
@@ -262,6 +285,13 @@ def verified_emails(user: User) -> set[str]:
 
 
 def _check_invitation_for(invitation: Invitation, user: User) -> None:
+    if invitation.revoked_at:
+        raise NetworkError(
+            gettext_lazy(
+                "This invitation was withdrawn by the cluster's coordinators. Ask them if you "
+                "still want to join."
+            )
+        )
     if invitation.accepted_at or invitation.declined_at:
         raise NetworkError(gettext_lazy("This invitation has already been answered."))
     if invitation.is_expired:

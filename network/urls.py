@@ -14,6 +14,11 @@ urlpatterns = [
     path("clusters/<slug:slug>/members/", views.cluster_members, name="cluster_members"),
     path("clusters/<slug:slug>/manage/", views.cluster_manage, name="cluster_manage"),
     path("clusters/<slug:slug>/invite/", views.cluster_invite, name="cluster_invite"),
+    path(
+        "clusters/<slug:slug>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("clusters/<slug:slug>/join/", views.cluster_join, name="cluster_join"),
     path("clusters/<slug:slug>/leave/", views.cluster_leave, name="cluster_leave"),
     path(

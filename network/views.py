@@ -182,6 +182,25 @@ def cluster_invite(request, slug):
     return redirect("cluster_manage", slug=slug)
 
 
+@require_POST
+def invitation_revoke(request, slug, invitation_id):
+    cluster, refusal = _coordinated_cluster(request, slug)
+    if refusal:
+        return refusal
+    invitation = get_object_or_404(Invitation, pk=invitation_id, cluster=cluster)
+    back = reverse("cluster_manage", args=[slug])
+    try:
+        services.revoke_invitation(invitation=invitation, by=request.user)
+    except NetworkError as error:
+        return _refused(request, error, back)
+    messages.success(
+        request,
+        _("Invitation to %(email)s withdrawn: its link no longer works.")
+        % {"email": invitation.email},
+    )
+    return redirect(back)
+
+
 @login_required
 @require_POST
 def cluster_join(request, slug):

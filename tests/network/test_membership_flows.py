@@ -112,6 +112,77 @@ def test_expired_invitation_says_so_and_changes_nothing(client):
     assert not Membership.objects.filter(user=invitee, cluster=cluster).exists()
 
 
+def test_coordinator_withdraws_an_invitation_and_its_link_stops_working(client, commit):
+    coordinator = UserFactory()
+    cluster = make_cluster(coordinator=coordinator, visibility="private")
+    invitee = UserFactory()
+    client.force_login(coordinator)
+    with commit():
+        client.post(
+            reverse("cluster_invite", args=[cluster.slug]),
+            {"email": invitee.email, "role": Role.MENTOR},
+        )
+    invitation = Invitation.objects.get(cluster=cluster)
+    manage = client.get(reverse("cluster_manage", args=[cluster.slug]))
+    revoke_url = reverse("invitation_revoke", args=[cluster.slug, invitation.pk])
+    assert revoke_url.encode() in manage.content
+
+    response = client.post(revoke_url, follow=True)
+    assert f"Invitation to {invitee.email} withdrawn".encode() in response.content
+    assert (
+        invitee.email.encode()
+        not in response.content.split(b"Open invitations")[1].split(b"Recent activity")[0]
+    )
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert not Membership.objects.filter(user=invitee, cluster=cluster).exists()
+    assert MembershipEvent.objects.filter(
+        cluster=cluster, action=MembershipEvent.Action.INVITATION_REVOKED, email=invitee.email
+    ).exists()
+
+    # The invitee's link now says so and admits nobody; their home no longer lists it.
+    client.force_login(invitee)
+    assert invitation.get_absolute_url().encode() not in client.get(reverse("home")).content
+    page = client.post(invitation.get_absolute_url(), {"answer": "accept"}, follow=True)
+    assert b"withdrawn" in page.content
+    assert not Membership.objects.filter(user=invitee, cluster=cluster).exists()
+    assert client.get(cluster.get_absolute_url()).status_code == 404
+
+    # Withdrawing twice says it was done, and a new invitation gets a new link.
+    client.force_login(coordinator)
+    again = client.post(revoke_url, follow=True)
+    assert b"already answered or withdrawn" in again.content
+    with commit():
+        client.post(
+            reverse("cluster_invite", args=[cluster.slug]),
+            {"email": invitee.email, "role": Role.MENTOR},
+        )
+    renewed = Invitation.objects.get(cluster=cluster, revoked_at=None)
+    assert renewed.token != invitation.token and renewed.is_open
+
+
+def test_only_the_clusters_coordinators_withdraw_its_invitations(client):
+    cluster = make_cluster(visibility="private")
+    invitation = Invitation.objects.create(cluster=cluster, email="someone@example.org")
+    other_coordinator = UserFactory()
+    other = make_cluster(coordinator=other_coordinator)
+    member = UserFactory()
+    add_member(cluster, member, role=Role.MENTOR)
+
+    # Another cluster's coordinator, naming this invitation from their own cluster: not found.
+    client.force_login(other_coordinator)
+    assert (
+        client.post(reverse("invitation_revoke", args=[other.slug, invitation.pk])).status_code
+        == 404
+    )
+    # A member who does not coordinate is refused.
+    client.force_login(member)
+    response = client.post(reverse("invitation_revoke", args=[cluster.slug, invitation.pk]))
+    assert response.status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None and invitation.is_open
+
+
 def test_request_to_join_then_approve(client, mailoutbox, commit):
     coordinator = UserFactory()
     cluster = make_cluster(coordinator=coordinator)

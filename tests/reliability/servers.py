@@ -121,7 +121,7 @@ class Daphne:
     def start(self) -> None:
         log = self.log_path.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), APP],
+            [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(self.port), APP],
             cwd=ROOT,
             env=self.env,
             stdout=log,

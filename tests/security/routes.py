@@ -211,6 +211,12 @@ NETWORK = {
             _const(email="nueva@example.org", role="follower"),
         )
     ],
+    "invitation_revoke": [
+        POST(
+            coordinator("ok", anonymous="404", members="403"),
+            _with(slug, invitation_id=lambda s, w: s.invitation.pk),
+        )
+    ],
     "cluster_join": [
         POST(members("no", anonymous="login"), slug, _const(role="follower")),
     ],

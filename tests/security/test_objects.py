@@ -57,6 +57,15 @@ CASES = [
         "404",
     ),
     (
+        "invitation_revoke",
+        probe(
+            "POST",
+            lambda s, w: {"slug": s.cluster.slug, "invitation_id": w.b.invitation.pk},
+        ),
+        "coordinator",
+        "404",
+    ),
+    (
         "incentives:review_decision",
         probe(
             "POST",

@@ -1,0 +1,100 @@
+"""Role journeys: server time of every page the browser journeys visit, on the demo network.
+
+The demo network is seeded into its own database, PostgreSQL as in production and SQLite as
+`make run` serves it, and probed by bench.journeys_probe in a separate process, DEBUG off.
+Target (issue: each role's journey): every page under 100 ms at p95, in each language.
+"""
+
+import contextlib
+import json
+import subprocess
+import tempfile
+from collections import defaultdict
+
+from bench import stack
+from bench.results import Result, median, percentile, row
+
+TARGET_MS = 100
+
+
+@contextlib.contextmanager
+def _demo_network(store: str):
+    """The environment of a database holding a fresh demo network."""
+    # Emails wait in the task queue, as with the worker production runs beside Daphne.
+    extra = {"BENCH_PLAIN_STATIC": "true", "ALLOWED_HOSTS": "testserver", "TASK_WORKER": "true"}
+    with contextlib.ExitStack() as stack_:
+        if store == "postgresql":
+            env = stack.django_env(stack_.enter_context(stack.database("journeys")), **extra)
+        else:
+            folder = stack_.enter_context(tempfile.TemporaryDirectory())
+            env = stack.django_env("unused", **extra)
+            env["DATABASE_URL"] = f"sqlite:///{folder}/demo.sqlite3"
+            _manage(env, "migrate", "--noinput")
+        _manage(env, "seed_demo")
+        if store == "postgresql":
+            # Fresh planner statistics, as autovacuum would have them on a live database.
+            subprocess.run(["psql", env["DATABASE_URL"], "-qc", "VACUUM ANALYZE"], check=True)
+        yield env
+
+
+def _manage(env: dict[str, str], *command: str) -> None:
+    subprocess.run(
+        [stack.PYTHON, "manage.py", *command, "--verbosity=0"],
+        cwd=stack.ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def _probe(store: str, requests: int, runs: int) -> dict:
+    with _demo_network(store) as env:
+        probed = subprocess.run(
+            [
+                stack.PYTHON,
+                "-m",
+                "bench.journeys_probe",
+                f"--requests={requests}",
+                f"--runs={runs}",
+            ],
+            cwd=stack.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    if probed.returncode != 0:
+        raise RuntimeError(f"bench.journeys_probe failed: {probed.stderr[-2000:]}")
+    return json.loads(probed.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool, notes: list[str]) -> list[Result]:
+    requests, runs = (5, 2) if quick else (20, 3)
+    results = []
+    for store in ("postgresql", "sqlite"):
+        # One row per page: its slowest language, since each must be under the target.
+        pages = defaultdict(list)
+        for page in _probe(store, requests, runs).values():
+            p50 = median(percentile(times, 50) for times in page["runs"])
+            p95 = median(percentile(times, 95) for times in page["runs"])
+            pages[(page["role"], page["url"])].append(
+                (p95, p50, page["language"], page["queries"])
+            )
+        for (role, url), languages in pages.items():
+            p95, p50, language, queries = max(languages)
+            results.append(
+                row(
+                    "journeys",
+                    f"{role} {url}, {store}",
+                    f"p95 ms, slowest of es/pt/en: {language} (ref: p50); {queries} queries",
+                    p95,
+                    p50,
+                    target=f"p95 < {TARGET_MS} ms",
+                    passed=p95 < TARGET_MS,
+                )
+            )
+        mine = [result for result in results if result.scale.endswith(store)]
+        slowest = max(mine, key=lambda result: result.ours)
+        notes.append(
+            f"journeys: {store}, {len(mine)} pages x 3 languages, {requests} requests x {runs} "
+            f"runs each; slowest p95 {slowest.ours:.0f} ms ({slowest.scale})"
+        )
+    return results

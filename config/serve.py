@@ -1,0 +1,25 @@
+"""`python -m config.serve [daphne options] config.asgi:application`: Daphne, with the keys
+in private paths (calendar feeds, invitations, account links) redacted from its access log.
+
+Daphne writes every request's path to its access log, and such a path is as good as its key
+to whoever reads the logs. Its command line takes no log filter, so this swaps in one.
+"""
+
+from daphne import access, cli
+
+from network.log_filters import redact
+
+
+class RedactedAccessLog(access.AccessLogGenerator):
+    def write_entry(self, host, date, request, status=None, length=None, ident=None, user=None):
+        super().write_entry(host, date, redact(request), status, length, ident, user)
+
+
+def main() -> None:
+    # The CLI builds its access log from the name it imported; give it ours.
+    cli.AccessLogGenerator = RedactedAccessLog
+    cli.CommandLineInterface.entrypoint()
+
+
+if __name__ == "__main__":
+    main()
