@@ -14,7 +14,7 @@ import time
 from bench import stack
 from bench.results import Result, median, row
 
-SHIPPED = "core"  # config/settings.py: channels_redis.core.RedisChannelLayer
+SHIPPED = "pubsub"  # config/settings.py: channels_redis.pubsub.RedisPubSubChannelLayer
 NAMES = {"core": "RedisChannelLayer", "pubsub": "RedisPubSubChannelLayer", "memory": "in-memory"}
 MESSAGE = {
     "type": "forum.event",

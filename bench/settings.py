@@ -1,7 +1,7 @@
 """The production settings, with the channel layer and its Redis pool set by the bench.
 
-config/settings.py picks RedisChannelLayer whenever REDIS_URL is set; the bench also runs
-the same app on RedisPubSubChannelLayer (BENCH_CHANNEL_LAYER=pubsub) to compare them.
+config/settings.py picks RedisPubSubChannelLayer whenever REDIS_URL is set; the bench also
+runs the same app on RedisChannelLayer (BENCH_CHANNEL_LAYER=core) to compare them.
 
 BENCH_TUNED_POOL=true changes two redis-py defaults the shipped settings inherit, both of
 which drop sockets (the connections benchmark measures them as shipped):

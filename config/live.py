@@ -5,8 +5,8 @@ the layer. With it the page gets `{"type": "unavailable"}` and close code 4503 (
 later"), says that live updates are paused (pages, forms and the API do not need Redis), and
 keeps retrying with backoff until Redis answers again; no restart is needed.
 
-After a Redis restart, every socket is closed with 4012 so that its page reconnects and
-re-joins its groups at once, instead of staying open and deaf.
+After a Redis restart, every socket is closed with 4012 so that its page reconnects at once
+and catches up on what was published while Redis was away, instead of staying open unaware.
 """
 
 import asyncio
@@ -18,14 +18,15 @@ import uuid
 from collections.abc import Callable
 from typing import ClassVar
 
-from channels.layers import get_channel_layer
+import redis.asyncio
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 # 4000-4999 are ours (Autobahn refuses 1013); 4503 mirrors HTTP 503, as 4401 mirrors 401.
 TRY_AGAIN_LATER = 4503
-# 4012: reconnect now, Redis lost the groups (1012 "service restart" is refused too).
-GROUPS_LOST = 4012
+# 4012: reconnect now, Redis restarted (1012 "service restart" is refused too).
+REDIS_RESTARTED = 4012
 WATCH_EVERY = 2.0  # seconds between two looks at the Redis epoch token
 PROBE_TIMEOUT = 3.0  # seconds; redis-py retries a refused connection for about one
 WARN_EVERY = 30.0  # seconds: a reconnecting crowd must not flood the log
@@ -36,15 +37,41 @@ class _Outage:
     warned_at: float | None = None
 
 
+class _Probes:
+    """A Redis client per event loop, apart from the layer's own connections: the layer
+    (RedisPubSubChannelLayer) offers no health check, and its pub/sub socket must not wait
+    behind a probe."""
+
+    clients: ClassVar[dict[asyncio.AbstractEventLoop, redis.asyncio.Redis]] = {}
+
+
+def _probe_client() -> redis.asyncio.Redis | None:
+    # Only a Redis-backed layer has a server to lose; the in-memory layer is always there.
+    if not getattr(settings, "REDIS_URL", None):
+        return None
+    loop = asyncio.get_running_loop()
+    if loop not in _Probes.clients:
+        _Probes.clients = {
+            known: c for known, c in _Probes.clients.items() if not known.is_closed()
+        }
+        _Probes.clients[loop] = redis.asyncio.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT
+        )
+    return _Probes.clients[loop]
+
+
+def _prefix() -> str:
+    return settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "asgi")
+
+
 async def layer_available() -> bool:
-    """Whether every Redis server of the channel layer answers a PING now."""
-    layer = get_channel_layer()
-    # Only channels-redis layers have servers to lose; the in-memory layer is always there.
-    ring_size = getattr(layer, "ring_size", 0)
+    """Whether the channel layer's Redis answers a PING now."""
+    client = _probe_client()
+    if client is None:
+        return True
     try:
         async with asyncio.timeout(PROBE_TIMEOUT):
-            for index in range(ring_size):
-                await layer.connection(index).ping()
+            await client.ping()
     except Exception as error:  # any failure means no live delivery for now
         _note_outage(error)
         return False
@@ -74,40 +101,36 @@ class _Sockets:
     watchdog: asyncio.Task | None = None
 
 
-async def _epoch(layer) -> tuple:
-    """A token kept in each Redis of the layer; it is gone after a restart or a flush."""
-    key = f"{layer.prefix}:epoch"
-    tokens = []
-    for index in range(layer.ring_size):
-        connection = layer.connection(index)
-        await connection.set(key, uuid.uuid4().hex, nx=True)
-        tokens.append(await connection.get(key))
-    return tuple(tokens)
+async def _epoch(client: redis.asyncio.Redis) -> bytes | None:
+    """A token kept in Redis; it is gone after a restart or a flush."""
+    key = f"{_prefix()}:epoch"
+    await client.set(key, uuid.uuid4().hex, nx=True)
+    return await client.get(key)
 
 
-async def _watch(layer) -> None:
-    """Close every socket of this process once Redis has lost its groups.
+async def _watch(client: redis.asyncio.Redis) -> None:
+    """Close every socket of this process once Redis has restarted or been flushed.
 
-    A Redis restart forgets who listens to which topic, yet a consumer whose connection was
-    re-made in the meantime stays open and hears nothing. Closed, each page reconnects at
-    once and catches up from its last id.
+    Whatever was published while Redis was away reached no socket, and the layer re-subscribes
+    on its own afterwards, so a socket would stay open having missed those events. Closed,
+    each page reconnects at once and catches up from its last id.
     """
     known = None
     while True:
         await asyncio.sleep(WATCH_EVERY)
         try:
             async with asyncio.timeout(PROBE_TIMEOUT):
-                epoch = await _epoch(layer)
+                epoch = await _epoch(client)
         except Exception:
             continue  # Redis is away: sockets reading from it fail and close by themselves
         if known is not None and epoch != known:
             logger.warning(
-                "Redis lost its groups (restarted or flushed): reconnecting %d socket(s).",
+                "Redis restarted or was flushed: reconnecting %d socket(s) to catch up.",
                 len(_Sockets.open),
             )
             for send in list(_Sockets.open.values()):
                 with contextlib.suppress(Exception):
-                    await send({"type": "websocket.close", "code": GROUPS_LOST})
+                    await send({"type": "websocket.close", "code": REDIS_RESTARTED})
         known = epoch
 
 
@@ -131,9 +154,9 @@ class LiveLayerGuard:
         if scope["type"] != "websocket":
             return await self.inner(scope, receive, send)
         if await layer_available():
-            layer = get_channel_layer()
-            if hasattr(layer, "ring_size") and not _watching():
-                _Sockets.watchdog = asyncio.ensure_future(_watch(layer))
+            client = _probe_client()
+            if client is not None and not _watching():
+                _Sockets.watchdog = asyncio.ensure_future(_watch(client))
             token = object()
             _Sockets.open[token] = send
             try:

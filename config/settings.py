@@ -110,11 +110,12 @@ REDIS_URL = env.url("REDIS_URL", {"redis", "rediss"})
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # One PUBLISH per group message, whatever the group's size; the core layer's
+            # per-channel queues cost a Redis write per member (README, Performance).
+            # Nothing relies on those queues: a socket catches up from the database.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py 8 times reads out after 5 s, as long as channels-redis blocks in
-                # BZPOPMIN: idle sockets would die at random (redis/redis-py#4091).
-                "hosts": [f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}socket_timeout=15"],
+                "hosts": [REDIS_URL],
                 "prefix": env.text("CHANNELS_PREFIX", "pioneros"),
             },
         }

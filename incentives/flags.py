@@ -14,6 +14,8 @@ BURST_WINDOW = timedelta(hours=24)
 BURST_SIZE = 5  # this many contributions by one member within the window, this one included
 VOLUME_FACTOR = 3  # this many times the programme's usual monthly count per member
 VOLUME_FLOOR = 8  # never flag volume below this many contributions in a month
+# Not a pattern: the person who was to confirm erased their account (services.py).
+CONFIRMER_ERASED = "confirmer_erased"
 
 
 def _reciprocal(contribution: Contribution) -> dict | None:
@@ -78,4 +80,9 @@ def explain(flag: dict) -> str:
             "count": flag["count"],
             "usual": flag["usual"],
         }
+    if code == CONFIRMER_ERASED:
+        return _(
+            "The person helped erased their account before confirming; decide whether to "
+            "credit it."
+        )
     return code or ""

@@ -458,9 +458,9 @@ def forget_erased_member(*, user: User, names=()) -> int:
     undecided is withdrawn (nobody can pay them for it any more); what was decided stays,
     with every ledger entry, for the audit. Their API keys go. Returns how many were withdrawn.
 
-    Contributions waiting for *their* confirmation are the helper's and stay pending: the
-    confirmation will not come, but whether the helper loses the credit is for the programme
-    to decide (a coordinator may reject them), not a side effect of someone else's erasure.
+    Contributions waiting for *their* confirmation are the helper's: that confirmation will
+    never come, so they go to the cluster's coordinators, flagged, who credit or refuse them.
+    The helper loses nothing by someone else's erasure, nor gains a credit nobody checked.
     """
     undecided = Contribution.objects.select_for_update().filter(
         actor=user, status__in=[Status.PENDING, Status.REVIEW]
@@ -469,6 +469,19 @@ def forget_erased_member(*, user: User, names=()) -> int:
     for contribution in undecided.order_by("pk"):
         _decide(contribution, Status.REJECTED, code=reasons.ERASED)
         withdrawn += 1
+    # Only those the helped person was to confirm; a coordinator's confirmation still comes.
+    waiting = Contribution.objects.select_for_update().filter(
+        counterpart=user, status=Status.PENDING
+    )
+    for contribution in waiting.order_by("pk"):
+        rule = Rule.objects.filter(
+            programme=contribution.programme, kind=contribution.kind
+        ).first()
+        if rule is None or rule.confirmer == Rule.Confirmer.COORDINATOR:
+            continue
+        contribution.flags = [*contribution.flags, {"code": flags.CONFIRMER_ERASED}]
+        contribution.status = Status.REVIEW
+        contribution.save(update_fields=["flags", "status"])
     names = list(names)
     if names:
         # Titles the reporting apps wrote ("Session with …") may name them.

@@ -78,7 +78,7 @@ async def test_other_members_do_not_receive_someone_elses_events(client):
 async def test_events_cross_the_redis_channel_layer(client, redis_url):
     layers = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [redis_url], "prefix": "pioneros-test"},
         }
     }
@@ -87,7 +87,7 @@ async def test_events_cross_the_redis_channel_layer(client, redis_url):
 
         channel_layers.backends.clear()
         try:
-            assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
+            assert type(get_channel_layer()).__name__ == "RedisPubSubChannelLayer"
             coordinator = await database_sync_to_async(UserFactory)()
             cluster = await database_sync_to_async(make_cluster)(coordinator=coordinator)
             communicator = _socket(ORIGIN, (b"cookie", await _session_cookie(client, coordinator)))

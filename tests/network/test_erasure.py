@@ -16,6 +16,7 @@ from forums import services as forums
 from forums.models import Notification, Post
 from incentives import services as incentives
 from incentives.models import Account, ApiToken, Contribution, LedgerEntry
+from incentives.selectors import review_queue
 from mentoring import services as mentoring
 from mentoring import sessions
 from mentoring.models import CalendarFeed, MentoringNeeds, Pairing, Session
@@ -287,6 +288,35 @@ def test_each_app_cleans_what_it_owns(world, client, mailoutbox, erase_through_t
     # The mentor is told the pairing ended, without her name.
     told = [mail for mail in mailoutbox if setting.mentor.email in mail.to]
     assert told and all(NAME not in mail.body for mail in mailoutbox)
+
+
+def test_what_waited_for_her_confirmation_goes_to_the_coordinators(
+    world, client, erase_through_the_page
+):
+    """The mentor's session with her can no longer be confirmed by her: it is not left
+    pending for ever, nor credited unchecked, but held for the coordinators to decide."""
+    setting = world["setting"]
+    waiting = incentives.record_contribution(
+        kind="session_held",
+        actor=setting.mentor,
+        counterpart=world["fabi"],
+        cluster=setting.cluster,
+        source="mentoring.session:902",
+    )
+    assert waiting.status == Contribution.Status.PENDING
+    assert waiting not in review_queue(setting.cluster)
+
+    erase_through_the_page()
+    waiting.refresh_from_db()
+    assert waiting.status == Contribution.Status.REVIEW
+    assert waiting.flags == [{"code": "confirmer_erased"}]
+    assert waiting in review_queue(setting.cluster)
+    client.force_login(setting.coordinator)
+    page = client.get(reverse("incentives:review_queue", args=[setting.cluster.slug]))
+    assert "erased their account before confirming" in page.text
+
+    credited = incentives.approve_contribution(contribution=waiting, by=setting.coordinator)
+    assert credited.status == Contribution.Status.CREDITED and credited.amount > 0
 
 
 def test_another_members_data_is_untouched(world, client, erase_through_the_page):
