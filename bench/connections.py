@@ -19,7 +19,13 @@ PING = 5.0
 
 
 def _group_size(url: str, env: dict, topic: int) -> int:
-    return redis.Redis.from_url(url).zcard(f"{env['CHANNELS_PREFIX']}:group:topic.{topic}")
+    """Members the topic's group still has in Redis, whichever layer the server runs: the
+    core layer keeps a sorted set, the pub/sub layer a subscription per process."""
+    client, prefix, group = redis.Redis.from_url(url), env["CHANNELS_PREFIX"], f"topic.{topic}"
+    channel = f"{prefix}__group__{group}"
+    return client.zcard(f"{prefix}:group:{group}") + dict(client.pubsub_numsub(channel)).get(
+        channel.encode(), 0
+    )
 
 
 def hold(kind: str, env: dict, world: World, clients: int, redis_url: str, cycles=1) -> dict:
@@ -27,8 +33,17 @@ def hold(kind: str, env: dict, world: World, clients: int, redis_url: str, cycle
     redis_port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
     with stack.server(kind, env) as (port, pid):
         time.sleep(1)
-        rss = stack.rss_bytes(pid)
         figures = {"clients_left": [], "redis_left": [], "failed": 0}
+        if kind != "bare":
+            # The layer and the live guard connect on the first socket and stay connected:
+            # the baseline is a server that has served one socket, not a cold one.
+            warm = Session(world, port, 1, ping_interval=PING)
+            try:
+                warm.connect(world.readers[:1])
+            finally:
+                warm.close()
+            time.sleep(2)
+        rss = stack.rss_bytes(pid)  # one-time costs (imports, the layer) are not per socket
         base_redis = stack.tcp_connections(pid, remote_port=redis_port)
         for cycle in range(cycles):
             session = Session(world, port, clients, ping_interval=PING)
