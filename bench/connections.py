@@ -18,6 +18,9 @@ HOLD = 7  # seconds idle: longer than channels-redis' 5 s wait on an empty chann
 PING = 5.0
 
 
+GROUP_DRAIN = 30  # seconds the server has to drop the last closed sockets from the group
+
+
 def _group_size(url: str, env: dict, topic: int) -> int:
     """Members the topic's group still has in Redis, whichever layer the server runs: the
     core layer keeps a sorted set, the pub/sub layer a subscription per process."""
@@ -65,7 +68,14 @@ def hold(kind: str, env: dict, world: World, clients: int, redis_url: str, cycle
             figures["redis_left"].append(
                 stack.tcp_connections(pid, remote_port=redis_port) - base_redis
             )
-        figures["group_left"] = 0 if kind == "bare" else _group_size(redis_url, env, world.topic)
+        if kind != "bare":
+            # Thousands of closes are still being handled for a while: what stays is a leak.
+            deadline = time.monotonic() + GROUP_DRAIN
+            while (left := _group_size(redis_url, env, world.topic)) and (
+                time.monotonic() < deadline
+            ):
+                time.sleep(0.5)
+            figures["group_left"] = left
         return figures
 
 
@@ -137,7 +147,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         row(
             "connections",
             scale,
-            "group members left after clients left, Daphne",
+            f"group members left {GROUP_DRAIN} s after clients left, Daphne",
             ours["group_left"],
             target="0",
             passed=ours["group_left"] == 0,
