@@ -10,8 +10,9 @@ PORT ?= 8000
 # this app: README, Performance.
 ASGI_SERVER ?= daphne
 SERVE_daphne := $(BIN)/python -m config.serve -b $(HOST) -p $(PORT) config.asgi:application
+# Uvicorn's access log would keep the keys of private links (calendar feeds, invitations).
 SERVE_uvicorn := $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
-	--loop uvloop --http httptools --ws websockets
+	--loop uvloop --http httptools --ws websockets --no-access-log
 SERVE := $(or $(SERVE_$(ASGI_SERVER)),$(error ASGI_SERVER must be daphne or uvicorn))
 
 .PHONY: install run test lint format messages worker reminders clean bench bench-quick
