@@ -59,7 +59,7 @@ def clean_facets(
     """Known HS codes, markets and topics, each once, in the order given."""
     products = list(dict.fromkeys(code.strip() for code in products if code.strip()))
     for code in products:
-        if not (len(code) in (2, 4) and code.isdigit() and hs.exists(code)):
+        if not hs.is_code(code):
             raise GuideError(
                 _("%(code)s is not an HS chapter (2 digits) or heading (4 digits).")
                 % {"code": code},

@@ -11,7 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q, Sum
+from django.db.models import Exists, Model, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -470,15 +470,15 @@ def forget_erased_member(*, user: User, names=()) -> int:
         _decide(contribution, Status.REJECTED, code=reasons.ERASED)
         withdrawn += 1
     # Only those the helped person was to confirm; a coordinator's confirmation still comes.
+    confirmed_by_them = Rule.objects.filter(
+        programme=OuterRef("programme"),
+        kind=OuterRef("kind"),
+        confirmer=Rule.Confirmer.COUNTERPART,
+    )
     waiting = Contribution.objects.select_for_update().filter(
-        counterpart=user, status=Status.PENDING
+        Exists(confirmed_by_them), counterpart=user, status=Status.PENDING
     )
     for contribution in waiting.order_by("pk"):
-        rule = Rule.objects.filter(
-            programme=contribution.programme, kind=contribution.kind
-        ).first()
-        if rule is None or rule.confirmer == Rule.Confirmer.COORDINATOR:
-            continue
         contribution.flags = [*contribution.flags, {"code": flags.CONFIRMER_ERASED}]
         contribution.status = Status.REVIEW
         contribution.save(update_fields=["flags", "status"])

@@ -45,7 +45,7 @@ def _split(value: str) -> list[str]:
 
 def clean_codes(value: str) -> list[str]:
     codes = _split(value)
-    unknown = [code for code in codes if not (len(code) in (2, 4) and hs.exists(code))]
+    unknown = [code for code in codes if not hs.is_code(code)]
     if unknown:
         raise forms.ValidationError(
             _("Unknown HS codes: %(codes)s. Use 4-digit headings or 2-digit chapters."),

@@ -1,6 +1,6 @@
 """Mentoring's panels on "My network": what waits for followers, mentors and coordinators."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from forums import selectors as forum_selectors
@@ -95,18 +95,7 @@ def coordinator_panel(*, user: User) -> dict | None:
     ]
     if not clusters:
         return None
-    open_pairing = Pairing.objects.filter(
-        cluster=OuterRef("cluster"), follower=OuterRef("user"), status__in=Pairing.OPEN
-    )
-    unmatched = dict(
-        Membership.objects.filter(
-            cluster__in=clusters, status=Membership.Status.ACTIVE, role=Membership.Role.FOLLOWER
-        )
-        .exclude(Exists(open_pairing))
-        .values("cluster")
-        .annotate(n=Count("id"))
-        .values_list("cluster", "n")
-    )
+    unmatched = matching.unmatched_counts(clusters)
     upcoming = list(
         Session.objects.filter(
             cluster__in=clusters,

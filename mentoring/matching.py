@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from scipy.optimize import linear_sum_assignment
 
@@ -254,17 +254,33 @@ class Cohort:
         return sorted(found, key=lambda item: -item[1].score)
 
 
+def unmatched_memberships(clusters) -> QuerySet[Membership]:
+    """Memberships of active followers with no open pairing in that cluster."""
+    open_pairing = Pairing.objects.filter(
+        cluster=OuterRef("cluster"), follower=OuterRef("user"), status__in=Pairing.OPEN
+    )
+    return Membership.objects.filter(
+        cluster__in=clusters, status=Membership.Status.ACTIVE, role=Membership.Role.FOLLOWER
+    ).exclude(Exists(open_pairing))
+
+
+def unmatched_counts(clusters) -> dict[int, int]:
+    """Per cluster id, how many followers wait for a mentor, in one query."""
+    return dict(
+        unmatched_memberships(clusters)
+        .values("cluster")
+        .annotate(n=Count("id"))
+        .values_list("cluster", "n")
+    )
+
+
 def unmatched_followers(
     cluster: Cluster, *, limit: int = COHORT_FOLLOWERS
 ) -> tuple[list[User], bool]:
     """Active followers of the cluster with no open pairing in it, sorted by name: at most
     `limit` of them, those who joined first, and whether more are waiting."""
-    open_pairings = Pairing.objects.filter(cluster=cluster, status__in=Pairing.OPEN)
     waiting = (
-        Membership.objects.filter(
-            cluster=cluster, status=Membership.Status.ACTIVE, role=Membership.Role.FOLLOWER
-        )
-        .exclude(user_id__in=open_pairings.values("follower_id"))
+        unmatched_memberships([cluster])
         .order_by("created_at", "pk")
         .values_list("user_id", flat=True)
     )

@@ -157,7 +157,7 @@ def record_export(
         raise NotAllowed(gettext_lazy("Only people of this firm can record its exports."))
     if year > timezone.now().year:
         raise MentoringError(gettext_lazy("Exports can be recorded for past and current years."))
-    if not (len(hs_code) in (2, 4) and hs.exists(hs_code)):
+    if not hs.is_code(hs_code):
         raise MentoringError(_("%(code)s is not an HS chapter or heading.") % {"code": hs_code})
     if value_band not in ExportRecord.ValueBand.values:
         raise MentoringError(gettext_lazy("Choose a value band."))

@@ -215,7 +215,7 @@ class OrganizationForm(forms.Form):
 
     def _clean_codes(self, name: str) -> list[str]:
         codes = _codes(self.cleaned_data[name])
-        unknown = [code for code in codes if not (len(code) in (2, 4) and hs.exists(code))]
+        unknown = [code for code in codes if not hs.is_code(code)]
         if unknown:
             raise forms.ValidationError(
                 _("Unknown HS codes: %(codes)s. Use 4-digit headings or 2-digit chapters."),
@@ -250,7 +250,7 @@ class DirectoryFilterForm(forms.Form):
 
     def clean_product(self):
         code = self.cleaned_data["product"].strip()
-        if code and not (code.isdigit() and len(code) in (2, 4) and hs.exists(code)):
+        if code and not hs.is_code(code):
             raise forms.ValidationError(_("Enter a 2-digit HS chapter or a 4-digit heading."))
         return code
 

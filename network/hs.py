@@ -54,8 +54,13 @@ def label(code: str) -> str:
     return f"{code} · {name(code)}"
 
 
+def is_code(code: object) -> bool:
+    """Whether `code` is a known HS chapter (2 digits) or heading (4 digits)."""
+    return isinstance(code, str) and len(code) in (2, 4) and code.isdigit() and exists(code)
+
+
 def validate_code(code: str) -> None:
-    if not (len(code) in (2, 4) and code.isdigit() and exists(code)):
+    if not is_code(code):
         raise ValidationError(
             _("%(code)s is not an HS chapter (2 digits) or heading (4 digits)."),
             params={"code": code},

@@ -626,10 +626,6 @@ def update_profile(
     return profile
 
 
-def _is_hs_code(code: str) -> bool:
-    return isinstance(code, str) and len(code) in (2, 4) and code.isdigit() and hs.exists(code)
-
-
 @transaction.atomic
 def save_organization(
     *,
@@ -662,7 +658,7 @@ def save_organization(
     if not markets <= set(dict(countries)):
         raise NetworkError(gettext_lazy("Choose markets from the list."))
     # The form checks codes too; this holds for every caller (a longer code was a 500).
-    unknown = sorted(code for code in {*exported_codes, *planned_codes} if not _is_hs_code(code))
+    unknown = sorted(code for code in {*exported_codes, *planned_codes} if not hs.is_code(code))
     if unknown:
         raise NetworkError(
             _("Not HS chapters (2 digits) or headings (4 digits): %(codes)s.")
