@@ -3,7 +3,7 @@
 Writers post over the forum socket, so each post is saved by forums.services.post_reply in
 Daphne, committed, and broadcast through channels-redis to every subscribed reader. The
 bare `websockets` server receives the same posts from the same harness and broadcast()s them.
-Both Redis layers are run end to end at the decisive scale, for the choice of the shipped one.
+Both Redis layers, and Uvicorn, are run end to end at the decisive scale.
 The layer's Redis pool is the bench's tuned one (bench/settings.py): with redis-py's defaults
 sockets are dropped, which the connections benchmark measures.
 """
@@ -18,6 +18,14 @@ from bench.sockets import Round, Session, World
 # RATE_CAP), the same for the bare server: latency below saturation, not queueing behind it.
 RATE_CAP = 10.0
 RATE_FLOOR = 0.25
+
+# Run end to end at the decisive scale against the shipped Daphne on RedisPubSubChannelLayer:
+# the other Redis layer, for the choice of the shipped one; Uvicorn, for how much of the
+# distance to the bare server is the server's own.
+ALTERNATIVES = [
+    ("RedisChannelLayer", "daphne", {"BENCH_CHANNEL_LAYER": "core"}),
+    ("Uvicorn", "uvicorn", {}),
+]
 
 
 @dataclass
@@ -152,51 +160,51 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             if refused:
                 notes.append(f"fanout {clients}: {refused} posts refused by the server")
             if clients == plan.layers_at:
-                core = {**env, "BENCH_CHANNEL_LAYER": "core"}
-                try:
-                    _n, core_fixed, core_sat, _ = measure(
-                        "daphne", core, world, clients, plan, notes, rate
-                    )
-                except RuntimeError as error:  # keep the figures measured so far
-                    notes.append(f"fanout RedisChannelLayer {clients}: did not complete: {error}")
-                    results.append(
-                        row(
-                            "fanout",
-                            scale,
-                            "RedisChannelLayer run completed",
-                            None,
-                            target="runs",
-                            passed=False,
+                for label, kind, other_env in ALTERNATIVES:
+                    try:
+                        _n, fixed, sat, _ = measure(
+                            kind, {**env, **other_env}, world, clients, plan, notes, rate
                         )
-                    )
-                    continue
-                results += _layers(scale, rate, (ours_fixed, ours_sat), (core_fixed, core_sat))
+                    except RuntimeError as error:  # keep the figures measured so far
+                        notes.append(f"fanout {label} {clients}: did not complete: {error}")
+                        results.append(
+                            row(
+                                "fanout",
+                                scale,
+                                f"{label} run completed",
+                                None,
+                                target="runs",
+                                passed=False,
+                            )
+                        )
+                        continue
+                    results += _compared(label, scale, rate, (ours_fixed, ours_sat), (fixed, sat))
     return results
 
 
-def _layers(scale: str, rate: float, shipped: tuple, core: tuple) -> list[Result]:
-    """The app end to end on RedisChannelLayer, against the shipped RedisPubSubChannelLayer."""
-    (shipped_fixed, shipped_sat), (core_fixed, core_sat) = shipped, core
-    lost = _lost(core_fixed + core_sat)
+def _compared(label: str, scale: str, rate: float, shipped: tuple, other: tuple) -> list[Result]:
+    """The app end to end on another layer or server, against what the project ships."""
+    (shipped_fixed, shipped_sat), (other_fixed, other_sat) = shipped, other
+    lost = _lost(other_fixed + other_sat)
     return [
         row(
             "fanout",
             scale,
-            f"p99 ms at {rate:g} posts/s, RedisChannelLayer (ref: shipped PubSub layer)",
-            median(r.latency(99) for r in core_fixed),
+            f"p99 ms at {rate:g} posts/s, {label} (ref: shipped)",
+            median(r.latency(99) for r in other_fixed),
             median(r.latency(99) for r in shipped_fixed),
         ),
         row(
             "fanout",
             scale,
-            "delivered msg/s at saturation, RedisChannelLayer (ref: shipped PubSub layer)",
-            median(r.delivered_per_second for r in core_sat),
+            f"delivered msg/s at saturation, {label} (ref: shipped)",
+            median(r.delivered_per_second for r in other_sat),
             median(r.delivered_per_second for r in shipped_sat),
         ),
         row(
             "fanout",
             scale,
-            "messages lost, RedisChannelLayer (ref: shipped PubSub layer)",
+            f"messages lost, {label} (ref: shipped)",
             lost,
             _lost(shipped_fixed + shipped_sat),
             target="0",

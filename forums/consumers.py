@@ -7,11 +7,11 @@ selectors, and forwards events. The protocol is in docs/realtime.md.
 import json
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from forums import access, realtime, selectors, services
 from forums.models import Room, Topic
+from network.consumers import LiveConsumer
 from network.throttle import TOO_MANY_MESSAGES, MessageBudget
 
 MAX_FRAME = 32 * 1024
@@ -23,7 +23,7 @@ def _is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-class ForumConsumer(AsyncJsonWebsocketConsumer):
+class ForumConsumer(LiveConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -156,7 +156,7 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def forum_event(self, message):
-        await self._forward(message["event"])
+        await self._forward(message["event"], text=message.get("text"))
 
     async def forum_access(self, message):
         """A membership ended or a topic moved: keep only what this member may still follow."""
@@ -172,7 +172,8 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
             await self.send_json({"type": "revoked", "room": room_id})
 
-    async def _forward(self, event: dict) -> None:
+    async def _forward(self, event: dict, *, text: str | None = None) -> None:
+        """Send one event if this socket follows it; `text` is the event already encoded."""
         topic_id = event.get("topic")
         if "id" in event:
             last = self.topics.get(topic_id)
@@ -188,7 +189,10 @@ class ForumConsumer(AsyncJsonWebsocketConsumer):
             self.topics[topic_id] = event["id"]
         elif event.get("room") not in self.rooms:
             return
-        await self.send_json(event)
+        if text is None:
+            await self.send_json(event)
+        else:
+            await self.send(text_data=text)
 
     # --- database work, each call checking membership afresh -------------------------------
 

@@ -3,6 +3,7 @@
 The protocol is documented in docs/realtime.md.
 """
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -61,6 +62,11 @@ def event_payload(event: TopicEvent, topic: Topic) -> dict:
     return payload
 
 
+def _message(event: dict) -> dict:
+    # Encoded here, once, rather than by each of the thousand sockets that forward it.
+    return {"type": "forum.event", "event": event, "text": json.dumps(event)}
+
+
 def _send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -81,7 +87,7 @@ def broadcast_topic_event(event: TopicEvent) -> None:
         ).get(pk=event.pk)
         _send(
             topic_group(fresh.topic_id),
-            {"type": "forum.event", "event": event_payload(fresh, fresh.topic)},
+            _message(event_payload(fresh, fresh.topic)),
         )
 
     transaction.on_commit(send)
@@ -109,7 +115,7 @@ def broadcast_room_change(topic: Topic, kind: str, *, room_id: int | None = None
                 "posts": fresh.post_count,
                 "topics": fresh.room.topic_count,
             }
-        _send(room_group(event["room"]), {"type": "forum.event", "event": event})
+        _send(room_group(event["room"]), _message(event))
 
     transaction.on_commit(send)
 

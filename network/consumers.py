@@ -1,5 +1,6 @@
 """A signed-in member's live channel: events about them (invitations, requests, roles)."""
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from network.realtime import member_group
@@ -11,7 +12,20 @@ NOT_SIGNED_IN = 4401
 MAX_FRAME = 1024
 
 
-class MemberEventsConsumer(AsyncJsonWebsocketConsumer):
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """A JSON socket whose handlers reach the database only through database_sync_to_async."""
+
+    async def dispatch(self, message):
+        # Channels' own dispatch first closes stale database connections, a trip to the
+        # database thread before every message: for a post read on a thousand pages, a
+        # thousand trips in a row. database_sync_to_async closes them itself, in that thread.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+
+class MemberEventsConsumer(LiveConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:

@@ -1,8 +1,11 @@
 """The forum socket with Channels' communicator: access, broadcasts, catch-up, bad input."""
 
+import asyncio
 import json
+import threading
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
@@ -261,6 +264,33 @@ async def test_an_event_that_overtakes_another_does_not_lose_it(client, monkeypa
     received = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
     assert [(e["id"], "third" in e["post"]["html"]) for e in received] == [(2, False), (3, True)]
     assert await communicator.receive_nothing(timeout=0.3)  # the late 2 is not sent again
+    await communicator.disconnect()
+
+
+async def test_a_live_event_reaches_the_page_while_the_database_thread_is_busy(
+    client, monkeypatch
+):
+    """Forwarding needs no database: a slow save elsewhere in the process delays no reader."""
+    from channels.layers import get_channel_layer
+
+    from forums import realtime
+
+    forum, topic = await _setup()
+    communicator = await _subscribed(client, forum.mentor, topic, after=1)
+    held = []
+    monkeypatch.setattr(realtime, "_send", lambda group, message: held.append((group, message)))
+    await db(services.post_reply)(topic=topic, author=forum.coordinator, body="CIF, insured")
+    group, message = next((g, m) for g, m in held if g == realtime.topic_group(topic.pk))
+    release = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(release.wait)())  # the database thread
+    try:
+        await asyncio.sleep(0.1)
+        await get_channel_layer().group_send(group, message)
+        event = await communicator.receive_json_from(timeout=2)
+    finally:
+        release.set()
+        await busy
+    assert (event["id"], "CIF, insured" in event["post"]["html"]) == (2, True)
     await communicator.disconnect()
 
 
