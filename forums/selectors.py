@@ -100,7 +100,11 @@ def topic_posts(
 ) -> dict:
     """One page of a topic, the accepted answer first, with the viewer's own votes."""
     posts = Post.objects.filter(topic=topic).select_related("author__profile")
-    page = keyset_page(posts, ordering=("id",), after=after, per_page=per_page)
+    # Read along the (topic, id) index from the topic's start: ordered by id alone, PostgreSQL
+    # may walk the primary key through every older post of other topics to find these.
+    page = keyset_page(
+        posts, ordering=("topic_id", "id"), after=after, per_page=per_page, start=(topic.pk, 0)
+    )
     accepted = None
     if topic.accepted_post_id:
         accepted = posts.filter(pk=topic.accepted_post_id).first()
@@ -114,7 +118,7 @@ def topic_posts(
         )
     for post in [*page.items, *([accepted] if accepted else [])]:
         post.voted_helpful = post.pk in voted
-    question_post_id = posts.order_by("id").values_list("id", flat=True).first()
+    question_post_id = posts.order_by("topic_id", "id").values_list("id", flat=True).first()
     return {"page": page, "accepted": accepted, "question_post_id": question_post_id}
 
 
