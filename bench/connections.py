@@ -13,7 +13,6 @@ from bench import stack
 from bench.results import Result, row
 from bench.sockets import Session, World
 
-UVICORN_MEMORY = False  # one more 5,000-socket ramp; the server benchmark compares the two
 HOLD = 7  # seconds idle: longer than channels-redis' 5 s wait on an empty channel
 PING = 5.0
 
@@ -90,8 +89,8 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         world = World.build(tuned, members=clients)
         ours = hold("daphne", tuned, world, clients, redis_url, cycles=2)
         bare = hold("bare", tuned, world, clients, redis_url)
-        # Uvicorn's memory per socket is for the record only (UVICORN_MEMORY).
-        uvicorn = hold("uvicorn", tuned, world, clients, redis_url) if UVICORN_MEMORY else None
+        # The same app on Uvicorn: how much of the memory per socket is the server's own.
+        uvicorn = hold("uvicorn", tuned, world, clients, redis_url)
         shipped = hold("daphne", stack.django_env(db, redis_url), world, clients, redis_url)
 
     kib = 1024
@@ -161,28 +160,25 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             target=f"{clients}",
             passed=shipped["alive"] == clients,
         ),
+        row(
+            "connections",
+            scale,
+            "KiB resident per socket, Uvicorn (ref: bare)",
+            uvicorn["rss_per_socket"] / kib,
+            bare_per_socket,
+        ),
+        row(
+            "connections",
+            scale,
+            "handshakes/s, Uvicorn",
+            uvicorn["handshakes"],
+            bare["handshakes"],
+        ),
     ]
-    if uvicorn:
-        results += [
-            row(
-                "connections",
-                scale,
-                "KiB resident per socket, Uvicorn (ref: bare)",
-                uvicorn["rss_per_socket"] / kib,
-                bare_per_socket,
-            ),
-            row(
-                "connections",
-                scale,
-                "handshakes/s, Uvicorn",
-                uvicorn["handshakes"],
-                bare["handshakes"],
-            ),
-        ]
     for label, figures in (
         ("Daphne", ours),
         ("bare", bare),
-        ("Uvicorn", uvicorn or {"failed": 0}),
+        ("Uvicorn", uvicorn),
     ):
         if figures["failed"]:
             notes.append(f"connections {label}: {figures['failed']} sockets failed to open")
