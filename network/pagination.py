@@ -2,6 +2,7 @@
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,9 +32,18 @@ def _decode(cursor: str, size: int) -> list | None:
         return None
     if not isinstance(values, list) or len(values) != size:
         return None
-    if not all(isinstance(v, str | int | float | bool) for v in values):
+    if not all(_storable(value) for value in values):
         return None
     return values
+
+
+def _storable(value) -> bool:
+    # JSON also spells NaN, Infinity and integers no database column holds.
+    if isinstance(value, bool | str):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, float) and math.isfinite(value)
 
 
 def keyset_page(

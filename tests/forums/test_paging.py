@@ -1,5 +1,10 @@
 """Forum and topic pages walked by cursor: every row once, in the page's order."""
 
+import base64
+import json
+
+import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from forums import selectors, services
@@ -54,3 +59,20 @@ def test_walking_a_topic_by_cursor_shows_its_own_posts_once_oldest_first(forum):
 
     assert seen == list(topic.posts.order_by("id").values_list("pk", flat=True))
     assert len(seen) == 6
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[float("inf")], [1, float("nan")], [1, 2**80], [True, "2026-01-01T00:00:00", -(2**70)]],
+    ids=["infinity", "nan", "too-big", "too-small"],
+)
+def test_a_cursor_no_column_can_hold_starts_from_the_first_page(client, forum, values):
+    topic = services.start_topic(
+        room=forum.room, author=forum.follower, title="Incoterms", body="FOB?", kind="question"
+    )
+    cursor = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    client.force_login(forum.follower)
+    for url in (topic.get_absolute_url(), reverse("forums:room", args=[forum.room.pk])):
+        response = client.get(url, {"after": cursor})
+        assert response.status_code == 200
+        assert response.context["page"].is_first
