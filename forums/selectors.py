@@ -201,18 +201,18 @@ def _ranked(posts: QuerySet[Post], q: str, limit: int) -> list[Post]:
     The matches are found through the posts' and the topics' own indexes, only their ids are
     ranked, and only the best `limit` are then read with their topic, room and author.
     """
-    words = [q] * 3
+    per_language = [q] * 3  # one websearch_to_tsquery per language in _TSQUERY
     matching = RawSQL(
         f"SELECT id FROM forums_post WHERE search @@ ({_TSQUERY}) UNION"
         " SELECT p.id FROM forums_post p JOIN forums_topic t ON t.id = p.topic_id"
         f" WHERE t.search @@ ({_TSQUERY})",
-        words * 2,
+        per_language * 2,
     )
     rank = RawSQL(
         f"ts_rank(forums_post.search, {_TSQUERY})"
         " + 2 * ts_rank((SELECT t.search FROM forums_topic t"
         f" WHERE t.id = forums_post.topic_id), {_TSQUERY})",
-        words * 2,
+        per_language * 2,
         output_field=FloatField(),
     )
     best = list(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import F, Lookup, QuerySet
 
 # Django's own row comparison, as composite primary keys use it; not yet a documented API.
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
@@ -54,12 +54,15 @@ def keyset_page(
     per_page: int,
     start: tuple | None = None,
 ) -> KeysetPage:
-    """Rows ordered by `ordering` ("-field" descending; the last field unique), after a cursor.
+    """Rows ordered by `ordering` (all "field" or all "-field"; the last one unique), after a
+    cursor.
 
     A cursor that cannot be read, or holds values of the wrong kind, starts from the first
     page rather than failing. `start`, values before any row, bounds the first page the way
     a cursor bounds the others, so PostgreSQL reads it from the same index.
     """
+    if len({field.startswith("-") for field in ordering}) != 1:
+        raise ValueError("A keyset ordering runs one way: all ascending or all descending.")
     queryset = queryset.order_by(*ordering)
     values = _decode(after, len(ordering)) if after else None
     rows = None
@@ -69,7 +72,7 @@ def keyset_page(
         except (ValueError, TypeError, ValidationError):
             values = None
     if rows is None:
-        first = queryset.filter(_after(ordering, list(start))) if start else queryset
+        first = queryset.filter(_after(ordering, start)) if start else queryset
         rows = list(first[: per_page + 1])
     items = rows[:per_page]
     next_cursor = None
@@ -79,21 +82,11 @@ def keyset_page(
     return KeysetPage(items=items, next_cursor=next_cursor, is_first=values is None)
 
 
-def _after(ordering: tuple[str, ...], values: list) -> Q | Lookup:
+def _after(ordering: tuple[str, ...], values: list) -> Lookup:
     """Rows beyond the cursor: (a, b) > (va, vb), or < where the ordering descends.
 
-    A row comparison, so PostgreSQL starts its index scan at the cursor; where every field
-    runs the same way it is one (Django spells it out as ORs on SQLite).
+    A row comparison, so PostgreSQL starts its index scan at the cursor (Django spells it out
+    as ORs on SQLite).
     """
-    names = [field.lstrip("-") for field in ordering]
-    descending = [field.startswith("-") for field in ordering]
-    if len(set(descending)) == 1:
-        beyond = TupleLessThan if descending[0] else TupleGreaterThan
-        return beyond(Tuple(*(F(name) for name in names)), list(values))
-    condition = Q()
-    for i, name in enumerate(names):
-        step = Q(**{f"{name}__{'lt' if descending[i] else 'gt'}": values[i]})
-        for prior, value in zip(names[:i], values[:i], strict=True):
-            step &= Q(**{prior: value})
-        condition |= step
-    return condition
+    beyond = TupleLessThan if ordering[0].startswith("-") else TupleGreaterThan
+    return beyond(Tuple(*(F(field.lstrip("-")) for field in ordering)), list(values))
