@@ -1,5 +1,7 @@
 """The member's live channel: origin checked, session required, events after commit."""
 
+import secrets
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -79,7 +81,7 @@ async def test_events_cross_the_redis_channel_layer(client, redis_url):
     layers = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": "pioneros-test"},
+            "CONFIG": {"hosts": [redis_url], "prefix": f"pioneros-test-{secrets.token_hex(4)}"},
         }
     }
     with override_settings(CHANNEL_LAYERS=layers):
