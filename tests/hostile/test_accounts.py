@@ -77,6 +77,33 @@ def test_failed_logins_are_rate_limited_per_address_across_accounts(client):
     assert response.status_code == 429 or b"Too many failed login attempts" in response.content
 
 
+def _admin_sign_in(client: Client, email: str, password: str):
+    """What a browser does at /admin/login/: post to the form it is shown, where it is shown."""
+    response = client.get(reverse("admin:login"), follow=True)
+    url = response.redirect_chain[-1][0] if response.redirect_chain else reverse("admin:login")
+    # The admin's form names the address "username", the site's "login".
+    return client.post(url, {"username": email, "login": email, "password": password})
+
+
+def test_the_admin_sign_in_limits_password_guesses_like_the_site(client):
+    """After the site's allowance of wrong passwords ("5/5m/key"), the right one waits too."""
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    for _ in range(6):
+        _admin_sign_in(client, staff.email, "wrong guess")
+    _admin_sign_in(client, staff.email, PASSWORD)
+    assert "_auth_user_id" not in client.session
+    # Nor does posting straight to the admin's own form get around it.
+    client.post(reverse("admin:login"), {"username": staff.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_sign_in_lets_staff_in_through_the_site_sign_in(client):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    _admin_sign_in(client, staff.email, PASSWORD)
+    assert client.session["_auth_user_id"] == str(staff.pk)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
 def test_session_key_rotates_at_login_and_the_old_one_is_gone(client):
     user = UserFactory()
     session = client.session
