@@ -9,47 +9,47 @@ app_name = "incentives"
 
 urlpatterns = [
     path("me/credits/", member.my_credits, name="my_credits"),
-    path("me/credits/<int:contribution_id>/confirm/", member.confirm, name="confirm"),
+    path("me/credits/<id:contribution_id>/confirm/", member.confirm, name="confirm"),
     path(
-        "me/credits/<int:programme_id>/<int:year>-<int:month>/",
+        "me/credits/<id:programme_id>/<id:year>-<id:month>/",
         member.statement,
         name="statement",
     ),
     path("clusters/<slug:slug>/contributions/", member.review_queue, name="review_queue"),
     path(
-        "clusters/<slug:slug>/contributions/<int:contribution_id>/<str:decision>/",
+        "clusters/<slug:slug>/contributions/<id:contribution_id>/<str:decision>/",
         member.review_decision,
         name="review_decision",
     ),
     path("agency/", agency.agency_home, name="agency"),
     path("agency/programmes/new/", agency.programme_new, name="programme_new"),
-    path("agency/programmes/<int:programme_id>/", agency.programme_detail, name="programme"),
+    path("agency/programmes/<id:programme_id>/", agency.programme_detail, name="programme"),
     path(
-        "agency/programmes/<int:programme_id>/members/<int:member_id>/<int:year>-<int:month>/",
+        "agency/programmes/<id:programme_id>/members/<id:member_id>/<id:year>-<id:month>/",
         agency.member_statement,
         name="member_statement",
     ),
     path(
-        "agency/programmes/<int:programme_id>/<str:table>.csv",
+        "agency/programmes/<id:programme_id>/<str:table>.csv",
         agency.programme_csv,
         name="programme_csv",
     ),
     path(
-        "agency/programmes/<int:programme_id>/<str:table>.svg",
+        "agency/programmes/<id:programme_id>/<str:table>.svg",
         agency.programme_chart,
         name="programme_chart",
     ),
-    path("agency/programmes/<int:programme_id>/rules/", agency.rule_save, name="rule_save"),
-    path("agency/programmes/<int:programme_id>/budget/", agency.budget_add, name="budget_add"),
-    path("agency/programmes/<int:programme_id>/approve/", agency.month_approve, name="approve"),
-    path("agency/programmes/<int:programme_id>/pay/", agency.member_pay, name="pay"),
+    path("agency/programmes/<id:programme_id>/rules/", agency.rule_save, name="rule_save"),
+    path("agency/programmes/<id:programme_id>/budget/", agency.budget_add, name="budget_add"),
+    path("agency/programmes/<id:programme_id>/approve/", agency.month_approve, name="approve"),
+    path("agency/programmes/<id:programme_id>/pay/", agency.member_pay, name="pay"),
     path(
-        "agency/contributions/<int:contribution_id>/reverse/",
+        "agency/contributions/<id:contribution_id>/reverse/",
         agency.contribution_reverse,
         name="reverse",
     ),
     path("agency/keys/", agency.token_new, name="token_new"),
-    path("agency/keys/<int:token_id>/revoke/", agency.token_revoke, name="token_revoke"),
+    path("agency/keys/<id:token_id>/revoke/", agency.token_revoke, name="token_revoke"),
 ]
 
 api_urlpatterns = [path("api/agency/", api.urls)]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,7 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         from network import onboarding, signals  # noqa: F401
+        from network.converters import IdConverter
+
+        # Before any URL configuration is read: every app's ids are <id:...>.
+        register_converter(IdConverter, "id")

@@ -2,8 +2,10 @@
 
 import datetime
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
@@ -291,3 +293,14 @@ class EraseAccountForm(forms.Form):
         elif given.strip().lower() != self.user.email.lower():
             raise forms.ValidationError(_("That is not your email address."))
         return given
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, doing the same work whether the address has an account or not."""
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # No account is made, yet its password is hashed all the same: the hash is most of
+            # what making one costs, and a quicker answer would tell that the address is taken.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)

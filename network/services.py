@@ -111,12 +111,13 @@ def _cluster_context(cluster: Cluster) -> dict:
 
 
 def _unique_slug(name: str) -> str:
-    # A random suffix, not a counter: "name-2" would reveal a private cluster's name.
+    # Always a random suffix: one added only when the name is taken, or a counter, would
+    # tell whoever creates a cluster that a private cluster of that name exists.
     base = slugify(name)[:150] or "cluster"
-    slug = base
-    while Cluster.objects.filter(slug=slug).exists():
+    while True:
         slug = f"{base}-{secrets.token_hex(3)}"
-    return slug
+        if not Cluster.objects.filter(slug=slug).exists():
+            return slug
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -49,15 +49,14 @@ def _deliver(message: EmailMessage) -> None:
             logger.warning("Mail server connection closed uncleanly", exc_info=True)
 
 
-def _retry_later(attempt: int, **arguments) -> None:
-    backend = send_member_email.get_backend()
+def _retry_later(attempt: int, *, task=None, **arguments) -> None:
+    task = task or send_member_email
+    backend = task.get_backend()
     if attempt >= MAX_ATTEMPTS or not backend.supports_defer:
         logger.error("Email %s not sent after %d attempt(s)", arguments["template"], attempt)
         return
     delay = timedelta(seconds=settings.TASK_RETRY_DELAY * 4 ** (attempt - 1))
-    send_member_email.using(run_after=timezone.now() + delay).enqueue(
-        attempt=attempt + 1, **arguments
-    )
+    task.using(run_after=timezone.now() + delay).enqueue(attempt=attempt + 1, **arguments)
     logger.warning(
         "Email %s not sent; attempt %d in %s", arguments["template"], attempt + 1, delay
     )
@@ -78,4 +77,40 @@ def send_member_email(
         _retry_later(
             attempt, recipient_id=recipient_id, email=email, template=template, context=context
         )
+        raise
+
+
+def message_fields(message: EmailMessage) -> dict:
+    """A rendered message as the task queue can store it."""
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "headers": dict(message.extra_headers),
+        "subtype": message.content_subtype,
+        "alternatives": [
+            [content, mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
+    }
+
+
+@task()
+def send_account_email(*, template: str, message: dict, attempt: int = 1) -> None:
+    """Send an account email (address confirmation, password reset, "you already have an
+    account") that was rendered in the request."""
+    email = EmailMultiAlternatives(
+        message["subject"],
+        message["body"],
+        message["from_email"],
+        message["to"],
+        headers=message["headers"],
+    )
+    email.content_subtype = message["subtype"]
+    for content, mimetype in message["alternatives"]:
+        email.attach_alternative(content, mimetype)
+    try:
+        _deliver(email)
+    except (smtplib.SMTPException, OSError):
+        _retry_later(attempt, task=send_account_email, template=template, message=message)
         raise

@@ -10,9 +10,11 @@ import logging
 import re
 import string
 from html.parser import HTMLParser
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.core.management import call_command
@@ -21,6 +23,7 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks.signals import task_enqueued
 
 from mentoring import calendar
 from mentoring.models import FEED_LIFETIME, CalendarFeed, _calendar_token
@@ -75,6 +78,64 @@ def test_failed_logins_are_rate_limited_per_address_across_accounts(client):
     response = client.post(reverse("account_login"), {"login": victim.email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     assert response.status_code == 429 or b"Too many failed login attempts" in response.content
+
+
+def _admin_sign_in(client: Client, email: str, password: str):
+    """What a browser does at /admin/login/: post to the form it is shown, where it is shown."""
+    response = client.get(reverse("admin:login"), follow=True)
+    url = response.redirect_chain[-1][0] if response.redirect_chain else reverse("admin:login")
+    # The admin's form names the address "username", the site's "login".
+    return client.post(url, {"username": email, "login": email, "password": password})
+
+
+def test_the_admin_sign_in_limits_password_guesses_like_the_site(client):
+    """After the site's allowance of wrong passwords ("5/5m/key"), the right one waits too."""
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    for _ in range(6):
+        _admin_sign_in(client, staff.email, "wrong guess")
+    _admin_sign_in(client, staff.email, PASSWORD)
+    assert "_auth_user_id" not in client.session
+    # Nor does posting straight to the admin's own form get around it.
+    client.post(reverse("admin:login"), {"username": staff.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_sign_in_lets_staff_in_through_the_site_sign_in(client):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    _admin_sign_in(client, staff.email, PASSWORD)
+    assert client.session["_auth_user_id"] == str(staff.pk)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def _sign_up_counting_work(email: str) -> tuple:
+    """Sign up as a stranger would; count the passwords hashed and the tasks enqueued."""
+    enqueued = []
+
+    def note(sender, task_result, **kwargs):
+        enqueued.append(task_result.task.name)
+
+    task_enqueued.connect(note)
+    password = "a-long-and-new-passphrase-7"
+    form = {"email": email, "password1": password, "password2": password}
+    encode = MD5PasswordHasher.encode
+    hasher = mock.patch.object(MD5PasswordHasher, "encode", autospec=True, side_effect=encode)
+    try:
+        with hasher as spy:
+            response = Client().post(reverse("account_signup"), form)
+    finally:
+        task_enqueued.disconnect(note)
+    return response.status_code, response.get("Location"), spy.call_count, enqueued
+
+
+def test_signing_up_with_a_taken_email_does_the_same_work_as_with_a_new_one(mailoutbox):
+    """Without the same work on both paths, the time an answer takes tells who has an account."""
+    taken = UserFactory().email
+    new = _sign_up_counting_work("newcomer@example.org")
+    existing = _sign_up_counting_work(taken)
+    assert new == existing  # the same answer, as many passwords hashed, the same tasks
+    status, _location, hashed, enqueued = new
+    assert status == 302 and hashed >= 1 and len(enqueued) == 1
+    assert [message.to for message in mailoutbox] == [["newcomer@example.org"], [taken]]
 
 
 def test_session_key_rotates_at_login_and_the_old_one_is_gone(client):

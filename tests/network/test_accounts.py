@@ -1,11 +1,14 @@
 """Accounts through django-allauth: email sign-in, verification, reset, rate limits."""
 
 import re
+import smtplib
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from network.tasks import send_account_email
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +69,18 @@ def test_repeated_wrong_passwords_are_rate_limited(client):
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     assert b"Too many failed login attempts" in response.content
+
+
+def test_an_account_email_the_mail_server_refuses_is_sent_again_later(client, settings):
+    """Account emails go through the task queue, with its retries, instead of the request."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    user = UserFactory()
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    (queued,) = send_account_email.get_backend().results
+    assert queued.kwargs["message"]["to"] == [user.email]
+    refused = mock.patch("network.tasks._deliver", side_effect=smtplib.SMTPServerDisconnected)
+    with refused, pytest.raises(smtplib.SMTPServerDisconnected):
+        send_account_email.call(**queued.kwargs)
+    retry = send_account_email.get_backend().results[-1]
+    assert retry.kwargs == {**queued.kwargs, "attempt": 2}
+    assert retry.task.run_after is not None

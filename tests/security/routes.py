@@ -728,10 +728,11 @@ TABLE: dict[str, list[Probe]] = {
 }
 
 # Django's admin guards each of its views with the staff check: nobody here is staff, so
-# every admin route sends everyone to the admin's own sign-in page (which anyone may see).
+# every admin route sends everyone to the admin's own sign-in page. That page sends the
+# anonymous to the site's sign-in, which limits guesses, and refuses anyone signed in.
 ADMIN_NAMESPACE = "admin"
 ADMIN = {
-    "admin:login": [GET(everyone())],
+    "admin:login": [GET(signed_in("403"))],
     "admin:logout": [GET(everyone("302"))],  # back to the admin, which asks for staff
 }
 ADMIN_DEFAULT = everyone("staff")

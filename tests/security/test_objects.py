@@ -4,14 +4,18 @@ The matrix already sends each person at the other cluster's URLs; here the URL i
 own and only an id inside it, or inside the form, names the other cluster's object.
 """
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.db import transaction
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from incentives.models import Contribution
 from mentoring import calendar
 from mentoring.models import Attendance, Pairing
 from network.models import Organization
+from tests.factories import UserFactory, make_cluster
 from tests.security.conftest import count
 from tests.security.matrix import fingerprint, table
 from tests.security.routes import Probe, exp
@@ -287,3 +291,21 @@ def test_nobody_makes_themselves_an_agency_officer(matrix, role):
         assert fingerprint() == before
         transaction.set_rollback(True)
     count("self-made agency officers", 1)
+
+
+def _slug_made_for(client, name: str) -> str:
+    form = {"name": name, "sector": "agrifood", "country": "CO", "visibility": "public"}
+    response = client.post(reverse("cluster_create"), form)
+    assert response.status_code == 302, response.content
+    return resolve(urlsplit(response.url).path).kwargs["slug"]
+
+
+def test_the_slug_of_a_new_cluster_does_not_tell_a_private_clusters_name_is_taken(client):
+    """A private cluster's name taken or not, the new slug has the same shape."""
+    make_cluster(name="Secret Cafe", visibility="private")
+    client.force_login(UserFactory())
+    shapes = {
+        re.sub(r"-[0-9a-f]{6}$", "-<random>", _slug_made_for(client, name))
+        for name in ("Secret Cafe", "Open Tea")
+    }
+    assert shapes == {"secret-cafe-<random>", "open-tea-<random>"}

@@ -4,6 +4,7 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.text import slugify
 
 from network import services
 from network.models import Cluster, ExportMarket, ExportProduct, Membership, Organization, User
@@ -289,6 +290,9 @@ class Command(BaseCommand):
                     visibility=visibility,
                     sponsor=organizations[sponsor] if sponsor else None,
                 )
+                # The demo's addresses are printed in the README and walked by the journeys.
+                cluster.slug = slugify(name)
+                cluster.save(update_fields=["slug"])
             for key, role, status in members:
                 Membership.objects.update_or_create(
                     user=people[key], cluster=cluster, defaults={"role": role, "status": status}
