@@ -101,6 +101,14 @@ class JoinRequestForm(forms.Form):
     )
 
 
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=120,
+        help_text=_("How the cluster's members will see you; you can change it later."),
+    )
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
