@@ -254,7 +254,7 @@ class DirectoryFilterForm(forms.Form):
     market = forms.ChoiceField(
         label=_("Export market"), choices=_any_country(_("Any market")), required=False
     )
-    tag = forms.SlugField(label=_("Expertise"), required=False)
+    tag = forms.CharField(label=_("Expertise"), required=False, max_length=100)
 
     def clean_product(self):
         code = self.cleaned_data["product"].strip()

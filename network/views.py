@@ -320,13 +320,29 @@ def _chosen_name(user) -> dict:
 
 def _directory(request, cluster=None):
     form = DirectoryFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = {}
+    if form.is_bound:
+        form.full_clean()
+        # The filters that hold apply; each one that does not is named on the page.
+        data = form.cleaned_data
     filters = selectors.DirectoryFilters(**{k: v or "" for k, v in data.items()})
     page = selectors.member_directory(
         viewer=request.user, cluster=cluster, filters=filters, after=request.GET.get("after")
     )
     template = "network/_directory_results.html" if request.htmx else "network/directory.html"
-    return render(request, template, {"form": form, "page": page, "cluster": cluster})
+    context = {"form": form, "page": page, "cluster": cluster, "notes": _unmatched(form, filters)}
+    return render(request, template, context)
+
+
+def _unmatched(form, filters) -> list[str]:
+    notes = [
+        _("%(filter)s not applied: %(error)s") % {"filter": form[name].label, "error": error}
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+    if filters.tag and not selectors.expertise_tags(filters.tag).exists():
+        notes.append(_("Nobody lists “%(tag)s” as expertise.") % {"tag": filters.tag})
+    return notes
 
 
 def directory(request):
