@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 BENCH_STAMP := $(VENV)/.bench-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails (built by the worker and the reminders too) point where the site is served.
+PUBLIC_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+RUN_ENV := DEBUG=true PUBLIC_URL=$(PUBLIC_URL)
 # daphne (the default) or uvicorn (from the bench extra); `make bench` compares the two on
 # this app: README, Performance.
 ASGI_SERVER ?= daphne
@@ -34,14 +37,14 @@ $(BENCH_STAMP): $(STAMP)
 
 # Emails and other background work go to the task worker, started beside Daphne.
 run: install $(if $(filter uvicorn,$(ASGI_SERVER)),$(BENCH_STAMP))
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py seed_demo --if-empty
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py seed_demo --if-empty
 	@echo "Pioneros on http://$(HOST):$(PORT)/ (demo accounts: see README)"
-	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py db_worker & worker=$$!; \
-	while sleep 300; do DEBUG=true TASK_WORKER=true $(BIN)/python manage.py send_session_reminders; \
-	DEBUG=true TASK_WORKER=true $(BIN)/python manage.py send_guide_reminders; done & reminders=$$!; \
+	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py db_worker & worker=$$!; \
+	while sleep 300; do $(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py send_session_reminders; \
+	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py send_guide_reminders; done & reminders=$$!; \
 	trap 'kill $$worker $$reminders' EXIT INT TERM; \
-	DEBUG=true TASK_WORKER=true $(SERVE)
+	$(RUN_ENV) TASK_WORKER=true $(SERVE)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

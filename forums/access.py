@@ -1,8 +1,10 @@
 """Who may read, write and moderate in a room: the one place these rules live."""
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from forums.models import Room
+from forums.rendering import mentioned_handles
 from network.models import Membership, User
 
 Role, Status = Membership.Role, Membership.Status
@@ -59,3 +61,21 @@ def writers(room: Room) -> QuerySet[User]:
     if not room.is_forum:
         people = people.filter(conversations=room)
     return people
+
+
+# A post links at most this many people; further @handles stay text.
+MAX_MENTION_LINKS = 50
+
+
+def mention_links(room: Room, body: str) -> dict[str, str]:
+    """The profile path of each @handle in `body` that belongs to someone who may write in the
+    room. Every reader of the room may open those profiles (they are active members of its
+    cluster), so a link never tells a reader of a person they could not otherwise see."""
+    handles = sorted(mentioned_handles(body))[:MAX_MENTION_LINKS]
+    if not handles:
+        return {}
+    people = writers(room).filter(profile__handle__in=handles)
+    return {
+        handle: reverse("person", args=[pk])
+        for handle, pk in people.values_list("profile__handle", "pk")
+    }

@@ -65,7 +65,16 @@ class SearchForm(forms.Form):
         choices=[("", _("All")), ("no", _("Unsolved")), ("yes", _("Solved"))],
         required=False,
     )
-    author = forms.SlugField(label=_("Author (handle)"), required=False)
+    author = forms.CharField(
+        label=_("Author"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs={"list": "room-authors", "autocomplete": "off"}),
+        help_text=_("A name or @handle."),
+    )
+
+    def clean_author(self) -> str:
+        return self.cleaned_data["author"].strip().removeprefix("@").strip()
 
 
 class EmailPreferenceForm(forms.ModelForm):

@@ -155,10 +155,11 @@ def forget_erased_member(*, user: User, names=(), handle: str | None = None) -> 
     mentioning = Post.objects.filter(
         topic__room__cluster_id__in=clusters, body__icontains=f"@{handle}"
     )
-    for post in mentioning.only("pk", "body"):
+    for post in mentioning.select_related("topic__room"):
         body = mention.sub(label, post.body)
         if body != post.body:
-            Post.objects.filter(pk=post.pk).update(body=body, body_html=render(body))
+            html = render(body, people=access.mention_links(post.topic.room, body))
+            Post.objects.filter(pk=post.pk).update(body=body, body_html=html)
     for revision in PostRevision.objects.filter(
         post__topic__room__cluster_id__in=clusters, body__icontains=f"@{handle}"
     ):

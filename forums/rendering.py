@@ -2,10 +2,14 @@
 
 import re
 import unicodedata
+import xml.etree.ElementTree as etree
+from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
 
 TAGS = {
     "p",
@@ -95,9 +99,46 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render(body: str) -> str:
-    """Markdown to sanitised HTML: no scripts, handlers, styles, or javascript:/data: URLs."""
-    html = markdown.markdown(body, extensions=["fenced_code", "tables", "sane_lists"])
+class _MentionLinks(InlineProcessor):
+    """@handle as a link to that person's profile, for the handles given; others stay text.
+    Never inside another link, and code spans and blocks are not inline text to it."""
+
+    ANCESTOR_EXCLUDES = ("a",)
+
+    def __init__(self, people: Mapping[str, str]) -> None:
+        super().__init__(MENTION.pattern)
+        self.compiled_re = re.compile(MENTION.pattern, re.IGNORECASE | re.DOTALL | re.UNICODE)
+        self.people = people
+
+    def handleMatch(self, m, data):
+        url = self.people.get(m.group(1).lower())
+        if url is None:
+            return None, None, None
+        link = etree.Element("a", {"href": url})
+        link.text = m.group(0)
+        return link, m.start(0), m.end(0)
+
+
+class _Mentions(Extension):
+    def __init__(self, people: Mapping[str, str]) -> None:
+        super().__init__()
+        self.people = people
+
+    def extendMarkdown(self, md) -> None:
+        # After the automatic links, so an address in <…> stays one link.
+        md.inlinePatterns.register(_MentionLinks(self.people), "mention", 105)
+
+
+def render(body: str, *, people: Mapping[str, str] | None = None) -> str:
+    """Markdown to sanitised HTML: no scripts, handlers, styles, or javascript:/data: URLs.
+
+    `people` maps the lower-cased handles that may be linked to their profile's path; the
+    caller decides who the post's readers may see (forums.access.mention_links).
+    """
+    extensions = ["fenced_code", "tables", "sane_lists"]
+    if people:
+        extensions.append(_Mentions(people))
+    html = markdown.markdown(body, extensions=extensions)
     # Headings one and two belong to the page; posts start at h3.
     html = re.sub(r"<(/?)h[12]>", r"<\1h3>", html)
     return nh3.clean(

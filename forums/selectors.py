@@ -19,7 +19,7 @@ from forums.models import (
     TopicEvent,
 )
 from forums.rendering import render
-from network.models import Cluster, Membership, User
+from network.models import Cluster, Membership, Profile, User
 from network.pagination import KeysetPage, keyset_page
 from network.selectors import visible_clusters
 
@@ -62,7 +62,9 @@ def post_history(user: User, post_id: int) -> tuple[Post, list[PostRevision]]:
         raise Http404
     revisions = list(post.revisions.select_related("edited_by__profile"))
     for revision in revisions:
-        revision.body_html = render(revision.body)  # stored as typed; shown as posts are
+        # Stored as typed; shown as posts are.
+        people = access.mention_links(post.topic.room, revision.body)
+        revision.body_html = render(revision.body, people=people)
     return post, revisions
 
 
@@ -70,7 +72,7 @@ def post_history(user: User, post_id: int) -> tuple[Post, list[PostRevision]]:
 class TopicFilters:
     tag: str = ""
     solved: str = ""  # "", "yes", "no"
-    author: str = ""  # a handle
+    author: str = ""  # a handle or a display name, in any case
 
 
 def _filtered(topics: QuerySet[Topic], filters: TopicFilters) -> QuerySet[Topic]:
@@ -81,8 +83,29 @@ def _filtered(topics: QuerySet[Topic], filters: TopicFilters) -> QuerySet[Topic]
     elif filters.solved == "no":
         topics = topics.filter(kind=Topic.Kind.QUESTION, accepted_post__isnull=True)
     if filters.author:
-        topics = topics.filter(author__profile__handle=filters.author)
+        topics = topics.filter(_by_author(filters.author))
     return topics
+
+
+def _by_author(author: str, path: str = "author__profile__") -> Q:
+    return Q(**{f"{path}handle": author.lower()}) | Q(**{f"{path}display_name__iexact": author})
+
+
+# The author list offered beside the room's filter: people who started its latest topics.
+RECENT_AUTHORS_FROM = 200
+
+
+def room_authors(room: Room) -> QuerySet[Profile]:
+    """Who started the room's latest topics, by name, for the author filter to offer."""
+    recent = room.topics.order_by("-last_post_at").values("author_id")[:RECENT_AUTHORS_FROM]
+    return Profile.objects.filter(user_id__in=recent, handle__isnull=False).order_by(
+        "display_name", "user_id"
+    )
+
+
+def author_unknown(room: Room, author: str) -> bool:
+    """No topic of the room was started by anyone of that name or handle."""
+    return bool(author) and not room.topics.filter(_by_author(author)).exists()
 
 
 def room_topics(

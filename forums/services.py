@@ -93,7 +93,8 @@ def _locked(topic: Topic) -> Topic:
 
 
 def _add_post(*, topic: Topic, author: User, body: str) -> Post:
-    post = Post.objects.create(topic=topic, author=author, body=body, body_html=render(body))
+    html = render(body, people=access.mention_links(topic.room, body))
+    post = Post.objects.create(topic=topic, author=author, body=body, body_html=html)
     now = post.created_at
     Topic.objects.filter(pk=topic.pk).update(post_count=F("post_count") + 1, last_post_at=now)
     Room.objects.filter(pk=topic.room_id).update(
@@ -159,7 +160,8 @@ def edit_post(*, post: Post, by: User, body: str) -> Post:
     if body == post.body:
         return post
     PostRevision.objects.create(post=post, body=post.body, edited_by=by)
-    post.body, post.body_html, post.edited_at = body, render(body), timezone.now()
+    html = render(body, people=access.mention_links(topic.room, body))
+    post.body, post.body_html, post.edited_at = body, html, timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at"])
     _record(post.topic, TopicEvent.Kind.POST_EDITED, post)
     return post

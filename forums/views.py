@@ -29,7 +29,8 @@ def cluster_forum(request, slug):
 def room(request, room_id):
     room = selectors.room_for_reader(request.user, room_id)
     form = SearchForm(request.GET or None)
-    page = selectors.room_topics(room, filters=_filters(form), after=request.GET.get("after"))
+    filters = _filters(form)
+    page = selectors.room_topics(room, filters=filters, after=request.GET.get("after"))
     return render(
         request,
         "forums/room.html",
@@ -37,6 +38,8 @@ def room(request, room_id):
             "room": room,
             "page": page,
             "form": form,
+            "authors": selectors.room_authors(room),
+            "author_unknown": selectors.author_unknown(room, filters.author),
             "can_write": access.can_write(request.user, room),
             "can_moderate": access.can_moderate(request.user, room),
         },

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from guides.models import Guide
-from network.models import Membership, User
+from network.models import Cluster, Membership, User
 
 Role, Status = Membership.Role, Membership.Status
 WRITER_ROLES = (Role.MENTOR, Role.COORDINATOR)
@@ -47,14 +47,51 @@ def other_reviewers(guide: Guide) -> QuerySet[User]:
     ).exclude(guides_written=guide)
 
 
+def sponsoring_agency_id(cluster_id: int) -> int | None:
+    """The agency sponsoring the cluster: the one place guides ask who that is."""
+    return Cluster.objects.filter(pk=cluster_id).values_list("sponsor_id", flat=True).first()
+
+
+def agency_reviewers(guide: Guide) -> QuerySet[User]:
+    """Who reviews a guide that every coordinator of its cluster wrote: the officers of the
+    cluster's sponsoring agency (none when another coordinator can, or nobody sponsors it)."""
+    agency_id = sponsoring_agency_id(guide.cluster_id)
+    if agency_id is None or other_reviewers(guide).exists():
+        return User.objects.none()
+    return User.objects.filter(profile__organization_id=agency_id).exclude(guides_written=guide)
+
+
+def is_agency_reviewer(user, guide: Guide) -> bool:
+    if not user.is_authenticated or is_author(user, guide):
+        return False
+    # Most readers work for no agency: asked first, it spares them the other questions.
+    profile = getattr(user, "profile", None)
+    organization_id = profile.organization_id if profile is not None else None
+    if organization_id is None or organization_id != sponsoring_agency_id(guide.cluster_id):
+        return False
+    return not other_reviewers(guide).exists()
+
+
+def can_review(user, guide: Guide) -> bool:
+    """Another coordinator returns or publishes a guide; where every coordinator wrote it, the
+    sponsoring agency's officers do; with no agency either, the sole coordinator does, and
+    the trail says so (services.publish)."""
+    if is_coordinator(user, guide):
+        if not is_author(user, guide):
+            return True
+        return not other_reviewers(guide).exists() and not agency_reviewers(guide).exists()
+    return is_agency_reviewer(user, guide)
+
+
 def can_write_in(user, cluster_id: int) -> bool:
     """Mentors write guides (and coordinators, who often are experienced exporters too)."""
     return role_in(user, cluster_id) in WRITER_ROLES
 
 
 def can_manage(user, guide: Guide) -> bool:
-    """Authors and the cluster's coordinators see drafts, the review trail and corrections."""
-    return is_author(user, guide) or is_coordinator(user, guide)
+    """Authors and the cluster's coordinators see drafts, the review trail and corrections;
+    so do the agency's officers who review it."""
+    return is_author(user, guide) or is_coordinator(user, guide) or is_agency_reviewer(user, guide)
 
 
 def can_read(user, guide: Guide) -> bool:

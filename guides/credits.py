@@ -11,7 +11,10 @@ from network.models import User
 
 
 def guide_published(*, guide: Guide, by: User) -> None:
-    """Each author, confirmed by the reviewing coordinator; once per guide, not per version."""
+    """Each author, confirmed by the reviewer who publishes it; once per guide, not per version.
+
+    Publishing is the review of this very guide: a burst of the author's other contributions
+    does not send its credit back to the same reviewer for a second look."""
     for author in guide.authors.all():
         record_contribution(
             kind=ContributionKind.GUIDE_PUBLISHED,
@@ -21,6 +24,7 @@ def guide_published(*, guide: Guide, by: User) -> None:
             confirmed_by=by,
             title=guide.title,
             url=guide.get_absolute_url(),
+            reviewed=True,
         )
 
 

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from guides import access, catalogue
 from guides.models import CorrectionSuggestion, Guide, GuideTag, GuideVersion, ReviewComment
+from incentives.programmes import agency_of, sponsored_clusters
 from network.models import Membership, User
 from network.pagination import KeysetPage, keyset_page
 
@@ -185,6 +186,15 @@ def desk(user: User, *, limit: int = 50) -> dict:
         user=user, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
     ).values("cluster_id")
     due = Q(status__in=[Guide.Status.REVIEW, Guide.Status.NEEDS_REVIEW])
+    agency = agency_of(user)
+    if agency is not None:
+        # The agency's officers review what every coordinator of a cluster it sponsors wrote.
+        due = (due & Q(cluster__in=coordinated)) | (
+            Q(status=Guide.Status.REVIEW, cluster__in=sponsored_clusters(agency).values("pk"))
+            & ~Exists(_coordinator_not_among_authors())
+        )
+    else:
+        due &= Q(cluster__in=coordinated)
     open_corrections = Q(suggestions__status=CorrectionSuggestion.Status.OPEN)
     return {
         "mine": list(
@@ -195,12 +205,22 @@ def desk(user: User, *, limit: int = 50) -> dict:
             .order_by("-updated_at", "-id")[:limit]
         ),
         "to_review": list(
-            Guide.objects.filter(due, cluster__in=coordinated)
+            Guide.objects.filter(due)
             .select_related("cluster", "current_version")
             .order_by("updated_at", "id")[:limit]
         ),
-        "coordinates": coordinated.exists(),
+        "coordinates": agency is not None or coordinated.exists(),
     }
+
+
+def _coordinator_not_among_authors() -> QuerySet[Membership]:
+    """An active coordinator of the outer guide's cluster who is not one of its authors."""
+    authors = Guide.authors.through.objects.filter(guide_id=OuterRef(OuterRef("pk")))
+    return Membership.objects.filter(
+        cluster_id=OuterRef("cluster_id"),
+        role=Membership.Role.COORDINATOR,
+        status=Membership.Status.ACTIVE,
+    ).exclude(user_id__in=authors.values("user_id"))
 
 
 def writable_clusters(user: User):

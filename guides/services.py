@@ -179,7 +179,7 @@ def submit_for_review(*, guide: Guide, by: User, note: str = "") -> Guide:
     notifications.tell(
         kind="submitted",
         guide=guide,
-        users=notifications.coordinators(guide),
+        users=notifications.coordinators(guide) + list(access.agency_reviewers(guide)),
         actor=by,
         text=note.strip(),
     )
@@ -206,10 +206,18 @@ def _require_coordinator(guide: Guide, by: User) -> None:
     _require(access.is_coordinator(by, guide), _("Only the cluster's coordinators review guides."))
 
 
+def _require_reviewer(guide: Guide, by: User) -> None:
+    if access.can_review(by, guide):
+        return
+    if access.is_coordinator(by, guide) and access.is_author(by, guide):
+        raise NotAllowed(_("Another coordinator reviews a guide you wrote."), code="own_guide")
+    raise NotAllowed(_("Only the cluster's coordinators review guides."), code="not_allowed")
+
+
 @transaction.atomic
 def return_to_authors(*, guide: Guide, by: User, note: str) -> Guide:
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
-    _require_coordinator(guide, by)
+    _require_reviewer(guide, by)
     if guide.status != Status.REVIEW:
         raise GuideError(_("Only a guide in review can be returned."), code="not_in_review")
     if not note.strip():
@@ -246,12 +254,11 @@ def publish(
 ) -> GuideVersion:
     """A coordinator who did not write it publishes the reviewed draft as its next version."""
     guide = Guide.objects.select_for_update().select_related("cluster").get(pk=guide.pk)
-    _require_coordinator(guide, by)
-    # Four eyes where the cluster has them; a sole coordinator publishes their own guide, and
-    # the trail says so (incentives still wait for another coordinator to confirm the credit).
+    # Four eyes: another coordinator, or where every coordinator wrote it the sponsoring
+    # agency's officers (access.can_review). With neither, a sole coordinator publishes their
+    # own guide and the trail says so (incentives still wait for someone else to confirm).
+    _require_reviewer(guide, by)
     unreviewed = access.is_author(by, guide)
-    if unreviewed and access.other_reviewers(guide).exists():
-        raise NotAllowed(_("Another coordinator reviews a guide you wrote."), code="own_guide")
     if guide.status != Status.REVIEW:
         raise GuideError(_("Only a guide in review can be published."), code="not_in_review")
     note = note.strip()

@@ -110,6 +110,7 @@ def _management(request, guide: Guide) -> dict:
         "can_manage": True,
         "is_author": access.is_author(request.user, guide),
         "is_coordinator": access.is_coordinator(request.user, guide),
+        "can_review": access.can_review(request.user, guide),
         "trail": selectors.review_trail(guide),
         "suggestions": selectors.open_suggestions(guide),
         # Prefixed ids: several forms share a page, and labels must point at their own field.

@@ -26,6 +26,7 @@ from incentives.models import (
     Programme,
     Rule,
 )
+from incentives.programmes import is_officer
 from network.erasure import scrub
 from network.models import Cluster, Membership, User
 
@@ -86,8 +87,12 @@ def record_contribution(
     url: str = "",
     hours: Decimal | float = 0,
     attendees: int = 0,
+    reviewed: bool = False,
 ) -> Contribution | None:
     """Report that `actor` did something in `cluster`; None when no programme rewards it.
+
+    `reviewed`: `confirmed_by` examined this very contribution (a guide's reviewer publishing
+    it), so a pattern in the actor's other contributions does not hold it for a second look.
 
     Reporting the same source again never makes a second contribution: it may add the
     confirmation or the attendee count the first report lacked, and it is settled under the
@@ -146,7 +151,7 @@ def record_contribution(
         and _may_confirm(rule, contribution, confirmed_by)
         and _confirm(contribution, confirmed_by)
     )
-    _settle_if_ready(contribution, rule, confirmed=confirmed)
+    _settle_if_ready(contribution, rule, confirmed=confirmed, reviewed=reviewed and confirmed)
     if (
         contribution.status == Status.PENDING
         and rule.confirmer == Rule.Confirmer.COORDINATOR
@@ -179,9 +184,14 @@ def _colleagues(one_id: int | None, other_id: int | None) -> bool:
 
 def _may_confirm(rule: Rule, contribution: Contribution, user: User) -> bool:
     if rule.confirmer == Rule.Confirmer.COORDINATOR:
+        # The programme's own officers stand in where the cluster has no other coordinator
+        # (they review a sole coordinator's guides).
         return (
             user.pk not in (contribution.actor_id, contribution.counterpart_id)
-            and is_coordinator(user, contribution.cluster_id)
+            and (
+                is_coordinator(user, contribution.cluster_id)
+                or is_officer(user, contribution.programme)
+            )
             and not _colleagues(user.pk, contribution.actor_id)
         )
     return contribution.counterpart_id is not None and user.pk == contribution.counterpart_id
@@ -216,7 +226,9 @@ def _ready(rule: Rule, contribution: Contribution) -> bool:
     return contribution.confirmed_at is not None
 
 
-def _settle_if_ready(contribution: Contribution, rule: Rule, *, confirmed: bool) -> None:
+def _settle_if_ready(
+    contribution: Contribution, rule: Rule, *, confirmed: bool, reviewed: bool = False
+) -> None:
     if not _ready(rule, contribution):
         if confirmed:
             contribution.save(update_fields=CONFIRMATION)
@@ -224,7 +236,7 @@ def _settle_if_ready(contribution: Contribution, rule: Rule, *, confirmed: bool)
     if _confirmed_by_attendees(rule):
         # Enough attendees confirmed: the session counts as held and confirmed from now.
         _confirm(contribution, None)
-    _settle(contribution, rule, by=contribution.confirmed_by)
+    _settle(contribution, rule, by=contribution.confirmed_by, reviewed=reviewed)
 
 
 @transaction.atomic

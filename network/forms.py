@@ -103,6 +103,14 @@ class JoinRequestForm(forms.Form):
     )
 
 
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=120,
+        help_text=_("How the cluster's members will see you; you can change it later."),
+    )
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
@@ -248,7 +256,7 @@ class DirectoryFilterForm(forms.Form):
     market = forms.ChoiceField(
         label=_("Export market"), choices=_any_country(_("Any market")), required=False
     )
-    tag = forms.SlugField(label=_("Expertise"), required=False)
+    tag = forms.CharField(label=_("Expertise"), required=False, max_length=100)
 
     def clean_product(self):
         code = self.cleaned_data["product"].strip()

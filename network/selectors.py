@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag
 
 from network.models import (
     Cluster,
@@ -76,6 +78,18 @@ class DirectoryFilters:
     tag: str = ""
 
 
+def expertise_tags(text: str) -> QuerySet[Tag]:
+    """The tags `text` names, whatever its case and whether its words are joined by spaces or
+    hyphens: "Specialty coffee" and "specialty-coffee" name the same expertise."""
+    words = text.replace("-", " ").split()
+    if not words:
+        return Tag.objects.none()
+    spaced = " ".join(words)
+    return Tag.objects.filter(
+        Q(name__iexact=spaced) | Q(name__iexact="-".join(words)) | Q(slug=slugify(spaced))
+    )
+
+
 def member_directory(
     *,
     viewer: User,
@@ -113,7 +127,8 @@ def member_directory(
             )
         )
     if filters.tag:
-        people = people.filter(expertise__slug=filters.tag)
+        tagged = Profile.objects.filter(expertise__in=expertise_tags(filters.tag))
+        people = people.filter(pk__in=tagged.values("pk"))
     if cluster is not None:
         people = people.annotate(
             role=Subquery(memberships.filter(user=OuterRef("user")).values("role")[:1])

@@ -310,9 +310,14 @@ def _check_invitation_for(invitation: Invitation, user: User) -> None:
 
 
 @transaction.atomic
-def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+def accept_invitation(*, invitation: Invitation, user: User, display_name: str) -> Membership:
+    """The invitee joins under the name they choose, so nobody meets them as their email's
+    local part."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _check_invitation_for(invitation, user)
+    profile = ensure_profile(user=user)
+    _rename(profile, display_name)
+    profile.save(update_fields=["display_name", "handle"])
     cluster = invitation.cluster
     membership = Membership.objects.select_for_update().filter(cluster=cluster, user=user).first()
     if membership is None:
@@ -578,7 +583,7 @@ def reinstate_member(*, membership: Membership, by: User) -> Membership:
 
 def ensure_profile(*, user: User) -> Profile:
     """Every account has a profile; its first display name comes from the email address."""
-    local = user.email.split("@")[0][:120]
+    local = default_name(user)
     profile, _created = Profile.objects.get_or_create(
         user=user, defaults={"display_name": local, "handle": unique_handle(local)}
     )
@@ -592,6 +597,23 @@ def unique_handle(name: str, *, excluding: Profile | None = None) -> str:
     while taken.filter(handle=handle).exists():
         handle, n = f"{base}{n}", n + 1
     return handle
+
+
+def default_name(user: User) -> str:
+    """The name an account starts with, until its owner chooses one."""
+    return user.email.split("@")[0][:120]
+
+
+def _rename(profile: Profile, display_name: str) -> None:
+    """Set the name (and the handle that follows it) on the profile; the caller saves."""
+    display_name = display_name.replace("\x00", "").strip()
+    if not display_name:
+        raise NetworkError(gettext_lazy("A display name is required."))
+    if len(display_name) > 120:
+        raise NetworkError(gettext_lazy("A display name is at most 120 characters."))
+    if not profile.handle or slugify(profile.display_name) != slugify(display_name):
+        profile.handle = unique_handle(display_name, excluding=profile)
+    profile.display_name = display_name
 
 
 @transaction.atomic
@@ -612,11 +634,7 @@ def update_profile(
         )
     if time_zone not in zoneinfo.available_timezones():
         raise NetworkError(_("Unknown time zone: %(zone)s.") % {"zone": time_zone})
-    if not display_name.strip():
-        raise NetworkError(gettext_lazy("A display name is required."))
-    if not profile.handle or slugify(profile.display_name) != slugify(display_name):
-        profile.handle = unique_handle(display_name, excluding=profile)
-    profile.display_name = display_name.strip()
+    _rename(profile, display_name)
     profile.languages = sorted(set(languages))
     profile.time_zone = time_zone
     profile.preferred_language = preferred_language

@@ -20,6 +20,7 @@ from network.forms import (
     ClusterSearchForm,
     DirectoryFilterForm,
     EraseAccountForm,
+    InvitationAcceptForm,
     InviteForm,
     JoinRequestForm,
     OrganizationForm,
@@ -273,24 +274,45 @@ def membership_action(request, slug, membership_id, action):
 
 def invitation(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("cluster"), token=token)
-    if request.method == "POST" and request.user.is_authenticated:
-        try:
-            if request.POST.get("answer") == "decline":
-                services.decline_invitation(invitation=invitation, user=request.user)
-                messages.info(request, _("Invitation declined."))
-                return redirect("home")
-            services.accept_invitation(invitation=invitation, user=request.user)
-        except NetworkError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, _("Welcome to %(cluster)s.") % {"cluster": invitation.cluster.name}
-            )
-            return redirect(invitation.cluster)
+    form = None
+    if request.user.is_authenticated:
+        form = InvitationAcceptForm(request.POST or None, initial=_chosen_name(request.user))
+    if request.method == "POST" and form is not None:
+        if request.POST.get("answer") == "decline":
+            return _decline(request, invitation)
+        if form.is_valid():
+            try:
+                services.accept_invitation(
+                    invitation=invitation, user=request.user, **form.cleaned_data
+                )
+            except NetworkError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request, _("Welcome to %(cluster)s.") % {"cluster": invitation.cluster.name}
+                )
+                return redirect(invitation.cluster)
     elif not request.user.is_authenticated and invitation.is_open:
         # Holding the emailed link proves the address, so sign-up skips re-verifying it.
         get_adapter(request).stash_verified_email(request, invitation.email)
-    return render(request, "network/invitation.html", {"invitation": invitation})
+    return render(request, "network/invitation.html", {"invitation": invitation, "form": form})
+
+
+def _decline(request, invitation):
+    try:
+        services.decline_invitation(invitation=invitation, user=request.user)
+    except NetworkError as error:
+        messages.error(request, error.message)
+        return render(request, "network/invitation.html", {"invitation": invitation})
+    messages.info(request, _("Invitation declined."))
+    return redirect("home")
+
+
+def _chosen_name(user) -> dict:
+    """The name already chosen, if any: the one made from the email address is not offered."""
+    profile = services.ensure_profile(user=user)
+    name = profile.display_name
+    return {"display_name": "" if name == services.default_name(user) else name}
 
 
 # --- People ---------------------------------------------------------------------------
@@ -298,13 +320,29 @@ def invitation(request, token):
 
 def _directory(request, cluster=None):
     form = DirectoryFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = {}
+    if form.is_bound:
+        form.full_clean()
+        # The filters that hold apply; each one that does not is named on the page.
+        data = form.cleaned_data
     filters = selectors.DirectoryFilters(**{k: v or "" for k, v in data.items()})
     page = selectors.member_directory(
         viewer=request.user, cluster=cluster, filters=filters, after=request.GET.get("after")
     )
     template = "network/_directory_results.html" if request.htmx else "network/directory.html"
-    return render(request, template, {"form": form, "page": page, "cluster": cluster})
+    context = {"form": form, "page": page, "cluster": cluster, "notes": _unmatched(form, filters)}
+    return render(request, template, context)
+
+
+def _unmatched(form, filters) -> list[str]:
+    notes = [
+        _("%(filter)s not applied: %(error)s") % {"filter": form[name].label, "error": error}
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+    if filters.tag and not selectors.expertise_tags(filters.tag).exists():
+        notes.append(_("Nobody lists “%(tag)s” as expertise.") % {"tag": filters.tag})
+    return notes
 
 
 def directory(request):

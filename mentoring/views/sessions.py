@@ -12,6 +12,7 @@ from mentoring import calendar, selectors, services, sessions
 from mentoring.forms import AnswerForm, ConfirmForm, NotesForm, ReasonForm, SessionForm, parse_id
 from mentoring.services import MentoringError
 from network import selectors as network_selectors
+from network.forms import JoinRequestForm
 
 
 def _schedule(request, *, pairing=None, cluster=None):
@@ -46,10 +47,15 @@ def schedule_for_pairing(request, pairing_id):
 
 @login_required
 def cluster_sessions(request, slug):
+    # A private cluster is 404 to outsiders; a public one says who its sessions are for.
     cluster = network_selectors.cluster_for(request.user, slug)
     membership = network_selectors.membership_of(request.user, cluster)
     if membership is None or not membership.is_active:
-        raise Http404
+        return render(
+            request,
+            "mentoring/members_only.html",
+            {"cluster": cluster, "membership": membership, "join_form": JoinRequestForm()},
+        )
     return render(
         request,
         "mentoring/cluster_sessions.html",

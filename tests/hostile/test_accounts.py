@@ -289,13 +289,13 @@ def test_invitation_links_lapse_and_are_spent_once_answered(world):
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=F("created_at") + datetime.timedelta(microseconds=1)
     )
-    client.post(invitation.get_absolute_url(), {"answer": "accept"})
+    client.post(invitation.get_absolute_url(), {"answer": "accept", "display_name": "Invitee"})
     assert not invitee.memberships.filter(cluster=world.a.cluster).exists()
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() + datetime.timedelta(days=1)
     )
     client.post(invitation.get_absolute_url(), {"answer": "decline"})
-    client.post(invitation.get_absolute_url(), {"answer": "accept"})
+    client.post(invitation.get_absolute_url(), {"answer": "accept", "display_name": "Invitee"})
     assert not invitee.memberships.filter(cluster=world.a.cluster).exists()
 
 

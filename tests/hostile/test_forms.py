@@ -48,6 +48,8 @@ ENDPOINTS = [
     Endpoint("cluster_edit", "coordinator", ("cluster.slug",), network_forms.ClusterForm),
     Endpoint("cluster_invite", "coordinator", ("cluster.slug",), network_forms.InviteForm),
     Endpoint("cluster_join", "outsider", ("cluster.slug",), network_forms.JoinRequestForm),
+    # Someone else's invitation: the name is read, then the address refused.
+    Endpoint("invitation", "outsider", ("invitation.token",), network_forms.InvitationAcceptForm),
     Endpoint("profile_edit", "follower", (), network_forms.ProfileForm),
     Endpoint("organization_edit", "follower", (), network_forms.OrganizationForm),
     Endpoint("directory", "follower", (), network_forms.DirectoryFilterForm, "get"),

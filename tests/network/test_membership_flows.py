@@ -53,7 +53,7 @@ def test_invite_by_email_then_new_person_signs_up_and_joins(client, mailoutbox, 
     assert not [m for m in mailoutbox if "confirm" in m.subject.lower()]
 
     with commit():
-        response = client.post(f"/{path}", {"answer": "accept"})
+        response = client.post(f"/{path}", {"answer": "accept", "display_name": "Nueva Mentora"})
     assert response.status_code == 302
     membership = Membership.objects.get(cluster=cluster, user__email="newcomer@example.org")
     assert (membership.role, membership.status) == (Role.MENTOR, Status.ACTIVE)
@@ -93,7 +93,11 @@ def test_invitation_for_another_address_is_refused(client, commit):
     intruder = UserFactory()
     client.force_login(intruder)
     with commit():
-        response = client.post(invitation.get_absolute_url(), {"answer": "accept"}, follow=True)
+        response = client.post(
+            invitation.get_absolute_url(),
+            {"answer": "accept", "display_name": "Intrusa"},
+            follow=True,
+        )
     assert b"someone@example.org" in response.content
     assert not Membership.objects.filter(user=intruder, cluster=cluster).exists()
 
@@ -107,7 +111,9 @@ def test_expired_invitation_says_so_and_changes_nothing(client):
         expires_at=timezone.now() - timedelta(days=1),
     )
     client.force_login(invitee)
-    response = client.post(invitation.get_absolute_url(), {"answer": "accept"}, follow=True)
+    response = client.post(
+        invitation.get_absolute_url(), {"answer": "accept", "display_name": "Intrusa"}, follow=True
+    )
     assert b"expired" in response.content
     assert not Membership.objects.filter(user=invitee, cluster=cluster).exists()
 
@@ -143,7 +149,9 @@ def test_coordinator_withdraws_an_invitation_and_its_link_stops_working(client, 
     # The invitee's link now says so and admits nobody; their home no longer lists it.
     client.force_login(invitee)
     assert invitation.get_absolute_url().encode() not in client.get(reverse("home")).content
-    page = client.post(invitation.get_absolute_url(), {"answer": "accept"}, follow=True)
+    page = client.post(
+        invitation.get_absolute_url(), {"answer": "accept", "display_name": "Intrusa"}, follow=True
+    )
     assert b"withdrawn" in page.content
     assert not Membership.objects.filter(user=invitee, cluster=cluster).exists()
     assert client.get(cluster.get_absolute_url()).status_code == 404

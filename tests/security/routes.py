@@ -446,7 +446,16 @@ MENTORING = {
     "mentoring:milestone_toggle": [
         POST(members("ok", anonymous="login"), lambda s, w: {"milestone_id": s.milestone.pk})
     ],
-    "mentoring:cluster_sessions": [GET(members(anonymous="login"), slug)],
+    "mentoring:cluster_sessions": [
+        GET(members(anonymous="login"), slug),
+        # A public cluster's sessions page tells outsiders it is for members, with a way in.
+        GET(
+            signed_in("200"),
+            lambda s, w: {"slug": w.public_cluster.slug},
+            scoped=False,
+            label="public cluster, as a non-member",
+        ),
+    ],
     "mentoring:group_session_new": [
         GET(coordinator("200"), slug),
         POST(

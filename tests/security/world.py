@@ -90,6 +90,8 @@ class World:
     outsider: User
     # Keys to the agency API held by people who are no agency's officer (they left one).
     stale_keys: dict[str, str]
+    # A public cluster none of the roles belongs to, run by someone outside both sides.
+    public_cluster: Cluster | None = None
 
     def user(self, role: str) -> User | None:
         return {
@@ -366,4 +368,11 @@ def build_world() -> World:
     world = World(a=a, b=b, outsider=_person("Otto Outsider"), stale_keys={})
     for role in ("outsider", "follower", "mentor", "other_coordinator", "coordinator"):
         _token, world.stale_keys[role] = ApiToken.issue(user=world.user(role), name="Old key")
+    world.public_cluster = network.create_cluster(
+        creator=_person("Pablo Abierto"),
+        name="Cluster abierto",
+        sector="agrifood",
+        country="CO",
+        visibility=Cluster.Visibility.PUBLIC,
+    )
     return world
