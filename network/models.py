@@ -485,6 +485,7 @@ class Sponsorship(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status)
     proposed_by_side = models.CharField(max_length=8, choices=Side)
+    # Who proposed it: the coordinator who asked, or the officer who offered.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -165,8 +165,9 @@ def offer_sponsorship(*, cluster: Cluster, by: User) -> Sponsorship:
     agency = agency_of(by)
     if agency is None:
         raise NotAllowed(gettext_lazy("Only officers of an export-promotion agency can do this."))
+    # A private cluster is offered nothing by those it keeps out: they do not know of it.
     if not selectors.visible_clusters(by).filter(pk=cluster.pk).exists():
-        raise NotAllowed(gettext_lazy("Only officers of an export-promotion agency can do this."))
+        raise NotAllowed(gettext_lazy("There is no such cluster."))
     sponsorship = _propose(cluster=cluster, agency=agency, by=by, side=Side.AGENCY)
     _log(sponsorship=sponsorship, action=Action.SPONSORSHIP_OFFERED, by=by)
     _tell(

@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from incentives import programmes
+from incentives import ledger, programmes, services
 from incentives.errors import IncentiveError
 from network import selectors, sponsorships
 from network.models import Cluster, MembershipEvent, Sponsorship
@@ -19,6 +21,7 @@ from tests.factories import (
     add_member,
     make_cluster,
 )
+from tests.incentives.conftest import build
 
 pytestmark = pytest.mark.django_db
 Status = Sponsorship.Status
@@ -349,3 +352,70 @@ def test_creating_a_cluster_cannot_name_a_sponsor(client, sides):
     created = Cluster.objects.get(name="Cacao nuevo")
     assert "Agencia Andina" not in client.get(created.get_absolute_url()).content.decode()
     assert list(programmes.sponsored_clusters(agency)) == []
+
+
+def test_proposals_waiting_show_on_my_network(client, sides):
+    agency, officer, cluster, coordinator = sides
+    sponsorships.offer_sponsorship(cluster=cluster, by=officer)
+    client.force_login(coordinator)
+    assert "Agencia Andina offers to sponsor Café del Huila." in client.get("/").content.decode()
+    other = make_cluster(coordinator=coordinator, name="Cacao de la Costa")
+    sponsorships.request_sponsorship(cluster=other, agency=agency, by=coordinator)
+    client.force_login(officer)
+    page = client.get("/").content.decode()
+    assert "Cacao de la Costa asks for your sponsorship." in page
+    assert "offers to sponsor" not in page
+
+
+def test_an_ended_sponsorship_stops_the_agencys_programmes_crediting_the_cluster():
+    setting = build()
+
+    def session(n):
+        return services.record_contribution(
+            kind="session_held",
+            actor=setting.mentor,
+            counterpart=setting.follower,
+            cluster=setting.cluster,
+            source=f"mentoring.session:{n}",
+            confirmed_by=setting.follower,
+            hours=1,
+        )
+
+    assert session(1).status == "credited"
+    sponsorship = Sponsorship.objects.get(cluster=setting.cluster, agency=setting.agency)
+    sponsorships.revoke_sponsorship(sponsorship=sponsorship, by=setting.coordinator)
+    assert session(2) is None
+    assert ledger.account(setting.programme, "member", setting.mentor).balance == Decimal("50")
+
+
+# --- Data that predates agreements -----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sponsor_named_before_agreements_becomes_an_active_sponsorship():
+    before, after = ("network", "0005_sponsorship"), ("network", "0007_remove_cluster_sponsor")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    agency = old.get_model("network", "Organization").objects.create(
+        name="Agencia Andina", kind="agency", country="CO"
+    )
+    cluster = old.get_model("network", "Cluster").objects.create(
+        name="Café", slug="cafe", sector="agrifood", country="CO", sponsor=agency
+    )
+    old.get_model("network", "Cluster").objects.create(
+        name="Cacao", slug="cacao", sector="agrifood", country="EC"
+    )
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([after])
+        new = executor.loader.project_state([after]).apps
+        rows = list(
+            new.get_model("network", "Sponsorship").objects.values_list(
+                "cluster_id", "agency_id", "status"
+            )
+        )
+        assert rows == [(cluster.pk, agency.pk, "active")]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
