@@ -95,13 +95,14 @@ def cluster_sponsorships(cluster: Cluster) -> dict:
     }
 
 
-def agency_sponsorships(agency: Organization) -> dict:
+def agency_sponsorships(agency: Organization, *, after: str | None = None) -> dict:
     """What an agency's officers see: clusters sponsored, requests to answer, offers made."""
     rows = Sponsorship.objects.filter(agency=agency).select_related(
         "cluster", "requested_by__profile", "decided_by__profile", "revoked_by__profile"
     )
+    active = rows.filter(status=Sponsorship.Status.ACTIVE).annotate(name=F("cluster__name"))
     return {
-        "active": list(rows.filter(status=Sponsorship.Status.ACTIVE).order_by("cluster__name")),
+        "active": keyset_page(active, ordering=("name", "id"), after=after, per_page=50),
         "requests": list(rows.filter(status=Sponsorship.Status.REQUESTED)[:100]),
         "offers": list(rows.filter(status=Sponsorship.Status.OFFERED)[:100]),
         "past": list(rows.exclude(status__in=Sponsorship.OPEN)[:20]),

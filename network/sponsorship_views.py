@@ -103,7 +103,7 @@ def agency_sponsorships(request):
             "agency": agency,
             "q": q,
             "found": selectors.clusters_to_invite(viewer=request.user, agency=agency, q=q),
-            **selectors.agency_sponsorships(agency),
+            **selectors.agency_sponsorships(agency, after=request.GET.get("after")),
         },
     )
 

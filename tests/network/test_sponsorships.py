@@ -419,3 +419,20 @@ def test_a_sponsor_named_before_agreements_becomes_an_active_sponsorship():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_the_agency_page_queries_do_not_grow(client, django_assert_max_num_queries, sides, size):
+    agency, officer, _cluster, _coordinator = sides
+    for n in range(size):
+        coordinator = UserFactory()
+        cluster = make_cluster(coordinator=coordinator, name=f"Cluster {n:03}")
+        request = sponsorships.request_sponsorship(cluster=cluster, agency=agency, by=coordinator)
+        if n % 3 == 0:
+            sponsorships.accept_sponsorship(sponsorship=request, by=officer)
+        elif n % 3 == 1:
+            sponsorships.decline_sponsorship(sponsorship=request, by=officer)
+    client.force_login(officer)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("agency_sponsorships"), {"q": "Cluster"})
+    assert page.status_code == 200 and "Cluster 000" in page.content.decode()
