@@ -39,7 +39,7 @@ def _seed(env: dict, count: int) -> list[tuple[int, int]]:
     from incentives import ledger
     from incentives.models import Contribution, Programme, Rule
     from network import services as network
-    from network.models import Organization, Profile, User
+    from network.models import Organization, Profile, Sponsorship, User
 
     owner = User.objects.create_user(email="officer@bench.invalid")
     cluster = network.create_cluster(
@@ -55,6 +55,14 @@ def _seed(env: dict, count: int) -> list[tuple[int, int]]:
         created_by=owner,
     )
     programme.clusters.add(cluster)
+    # Programmes credit only clusters their agency sponsors by agreement.
+    Sponsorship.objects.create(
+        cluster=cluster,
+        agency=programme.agency,
+        status="active",
+        proposed_by_side="cluster",
+        decided_at=timezone.now(),
+    )
     Rule.objects.create(
         programme=programme, kind="session_held", amount=Decimal("10"), confirmer="counterpart"
     )

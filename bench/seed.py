@@ -25,7 +25,14 @@ from forums.models import Post, Room, Topic  # noqa: E402
 from forums.rendering import render  # noqa: E402
 from incentives.models import Account, LedgerEntry, Programme  # noqa: E402
 from network import services as network  # noqa: E402
-from network.models import Cluster, Membership, Organization, Profile, User  # noqa: E402
+from network.models import (  # noqa: E402
+    Cluster,
+    Membership,
+    Organization,
+    Profile,
+    Sponsorship,
+    User,
+)
 
 BATCH = 5000
 CREDITED = 1000  # member accounts the ledger's credits are spread over
@@ -135,6 +142,14 @@ def _ledger(owner: User, cluster: Cluster, members: list[int], entries: int) -> 
         created_by=owner,
     )
     programme.clusters.add(cluster)
+    # Programmes credit only clusters their agency sponsors by agreement.
+    Sponsorship.objects.create(
+        cluster=cluster,
+        agency=agency,
+        status="active",
+        proposed_by_side="cluster",
+        decided_at=timezone.now(),
+    )
     funding = Account.objects.create(programme=programme, kind="funding")
     budget = Account.objects.create(programme=programme, kind="programme")
     credited = members[:CREDITED]

@@ -3,7 +3,8 @@
 from django.db.models import Q, QuerySet
 
 from guides.models import Guide
-from network.models import Cluster, Membership, User
+from network import selectors as network_selectors
+from network.models import Membership, User
 
 Role, Status = Membership.Role, Membership.Status
 WRITER_ROLES = (Role.MENTOR, Role.COORDINATOR)
@@ -47,18 +48,20 @@ def other_reviewers(guide: Guide) -> QuerySet[User]:
     ).exclude(guides_written=guide)
 
 
-def sponsoring_agency_id(cluster_id: int) -> int | None:
-    """The agency sponsoring the cluster: the one place guides ask who that is."""
-    return Cluster.objects.filter(pk=cluster_id).values_list("sponsor_id", flat=True).first()
+def sponsoring_agency_ids(cluster_id: int) -> set[int]:
+    """The agencies sponsoring the cluster by an accepted agreement: the one place guides ask."""
+    return network_selectors.sponsoring_agency_ids(cluster_id)
 
 
 def agency_reviewers(guide: Guide) -> QuerySet[User]:
     """Who reviews a guide that every coordinator of its cluster wrote: the officers of the
     cluster's sponsoring agency (none when another coordinator can, or nobody sponsors it)."""
-    agency_id = sponsoring_agency_id(guide.cluster_id)
-    if agency_id is None or other_reviewers(guide).exists():
+    agency_ids = sponsoring_agency_ids(guide.cluster_id)
+    if not agency_ids or other_reviewers(guide).exists():
         return User.objects.none()
-    return User.objects.filter(profile__organization_id=agency_id).exclude(guides_written=guide)
+    return User.objects.filter(profile__organization_id__in=agency_ids).exclude(
+        guides_written=guide
+    )
 
 
 def is_agency_reviewer(user, guide: Guide) -> bool:
@@ -67,7 +70,7 @@ def is_agency_reviewer(user, guide: Guide) -> bool:
     # Most readers work for no agency: asked first, it spares them the other questions.
     profile = getattr(user, "profile", None)
     organization_id = profile.organization_id if profile is not None else None
-    if organization_id is None or organization_id != sponsoring_agency_id(guide.cluster_id):
+    if organization_id is None or organization_id not in sponsoring_agency_ids(guide.cluster_id):
         return False
     return not other_reviewers(guide).exists()
 

@@ -22,6 +22,7 @@ from incentives.models import (
     Rule,
     RuleChange,
 )
+from network import selectors as network_selectors
 from network.models import Cluster, Organization, User
 
 
@@ -53,7 +54,8 @@ def programmes_of(user: User) -> QuerySet[Programme]:
 
 
 def sponsored_clusters(agency: Organization) -> QuerySet[Cluster]:
-    return Cluster.objects.filter(sponsor=agency).order_by("name")
+    """Only clusters whose sponsorship by the agency both sides agreed and nobody ended."""
+    return network_selectors.sponsored_clusters(agency)
 
 
 # Amounts are stored with 14 digits, 2 after the point; budgets grow, so leave them headroom.
@@ -81,7 +83,12 @@ def _check_terms(
     clusters = list(clusters)
     if not clusters:
         raise IncentiveError(gettext_lazy("Choose at least one cluster."))
-    if any(cluster.sponsor_id != agency.pk for cluster in clusters):
+    sponsored = set(
+        sponsored_clusters(agency)
+        .filter(pk__in=[c.pk for c in clusters])
+        .values_list("pk", flat=True)
+    )
+    if any(cluster.pk not in sponsored for cluster in clusters):
         raise IncentiveError(
             gettext_lazy("A programme covers only clusters your agency sponsors.")
         )

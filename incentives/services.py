@@ -28,7 +28,7 @@ from incentives.models import (
 )
 from incentives.programmes import is_officer
 from network.erasure import scrub
-from network.models import Cluster, Membership, User
+from network.models import Cluster, Membership, Sponsorship, User
 
 Status = Contribution.Status
 ZERO = Decimal("0")
@@ -47,6 +47,9 @@ def _rule_for(kind: str, cluster: Cluster, day: datetime.date) -> Rule | None:
             kind=kind,
             is_active=True,
             programme__clusters=cluster,
+            # A sponsorship ended by either side stops the agency's programmes crediting here.
+            programme__agency__sponsorships__cluster=cluster,
+            programme__agency__sponsorships__status=Sponsorship.Status.ACTIVE,
             programme__starts_on__lte=day,
             programme__ends_on__gte=day,
         )

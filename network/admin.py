@@ -13,6 +13,7 @@ from network.models import (
     MembershipEvent,
     Organization,
     Profile,
+    Sponsorship,
     User,
 )
 
@@ -80,7 +81,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Cluster)
 class ClusterAdmin(admin.ModelAdmin):
-    list_display = ["name", "sector", "country", "visibility", "sponsor", "active_member_count"]
+    list_display = ["name", "sector", "country", "visibility", "active_member_count"]
     list_filter = ["visibility", "sector"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -114,3 +115,18 @@ class MembershipEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the trail is read-only
+
+
+@admin.register(Sponsorship)
+class SponsorshipAdmin(admin.ModelAdmin):
+    list_display = ["cluster", "agency", "status", "created_at", "decided_at", "revoked_at"]
+    list_filter = ["status"]
+    search_fields = ["cluster__name", "agency__name"]
+    list_select_related = ["cluster", "agency"]
+
+    # An agreement between two sides, made and ended by them through network.sponsorships.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

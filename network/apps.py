@@ -9,7 +9,7 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Network")
 
     def ready(self):
-        from network import onboarding, signals  # noqa: F401
+        from network import onboarding, signals, sponsorship_panel  # noqa: F401
         from network.converters import IdConverter
         from network.site import sync_site
 

@@ -73,10 +73,13 @@ class ClusterForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Cluster.Visibility.PUBLIC,
     )
-    sponsor = forms.ModelChoiceField(
-        label=_("Sponsoring agency"),
+
+
+class SponsorshipRequestForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
         queryset=Organization.objects.filter(kind=Organization.Kind.AGENCY),
-        required=False,
+        empty_label=_("Choose an agency"),
     )
 
 

@@ -260,15 +260,6 @@ class Cluster(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility, default=Visibility.PUBLIC
     )
-    sponsor = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="sponsored_clusters",
-        limit_choices_to={"kind": Organization.Kind.AGENCY},
-        verbose_name=_("sponsoring agency"),
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -429,6 +420,12 @@ class MembershipEvent(models.Model):
         SUSPENDED = "suspended", _("suspended")
         REINSTATED = "reinstated", _("reinstated")
         CREATED = "created", _("created the cluster")
+        SPONSORSHIP_REQUESTED = "sponsorship_requested", _("asked an agency for sponsorship")
+        SPONSORSHIP_OFFERED = "sponsorship_offered", _("offered sponsorship")
+        SPONSORSHIP_ACCEPTED = "sponsorship_accepted", _("accepted the sponsorship")
+        SPONSORSHIP_DECLINED = "sponsorship_declined", _("declined the sponsorship")
+        SPONSORSHIP_WITHDRAWN = "sponsorship_withdrawn", _("withdrew the sponsorship proposal")
+        SPONSORSHIP_REVOKED = "sponsorship_revoked", _("ended the sponsorship")
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=24, choices=Action)
@@ -450,3 +447,105 @@ class MembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def is_about_sponsorship(self) -> bool:
+        return self.action.startswith("sponsorship_")
+
+
+class Sponsorship(models.Model):
+    """An agency sponsors a cluster: one side proposes, the other accepts; either ends it.
+
+    A cluster may hold several at once (one per agency); each row keeps who proposed,
+    who decided and who ended it, and when.
+    """
+
+    class Side(models.TextChoices):
+        CLUSTER = "cluster", _("the cluster")
+        AGENCY = "agency", _("the agency")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested by the cluster")
+        OFFERED = "offered", _("Offered by the agency")
+        ACTIVE = "active", _("Active")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REVOKED = "revoked", _("Ended")
+
+    PENDING = (Status.REQUESTED, Status.OFFERED)
+    OPEN = (Status.REQUESTED, Status.OFFERED, Status.ACTIVE)
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="sponsorships")
+    agency = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="sponsorships",
+        limit_choices_to={"kind": Organization.Kind.AGENCY},
+        verbose_name=_("agency"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status)
+    proposed_by_side = models.CharField(max_length=8, choices=Side)
+    # Who proposed it: the coordinator who asked, or the officer who offered.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Who accepted, declined or withdrew the proposal.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sponsorship")
+        verbose_name_plural = _("sponsorships")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "agency"],
+                condition=Q(status__in=["requested", "offered", "active"]),
+                name="one_open_sponsorship_per_cluster_and_agency",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "offered"]) | Q(decided_at__isnull=False),
+                name="sponsorship_decided_when_answered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="revoked") | Q(revoked_at__isnull=False),
+                name="sponsorship_revoked_has_a_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status"]),
+            models.Index(fields=["cluster", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} → {self.cluster} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING
+
+    @property
+    def deciding_side(self) -> str:
+        """The side whose answer a proposal waits for: the one that did not propose it."""
+        return (
+            self.Side.AGENCY if self.proposed_by_side == self.Side.CLUSTER else self.Side.CLUSTER
+        )

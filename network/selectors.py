@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,7 +15,9 @@ from network.models import (
     Invitation,
     Membership,
     MembershipEvent,
+    Organization,
     Profile,
+    Sponsorship,
     User,
 )
 from network.pagination import KeysetPage, keyset_page
@@ -36,9 +38,106 @@ def visible_clusters(user: User) -> QuerySet[Cluster]:
     )
 
 
+def with_sponsors(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
+    """Each cluster with `active_sponsorships`: the agencies that accepted to sponsor it."""
+    return clusters.prefetch_related(
+        Prefetch(
+            "sponsorships",
+            queryset=Sponsorship.objects.filter(status=Sponsorship.Status.ACTIVE)
+            .select_related("agency")
+            .order_by("decided_at", "id"),
+            to_attr="active_sponsorships",
+        )
+    )
+
+
+def sponsor_of(cluster: Cluster) -> Organization | None:
+    """The cluster's first sponsoring agency, for what knows of one sponsor only."""
+    sponsorship = (
+        Sponsorship.objects.filter(cluster=cluster, status=Sponsorship.Status.ACTIVE)
+        .select_related("agency")
+        .order_by("decided_at", "id")
+        .first()
+    )
+    return sponsorship.agency if sponsorship else None
+
+
+def sponsored_clusters(agency: Organization) -> QuerySet[Cluster]:
+    """The clusters this agency sponsors by an accepted, unrevoked agreement."""
+    return Cluster.objects.filter(
+        Exists(
+            Sponsorship.objects.filter(
+                cluster=OuterRef("pk"), agency=agency, status=Sponsorship.Status.ACTIVE
+            )
+        )
+    ).order_by("name", "id")
+
+
+def sponsoring_agency_ids(cluster_id: int) -> set[int]:
+    """The agencies that sponsor the cluster by an accepted, unrevoked agreement."""
+    return set(
+        Sponsorship.objects.filter(
+            cluster_id=cluster_id, status=Sponsorship.Status.ACTIVE
+        ).values_list("agency_id", flat=True)
+    )
+
+
+def is_sponsored_by(cluster_id: int, agency_id: int) -> bool:
+    return Sponsorship.objects.filter(
+        cluster_id=cluster_id, agency_id=agency_id, status=Sponsorship.Status.ACTIVE
+    ).exists()
+
+
+def cluster_sponsorships(cluster: Cluster) -> dict:
+    """What the coordinators' Sponsorship section shows: agreements, proposals, the past."""
+    rows = Sponsorship.objects.filter(cluster=cluster).select_related(
+        "agency", "requested_by__profile", "decided_by__profile", "revoked_by__profile"
+    )
+    open_rows = list(rows.filter(status__in=Sponsorship.OPEN))
+    taken = [row.agency_id for row in open_rows]
+    return {
+        "active": [row for row in open_rows if row.is_active],
+        "offers": [row for row in open_rows if row.status == Sponsorship.Status.OFFERED],
+        "requests": [row for row in open_rows if row.status == Sponsorship.Status.REQUESTED],
+        "past": list(rows.exclude(status__in=Sponsorship.OPEN)[:10]),
+        "agencies": Organization.objects.filter(kind=Organization.Kind.AGENCY)
+        .exclude(pk__in=taken)
+        .order_by("name"),
+    }
+
+
+def agency_sponsorships(agency: Organization, *, after: str | None = None) -> dict:
+    """What an agency's officers see: clusters sponsored, requests to answer, offers made."""
+    rows = Sponsorship.objects.filter(agency=agency).select_related(
+        "cluster", "requested_by__profile", "decided_by__profile", "revoked_by__profile"
+    )
+    active = rows.filter(status=Sponsorship.Status.ACTIVE).annotate(name=F("cluster__name"))
+    return {
+        "active": keyset_page(active, ordering=("name", "id"), after=after, per_page=50),
+        "requests": list(rows.filter(status=Sponsorship.Status.REQUESTED)[:100]),
+        "offers": list(rows.filter(status=Sponsorship.Status.OFFERED)[:100]),
+        "past": list(rows.exclude(status__in=Sponsorship.OPEN)[:20]),
+    }
+
+
+def clusters_to_invite(*, viewer: User, agency: Organization, q: str) -> list[Cluster]:
+    """Clusters the officer can see whose names match, without an agreement with the agency."""
+    if not q.strip():
+        return []
+    taken = Sponsorship.objects.filter(
+        cluster=OuterRef("pk"), agency=agency, status__in=Sponsorship.OPEN
+    )
+    return list(
+        visible_clusters(viewer)
+        .filter(Q(name__icontains=q.strip()) | Q(region__icontains=q.strip()))
+        .exclude(Exists(taken))
+        .order_by("name", "id")[:20]
+    )
+
+
 def cluster_for(user: User, slug: str) -> Cluster:
     """The cluster if this person may see it; 404 otherwise, never a hint it exists."""
-    cluster = visible_clusters(user).select_related("sponsor").filter(slug=slug).first()
+    cluster = with_sponsors(visible_clusters(user)).filter(slug=slug).first()
     if cluster is None:
         raise Http404
     return cluster
@@ -59,7 +158,7 @@ def cluster_list(
     after: str | None = None,
     per_page: int = 20,
 ) -> KeysetPage:
-    clusters = visible_clusters(viewer).select_related("sponsor")
+    clusters = with_sponsors(visible_clusters(viewer))
     if q:
         clusters = clusters.filter(Q(name__icontains=q) | Q(region__icontains=q))
     if sector:
@@ -227,8 +326,6 @@ def cluster_management(cluster: Cluster, *, after: str | None = None) -> dict:
 
 
 def public_clusters(limit: int = 6) -> QuerySet[Cluster]:
-    return (
-        Cluster.objects.filter(visibility=Cluster.Visibility.PUBLIC)
-        .select_related("sponsor")
-        .order_by("-active_member_count", "name")[:limit]
-    )
+    return with_sponsors(Cluster.objects.filter(visibility=Cluster.Visibility.PUBLIC)).order_by(
+        "-active_member_count", "name"
+    )[:limit]

@@ -130,11 +130,11 @@ def create_cluster(
     region: str = "",
     description: str = "",
     visibility: str = Cluster.Visibility.PUBLIC,
-    sponsor: Organization | None = None,
 ) -> Cluster:
-    """Create a cluster; its creator becomes its first coordinator."""
-    if sponsor is not None and not sponsor.is_agency:
-        raise NetworkError(gettext_lazy("The sponsor must be an export-promotion agency."))
+    """Create a cluster; its creator becomes its first coordinator.
+
+    No sponsor here: an agency sponsors a cluster only by agreement (network.sponsorships).
+    """
     cluster = Cluster.objects.create(
         name=name.strip(),
         slug=_unique_slug(name),
@@ -143,7 +143,6 @@ def create_cluster(
         region=region.strip(),
         description=description.strip(),
         visibility=visibility,
-        sponsor=sponsor,
         created_by=creator,
         active_member_count=1,
     )
@@ -157,13 +156,10 @@ def create_cluster(
 @transaction.atomic
 def update_cluster(*, cluster: Cluster, by: User, **fields) -> Cluster:
     _require_coordinator(cluster=cluster, by=by)
-    editable = {"name", "sector", "country", "region", "description", "visibility", "sponsor"}
+    editable = {"name", "sector", "country", "region", "description", "visibility"}
     unknown = set(fields) - editable
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
-    sponsor = fields.get("sponsor")
-    if sponsor is not None and not sponsor.is_agency:
-        raise NetworkError(gettext_lazy("The sponsor must be an export-promotion agency."))
     for field, value in fields.items():
         setattr(cluster, field, value.strip() if isinstance(value, str) else value)
     cluster.save()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from network import views
+from network import sponsorship_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +25,31 @@ urlpatterns = [
         "clusters/<slug:slug>/members/<id:membership_id>/<str:action>/",
         views.membership_action,
         name="membership_action",
+    ),
+    path(
+        "clusters/<slug:slug>/sponsorship/request/",
+        sponsorship_views.sponsorship_request,
+        name="sponsorship_request",
+    ),
+    path(
+        "clusters/<slug:slug>/sponsorship/<id:sponsorship_id>/<str:action>/",
+        sponsorship_views.sponsorship_answer,
+        name="sponsorship_answer",
+    ),
+    path(
+        "agency/sponsorship/",
+        sponsorship_views.agency_sponsorships,
+        name="agency_sponsorships",
+    ),
+    path(
+        "agency/sponsorship/invite/<slug:slug>/",
+        sponsorship_views.sponsorship_offer,
+        name="sponsorship_offer",
+    ),
+    path(
+        "agency/sponsorship/<id:sponsorship_id>/<str:action>/",
+        sponsorship_views.agency_sponsorship_answer,
+        name="agency_sponsorship_answer",
     ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("members/", views.directory, name="directory"),

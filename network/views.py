@@ -157,6 +157,7 @@ def cluster_manage(request, slug):
             "invite_form": InviteForm(),
             "roles": Membership.Role.choices,
             **selectors.cluster_management(cluster, after=request.GET.get("after")),
+            "sponsorship": selectors.cluster_sponsorships(cluster),
         },
     )
 

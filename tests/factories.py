@@ -2,9 +2,10 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from network import services
-from network.models import Cluster, Membership, Organization, User
+from network.models import Cluster, Membership, Organization, Sponsorship, User
 
 PASSWORD = "a-long-test-password-41"
 
@@ -39,15 +40,31 @@ class AgencyFactory(OrganizationFactory):
     size = ""
 
 
-def make_cluster(*, coordinator=None, visibility=Cluster.Visibility.PUBLIC, name=None, **extra):
+def make_cluster(
+    *, coordinator=None, visibility=Cluster.Visibility.PUBLIC, name=None, sponsor=None, **extra
+):
     coordinator = coordinator or UserFactory()
-    return services.create_cluster(
+    cluster = services.create_cluster(
         creator=coordinator,
         name=name or f"Cluster {Cluster.objects.count() + 1}",
         sector="agrifood",
         country="CO",
         visibility=visibility,
         **extra,
+    )
+    if sponsor is not None:
+        sponsor_directly(cluster, sponsor)
+    return cluster
+
+
+def sponsor_directly(cluster, agency) -> Sponsorship:
+    """An active sponsorship written directly, for arranging a test's starting point."""
+    return Sponsorship.objects.create(
+        cluster=cluster,
+        agency=agency,
+        status=Sponsorship.Status.ACTIVE,
+        proposed_by_side=Sponsorship.Side.CLUSTER,
+        decided_at=timezone.now(),
     )
 
 

@@ -224,6 +224,8 @@ def officer(walk: Walk) -> None:
         expect(walk.page.locator(".alert-success")).to_be_visible()
         walk.check()
     walk.go("/agency/")
+    walk.follow("a[href='/agency/sponsorship/']")
+    walk.go("/agency/sponsorship/?q=caf%C3%A9")
 
 
 JOURNEYS = {

@@ -9,7 +9,7 @@ from guides import services
 from guides.services import GuideError
 from incentives import programmes
 from incentives.models import Contribution
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, UserFactory, sponsor_directly
 from tests.guides.conftest import draft, published, revise
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,7 @@ def funded(library):
     officer = UserFactory()
     officer.profile.organization = AgencyFactory()
     officer.profile.save()
-    library.cluster.sponsor = officer.profile.organization
-    library.cluster.save()
+    sponsor_directly(library.cluster, officer.profile.organization)
     today = datetime.date.today()
     programme = programmes.create_programme(
         by=officer,

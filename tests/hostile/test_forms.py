@@ -47,6 +47,12 @@ ENDPOINTS = [
     Endpoint("cluster_create", "outsider", (), network_forms.ClusterForm),
     Endpoint("cluster_edit", "coordinator", ("cluster.slug",), network_forms.ClusterForm),
     Endpoint("cluster_invite", "coordinator", ("cluster.slug",), network_forms.InviteForm),
+    Endpoint(
+        "sponsorship_request",
+        "coordinator",
+        ("cluster.slug",),
+        network_forms.SponsorshipRequestForm,
+    ),
     Endpoint("cluster_join", "outsider", ("cluster.slug",), network_forms.JoinRequestForm),
     # Someone else's invitation: the name is read, then the address refused.
     Endpoint("invitation", "outsider", ("invitation.token",), network_forms.InvitationAcceptForm),

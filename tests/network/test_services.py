@@ -8,7 +8,6 @@ from network import services
 from network.models import ExportProduct, Invitation, Membership, MembershipEvent
 from network.services import NetworkError, NotAllowed
 from tests.factories import (
-    AgencyFactory,
     OrganizationFactory,
     UserFactory,
     add_member,
@@ -38,12 +37,6 @@ def test_slugs_stay_unique_for_equal_names():
     second = make_cluster(name="Café del Huila")
     assert first.slug.startswith("cafe-del-huila-")
     assert second.slug.startswith("cafe-del-huila-") and second.slug != first.slug
-
-
-def test_sponsor_must_be_an_agency():
-    with pytest.raises(NetworkError):
-        make_cluster(sponsor=OrganizationFactory())
-    assert make_cluster(sponsor=AgencyFactory()).sponsor.is_agency
 
 
 def test_reinviting_renews_the_open_invitation():

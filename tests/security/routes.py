@@ -246,6 +246,92 @@ NETWORK = {
             label="role",
         ),
     ],
+    "sponsorship_request": [
+        POST(
+            coordinator("ok", anonymous="404", members="403"),
+            slug,
+            lambda s, w: {"agency": (w.b if s is w.a else w.a).agency.pk},
+        ),
+        POST(
+            coordinator("no", anonymous="404", members="403"),
+            slug,
+            lambda s, w: {"agency": s.follower.profile.organization_id},
+            label="a firm",
+        ),
+    ],
+    "sponsorship_answer": [
+        POST(
+            coordinator("ok", anonymous="404", members="403"),
+            _with(slug, sponsorship_id=lambda s, w: s.sponsorship_offer.pk),
+            extra={"action": action},
+            label=f"{action} an agency's offer",
+        )
+        for action in ("accept", "decline")
+    ]
+    + [
+        POST(
+            coordinator("ok", anonymous="404", members="403"),
+            _with(slug, sponsorship_id=lambda s, w: s.sponsorship.pk),
+            extra={"action": "revoke"},
+            label="end the sponsorship",
+        ),
+        # The cluster asked: only the agency's officers accept it.
+        POST(
+            coordinator("403", anonymous="404", members="403"),
+            _with(slug, sponsorship_id=lambda s, w: s.sponsorship.pk),
+            extra={"action": "accept"},
+            label="accept what the agency answers",
+        ),
+        POST(
+            coordinator("404", anonymous="404", members="403"),
+            _with(slug, sponsorship_id=lambda s, w: s.sponsorship.pk),
+            extra={"action": "x"},
+            label="unknown",
+        ),
+    ],
+    "agency_sponsorships": [
+        GET(officer("200", other_officer="200")),
+        # The search finds public clusters and never a private one the officer cannot see.
+        GET(officer("200", other_officer="200"), query="q=Cluster", label="invite search"),
+    ],
+    "sponsorship_offer": [
+        # The open cluster already asked this side's agency: it answers, not offers.
+        POST(
+            officer("no", other_officer="ok"),
+            lambda s, w: {"slug": s.open_cluster.slug},
+            label="a public cluster",
+        ),
+        POST(officer("404"), slug, label="a private cluster"),
+    ],
+    "agency_sponsorship_answer": [
+        POST(
+            officer("ok"),
+            lambda s, w: {"sponsorship_id": s.sponsorship_request.pk},
+            extra={"action": action},
+            label=f"{action} a cluster's request",
+        )
+        for action in ("accept", "decline")
+    ]
+    + [
+        POST(
+            officer("ok"),
+            lambda s, w: {"sponsorship_id": s.sponsorship.pk},
+            extra={"action": "revoke"},
+            label="end the sponsorship",
+        ),
+        POST(
+            officer("no"),
+            lambda s, w: {"sponsorship_id": s.sponsorship.pk},
+            extra={"action": "accept"},
+            label="accept twice",
+        ),
+        POST(
+            officer("404"),
+            lambda s, w: {"sponsorship_id": s.sponsorship.pk},
+            extra={"action": "x"},
+            label="unknown",
+        ),
+    ],
     "invitation": [
         # The emailed token is the key: its holder sees the invitation, but it is not theirs.
         GET(everyone(), lambda s, w: {"token": s.invitation.token}, shows_private=True),

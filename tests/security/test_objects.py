@@ -70,6 +70,19 @@ CASES = [
         "404",
     ),
     (
+        "sponsorship_answer",
+        probe(
+            "POST",
+            lambda s, w: {
+                "slug": s.cluster.slug,
+                "sponsorship_id": w.b.sponsorship.pk,
+                "action": "revoke",
+            },
+        ),
+        "coordinator",
+        "404",
+    ),
+    (
         "incentives:review_decision",
         probe(
             "POST",

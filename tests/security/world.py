@@ -22,7 +22,8 @@ from mentoring import calendar, outcomes, sessions
 from mentoring import services as mentoring
 from mentoring.models import ExportRecord, Goal, MentorOffer, Milestone, Pairing, Session
 from network import services as network
-from network.models import Cluster, Invitation, Membership, User
+from network import sponsorships
+from network.models import Cluster, Invitation, Membership, Sponsorship, User
 from tests.factories import AgencyFactory, OrganizationFactory, UserFactory, add_member
 
 # Members no more: the matrix holds them to the outsider's answers.
@@ -77,6 +78,10 @@ class Side:
     draft: Guide  # the mentor's, not yet published
     suggestion: CorrectionSuggestion
     invitation: Invitation
+    sponsorship: Sponsorship  # the agency's of the cluster: asked, accepted, active
+    sponsorship_offer: Sponsorship  # a third agency's offer to the cluster, unanswered
+    open_cluster: Cluster  # public, someone else's, without a sponsor
+    sponsorship_request: Sponsorship  # the open cluster asks the agency, unanswered
     api_key: str  # the officer's
     api_token: ApiToken
     # Words that mark this side's private things, by who may see them (see matrix.SEES).
@@ -138,7 +143,25 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         sector="agrifood",
         country="CO",
         visibility=Cluster.Visibility.PRIVATE,
-        sponsor=agency,
+    )
+    sponsorship = sponsorships.accept_sponsorship(
+        sponsorship=sponsorships.request_sponsorship(
+            cluster=cluster, agency=agency, by=coordinator
+        ),
+        by=officer,
+    )
+    sponsorship_offer = Sponsorship.objects.create(
+        cluster=cluster,
+        agency=AgencyFactory(name=f"Agencia Gamma {name}"),
+        status=Sponsorship.Status.OFFERED,
+        proposed_by_side=Sponsorship.Side.AGENCY,
+    )
+    opener = _person(f"Pia {name}")
+    open_cluster = network.create_cluster(
+        creator=opener, name=f"Cluster abierto {name}", sector="agrifood", country="CO"
+    )
+    sponsorship_request = sponsorships.request_sponsorship(
+        cluster=open_cluster, agency=agency, by=opener
     )
     mentor = add_member(cluster, _person(f"Mateo {name}"), role="mentor")
     follower = add_member(cluster, _person(f"Fabi {word}"))
@@ -356,6 +379,10 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         draft=draft,
         suggestion=suggestion,
         invitation=invitation,
+        sponsorship=sponsorship,
+        sponsorship_offer=sponsorship_offer,
+        open_cluster=open_cluster,
+        sponsorship_request=sponsorship_request,
         api_key=api_key,
         api_token=api_token,
         secrets={"name": word, "content": content, "conversation": conversation},

@@ -6,8 +6,16 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.text import slugify
 
-from network import services
-from network.models import Cluster, ExportMarket, ExportProduct, Membership, Organization, User
+from network import services, sponsorships
+from network.models import (
+    Cluster,
+    ExportMarket,
+    ExportProduct,
+    Membership,
+    Organization,
+    Sponsorship,
+    User,
+)
 from network.signals import demo_network_ready
 
 PASSWORD = "pioneros-demo"
@@ -277,7 +285,7 @@ class Command(BaseCommand):
             return
         organizations = self._organizations()
         people = self._people(organizations)
-        for name, sector, country, region, visibility, sponsor, description, members in CLUSTERS:
+        for name, sector, country, region, visibility, _sponsor, description, members in CLUSTERS:
             cluster = Cluster.objects.filter(name=name).first()
             if cluster is None:
                 cluster = services.create_cluster(
@@ -288,7 +296,6 @@ class Command(BaseCommand):
                     region=region,
                     description=description,
                     visibility=visibility,
-                    sponsor=organizations[sponsor] if sponsor else None,
                 )
                 # The demo's addresses are printed in the README and walked by the journeys.
                 cluster.slug = slugify(name)
@@ -297,6 +304,7 @@ class Command(BaseCommand):
                 Membership.objects.update_or_create(
                     user=people[key], cluster=cluster, defaults={"role": role, "status": status}
                 )
+        self._sponsorships(organizations, people)
         # Memberships were written directly above, so bring the kept counters in step.
         for cluster in Cluster.objects.annotate(
             active=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))
@@ -310,6 +318,23 @@ class Command(BaseCommand):
                 f"Sign in as lucia@{DOMAIN} (or any other) with password {PASSWORD!r}."
             )
         )
+
+    def _sponsorships(self, organizations, people) -> None:
+        """The coordinator asks the agency, one of its officers accepts: as people do it."""
+        for name, *_fields, sponsor, _description, members in CLUSTERS:
+            if sponsor is None:
+                continue
+            cluster = Cluster.objects.get(name=name)
+            agency = organizations[sponsor]
+            if Sponsorship.objects.filter(cluster=cluster, agency=agency).exists():
+                continue
+            officer = sponsorships.officers_of(agency)[0]
+            sponsorships.accept_sponsorship(
+                sponsorship=sponsorships.request_sponsorship(
+                    cluster=cluster, agency=agency, by=people[members[0][0]]
+                ),
+                by=officer,
+            )
 
     def _organizations(self) -> dict[str, Organization]:
         result = {}

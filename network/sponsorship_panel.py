@@ -1,0 +1,34 @@
+"""The "My network" panel of sponsorship proposals waiting for this person's answer."""
+
+from network import home_panels, sponsorships
+from network.models import Membership, Sponsorship, User
+
+SHOWN = 5
+
+
+def sponsorship_panel(*, user: User) -> dict | None:
+    """Offers to the clusters this person coordinates, requests to the agency they serve."""
+    coordinated = Membership.objects.filter(
+        user=user, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
+    ).values("cluster_id")
+    offers = list(
+        Sponsorship.objects.filter(cluster__in=coordinated, status=Sponsorship.Status.OFFERED)
+        .select_related("cluster", "agency")
+        .order_by("created_at")[:SHOWN]
+    )
+    agency = sponsorships.agency_of(user)
+    requests = []
+    if agency is not None:
+        requests = list(
+            Sponsorship.objects.filter(agency=agency, status=Sponsorship.Status.REQUESTED)
+            .select_related("cluster")
+            .order_by("created_at")[:SHOWN]
+        )
+    if not offers and not requests:
+        return None
+    return {"offers": offers, "requests": requests}
+
+
+home_panels.register(
+    home_panels.Panel("sponsorship", 4, "network/panels/sponsorship.html", sponsorship_panel)
+)
