@@ -7,6 +7,7 @@ from guides import services
 from guides.models import Guide, ReviewComment
 from guides.services import NotAllowed
 from incentives.models import Contribution
+from network import selectors
 from network.models import User
 from tests.factories import AgencyFactory, UserFactory
 from tests.guides.conftest import draft, published
@@ -17,7 +18,7 @@ Status = Contribution.Status
 
 
 def _officer(library) -> User:
-    return User.objects.get(profile__organization=library.cluster.sponsor)
+    return User.objects.get(profile__organization=selectors.sponsor_of(library.cluster))
 
 
 def test_a_guide_published_amid_a_burst_is_credited_not_held_for_the_same_review(funded):  # noqa: F811
