@@ -241,6 +241,13 @@ def _log_moderation(
     )
 
 
+def _post_of(topic: Topic, post: Post) -> Post:
+    """The post as it is now, locked after its topic (the order edit_post takes)."""
+    post = Post.objects.select_for_update().get(pk=post.pk, topic=topic)
+    post.topic = topic
+    return post
+
+
 @transaction.atomic
 def hide_post(*, post: Post, by: User, reason: str) -> Post:
     topic = _locked(post.topic)
@@ -250,6 +257,9 @@ def hide_post(*, post: Post, by: User, reason: str) -> Post:
         raise ForumError(
             _("Say why the message is hidden; moderators will see it."), code="reason"
         )
+    post = _post_of(topic, post)
+    if post.is_hidden:
+        return post  # hidden already: the first reason and log entry stand
     _log_moderation(
         topic=topic, by=by, action=ModerationAction.Action.HIDE, post=post, reason=reason
     )
@@ -267,6 +277,9 @@ def hide_post(*, post: Post, by: User, reason: str) -> Post:
 def show_post(*, post: Post, by: User) -> Post:
     topic = _locked(post.topic)
     _require_moderator(room=topic.room, by=by)
+    post = _post_of(topic, post)
+    if not post.is_hidden:
+        return post  # nothing to show again, so nothing to log or announce
     _log_moderation(topic=topic, by=by, action=ModerationAction.Action.SHOW, post=post)
     Post.objects.filter(pk=post.pk).update(is_hidden=False, hidden_reason="")
     post.refresh_from_db()

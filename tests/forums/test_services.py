@@ -374,3 +374,29 @@ def test_edit_locks_the_topic_before_the_post_as_hiding_does():
     assert failures == []
     post.refresh_from_db()
     assert post.body == "Edited meanwhile"
+
+
+def test_hiding_a_hidden_post_or_showing_a_visible_one_changes_and_logs_nothing(forum, commit):
+    topic = _question(forum)
+    answer = services.post_reply(topic=topic, author=forum.mentor, body="buy my product")
+    services.show_post(post=answer, by=forum.coordinator)  # visible already
+    services.hide_post(post=answer, by=forum.coordinator, reason="Advertising")
+    events = topic.events.count()
+    with commit() as callbacks:
+        services.hide_post(post=answer, by=forum.coordinator, reason="Still advertising")
+    assert callbacks == []  # nothing broadcast
+    answer.refresh_from_db()
+    assert answer.hidden_reason == "Advertising"  # the first reason stands
+    assert list(ModerationAction.objects.values_list("action", flat=True)) == ["hide"]
+    assert topic.events.count() == events
+    assert Notification.objects.filter(recipient=forum.mentor, kind="moderation").count() == 1
+
+
+def test_a_refused_moderator_is_refused_even_when_nothing_would_change(forum):
+    topic = _question(forum)
+    answer = services.post_reply(topic=topic, author=forum.mentor, body="Ask the chamber.")
+    with pytest.raises(NotAllowed):
+        services.show_post(post=answer, by=forum.mentor)
+    services.hide_post(post=answer, by=forum.coordinator, reason="Off topic")
+    with pytest.raises(NotAllowed):
+        services.hide_post(post=answer, by=forum.mentor, reason="Off topic")
