@@ -171,6 +171,9 @@ def accept_answer(*, post: Post, by: User) -> Topic:
     topic = _locked(post.topic)
     if not topic.is_question:
         raise ForumError(_("Only questions have accepted answers."), code="not_question")
+    # The mark can earn a credit: only someone taking part now may set it.
+    if not access.can_write(by, topic.room):
+        raise NotAllowed(_("Only active members of the cluster can accept an answer."))
     if by.pk != topic.author_id and not access.can_moderate(by, topic.room):
         raise NotAllowed(_("Only the person who asked, or a coordinator, can accept an answer."))
     if post.topic_id != topic.pk or post.is_hidden:
@@ -242,9 +245,9 @@ def _log_moderation(
 
 
 def _post_of(topic: Topic, post: Post) -> Post:
-    """The post as it is now, locked after its topic (the order edit_post takes)."""
-    post = Post.objects.select_for_update().get(pk=post.pk, topic=topic)
-    post.topic = topic
+    """The caller's post brought up to date, locked after its topic (edit_post's order)."""
+    list(Post.objects.select_for_update().filter(pk=post.pk, topic=topic).values_list("pk"))
+    post.refresh_from_db()
     return post
 
 

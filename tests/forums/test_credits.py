@@ -101,3 +101,17 @@ def test_a_forum_change_that_fails_reports_nothing(world):
     with pytest.raises(services.ForumError):
         services.accept_answer(post=hidden, by=world.follower)
     assert not Contribution.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["suspended", "left"])
+def test_an_asker_no_longer_active_cannot_accept_nor_credit(world, status):
+    answer = _reply(world, world.mentor)
+    world.follower.memberships.update(status=status)
+    asker = type(world.follower).objects.get(pk=world.follower.pk)
+    with pytest.raises(services.NotAllowed) as refused:
+        services.accept_answer(post=answer, by=asker)
+    assert "active member" in str(refused.value.message)
+    world.question.refresh_from_db()
+    assert world.question.accepted_post is None
+    assert list(world.question.events.values_list("kind", flat=True)) == ["post.created"] * 2
+    assert not Contribution.objects.exists() and _balance(world.mentor) == 0
