@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forums import access, credits, notifications, realtime
@@ -270,6 +271,9 @@ def hide_post(*, post: Post, by: User, reason: str) -> Post:
     post.refresh_from_db()
     if topic.accepted_post_id == post.pk:
         Topic.objects.filter(pk=topic.pk).update(accepted_post=None)
+        credits.answer_unaccepted(
+            post=post, by=by, reason=gettext("A moderator hid the accepted answer.")
+        )
         realtime.broadcast_room_change(topic, "topic.updated")
     _record(topic, TopicEvent.Kind.POST_HIDDEN, post)
     notifications.moderated(post=post, by=by)
