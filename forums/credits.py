@@ -67,7 +67,7 @@ def unmarked_helpful(*, post: Post, by: User) -> None:
     """Withdrawn once no coordinator's mark remains, unless it was already credited."""
     if post.author_id is None or not access.can_moderate(by, post.topic.room):
         return
-    coordinators = access.writers(post.topic.room).filter(
+    coordinators = access.followers(post.topic.room).filter(
         memberships__cluster_id=post.topic.room.cluster_id,
         memberships__role=access.Role.COORDINATOR,
     )

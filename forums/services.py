@@ -42,6 +42,23 @@ class NotAllowed(ForumError):
         super().__init__(message or _("You cannot do this here."), code="not_allowed")
 
 
+CLOSED = _("This conversation is closed: it stays here to read, and takes no new messages.")
+OBSERVER = _(
+    "Agency observers read and follow the forum; writing in it needs a member role, "
+    "which a coordinator grants."
+)
+
+
+def require_writer(user: User, room: Room) -> None:
+    """Refuse, saying why, anyone who may not take part in the room (see access.can_write)."""
+    if not access.can_follow(user, room):
+        raise NotAllowed()
+    if room.is_closed:
+        raise ForumError(CLOSED, code="closed")
+    if access.is_observer(user, room):
+        raise NotAllowed(OBSERVER)
+
+
 def forum_of(cluster: Cluster) -> Room:
     """The cluster's forum, made the first time anyone needs it."""
     room, _created = Room.objects.get_or_create(cluster=cluster, kind=Room.Kind.FORUM)
@@ -115,8 +132,7 @@ def start_topic(
     kind: str = Topic.Kind.DISCUSSION,
     tags: Iterable[str] = (),
 ) -> Topic:
-    if not access.can_write(author, room):
-        raise NotAllowed()
+    require_writer(author, room)
     title, body = (title or "").strip(), _clean_body(body)
     if not title:
         raise ForumError(_("Give the topic a title."), code="empty_title")
@@ -136,8 +152,7 @@ def start_topic(
 @transaction.atomic
 def post_reply(*, topic: Topic, author: User, body: str) -> Post:
     topic = _locked(topic)
-    if not access.can_write(author, topic.room):
-        raise NotAllowed()
+    require_writer(author, topic.room)
     if topic.is_locked and not access.can_moderate(author, topic.room):
         raise ForumError(_("This topic is locked."), code="locked")
     post = _add_post(topic=topic, author=author, body=_clean_body(body))
@@ -152,8 +167,9 @@ def edit_post(*, post: Post, by: User, body: str) -> Post:
     topic = _locked(post.topic)
     post = Post.objects.select_for_update().get(pk=post.pk, topic=topic)
     post.topic = topic
-    if post.author_id != by.pk or not access.can_write(by, topic.room):
+    if post.author_id != by.pk or not access.can_follow(by, topic.room):
         raise NotAllowed(_("Only the author can edit a message."))
+    require_writer(by, topic.room)
     if post.is_hidden:
         raise ForumError(_("A hidden message cannot be edited."), code="hidden")
     body = _clean_body(body)
@@ -173,8 +189,9 @@ def accept_answer(*, post: Post, by: User) -> Topic:
     if not topic.is_question:
         raise ForumError(_("Only questions have accepted answers."), code="not_question")
     # The mark can earn a credit: only someone taking part now may set it.
-    if not access.can_write(by, topic.room):
+    if not access.can_follow(by, topic.room):
         raise NotAllowed(_("Only active members of the cluster can accept an answer."))
+    require_writer(by, topic.room)
     if by.pk != topic.author_id and not access.can_moderate(by, topic.room):
         raise NotAllowed(_("Only the person who asked, or a coordinator, can accept an answer."))
     if post.topic_id != topic.pk or post.is_hidden:
@@ -196,8 +213,7 @@ def accept_answer(*, post: Post, by: User) -> Topic:
 @transaction.atomic
 def mark_helpful(*, post: Post, by: User) -> Post:
     post = Post.objects.select_related("topic__room__cluster").get(pk=post.pk)
-    if not access.can_write(by, post.topic.room):
-        raise NotAllowed()
+    require_writer(by, post.topic.room)
     if post.author_id == by.pk:
         raise ForumError(_("You cannot mark your own message as helpful."), code="own_post")
     if post.is_hidden:
@@ -368,4 +384,18 @@ def open_conversation(
         raise ForumError(_("Everyone in a conversation must be an active member of the cluster."))
     room = Room.objects.create(cluster=cluster, kind=Room.Kind.CONVERSATION, title=title.strip())
     room.participants.set(people)
+    return room
+
+
+@transaction.atomic
+def close_conversation(*, room: Room, completed: bool) -> Room:
+    """The conversation's purpose is over (its pairing completed, or ended otherwise): it
+    stays to read, and nobody writes in it any more. Closing twice keeps the first closing."""
+    if room.is_forum:
+        raise ValueError("Only a private conversation is closed; a forum is locked by topic.")
+    because = Room.ClosedBecause.COMPLETED if completed else Room.ClosedBecause.ENDED
+    Room.objects.filter(pk=room.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_because=because
+    )
+    room.refresh_from_db(fields=["closed_at", "closed_because"])
     return room
