@@ -243,6 +243,8 @@ def test_the_closed_conversation_page_says_why_and_shows_no_reply_form(net):
     client = Client()
     client.force_login(net.felipe)
 
+    pairing_page = client.get(f"/mentoring/pairings/{pairing.pk}/").content.decode()
+    assert pairing.conversation.get_absolute_url() in pairing_page  # still there to read
     page = client.get(pairing.conversation.get_absolute_url()).content.decode()
     assert 'id="closed-note"' in page and "was completed" in page
     assert 'id="reply-form"' not in page and "Week one done." in page
