@@ -34,15 +34,28 @@ def can_read(user, room: Room) -> bool:
     """A public cluster's forum is open to readers; private clusters and conversations are not."""
     if room.is_forum and room.cluster.is_public:
         return True
-    return can_write(user, room)
+    return can_follow(user, room)
 
 
-def can_write(user, room: Room) -> bool:
+def can_follow(user, room: Room) -> bool:
+    """Inside the room: an active member (a participant, in a conversation), agency observers
+    included. Reads it even when private, follows it live, is told of what happens in it."""
     if _membership(user, room) is None:
         return False
     if room.is_forum:
         return True
     return room.participants.filter(pk=user.pk).exists()
+
+
+def is_observer(user, room: Room) -> bool:
+    """An agency observer reads and follows; taking part needs a role a coordinator grants."""
+    membership = _membership(user, room)
+    return membership is not None and membership.role == Role.OBSERVER
+
+
+def can_write(user, room: Room) -> bool:
+    """Takes part: posts, starts topics, votes and accepts answers, where writing is open."""
+    return can_follow(user, room) and not room.is_closed and not is_observer(user, room)
 
 
 def can_moderate(user, room: Room) -> bool:
@@ -53,8 +66,9 @@ def can_moderate(user, room: Room) -> bool:
     return membership is not None and membership.role == Role.COORDINATOR
 
 
-def writers(room: Room) -> QuerySet[User]:
-    """Everyone who may write in the room, as one query to narrow a list of people with."""
+def followers(room: Room) -> QuerySet[User]:
+    """Everyone who may follow the room (see can_follow), as one query to narrow a list of
+    people with."""
     people = User.objects.filter(
         memberships__cluster_id=room.cluster_id, memberships__status=Status.ACTIVE
     )

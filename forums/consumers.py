@@ -199,14 +199,14 @@ class ForumConsumer(LiveConsumer):
     @database_sync_to_async
     def _writable_topic(self, topic_id: int) -> Topic | None:
         topic = Topic.objects.select_related("room__cluster").filter(pk=topic_id).first()
-        if topic is None or not access.can_write(self._fresh_user(), topic.room):
+        if topic is None or not access.can_follow(self._fresh_user(), topic.room):
             return None
         return topic
 
     @database_sync_to_async
     def _may_write_room(self, room_id: int) -> bool:
         room = Room.objects.select_related("cluster").filter(pk=room_id).first()
-        return room is not None and access.can_write(self._fresh_user(), room)
+        return room is not None and access.can_follow(self._fresh_user(), room)
 
     @database_sync_to_async
     def _catch_up(self, topic: Topic, after: int) -> tuple[list[dict], bool]:
@@ -232,8 +232,8 @@ class ForumConsumer(LiveConsumer):
         topics = Topic.objects.select_related("room__cluster").filter(pk__in=topic_ids)
         rooms = Room.objects.select_related("cluster").filter(pk__in=room_ids)
         return (
-            {topic.pk for topic in topics if access.can_write(user, topic.room)},
-            {room.pk for room in rooms if access.can_write(user, room)},
+            {topic.pk for topic in topics if access.can_follow(user, topic.room)},
+            {room.pk for room in rooms if access.can_follow(user, room)},
         )
 
     @database_sync_to_async

@@ -9,7 +9,11 @@ from django.utils.translation import gettext
 from forums import access
 from forums.models import Post, Topic
 from incentives.models import ContributionKind
-from incentives.services import record_contribution, withdraw_contribution
+from incentives.services import (
+    record_contribution,
+    retract_contribution,
+    withdraw_contribution,
+)
 from network.models import User
 
 
@@ -29,18 +33,28 @@ def _report(kind: str, *, post: Post, counterpart: User | None, by: User) -> Non
 
 
 def answer_accepted(*, topic: Topic, post: Post, previous: Post | None, by: User) -> None:
-    """The answer earns its author a contribution, confirmed when the asker marked it; an
-    answer the mark moved away from stops waiting for a credit."""
-    if previous is not None and previous.author_id is not None:
-        withdraw_contribution(
-            kind=ContributionKind.ACCEPTED_ANSWER,
-            actor=previous.author,
-            source=previous,
+    """The answer earns its author a contribution, confirmed when the asker marked it.
+
+    The credit follows the mark, so a question has at most one live accepted-answer credit:
+    the answer the mark moved away from loses its own (withdrawn if undecided, reversed in
+    the ledger if credited). An answer is credited once at most: if the mark comes back to
+    one whose credit was taken back, it earns nothing again, so moving the mark back and
+    forth never mints money.
+    """
+    if previous is not None:
+        answer_unaccepted(
+            post=previous,
+            by=by,
             reason=gettext("The question's accepted answer moved to another reply."),
         )
     if post.author_id is None or post.author_id == topic.author_id:
         return  # answering one's own question helps nobody else
     _report(ContributionKind.ACCEPTED_ANSWER, post=post, counterpart=topic.author, by=by)
+
+
+def answer_unaccepted(*, post: Post, by: User, reason: str) -> None:
+    """The mark left this answer: no credit stands for it any more."""
+    retract_contribution(kind=ContributionKind.ACCEPTED_ANSWER, source=post, by=by, reason=reason)
 
 
 def marked_helpful(*, post: Post, by: User) -> None:
@@ -53,7 +67,7 @@ def unmarked_helpful(*, post: Post, by: User) -> None:
     """Withdrawn once no coordinator's mark remains, unless it was already credited."""
     if post.author_id is None or not access.can_moderate(by, post.topic.room):
         return
-    coordinators = access.writers(post.topic.room).filter(
+    coordinators = access.followers(post.topic.room).filter(
         memberships__cluster_id=post.topic.room.cluster_id,
         memberships__role=access.Role.COORDINATOR,
     )

@@ -23,6 +23,14 @@ class Room(models.Model):
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="conversations"
     )
+
+    class ClosedBecause(models.TextChoices):
+        COMPLETED = "completed", _("The mentoring it belongs to was completed.")
+        ENDED = "ended", _("The mentoring it belongs to has ended.")
+
+    # A conversation whose pairing is over stays readable and takes no more writing.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_because = models.CharField(max_length=10, choices=ClosedBecause, blank=True)
     # Kept by the services in the same transaction, so lists never count rows.
     topic_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)
@@ -44,6 +52,10 @@ class Room(models.Model):
     @property
     def is_forum(self) -> bool:
         return self.kind == self.Kind.FORUM
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 class Topic(models.Model):

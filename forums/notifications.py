@@ -91,7 +91,7 @@ def mentions(*, post: Post, room: Room) -> None:
     if not handles:
         return
     # Only people who may write in the room, found in one query however many are named.
-    people = list(access.writers(room).filter(profile__handle__in=handles).distinct())
+    people = list(access.followers(room).filter(profile__handle__in=handles).distinct())
     _tell(recipients=people, kind=Kind.MENTION, actor=post.author, topic=post.topic, post=post)
 
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forums import access, credits, notifications, realtime
@@ -39,6 +40,23 @@ class ForumError(Exception):
 class NotAllowed(ForumError):
     def __init__(self, message=None) -> None:
         super().__init__(message or _("You cannot do this here."), code="not_allowed")
+
+
+CLOSED = _("This conversation is closed: it stays here to read, and takes no new messages.")
+OBSERVER = _(
+    "Agency observers read and follow the forum; writing in it needs a member role, "
+    "which a coordinator grants."
+)
+
+
+def require_writer(user: User, room: Room) -> None:
+    """Refuse, saying why, anyone who may not take part in the room (see access.can_write)."""
+    if not access.can_follow(user, room):
+        raise NotAllowed()
+    if room.is_closed:
+        raise ForumError(CLOSED, code="closed")
+    if access.is_observer(user, room):
+        raise NotAllowed(OBSERVER)
 
 
 def forum_of(cluster: Cluster) -> Room:
@@ -115,8 +133,7 @@ def start_topic(
     kind: str = Topic.Kind.DISCUSSION,
     tags: Iterable[str] = (),
 ) -> Topic:
-    if not access.can_write(author, room):
-        raise NotAllowed()
+    require_writer(author, room)
     title, body = (title or "").strip(), _clean_body(body)
     if not title:
         raise ForumError(_("Give the topic a title."), code="empty_title")
@@ -136,8 +153,7 @@ def start_topic(
 @transaction.atomic
 def post_reply(*, topic: Topic, author: User, body: str) -> Post:
     topic = _locked(topic)
-    if not access.can_write(author, topic.room):
-        raise NotAllowed()
+    require_writer(author, topic.room)
     if topic.is_locked and not access.can_moderate(author, topic.room):
         raise ForumError(_("This topic is locked."), code="locked")
     post = _add_post(topic=topic, author=author, body=_clean_body(body))
@@ -152,8 +168,9 @@ def edit_post(*, post: Post, by: User, body: str) -> Post:
     topic = _locked(post.topic)
     post = Post.objects.select_for_update().get(pk=post.pk, topic=topic)
     post.topic = topic
-    if post.author_id != by.pk or not access.can_write(by, topic.room):
+    if post.author_id != by.pk or not access.can_follow(by, topic.room):
         raise NotAllowed(_("Only the author can edit a message."))
+    require_writer(by, topic.room)
     if post.is_hidden:
         raise ForumError(_("A hidden message cannot be edited."), code="hidden")
     body = _clean_body(body)
@@ -173,6 +190,10 @@ def accept_answer(*, post: Post, by: User) -> Topic:
     topic = _locked(post.topic)
     if not topic.is_question:
         raise ForumError(_("Only questions have accepted answers."), code="not_question")
+    # The mark can earn a credit: only someone taking part now may set it.
+    if not access.can_follow(by, topic.room):
+        raise NotAllowed(_("Only active members of the cluster can accept an answer."))
+    require_writer(by, topic.room)
     if by.pk != topic.author_id and not access.can_moderate(by, topic.room):
         raise NotAllowed(_("Only the person who asked, or a coordinator, can accept an answer."))
     if post.topic_id != topic.pk or post.is_hidden:
@@ -194,8 +215,7 @@ def accept_answer(*, post: Post, by: User) -> Topic:
 @transaction.atomic
 def mark_helpful(*, post: Post, by: User) -> Post:
     post = Post.objects.select_related("topic__room__cluster").get(pk=post.pk)
-    if not access.can_write(by, post.topic.room):
-        raise NotAllowed()
+    require_writer(by, post.topic.room)
     if post.author_id == by.pk:
         raise ForumError(_("You cannot mark your own message as helpful."), code="own_post")
     if post.is_hidden:
@@ -243,6 +263,13 @@ def _log_moderation(
     )
 
 
+def _post_of(topic: Topic, post: Post) -> Post:
+    """The caller's post brought up to date, locked after its topic (edit_post's order)."""
+    list(Post.objects.select_for_update().filter(pk=post.pk, topic=topic).values_list("pk"))
+    post.refresh_from_db()
+    return post
+
+
 @transaction.atomic
 def hide_post(*, post: Post, by: User, reason: str) -> Post:
     topic = _locked(post.topic)
@@ -252,6 +279,9 @@ def hide_post(*, post: Post, by: User, reason: str) -> Post:
         raise ForumError(
             _("Say why the message is hidden; moderators will see it."), code="reason"
         )
+    post = _post_of(topic, post)
+    if post.is_hidden:
+        return post  # hidden already: the first reason and log entry stand
     _log_moderation(
         topic=topic, by=by, action=ModerationAction.Action.HIDE, post=post, reason=reason
     )
@@ -259,6 +289,9 @@ def hide_post(*, post: Post, by: User, reason: str) -> Post:
     post.refresh_from_db()
     if topic.accepted_post_id == post.pk:
         Topic.objects.filter(pk=topic.pk).update(accepted_post=None)
+        credits.answer_unaccepted(
+            post=post, by=by, reason=gettext("A moderator hid the accepted answer.")
+        )
         realtime.broadcast_room_change(topic, "topic.updated")
     _record(topic, TopicEvent.Kind.POST_HIDDEN, post)
     notifications.moderated(post=post, by=by)
@@ -269,6 +302,9 @@ def hide_post(*, post: Post, by: User, reason: str) -> Post:
 def show_post(*, post: Post, by: User) -> Post:
     topic = _locked(post.topic)
     _require_moderator(room=topic.room, by=by)
+    post = _post_of(topic, post)
+    if not post.is_hidden:
+        return post  # nothing to show again, so nothing to log or announce
     _log_moderation(topic=topic, by=by, action=ModerationAction.Action.SHOW, post=post)
     Post.objects.filter(pk=post.pk).update(is_hidden=False, hidden_reason="")
     post.refresh_from_db()
@@ -350,4 +386,18 @@ def open_conversation(
         raise ForumError(_("Everyone in a conversation must be an active member of the cluster."))
     room = Room.objects.create(cluster=cluster, kind=Room.Kind.CONVERSATION, title=title.strip())
     room.participants.set(people)
+    return room
+
+
+@transaction.atomic
+def close_conversation(*, room: Room, completed: bool) -> Room:
+    """The conversation's purpose is over (its pairing completed, or ended otherwise): it
+    stays to read, and nobody writes in it any more. Closing twice keeps the first closing."""
+    if room.is_forum:
+        raise ValueError("Only a private conversation is closed; a forum is locked by topic.")
+    because = Room.ClosedBecause.COMPLETED if completed else Room.ClosedBecause.ENDED
+    Room.objects.filter(pk=room.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_because=because
+    )
+    room.refresh_from_db(fields=["closed_at", "closed_because"])
     return room

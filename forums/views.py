@@ -42,6 +42,8 @@ def room(request, room_id):
             "author_unknown": selectors.author_unknown(room, filters.author),
             "can_write": access.can_write(request.user, room),
             "can_moderate": access.can_moderate(request.user, room),
+            "is_observer": access.is_observer(request.user, room),
+            "live": access.can_follow(request.user, room),
         },
     )
 
@@ -64,7 +66,13 @@ def new_topic(request, room_id):
 
 
 def _refuse(request, room: Room):
-    messages.error(request, _("Only members of the cluster can write in its forum."))
+    if room.is_closed:
+        refusal = services.CLOSED
+    elif access.is_observer(request.user, room):
+        refusal = services.OBSERVER
+    else:
+        refusal = _("Only members of the cluster can write in its forum.")
+    messages.error(request, refusal)
     return redirect("forums:room", room_id=room.pk)
 
 
@@ -84,9 +92,10 @@ def topic(request, topic_id):
             "can_write": access.can_write(request.user, room),
             "can_moderate": access.can_moderate(request.user, room),
             "can_accept": topic.is_question
-            and request.user.is_authenticated
+            and access.can_write(request.user, room)
             and (request.user.pk == topic.author_id or access.can_moderate(request.user, room)),
-            "live": access.can_write(request.user, room),
+            "is_observer": access.is_observer(request.user, room),
+            "live": access.can_follow(request.user, room),
             "move_targets": selectors.move_targets(request.user, room),
         },
     )

@@ -244,9 +244,16 @@ def pay(
         programme=programme, member=member, month=month_start(month)
     ).exists():
         raise IncentiveError(_("This member's credits for that month are already paid."))
-    amount = earned_in_month(programme, member, month)
-    if amount <= 0:
+    earned = earned_in_month(programme, member, month)
+    if earned <= 0:
         raise IncentiveError(_("Nothing was earned that month."))
+    # A credit reversed after it was paid is owed back (the account is below what the month
+    # earned): it is held from this payment, so no more is ever paid than was earned.
+    amount = min(earned, account(programme, Kind.MEMBER, member).balance)
+    if amount <= 0:
+        raise IncentiveError(
+            _("Nothing to pay: that month's credits repay credits reversed after payment.")
+        )
     payout = Payout.objects.create(
         programme=programme,
         member=member,

@@ -455,16 +455,47 @@ def reverse_credit(*, contribution: Contribution, by: User, reason: str) -> Ledg
     reason = reason.strip()[:250]
     if not reason:
         raise IncentiveError(gettext_lazy("Say why the credit is reversed."))
+    entry = _reverse(contribution, by=by, reason=reason)
+    if entry is None:
+        raise IncentiveError(gettext_lazy("There is no credit left to reverse."))
+    return entry
+
+
+def _reverse(contribution: Contribution, *, by: User | None, reason: str) -> LedgerEntry | None:
+    """Reverse the contribution's credit, if one stands; the contribution and its programme
+    are locked by the caller, in that order."""
     credit = (
         contribution.entries.filter(kind=LedgerEntry.Kind.CREDIT)
         .select_related("programme", "debit", "credit")
         .first()
     )
     if credit is None or LedgerEntry.objects.filter(reverses=credit).exists():
-        raise IncentiveError(gettext_lazy("There is no credit left to reverse."))
+        return None
     entry = ledger.reverse(entry=credit, by=by, memo=reason)
     _decide(contribution, Status.REJECTED, code=reasons.REVERSED, data={"why": reason}, by=by)
     return entry
+
+
+@transaction.atomic
+def retract_contribution(
+    *, kind: str, source: Model | str, by: User | None, reason: str
+) -> list[Contribution]:
+    """The reporting app says what it reported no longer holds, and no credit may stand for
+    it (an answer the accepted mark moved away from): undecided, it is withdrawn; credited,
+    approved or even paid, a reversing entry takes the credit back (a paid one is owed back,
+    and held from what the member is paid next). Either way it is settled: reported again,
+    it earns nothing more, so undoing and redoing the same thing never mints money.
+    """
+    reason = reason.strip()[:250]
+    found = Contribution.objects.select_for_update().filter(kind=kind, source=source_label(source))
+    contributions = list(found.order_by("pk"))  # each actor's, e.g. a guide's co-authors
+    for contribution in contributions:
+        if contribution.status in (Status.PENDING, Status.REVIEW):
+            _decide(contribution, Status.REJECTED, reason=reason, by=by)
+        elif contribution.status in (Status.CREDITED, Status.CAPPED):
+            Programme.objects.select_for_update().get(pk=contribution.programme_id)
+            _reverse(contribution, by=by, reason=reason)
+    return contributions
 
 
 @transaction.atomic

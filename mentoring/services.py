@@ -278,6 +278,11 @@ def _close(pairing: Pairing, *, by: User | None, status: str, reason: str) -> No
     pairing.closed_by = by
     pairing.close_reason = reason.strip()[:500]
     pairing.save()
+    if pairing.conversation_id is not None:
+        # Kept to read, closed to writing: the mentoring it served is over.
+        forums.close_conversation(
+            room=pairing.conversation.room, completed=status == Status.COMPLETED
+        )
     if was_active:
         MentorOffer.objects.filter(pk=pairing.offer_id, active_mentees__gt=0).update(
             active_mentees=F("active_mentees") - 1

@@ -3,10 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from forums import services
 from forums.models import Topic
-from incentives.models import Account, Contribution
+from incentives.models import Account, Contribution, LedgerEntry
 from tests.incentives.conftest import build
 
 pytestmark = pytest.mark.django_db
@@ -57,18 +58,64 @@ def test_answer_accepted_by_a_coordinator_waits_for_the_asker(world):
     assert _balance(world.mentor) == Decimal("0")
 
 
-def test_moving_the_mark_withdraws_an_unconfirmed_answer_but_keeps_a_credit(world):
+def test_moving_the_mark_withdraws_an_answer_still_waiting_for_the_asker(world):
     first = _reply(world, world.mentor)
     second = _reply(world, world.other_follower, "Ask the chamber for form EUR.1.")
     services.accept_answer(post=first, by=world.coordinator)  # pending the asker
     services.accept_answer(post=second, by=world.follower)  # credited
-    services.accept_answer(post=first, by=world.follower)  # back: already decided
 
     by_author = {c.actor: c for c in Contribution.objects.filter(kind="accepted_answer")}
     assert by_author[world.mentor].status == Status.REJECTED
     assert "moved" in by_author[world.mentor].reason
     assert by_author[world.other_follower].status == Status.CREDITED
-    assert Contribution.objects.filter(kind="accepted_answer").count() == 2
+    assert not LedgerEntry.objects.filter(kind="reversal").exists()  # nothing was credited
+
+
+def test_moving_the_mark_reverses_the_first_answers_credit_in_the_ledger(world, capsys):
+    first = _reply(world, world.mentor)
+    second = _reply(world, world.other_follower, "Ask the chamber for form EUR.1.")
+    services.accept_answer(post=first, by=world.follower)
+    services.accept_answer(post=second, by=world.follower)
+
+    credit, reversal, other = LedgerEntry.objects.exclude(kind="funding").order_by("id")
+    assert (credit.kind, reversal.kind, other.kind) == ("credit", "reversal", "credit")
+    assert reversal.reverses == credit and reversal.created_by == world.follower
+    assert (_balance(world.mentor), _balance(world.other_follower)) == (0, Decimal("10"))
+    reversed_ = Contribution.objects.get(actor=world.mentor)
+    assert reversed_.status == Status.REJECTED and reversed_.amount == 0
+    assert "moved" in reversed_.reason_text
+    call_command("reconcile")
+    assert "every balance equals its entries" in capsys.readouterr().out
+
+
+def test_moving_the_mark_back_and_forth_never_mints_money(world, capsys):
+    first = _reply(world, world.mentor)
+    second = _reply(world, world.other_follower, "Ask the chamber for form EUR.1.")
+    for post in [first, second] * 3 + [first]:
+        services.accept_answer(post=post, by=world.follower)
+        live = Contribution.objects.filter(status__in=[Status.CREDITED, Status.CAPPED])
+        assert live.count() <= 1  # never two live credits for one question
+
+    # Each answer was credited once and reversed once; the mark's return earns nothing.
+    assert LedgerEntry.objects.filter(kind="credit").count() == 2
+    assert LedgerEntry.objects.filter(kind="reversal").count() == 2
+    assert _balance(world.mentor) + _balance(world.other_follower) == 0
+    world.question.refresh_from_db()
+    assert world.question.accepted_post == first  # the mark itself still moves freely
+    call_command("reconcile")
+    assert "every balance equals its entries" in capsys.readouterr().out
+
+
+def test_hiding_the_accepted_answer_reverses_its_credit(world, capsys):
+    answer = _reply(world, world.mentor)
+    services.accept_answer(post=answer, by=world.follower)
+    services.hide_post(post=answer, by=world.coordinator, reason="Advertising")
+
+    assert _balance(world.mentor) == 0
+    assert Contribution.objects.get(actor=world.mentor).status == Status.REJECTED
+    assert LedgerEntry.objects.get(kind="reversal").created_by == world.coordinator
+    call_command("reconcile")
+    assert "every balance equals its entries" in capsys.readouterr().out
 
 
 def test_answering_ones_own_question_earns_nothing(world):
@@ -101,3 +148,17 @@ def test_a_forum_change_that_fails_reports_nothing(world):
     with pytest.raises(services.ForumError):
         services.accept_answer(post=hidden, by=world.follower)
     assert not Contribution.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["suspended", "left"])
+def test_an_asker_no_longer_active_cannot_accept_nor_credit(world, status):
+    answer = _reply(world, world.mentor)
+    world.follower.memberships.update(status=status)
+    asker = type(world.follower).objects.get(pk=world.follower.pk)
+    with pytest.raises(services.NotAllowed) as refused:
+        services.accept_answer(post=answer, by=asker)
+    assert "active member" in str(refused.value.message)
+    world.question.refresh_from_db()
+    assert world.question.accepted_post is None
+    assert list(world.question.events.values_list("kind", flat=True)) == ["post.created"] * 2
+    assert not Contribution.objects.exists() and _balance(world.mentor) == 0

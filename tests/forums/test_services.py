@@ -374,3 +374,74 @@ def test_edit_locks_the_topic_before_the_post_as_hiding_does():
     assert failures == []
     post.refresh_from_db()
     assert post.body == "Edited meanwhile"
+
+
+def test_hiding_a_hidden_post_or_showing_a_visible_one_changes_and_logs_nothing(forum, commit):
+    topic = _question(forum)
+    answer = services.post_reply(topic=topic, author=forum.mentor, body="buy my product")
+    services.show_post(post=answer, by=forum.coordinator)  # visible already
+    services.hide_post(post=answer, by=forum.coordinator, reason="Advertising")
+    events = topic.events.count()
+    with commit() as callbacks:
+        services.hide_post(post=answer, by=forum.coordinator, reason="Still advertising")
+    assert callbacks == []  # nothing broadcast
+    answer.refresh_from_db()
+    assert answer.hidden_reason == "Advertising"  # the first reason stands
+    assert list(ModerationAction.objects.values_list("action", flat=True)) == ["hide"]
+    assert topic.events.count() == events
+    assert Notification.objects.filter(recipient=forum.mentor, kind="moderation").count() == 1
+
+
+def test_a_refused_moderator_is_refused_even_when_nothing_would_change(forum):
+    topic = _question(forum)
+    answer = services.post_reply(topic=topic, author=forum.mentor, body="Ask the chamber.")
+    with pytest.raises(NotAllowed):
+        services.show_post(post=answer, by=forum.mentor)
+    services.hide_post(post=answer, by=forum.coordinator, reason="Off topic")
+    with pytest.raises(NotAllowed):
+        services.hide_post(post=answer, by=forum.mentor, reason="Off topic")
+
+
+def _observer(forum):
+    from tests.forums.conftest import _named
+
+    return _named(add_member(forum.cluster, role="observer"), "Olga Observer")
+
+
+def test_an_agency_observer_reads_follows_and_is_told_but_does_not_write(forum):
+    from forums import access
+
+    topic = _question(forum)
+    answer = services.post_reply(topic=topic, author=forum.mentor, body="Ask the chamber.")
+    observer = _observer(forum)
+    assert access.can_read(observer, forum.room) and access.can_follow(observer, forum.room)
+    events = topic.events.count()
+
+    for write in (
+        lambda: services.start_topic(room=forum.room, author=observer, title="Hi", body="Hello"),
+        lambda: services.post_reply(topic=topic, author=observer, body="My view"),
+        lambda: services.mark_helpful(post=answer, by=observer),
+    ):
+        with pytest.raises(NotAllowed) as refused:
+            write()
+        assert "coordinator grants" in str(refused.value.message)
+    assert topic.events.count() == events and not HelpfulVote.objects.exists()
+    assert Topic.objects.count() == 1
+
+    services.post_reply(topic=topic, author=forum.mentor, body="@olga-observer see this")
+    assert Notification.objects.filter(recipient=observer, kind="mention").exists()
+
+
+def test_an_observer_given_a_member_role_by_a_coordinator_writes(forum):
+    from network import services as network
+    from network.models import Membership
+
+    topic = _question(forum)
+    observer = _observer(forum)
+    network.change_role(
+        membership=Membership.objects.get(user=observer, cluster=forum.cluster),
+        by=forum.coordinator,
+        role="mentor",
+    )
+    fresh = type(observer).objects.get(pk=observer.pk)  # memberships are cached per user
+    assert services.post_reply(topic=topic, author=fresh, body="Now I take part").pk

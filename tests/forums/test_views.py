@@ -259,3 +259,31 @@ def test_topic_page_gives_the_live_script_what_it_needs(client, forum):
     assert '<div class="post-body"></div>' in article and "Answer 0" not in article
     assert 'id="reply-form"' in page and 'id="locked-note"' in page
     assert 'data-last-page="on"' in page and 'id="accepted-answer"' in page
+
+
+def test_an_observer_reads_the_forum_without_write_forms_and_is_told_why(client, forum):
+    from tests.factories import add_member
+
+    topic = _topic(forum, replies=2)
+    observer = add_member(forum.cluster, role="observer")
+    client.force_login(observer)
+
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Which reefer settings for avocados?" in page and 'id="observer-note"' in page
+    assert 'id="reply-form"' not in page and "/helpful/" not in page and "/accept/" not in page
+    assert 'data-live="on"' in page  # still follows the topic live
+    room = client.get(reverse("forums:room", args=[forum.room.pk])).content.decode()
+    assert (
+        'id="observer-note"' in room
+        and reverse("forums:new_topic", args=[forum.room.pk]) not in room
+    )
+
+    refused = client.get(reverse("forums:new_topic", args=[forum.room.pk]), follow=True)
+    assert "coordinator grants" in refused.content.decode()
+    posts = Post.objects.count()
+    client.post(reverse("forums:reply", args=[topic.pk]), {"body": "My view"})
+    api = client.post(
+        f"/api/topics/{topic.pk}/posts/", '{"body": "My view"}', content_type="application/json"
+    )
+    assert api.status_code == 403 and api.json()["error"] == "not_allowed"
+    assert Post.objects.count() == posts

@@ -308,3 +308,27 @@ def test_profiles_organizations_topics_and_guides(world):
         )
 
     _run(describe)
+
+
+def test_an_agency_observer_writes_nothing_in_the_forum_whatever_it_sends(world):
+    """Called directly, as a socket or a script would: every write is refused, every time,
+    and nothing is written (an observer reads and follows; writing needs a member role)."""
+    side = world.a
+
+    @EXAMPLE_SETTINGS
+    @given(title=text, body=st.one_of(text, st.sampled_from(hostile.CORPUS)), tags=labels)
+    def write(seen, title, body, tags):
+        observer = side.observer
+        for call in (
+            lambda: forums.start_topic(
+                room=side.room, author=observer, title=title, body=body, tags=tags
+            ),
+            lambda: forums.post_reply(topic=side.topic, author=observer, body=body),
+            lambda: forums.mark_helpful(post=side.answer, by=observer),
+            lambda: forums.accept_answer(post=side.reply, by=observer),
+        ):
+            outcome = _check(call)
+            assert outcome == "refused", "an observer wrote in the forum"
+            seen.append(outcome)
+
+    _run(write)

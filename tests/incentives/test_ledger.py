@@ -403,3 +403,45 @@ def test_racing_credits_never_pass_the_monthly_caps(monkeypatch):
     assert sum(by_pair.values()) == Decimal("120")
     assert all(total <= Decimal("70") for total in by_pair.values())
     assert ledger.reconcile() == [] and ledger.reconcile_records() == []
+
+
+def test_a_paid_credit_taken_back_is_held_from_the_next_payment(setting, monkeypatch):
+    """A reporting app takes back a credit already paid: the member owes it, and what they
+    are paid next is less by that much, so paying never hands out more than was earned."""
+    real_now = timezone.now
+    paid_month, reversed_month, next_month = (
+        real_now() - datetime.timedelta(days=days) for days in (110, 75, 38)
+    )
+
+    def at(moment):
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return ledger.month_start(timezone.localtime(moment).date())
+
+    def approve_and_pay(month):
+        programmes.approve_month(programme=setting.programme, month=month, by=setting.officer)
+        return programmes.pay(
+            programme=setting.programme,
+            member=setting.mentor,
+            month=month,
+            reference=f"TRF-{month:%m}",
+            by=setting.officer,
+        )
+
+    first = at(paid_month)
+    credited_session(setting, 1)
+    second = at(reversed_month)
+    assert approve_and_pay(first).amount == Decimal("50")
+    services.retract_contribution(
+        kind="session_held", source="mentoring.session:1", by=None, reason="not held"
+    )
+    third = at(next_month)
+    with pytest.raises(IncentiveError):
+        approve_and_pay(second)  # that month only took a credit back
+    credited_session(setting, 2)
+    credited_session(setting, 3)
+    monkeypatch.setattr(timezone, "now", real_now)
+
+    assert approve_and_pay(third).amount == Decimal("50")  # 100 earned, 50 owed back
+    assert sum(p.amount for p in Payout.objects.all()) == Decimal("100")  # = net credits
+    assert ledger.account(setting.programme, "member", setting.mentor).balance == 0
+    assert ledger.reconcile() == [] and ledger.reconcile_records() == []

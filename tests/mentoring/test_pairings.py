@@ -8,6 +8,8 @@ from django.db import connection
 from django.test import Client
 
 from forums import access
+from forums import services as forums
+from forums.models import Room
 from mentoring import services
 from mentoring.models import MentorOffer, Pairing
 from mentoring.services import MentoringError, NotAllowed
@@ -203,3 +205,63 @@ def test_plain_text_emails_keep_names_as_written(net, commit):
     assert "Café & Cacao O'Brien" in message.subject
     assert "Café & Cacao O'Brien" in message.body and "<b>hola</b>" in message.body
     assert "&amp;" not in message.body
+
+
+def _active(net):
+    pairing = services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    forums.post_reply(topic=pairing.conversation, author=net.felipe, body="Week one done.")
+    return pairing
+
+
+@pytest.mark.parametrize("completed", [True, False])
+def test_a_closed_pairings_conversation_is_kept_to_read_and_takes_no_writing(net, completed):
+    pairing = _active(net)
+    topic = pairing.conversation
+    answer = topic.posts.order_by("id").last()
+    services.end_pairing(pairing=pairing, by=net.ana, reason="Done", completed=completed)
+    posts = topic.posts.count()
+
+    for write in (
+        lambda: forums.post_reply(topic=topic, author=net.felipe, body="One more thing"),
+        lambda: forums.start_topic(room=topic.room, author=net.ana, title="New", body="Hi"),
+        lambda: forums.edit_post(post=answer, by=net.felipe, body="Changed"),
+    ):
+        with pytest.raises(forums.ForumError) as refused:
+            write()
+        assert refused.value.code == "closed"
+    assert topic.posts.count() == posts
+    room = Room.objects.get(pk=topic.room_id)
+    assert access.can_read(net.felipe, room) and not access.can_write(net.felipe, room)
+    assert room.closed_because == ("completed" if completed else "ended")
+
+
+def test_the_closed_conversation_page_says_why_and_shows_no_reply_form(net):
+    pairing = _active(net)
+    services.end_pairing(pairing=pairing, by=net.felipe, reason="", completed=True)
+    client = Client()
+    client.force_login(net.felipe)
+
+    pairing_page = client.get(f"/mentoring/pairings/{pairing.pk}/").content.decode()
+    assert pairing.conversation.get_absolute_url() in pairing_page  # still there to read
+    page = client.get(pairing.conversation.get_absolute_url()).content.decode()
+    assert 'id="closed-note"' in page and "was completed" in page
+    assert 'id="reply-form"' not in page and "Week one done." in page
+    api = client.post(
+        f"/api/topics/{pairing.conversation.pk}/posts/",
+        '{"body": "Still there?"}',
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and api.json()["error"] == "closed"
+
+
+def test_a_pairing_ended_because_a_member_left_closes_its_conversation(net):
+    from network import services as network
+    from network.models import Membership
+
+    pairing = _active(net)
+    network.leave_cluster(membership=Membership.objects.get(user=net.felipe, cluster=net.cluster))
+    with pytest.raises(forums.ForumError):
+        forums.post_reply(topic=pairing.conversation, author=net.ana, body="Are you there?")
+    assert Room.objects.get(pk=pairing.conversation.room_id).closed_because == "ended"

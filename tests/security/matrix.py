@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.routes import ADMIN, ADMIN_DEFAULT, ADMIN_NAMESPACE, GET, TABLE, Probe
-from tests.security.world import FORMER_ROLES, ROLES, Side, World
+from tests.security.world import FORMER_ROLES, OBSERVER, ROLES, Side, World
 
 # Written by signing in and by the API's bookkeeping, never by what a request asks for.
 IGNORED_TABLES = {"django_session"}
@@ -35,6 +35,7 @@ SEES: dict[str, dict[str, set[str]]] = {
     "other_officer": {"b": {NAMES}},
     "suspended_mentor": {},
     "former_coordinator": {},
+    OBSERVER: {"a": {NAMES, CONTENT}},
 }
 
 # Each person of side a, sent at side b's objects, must fare as the outsider of the same
@@ -175,7 +176,7 @@ class Matrix:
     def __init__(self, world: World):
         self.world = world
         self.clients: dict[str, Client] = {}
-        for role in ROLES + FORMER_ROLES:
+        for role in (*ROLES, *FORMER_ROLES, OBSERVER):
             client = Client(raise_request_exception=False)
             user = world.user(role)
             if user is not None:

@@ -10,7 +10,7 @@ from django.urls import resolve, reverse
 from tests.security.conftest import count
 from tests.security.matrix import STANDS_FOR, discover_routes, probes_for, table
 from tests.security.routes import ADMIN_NAMESPACE, TABLE
-from tests.security.world import FORMER_ROLES, ROLES
+from tests.security.world import FORMER_ROLES, OBSERVER, ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -101,5 +101,41 @@ def test_members_suspended_or_gone_are_outsiders(matrix):
         for role in FORMER_ROLES
     ]
     count("route x suspended or former member", len(outcomes))
+    failures = [outcome for outcome in outcomes if not outcome.passed]
+    assert not failures, f"{len(failures)} of {len(outcomes)} cases wrong:\n{table(failures)}"
+
+
+# An agency observer of side a is told as a member is, except where a member writes: there
+# it is refused (a message, a 403, or 404 for an edit of what it did not write). In the
+# pairing's conversation it is a member who is no party to it, as the coordinator is.
+OBSERVER_REFUSED = {
+    ("forums:new_topic", "GET", ""): "302",
+    ("forums:new_topic", "POST", ""): "no",
+    ("forums:reply", "POST", ""): "no",
+    ("forums:edit_post", "GET", ""): "404",
+    ("forums:edit_post", "POST", ""): "404",
+    ("forums:post_action", "POST", "helpful on the mentor's answer"): "403",
+    ("forums:post_action", "POST", "accept the coordinator's reply"): "403",
+    ("forums:api_topic_posts", "POST", ""): "403",
+}
+
+
+def _observer_answer(name: str, probe) -> str:
+    refused = OBSERVER_REFUSED.get((name, probe.method, probe.label))
+    if refused is not None:
+        return refused
+    return probe.expect["coordinator" if probe.label == "conversation" else "follower"]
+
+
+def test_agency_observers_read_the_forum_as_members_do_and_write_nothing(matrix):
+    named, _unnamed = discover_routes()
+    outcomes = [
+        matrix.run(name, probe, OBSERVER, expected=_observer_answer(name, probe))
+        for name, route in sorted(named.items())
+        if name.startswith("forums:")
+        for probe in probes_for(name, route)
+    ]
+    count("route x agency observer", len(outcomes))
+    assert {(o.name, o.probe.method, o.probe.label) for o in outcomes} >= OBSERVER_REFUSED.keys()
     failures = [outcome for outcome in outcomes if not outcome.passed]
     assert not failures, f"{len(failures)} of {len(outcomes)} cases wrong:\n{table(failures)}"

@@ -17,7 +17,7 @@ from config.routing import websocket_urlpatterns
 from tests.security.conftest import count
 from tests.security.matrix import STANDS_FOR, fingerprint
 from tests.security.routes import exp
-from tests.security.world import ROLES, build_world
+from tests.security.world import OBSERVER, ROLES, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -209,3 +209,20 @@ async def test_outsiders_hear_nothing_of_what_is_said_in_the_cluster():
         await communicator.disconnect()
     await member.disconnect()
     count("socket eavesdroppers", len(listeners))
+
+
+async def test_agency_observers_follow_the_forum_live_and_post_nothing():
+    world = await db(build_world)()
+
+    def observer_answer(expected: dict[str, str]) -> str:
+        if expected["follower"] != expected["coordinator"]:
+            return expected["coordinator"]  # the pairing's conversation: no party to it
+        # Follows as a member does; posting is refused, saying why.
+        return "not_allowed" if expected["follower"] == "posted" else expected["follower"]
+
+    failures: list[str] = []
+    cases = 0
+    for route in SOCKETS:
+        cases += await _check(world, route, "a", OBSERVER, observer_answer, failures)
+    count("socket route x message x agency observer", cases)
+    assert not failures, "\n".join(failures)

@@ -28,6 +28,8 @@ from tests.factories import AgencyFactory, OrganizationFactory, UserFactory, add
 
 # Members no more: the matrix holds them to the outsider's answers.
 FORMER_ROLES = ("suspended_mentor", "former_coordinator")
+# Reads and follows the cluster's forum as its members do, and writes nothing in it.
+OBSERVER = "observer"
 ROLES = (
     "anonymous",
     "outsider",
@@ -55,6 +57,7 @@ class Side:
     newcomer: User  # a follower with needs and no mentor yet
     suspended: User  # a mentor, suspended
     former: User  # a coordinator who left
+    observer: User  # an officer of the sponsoring agency, observing the cluster
     offer: MentorOffer
     room: Room
     topic: Topic  # a question asked by the follower
@@ -110,6 +113,7 @@ class World:
             "officer": self.a.officer,
             "suspended_mentor": self.a.suspended,
             "former_coordinator": self.a.former,
+            "observer": self.a.observer,
         }[role]
 
     def api_key(self, role: str) -> str | None:
@@ -182,6 +186,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     former = add_member(
         cluster, _person(f"Fede {name}"), role="coordinator", status=Membership.Status.LEFT
     )
+    observer = add_member(cluster, _person(f"Olivia {name}", agency), role="observer")
     for person in (follower, newcomer):
         mentoring.save_needs(user=person, products=["0901"], markets=["DE"], languages=["es"])
 
@@ -356,6 +361,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         newcomer=newcomer,
         suspended=suspended,
         former=former,
+        observer=observer,
         offer=offer,
         room=room,
         topic=topic,
