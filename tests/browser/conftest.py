@@ -21,8 +21,31 @@ FLAGS = [
 ]
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
+def _keep_what_each_page_showed(browser, name: str) -> None:
+    """A failed journey leaves a picture and the HTML of every page still open, so a failure
+    seen once on a loaded machine can be read afterwards instead of guessed at."""
+    folder = OUTPUT / name / "at-failure"
+    folder.mkdir(parents=True, exist_ok=True)
+    for c, context in enumerate(browser.contexts):
+        for p, page in enumerate(context.pages):
+            stem = folder / f"context{c}-page{p}"
+            try:
+                page.screenshot(path=f"{stem}.png", full_page=True, timeout=10_000)
+                stem.with_suffix(".html").write_text(f"<!-- {page.url} -->\n{page.content()}")
+            except Exception as error:  # a closed or crashed page: say so, keep the others
+                stem.with_suffix(".txt").write_text(f"{page.url}: {error}")
+
+
 @pytest.fixture
-def browser(monkeypatch):
+def browser(monkeypatch, request):
     if not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if IN_CI:
@@ -36,6 +59,8 @@ def browser(monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
+        if getattr(request.node, "call_failed", False):
+            _keep_what_each_page_showed(browser, request.node.name)
         browser.close()
 
 
@@ -52,6 +77,8 @@ def page(browser, request):
         lambda message: message.type == "error" and page.console_errors.append(message.text),
     )
     yield page
+    if getattr(request.node, "call_failed", False):
+        _keep_what_each_page_showed(browser, request.node.name)
     context.close()
 
 
