@@ -82,13 +82,13 @@ MAX_MENTION_LINKS = 50
 
 
 def mention_links(room: Room, body: str) -> dict[str, str]:
-    """The profile path of each @handle in `body` that belongs to someone who may write in the
-    room. Every reader of the room may open those profiles (they are active members of its
+    """The profile path of each @handle in `body` that belongs to someone who follows the room.
+    Every reader of the room may open those profiles (they are active members of its
     cluster), so a link never tells a reader of a person they could not otherwise see."""
     handles = sorted(mentioned_handles(body))[:MAX_MENTION_LINKS]
     if not handles:
         return {}
-    people = writers(room).filter(profile__handle__in=handles)
+    people = followers(room).filter(profile__handle__in=handles)
     return {
         handle: reverse("person", args=[pk])
         for handle, pk in people.values_list("profile__handle", "pk")
