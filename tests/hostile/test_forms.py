@@ -168,8 +168,10 @@ def test_every_form_with_typed_fields_is_exercised():
     """A new form class must be added to ENDPOINTS (or knowingly left out here)."""
     covered = {endpoint.form for endpoint in ENDPOINTS}
     # Left out: no free input (a role, an RSVP, a few checkboxes) or tested elsewhere
-    # (tests/network for account erasure, a password).
+    # (tests/network for account erasure, a password; tests/hostile/test_accounts.py for
+    # allauth's sign-up, through its own page).
     left_out = {
+        network_forms.SignupForm,
         network_forms.RoleForm,
         network_forms.ReasonForm,
         forum_forms.EmailPreferenceForm,
