@@ -24,13 +24,26 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    async def refuse(self, code: int) -> None:
+        """Accept, then close with `code`: a close before accepting reaches the browser as an
+        HTTP 403 and close code 1006, which a page cannot tell from a network failure."""
+        await self.accept()
+        await self.close(code=code)
+
+    async def signed_in(self) -> bool:
+        """Whether a member is signed in; if not, the socket is closed with 4401."""
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(NOT_SIGNED_IN)
+            return False
+        return True
+
 
 class MemberEventsConsumer(LiveConsumer):
     async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=NOT_SIGNED_IN)
+        if not await self.signed_in():
             return
+        user = self.scope["user"]
         self.group = member_group(user.pk)
         self.budget = MessageBudget()
         await self.channel_layer.group_add(self.group, self.channel_name)

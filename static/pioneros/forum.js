@@ -231,10 +231,31 @@
     if (socket) socket.close();
   }
 
+  // A socket refused at the handshake (a 403: the server does not take this page's origin)
+  // closes with 1006, like a lost network. If the server answers plain HTTP meanwhile, it is
+  // refusing the socket itself, and retrying cannot help: after a few such, stop.
+  var REFUSALS = 3;
+  var refused = 0;
+  function serverAnswers(then) {
+    fetch("/healthz", { cache: "no-store" })
+      .then(function (response) { then(response.ok); })
+      .catch(function () { then(false); });
+  }
+
+  function retry(code) {
+    if (code !== 4503) show("reconnecting");
+    if (!navigator.onLine) return; // the "online" event reconnects
+    setTimeout(function () { if (!socket && !stopped) connect(); }, delay);
+    delay = Math.min(delay * 2, 30000);
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/forums/");
+    var opened = false;
     socket.onopen = function () {
+      opened = true;
+      refused = 0;
       delay = 1000;
       subscribe();
     };
@@ -261,11 +282,14 @@
     };
     socket.onclose = function (closed) {
       socket = null;
-      if (closed.code === 4401 || stopped) return;
-      if (closed.code !== 4503) show("reconnecting");
-      if (!navigator.onLine) return; // the "online" event reconnects
-      setTimeout(function () { if (!socket) connect(); }, delay);
-      delay = Math.min(delay * 2, 30000);
+      if (stopped) return;
+      if (closed.code === 4401) { stopped = true; show("unavailable"); return; } // signed out
+      if (opened) return retry(closed.code);
+      serverAnswers(function (answers) {
+        refused = answers ? refused + 1 : 0;
+        if (refused >= REFUSALS) { stopped = true; show("unavailable"); return; }
+        retry(closed.code);
+      });
     };
   }
 
