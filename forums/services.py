@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +21,7 @@ from forums.models import (
     TopicEvent,
 )
 from forums.rendering import render
+from network import throttle
 from network.models import Cluster, User
 
 MAX_TAGS = 5
@@ -39,6 +41,21 @@ class ForumError(Exception):
 class NotAllowed(ForumError):
     def __init__(self, message=None) -> None:
         super().__init__(message or _("You cannot do this here."), code="not_allowed")
+
+
+class TooManyPosts(ForumError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("You have posted a lot in the last minute: wait a moment, then post again."),
+            code="too_many_posts",
+        )
+
+
+def _pace(author: User) -> None:
+    """One limit per member for the page, the API and the socket alike (network/throttle.py)."""
+    limit = settings.POSTS_PER_MINUTE
+    if not throttle.within_rate(f"posts:{author.pk}", limit=limit, per=60):
+        raise TooManyPosts()
 
 
 def forum_of(cluster: Cluster) -> Room:
@@ -93,6 +110,7 @@ def _locked(topic: Topic) -> Topic:
 
 
 def _add_post(*, topic: Topic, author: User, body: str) -> Post:
+    _pace(author)  # last of the checks: a refused post is not counted
     post = Post.objects.create(topic=topic, author=author, body=body, body_html=render(body))
     now = post.created_at
     Topic.objects.filter(pk=topic.pk).update(post_count=F("post_count") + 1, last_post_at=now)

@@ -51,9 +51,11 @@
       .catch(function () { then(false); });
   }
 
+  var crowded = false; // the server said this member holds too many sockets: keep saying so
+
   function retry(code) {
     // 4503: the server cannot deliver live now (Redis is down); it keeps trying.
-    show(code === 4503 ? document.body.dataset.liveUnavailable : document.body.dataset.liveReconnecting);
+    if (!crowded) show(code === 4503 ? document.body.dataset.liveUnavailable : document.body.dataset.liveReconnecting);
     setTimeout(connect, delay);
     delay = Math.min(delay * 2, 30000);
   }
@@ -62,11 +64,11 @@
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + url);
     var opened = false;
-    socket.onopen = function () { opened = true; refused = 0; delay = 1000; show(""); };
+    socket.onopen = function () { opened = true; refused = 0; delay = 1000; crowded = false; show(""); };
     socket.onmessage = function (message) {
       var event = JSON.parse(message.data);
       if (event.type === "notifications") return badge(event.unread);
-      if (event.type === "error") return show(event.message);
+      if (event.type === "error") { crowded = event.code === "too_many_sockets"; return show(event.message); }
       if (event.type !== "hello" && event.type !== "pong") toast(event);
     };
     socket.onclose = function (closed) {

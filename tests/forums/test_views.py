@@ -1,5 +1,7 @@
 """Forum pages through the client: who sees what, forms without JavaScript, bounded queries."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -259,3 +261,40 @@ def test_topic_page_gives_the_live_script_what_it_needs(client, forum):
     assert '<div class="post-body"></div>' in article and "Answer 0" not in article
     assert 'id="reply-form"' in page and 'id="locked-note"' in page
     assert 'data-last-page="on"' in page and 'id="accepted-answer"' in page
+
+
+def _article(html: str, post_id: int) -> str:
+    """The post's <article> as served, with the per-render CSRF masks made equal."""
+    start = html.rindex("<article", 0, html.index(f'id="post-{post_id}"'))
+    end = html.index("</article>", start) + len("</article>")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html[start:end])
+
+
+@pytest.mark.parametrize("viewer", ["follower", "mentor", "coordinator"])
+def test_a_posts_card_is_the_post_exactly_as_the_topic_page_shows_it(client, forum, viewer):
+    topic = _topic(forum, replies=2)
+    reply = topic.posts.order_by("-id").first()
+    services.mark_helpful(post=reply, by=forum.follower)
+    reader = getattr(forum, viewer)
+    reader.profile.time_zone = "America/Bogota"
+    reader.profile.save()
+    client.force_login(reader)
+    for language in ["es", "pt-br", "en"]:
+        headers = {"HTTP_ACCEPT_LANGUAGE": language}
+        page = client.get(topic.get_absolute_url(), **headers).content.decode()
+        card = client.get(reverse("forums:post_card", args=[reply.pk]), **headers)
+        assert card.status_code == 200
+        assert _article(card.content.decode(), reply.pk) == _article(page, reply.pk)
+    # Each reader's own buttons, in the card as on the page.
+    card = client.get(reverse("forums:post_card", args=[reply.pk])).content.decode()
+    assert ("Accept this answer" in card) == (viewer != "mentor")  # the asker, a moderator
+    assert ("Hide" in card) == (viewer == "coordinator")
+    assert f'href="/people/{reply.author_id}/"' in card
+
+
+def test_a_posts_card_is_404_for_who_may_not_read_it(client, forum):
+    post = _topic(forum).posts.get()
+    client.force_login(forum.outsider)
+    assert client.get(reverse("forums:post_card", args=[post.pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("forums:post_card", args=[post.pk])).status_code == 404
