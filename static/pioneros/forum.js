@@ -187,7 +187,7 @@
         .then(function (html) {
           var holder = document.createElement("div");
           holder.innerHTML = html || "";
-          var card = holder.querySelector("article.post");
+          var card = holder.querySelector("article#post-" + id);
           if (!card && tries + 1 < CARD_TRIES) return loadCard(id, true, tries + 1);
           var stale = cards[id] === "stale";
           delete cards[id];
