@@ -298,3 +298,16 @@ def test_a_posts_card_is_404_for_who_may_not_read_it(client, forum):
     assert client.get(reverse("forums:post_card", args=[post.pk])).status_code == 404
     client.logout()
     assert client.get(reverse("forums:post_card", args=[post.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("replies", [2, 40])
+def test_a_posts_card_costs_the_same_few_queries_however_long_the_topic(
+    client, forum, django_assert_max_num_queries, replies
+):
+    # Every reader on a topic's last page asks for one when a post arrives.
+    topic = _topic(forum, replies=replies)
+    newest = topic.posts.order_by("-id").first()
+    client.force_login(forum.follower)
+    with django_assert_max_num_queries(10) as queries:
+        assert client.get(reverse("forums:post_card", args=[newest.pk])).status_code == 200
+    print(f"post card: {len(queries)} queries at {replies} replies")
