@@ -64,9 +64,12 @@
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + url);
     var opened = false;
-    socket.onopen = function () { opened = true; refused = 0; delay = 1000; crowded = false; show(""); };
+    socket.onopen = function () { opened = true; refused = 0; };
     socket.onmessage = function (message) {
       var event = JSON.parse(message.data);
+      // Live only once greeted: a socket accepted to be told "unavailable" or "too many"
+      // and closed must not reset the backoff, or the page would retry every second.
+      if (event.type === "hello") { delay = 1000; crowded = false; return show(""); }
       if (event.type === "notifications") return badge(event.unread);
       if (event.type === "error") { crowded = event.code === "too_many_sockets"; return show(event.message); }
       if (event.type !== "hello" && event.type !== "pong") toast(event);

@@ -295,13 +295,15 @@
     socket.onopen = function () {
       opened = true;
       refused = 0;
-      crowded = false;
-      delay = 1000;
       subscribe();
     };
     socket.onmessage = function (message) {
       var event = JSON.parse(message.data);
       if (event.type === "subscribed") {
+        // Live only now: a socket accepted to be told "unavailable" or "too many" and closed
+        // must not reset the backoff, or the page would retry every second.
+        delay = 1000;
+        crowded = false;
         show("live");
         // More than the server replays at once was missed: ask again from where we are.
         if (event.topic === topicId && event.complete === false) subscribe();

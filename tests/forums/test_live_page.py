@@ -4,6 +4,7 @@ The page is rendered by Django; the socket is Playwright's stand-in, so each tes
 which events arrive, in which order, and sees what the page then shows and asks for.
 """
 
+import itertools
 import json
 import time
 from urllib.parse import parse_qsl, urlsplit
@@ -266,3 +267,24 @@ def test_a_page_whose_socket_is_refused_at_the_handshake_stops_retrying(
     assert len([url for url in attempts if url.endswith("/ws/forums/")]) == tried == 3
     assert len(health) >= 3
     context.close()
+
+
+def test_a_page_over_the_socket_cap_says_so_and_backs_off(browser, client, forum):  # noqa: F811
+    topic = _question(forum)
+    live = LivePage(browser, client, forum.mentor, topic.get_absolute_url())
+    message = "Too many open pages: close some to follow this one live."
+    refused_at = []
+
+    def refuse(socket):  # what the server does to a socket beyond the member's cap
+        refused_at.append(time.monotonic())
+        socket.send(json.dumps({"type": "error", "code": "too_many_sockets", "message": message}))
+        socket.close(code=4429, reason="")
+
+    live.page.route_web_socket("**/ws/forums/", refuse)
+    refuse(live.sockets[-1])
+    state = live.page.locator("#forum-live-state")
+    live.wait(lambda: len(refused_at) >= 4, timeout=20)
+    assert state.inner_text() == message
+    gaps = [later - earlier for earlier, later in itertools.pairwise(refused_at)]
+    assert gaps[2] > 2 * gaps[0], gaps  # 1 s, 2 s, 4 s…: not a retry every second
+    live.close()
