@@ -1,9 +1,11 @@
 """A signed-in member's live channel: events about them (invitations, requests, roles)."""
 
 from collections import Counter
+from types import SimpleNamespace
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from network.realtime import member_group
@@ -30,7 +32,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        # Errors and refusals read in the member's language, as their pages do.
+        with translation.override(self.language):
+            await handler(message)
+
+    @property
+    def language(self) -> str:
+        if not hasattr(self, "_language"):
+            headers = dict(self.scope.get("headers", ()))
+            asked = SimpleNamespace(
+                COOKIES=self.scope.get("cookies", {}),
+                META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode()},
+            )
+            # The language switch's cookie, then the browser's Accept-Language, as for pages.
+            self._language = translation.get_language_from_request(asked)
+        return self._language
 
     async def refuse(self, code: int) -> None:
         """Accept, then close with `code`: a close before accepting reaches the browser as an

@@ -167,3 +167,25 @@ async def test_sockets_beyond_the_cap_are_told_and_closed_and_a_freed_place_open
     assert not consumers._open_sockets, "closed sockets are no longer counted"
     report("hostile inputs tried", consumers.MAX_SOCKETS_PER_MEMBER + 1)
     report("hostile inputs rendered or refused harmlessly", consumers.MAX_SOCKETS_PER_MEMBER + 1)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_limit_is_told_in_the_members_language(client, wall):
+    forum, topic = await db(_setup)()
+    await db(_use_up)(forum, topic)
+    session = await _cookie(client, forum.mentor)
+    language = (b"cookie", session[1] + b"; django_language=es")
+    socket, _connected = await _open("/ws/forums/", language)
+    await socket.send_json_to({"type": "post", "topic": topic.pk, "body": "y otra"})
+    answer = await socket.receive_json_from(timeout=5)
+    assert answer["code"] == "too_many_posts"
+    assert answer["message"].startswith("Has publicado mucho")
+    await socket.disconnect()
+    header = (b"accept-language", b"pt-BR,pt;q=0.9")
+    communicator = WebsocketCommunicator(
+        application, "/ws/forums/", headers=[*SITE, session, header]
+    )
+    assert (await communicator.connect())[0]
+    await communicator.send_json_to({"type": "post", "topic": topic.pk, "body": "e outra"})
+    assert (await communicator.receive_json_from(timeout=5))["message"].startswith("Você publicou")
+    await communicator.disconnect()
