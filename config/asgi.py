@@ -16,17 +16,18 @@ except ConfigError as exc:
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 
 from config.live import LiveLayerGuard
+from config.origins import SiteOriginValidator
 from config.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Origin checked against ALLOWED_HOSTS, then the Django session attached as scope["user"];
-        # while Redis is down, sockets are told so and closed (config/live.py).
-        "websocket": AllowedHostsOriginValidator(
+        # The whole origin checked against the site's own (config/origins.py), then the Django
+        # session attached as scope["user"]; while Redis is down, sockets are told so and
+        # closed (config/live.py).
+        "websocket": SiteOriginValidator(
             AuthMiddlewareStack(LiveLayerGuard(URLRouter(websocket_urlpatterns)))
         ),
     }

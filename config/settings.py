@@ -147,6 +147,12 @@ TASKS = {
     }
 }
 
+# Replies and topics one member may post in any 60 seconds, whichever way they post; load and
+# fault tests raise it, since their writers post faster than anyone types.
+POSTS_PER_MINUTE = env.integer("POSTS_PER_MINUTE", 10)
+if POSTS_PER_MINUTE < 1:
+    raise env.ConfigError("POSTS_PER_MINUTE must be 1 or more.")
+
 # First retry of a failed email after this many seconds, then 4x longer each time (5 tries).
 TASK_RETRY_DELAY = env.integer("TASK_RETRY_DELAY", 60)
 

@@ -72,6 +72,8 @@ def _create_post(request, topic):
         post = services.post_reply(topic=topic, author=request.user, body=data["body"])
     except services.NotAllowed as error:
         return _error(403, error.code, error.message)
+    except services.TooManyPosts as error:
+        return _error(429, error.code, error.message)
     except services.ForumError as error:
         return _error(400, error.code, error.message)
     return JsonResponse({"post": realtime.post_payload(post)}, status=201)

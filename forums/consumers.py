@@ -15,7 +15,6 @@ from network.consumers import LiveConsumer
 from network.throttle import TOO_MANY_MESSAGES, MessageBudget
 
 MAX_FRAME = 32 * 1024
-NOT_SIGNED_IN = 4401
 
 
 def _is_id(value) -> bool:
@@ -25,11 +24,9 @@ def _is_id(value) -> bool:
 
 class ForumConsumer(LiveConsumer):
     async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=NOT_SIGNED_IN)
+        if not await self.signed_in():
             return
-        self.user = user
+        user = self.user = self.scope["user"]
         self.topics: dict[int, int] = {}  # topic id -> newest event number sent
         self.rooms: set[int] = set()
         self.budget = MessageBudget()

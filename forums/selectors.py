@@ -55,6 +55,22 @@ def post_for_reader(user: User, post_id: int) -> Post:
     return post
 
 
+def post_card(user: User, post_id: int) -> tuple[Post, int | None]:
+    """One post as its topic's page shows it to `user`, their own helpful vote marked, and
+    the id of the topic's opening post (never offered as an answer)."""
+    post = post_for_reader(user, post_id)
+    post.voted_helpful = (
+        user.is_authenticated and HelpfulVote.objects.filter(voter=user, post=post).exists()
+    )
+    question_post_id = (
+        Post.objects.filter(topic_id=post.topic_id)
+        .order_by("topic_id", "id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return post, question_post_id
+
+
 def post_history(user: User, post_id: int) -> tuple[Post, list[PostRevision]]:
     """A post and its earlier versions, newest first; a hidden post's only for moderators."""
     post = post_for_reader(user, post_id)

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,6 +22,7 @@ from forums.models import (
     TopicEvent,
 )
 from forums.rendering import render
+from network import throttle
 from network.models import Cluster, User
 
 MAX_TAGS = 5
@@ -57,6 +59,21 @@ def require_writer(user: User, room: Room) -> None:
         raise ForumError(CLOSED, code="closed")
     if access.is_observer(user, room):
         raise NotAllowed(OBSERVER)
+
+
+class TooManyPosts(ForumError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("You have posted a lot in the last minute: wait a moment, then post again."),
+            code="too_many_posts",
+        )
+
+
+def _pace(author: User) -> None:
+    """One limit per member for the page, the API and the socket alike (network/throttle.py)."""
+    limit = settings.POSTS_PER_MINUTE
+    if not throttle.within_rate(f"posts:{author.pk}", limit=limit, per=60):
+        raise TooManyPosts()
 
 
 def forum_of(cluster: Cluster) -> Room:
@@ -111,6 +128,7 @@ def _locked(topic: Topic) -> Topic:
 
 
 def _add_post(*, topic: Topic, author: User, body: str) -> Post:
+    _pace(author)  # last of the checks: a refused post is not counted
     html = render(body, people=access.mention_links(topic.room, body))
     post = Post.objects.create(topic=topic, author=author, body=body, body_html=html)
     now = post.created_at

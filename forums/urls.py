@@ -16,6 +16,7 @@ urlpatterns = [
     path("topics/<id:topic_id>/<str:action>/", views.topic_action, name="topic_action"),
     path("posts/<id:post_id>/edit/", views.edit_post, name="edit_post"),
     path("posts/<id:post_id>/history/", views.post_history, name="post_history"),
+    path("posts/<id:post_id>/card/", views.post_card, name="post_card"),
     path("posts/<id:post_id>/<str:action>/", views.post_action, name="post_action"),
     path("search/", views.search, name="search"),
     path("notifications/", views.notification_list, name="notifications"),

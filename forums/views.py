@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from forums import access, notifications, search_sections, selectors, services
 from forums.forms import EmailPreferenceForm, HideForm, PostForm, SearchForm, TopicForm
@@ -76,6 +76,18 @@ def _refuse(request, room: Room):
     return redirect("forums:room", room_id=room.pk)
 
 
+def _abilities(request, topic) -> dict:
+    """What the reader may do with a topic's posts: the same for a loaded and a live post."""
+    room = topic.room
+    return {
+        "can_write": access.can_write(request.user, room),
+        "can_moderate": access.can_moderate(request.user, room),
+        "can_accept": topic.is_question
+        and access.can_write(request.user, room)
+        and (request.user.pk == topic.author_id or access.can_moderate(request.user, room)),
+    }
+
+
 def topic(request, topic_id):
     topic = selectors.topic_for_reader(request.user, topic_id)
     room = topic.room
@@ -89,16 +101,29 @@ def topic(request, topic_id):
             **posts,
             "reply_form": PostForm(),
             "hide_form": HideForm(),
-            "can_write": access.can_write(request.user, room),
-            "can_moderate": access.can_moderate(request.user, room),
-            "can_accept": topic.is_question
-            and access.can_write(request.user, room)
-            and (request.user.pk == topic.author_id or access.can_moderate(request.user, room)),
+            **_abilities(request, topic),
             "is_observer": access.is_observer(request.user, room),
             "live": access.can_follow(request.user, room),
             "move_targets": selectors.move_targets(request.user, room),
         },
     )
+
+
+@require_GET
+def post_card(request, post_id):
+    """One post exactly as the topic page shows it to this reader, in their language and time
+    zone, with the buttons they may use: a live page asks for it when a post arrives."""
+    post, question_post_id = selectors.post_card(request.user, post_id)
+    topic = post.topic
+    context = {
+        "post": post,
+        "topic": topic,
+        "room": topic.room,
+        "question_post_id": question_post_id,
+        "accepted_box": topic.accepted_post_id == post.pk,
+        **_abilities(request, topic),
+    }
+    return render(request, "forums/_post.html", context)
 
 
 @login_required

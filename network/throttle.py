@@ -1,11 +1,17 @@
-"""A per-connection message budget for WebSocket consumers (docs/realtime.md, "Limits").
+"""Limits: a message budget per WebSocket, and per-member rates shared by every process.
 
-A token bucket: a socket may send a burst of messages at once, then a steady rate; what it
-sends beyond is refused with an error, and a socket that keeps sending regardless is closed.
-Each connection has its own budget, so one flooding page never slows another.
+The budget is a token bucket: a socket may send a burst of messages at once, then a steady
+rate; what it sends beyond is refused with an error, and a socket that keeps sending
+regardless is closed. Each connection has its own, so one flooding page never slows another.
+
+A per-member rate (`within_rate`) counts an action in the shared cache (Redis when
+configured), so it holds whichever edge, socket or process the member uses
+(docs/realtime.md, "Limits").
 """
 
 import time
+
+from django.core.cache import cache
 
 # Generous for a page, which subscribes to a topic and a forum and re-subscribes each minute.
 BURST = 30
@@ -41,3 +47,31 @@ class MessageBudget:
     @property
     def out_of_patience(self) -> bool:
         return self.refused > self.patience
+
+
+def _wall() -> float:
+    return time.time()  # shared by processes, unlike the monotonic clock
+
+
+def within_rate(key: str, *, limit: int, per: int) -> bool:
+    """Count one action under `key` if fewer than `limit` were counted in the last `per`
+    seconds; otherwise count nothing and answer False.
+
+    A sliding window over two fixed ones: the previous window weighs as much of it as still
+    lies within `per` seconds, so a burst across a window's edge is not counted twice as
+    generously. The increment comes first, so concurrent requests cannot all slip through.
+    """
+    now = _wall()
+    slot = int(now // per)
+    current, previous = f"rate:{key}:{slot}", f"rate:{key}:{slot - 1}"
+    cache.add(current, 0, timeout=2 * per)
+    try:
+        count = cache.incr(current)
+    except ValueError:  # expired between add and incr
+        cache.set(current, 1, timeout=2 * per)
+        count = 1
+    earlier = cache.get(previous, 0) * (1 - (now / per - slot))
+    if count + earlier > limit:
+        cache.decr(current)  # a refused action is not held against the member
+        return False
+    return True

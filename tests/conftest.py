@@ -46,6 +46,17 @@ def redis_url() -> str:
     return _need(REDIS_URL, "Redis")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    """Per-member counters (posts a minute, sign-in attempts, open sockets) start at zero."""
+    from django.core.cache import cache
+
+    from network import consumers
+
+    cache.clear()
+    consumers._open_sockets.clear()
+
+
 @pytest.fixture
 def commit(django_capture_on_commit_callbacks):
     """Run what services defer to after commit (emails, live events), as a real commit would."""

@@ -147,11 +147,13 @@
     }
     if (acceptedId && !current) {
       var article = document.getElementById("post-" + acceptedId);
-      if (!article && post && post.id === acceptedId) article = postElement(post);
+      var made = !article && post && post.id === acceptedId;
+      if (made) article = postElement(post);
       if (article) {
         markAccepted(article, true);
         box.appendChild(article);
       }
+      if (made) loadCard(post.id, true);
     }
   }
 
@@ -165,14 +167,49 @@
     if (note) note.hidden = !locked;
   }
 
+  // A live post is shown at once from the event, then replaced by the server's own card for
+  // this reader (GET /posts/<id>/card/): the same template as a loaded post, with the buttons
+  // this reader may use and the date in their language and time zone. Readers ask at spread
+  // moments, not all in the same millisecond. An event about the post that arrives while its
+  // card is on the way makes the page ask again, so the card is never older than the event.
+  var CARD_SPREAD_MS = 1000;
+  var cards = {}; // post id -> "asked", or "stale" once a newer event came meanwhile
+
+  var CARD_TRIES = 4; // then the post stays as the event showed it until the next reload
+
+  function loadCard(id, spread, tries) {
+    tries = tries || 0;
+    if (!tries) cards[id] = "asked";
+    setTimeout(function () {
+      fetch("/posts/" + id + "/card/", { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .catch(function () { return null; })
+        .then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html || "";
+          var card = holder.querySelector("article#post-" + id);
+          if (!card && tries + 1 < CARD_TRIES) return loadCard(id, true, tries + 1);
+          var stale = cards[id] === "stale";
+          delete cards[id];
+          var shown = document.getElementById("post-" + id);
+          if (shown && card) shown.replaceWith(card);
+          if (stale) loadCard(id, false);
+        });
+    }, spread ? (tries + Math.random()) * CARD_SPREAD_MS : 0);
+  }
+
   function apply(event) {
     last = event.id;
     topicBox.dataset.lastEvent = String(last);
     var post = event.post;
     var existing = post ? document.getElementById("post-" + post.id) : null;
+    if (post && cards[post.id]) cards[post.id] = "stale";
     if (event.type === "post.created" && post && !existing) {
       // Replies belong at the end of the topic: only its last page shows them.
-      if (lastPage) document.getElementById("posts").appendChild(postElement(post));
+      if (lastPage) {
+        document.getElementById("posts").appendChild(postElement(post));
+        loadCard(post.id, true);
+      }
       var announce = document.getElementById("forum-announce");
       if (announce) announce.textContent = announce.dataset.newReply.replace("{name}", post.author);
     } else if (post && existing) {
@@ -231,16 +268,42 @@
     if (socket) socket.close();
   }
 
+  // A socket refused at the handshake (a 403: the server does not take this page's origin)
+  // closes with 1006, like a lost network. If the server answers plain HTTP meanwhile, it is
+  // refusing the socket itself, and retrying cannot help: after a few such, stop.
+  var REFUSALS = 3;
+  var refused = 0;
+  function serverAnswers(then) {
+    fetch("/healthz", { cache: "no-store" })
+      .then(function (response) { then(response.ok); })
+      .catch(function () { then(false); });
+  }
+
+  var crowded = false; // the server said this member holds too many sockets: keep saying so
+
+  function retry(code) {
+    if (code !== 4503 && !crowded) show("reconnecting");
+    if (!navigator.onLine) return; // the "online" event reconnects
+    setTimeout(function () { if (!socket && !stopped) connect(); }, delay);
+    delay = Math.min(delay * 2, 30000);
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/forums/");
+    var opened = false;
     socket.onopen = function () {
-      delay = 1000;
+      opened = true;
+      refused = 0;
       subscribe();
     };
     socket.onmessage = function (message) {
       var event = JSON.parse(message.data);
       if (event.type === "subscribed") {
+        // Live only now: a socket accepted to be told "unavailable" or "too many" and closed
+        // must not reset the backoff, or the page would retry every second.
+        delay = 1000;
+        crowded = false;
         show("live");
         // More than the server replays at once was missed: ask again from where we are.
         if (event.topic === topicId && event.complete === false) subscribe();
@@ -252,6 +315,8 @@
       if (event.type === "revoked") { stop(); return; }
       if (event.type === "posted") { clearReply(); return; }
       if (event.type === "error") {
+        // Closed next with 4429; the page retries with its backoff and says why meanwhile.
+        if (event.code === "too_many_sockets") { crowded = true; show(event.message); return; }
         if (event.code === "not_found" && topicBox && event.topic === topicId) stop();
         else replyError(event.message);
         return;
@@ -261,11 +326,14 @@
     };
     socket.onclose = function (closed) {
       socket = null;
-      if (closed.code === 4401 || stopped) return;
-      if (closed.code !== 4503) show("reconnecting");
-      if (!navigator.onLine) return; // the "online" event reconnects
-      setTimeout(function () { if (!socket) connect(); }, delay);
-      delay = Math.min(delay * 2, 30000);
+      if (stopped) return;
+      if (closed.code === 4401) { stopped = true; show("unavailable"); return; } // signed out
+      if (opened) return retry(closed.code);
+      serverAnswers(function (answers) {
+        refused = answers ? refused + 1 : 0;
+        if (refused >= REFUSALS) { stopped = true; show("unavailable"); return; }
+        retry(closed.code);
+      });
     };
   }
 

@@ -1,5 +1,7 @@
 """Two members on one topic: a reply appears live, and a page that was offline catches up."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -47,6 +49,8 @@ def test_reply_appears_live_and_offline_page_catches_up(browser, daphne_url, scr
         f"New reply from {forum.mentor.profile.display_name}"
     )
     expect(writer.locator("#reply-form textarea")).to_have_value("")
+    # The reply as the reader's own card (with its author's link) before the network goes.
+    expect(reader.locator(f"#posts a[href='/people/{forum.mentor.pk}/']")).to_be_visible()
     assert reader.evaluate("window.__marker") == "no reload"
     reader.screenshot(path=screenshot_dir / "reader-live.png", full_page=True)
 
@@ -69,3 +73,48 @@ def test_reply_appears_live_and_offline_page_catches_up(browser, daphne_url, scr
     assert topic.posts.count() == 4
     writer_context.close()
     reader_context.close()
+
+
+def _shown(page, post_id: int) -> str:
+    """The post as the page shows it, its per-render CSRF masks made equal."""
+    html = page.locator(f"#post-{post_id}").evaluate("article => article.outerHTML")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
+
+
+def test_a_live_post_looks_and_acts_as_after_a_reload(browser, daphne_url):
+    forum = build_forum()
+    topic = services.start_topic(
+        room=forum.room, author=forum.follower, title="Pallets", body="ISPM 15?", kind="question"
+    )
+    for reader in (forum.follower, forum.coordinator):
+        reader.profile.time_zone = "America/Bogota"  # the browser's own is UTC
+        reader.profile.save()
+    contexts, pages = [], {}
+    for name in ("mentor", "follower", "coordinator"):
+        context, page = _sign_in(browser, daphne_url, getattr(forum, name))
+        page.goto(f"{daphne_url}{topic.get_absolute_url()}")
+        expect(page.locator("#forum-live-state")).to_have_text("Live")
+        contexts.append(context)
+        pages[name] = page
+    pages["mentor"].fill("#reply-form textarea", "Heat-treated, stamped **HT**.")
+    pages["mentor"].click("#reply-form button[type=submit]")
+    expect(pages["mentor"].locator("#reply-form textarea")).to_have_value("")
+    post = topic.posts.latest("id")
+    live = {}
+    for name in ("follower", "coordinator"):
+        page = pages[name]
+        article = page.locator(f"#post-{post.pk}")
+        # The asker may accept it, a coordinator hide it; both may find it helpful.
+        expect(article.locator(f"a[href='/people/{forum.mentor.pk}/']")).to_be_visible()
+        expect(article.get_by_role("button", name="Helpful")).to_be_visible()
+        expect(article.get_by_role("button", name="Accept this answer")).to_be_visible()
+        if name == "coordinator":
+            expect(article.get_by_role("button", name="Hide")).to_be_visible()
+        live[name] = _shown(page, post.pk)
+    for name, shown in live.items():
+        pages[name].reload()
+        expect(pages[name].locator(f"#post-{post.pk}")).to_be_visible()
+        assert _shown(pages[name], post.pk) == shown, name
+    assert all(not page.console_errors for page in pages.values())
+    for context in contexts:
+        context.close()

@@ -76,6 +76,7 @@ def stack(postgres_url, redis_url):
         "REDIS_URL": redis_url,
         "CHANNELS_PREFIX": f"xproc-{secrets.token_hex(4)}",
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "POSTS_PER_MINUTE": str(POSTS),  # the writer posts them all at once
     }
     servers = []
     try:

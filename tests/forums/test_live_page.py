@@ -4,6 +4,7 @@ The page is rendered by Django; the socket is Playwright's stand-in, so each tes
 which events arrive, in which order, and sees what the page then shows and asks for.
 """
 
+import itertools
 import json
 import time
 from urllib.parse import parse_qsl, urlsplit
@@ -64,13 +65,13 @@ class LivePage:
         if url.path.startswith("/static/"):
             found = finders.find(url.path.removeprefix("/static/"))
             return route.fulfill(path=found) if found else route.fulfill(status=404)
-        if url.path.startswith("/api/"):
+        if url.path.startswith(("/api/", "/posts/")):  # the catch-up, and live posts' cards
             response = self.client.get(url.path, dict(parse_qsl(url.query)))
             connections.close_all()  # each handler runs in a greenlet with its own connection
             return route.fulfill(
                 status=response.status_code,
                 body=response.content,
-                content_type="application/json",
+                content_type=response["Content-Type"],
             )
         return route.fulfill(body=self.html, content_type="text/html; charset=utf-8")
 
@@ -214,4 +215,76 @@ def test_new_replies_join_only_the_last_page(browser, client, forum):  # noqa: F
         )
     )
     assert live.ids("#posts article") == shown
+    live.close()
+
+
+def test_a_socket_closed_as_signed_out_is_not_reopened(browser, client, forum):  # noqa: F811
+    topic = _question(forum)
+    live = LivePage(browser, client, forum.mentor, topic.get_absolute_url())
+    live.sockets[-1].close(code=4401, reason="")
+    state = live.page.locator("#forum-live-state")
+    live.wait(lambda: state.inner_text() == state.get_attribute("data-unavailable"))
+    live.page.wait_for_timeout(3500)  # past the first two retries of the backoff
+    assert len(live.sockets) == 1
+    live.close()
+
+
+def test_a_page_whose_socket_is_refused_at_the_handshake_stops_retrying(
+    browser,  # noqa: F811
+    client,
+    forum,
+):
+    """A 403 at the handshake (a foreign origin) reaches the page as 1006, as a lost network
+    does; the server answering /healthz meanwhile tells them apart."""
+    topic = _question(forum)
+    client.force_login(forum.mentor)
+    html = client.get(topic.get_absolute_url()).content
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    attempts, health = [], []
+    page.on("websocket", lambda socket: attempts.append(socket.url))
+    page.route_web_socket("**/ws/me/", lambda socket: None)
+
+    def serve(route):
+        path = urlsplit(route.request.url).path
+        if path.startswith("/static/"):
+            return route.fulfill(path=finders.find(path.removeprefix("/static/")))
+        if path == "/healthz":
+            health.append(path)
+            return route.fulfill(body="ok", content_type="text/plain")
+        return route.fulfill(body=html, content_type="text/html; charset=utf-8")
+
+    page.route("**/*", serve)
+    # Nothing answers ws://127.0.0.1:9/: every socket fails before opening, as a refused one.
+    page.goto("http://127.0.0.1:9/" + topic.get_absolute_url().lstrip("/"))
+    state = page.locator("#forum-live-state")
+    deadline = time.monotonic() + 20
+    while state.inner_text() != state.get_attribute("data-unavailable"):
+        assert time.monotonic() < deadline, f"still retrying: {len(attempts)} sockets"
+        page.wait_for_timeout(100)
+    tried = len([url for url in attempts if url.endswith("/ws/forums/")])
+    page.wait_for_timeout(5000)  # longer than the backoff had reached
+    assert len([url for url in attempts if url.endswith("/ws/forums/")]) == tried == 3
+    assert len(health) >= 3
+    context.close()
+
+
+def test_a_page_over_the_socket_cap_says_so_and_backs_off(browser, client, forum):  # noqa: F811
+    topic = _question(forum)
+    live = LivePage(browser, client, forum.mentor, topic.get_absolute_url())
+    message = "Too many open pages: close some to follow this one live."
+    refused_at = []
+
+    def refuse(socket):  # what the server does to a socket beyond the member's cap
+        refused_at.append(time.monotonic())
+        socket.send(json.dumps({"type": "error", "code": "too_many_sockets", "message": message}))
+        socket.close(code=4429, reason="")
+
+    live.page.route_web_socket("**/ws/forums/", refuse)
+    refuse(live.sockets[-1])
+    state = live.page.locator("#forum-live-state")
+    live.wait(lambda: len(refused_at) >= 4, timeout=20)
+    assert state.inner_text() == message
+    gaps = [later - earlier for earlier, later in itertools.pairwise(refused_at)]
+    assert gaps[2] > 2 * gaps[0], gaps  # 1 s, 2 s, 4 s…: not a retry every second
     live.close()

@@ -1,5 +1,7 @@
 """Forum pages through the client: who sees what, forms without JavaScript, bounded queries."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -287,3 +289,53 @@ def test_an_observer_reads_the_forum_without_write_forms_and_is_told_why(client,
     )
     assert api.status_code == 403 and api.json()["error"] == "not_allowed"
     assert Post.objects.count() == posts
+
+
+def _article(html: str, post_id: int) -> str:
+    """The post's <article> as served, with the per-render CSRF masks made equal."""
+    start = html.rindex("<article", 0, html.index(f'id="post-{post_id}"'))
+    end = html.index("</article>", start) + len("</article>")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html[start:end])
+
+
+@pytest.mark.parametrize("viewer", ["follower", "mentor", "coordinator"])
+def test_a_posts_card_is_the_post_exactly_as_the_topic_page_shows_it(client, forum, viewer):
+    topic = _topic(forum, replies=2)
+    reply = topic.posts.order_by("-id").first()
+    services.mark_helpful(post=reply, by=forum.follower)
+    reader = getattr(forum, viewer)
+    reader.profile.time_zone = "America/Bogota"
+    reader.profile.save()
+    client.force_login(reader)
+    for language in ["es", "pt-br", "en"]:
+        headers = {"HTTP_ACCEPT_LANGUAGE": language}
+        page = client.get(topic.get_absolute_url(), **headers).content.decode()
+        card = client.get(reverse("forums:post_card", args=[reply.pk]), **headers)
+        assert card.status_code == 200
+        assert _article(card.content.decode(), reply.pk) == _article(page, reply.pk)
+    # Each reader's own buttons, in the card as on the page.
+    card = client.get(reverse("forums:post_card", args=[reply.pk])).content.decode()
+    assert ("Accept this answer" in card) == (viewer != "mentor")  # the asker, a moderator
+    assert ("Hide" in card) == (viewer == "coordinator")
+    assert f'href="/people/{reply.author_id}/"' in card
+
+
+def test_a_posts_card_is_404_for_who_may_not_read_it(client, forum):
+    post = _topic(forum).posts.get()
+    client.force_login(forum.outsider)
+    assert client.get(reverse("forums:post_card", args=[post.pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("forums:post_card", args=[post.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("replies", [2, 40])
+def test_a_posts_card_costs_the_same_few_queries_however_long_the_topic(
+    client, forum, django_assert_max_num_queries, replies
+):
+    # Every reader on a topic's last page asks for one when a post arrives.
+    topic = _topic(forum, replies=replies)
+    newest = topic.posts.order_by("-id").first()
+    client.force_login(forum.follower)
+    with django_assert_max_num_queries(10) as queries:
+        assert client.get(reverse("forums:post_card", args=[newest.pk])).status_code == 200
+    print(f"post card: {len(queries)} queries at {replies} replies")

@@ -401,6 +401,15 @@ FORUMS = {
             label="conversation",
         ),
     ],
+    # A live page's card of one post: readable exactly where the post is.
+    "forums:post_card": [
+        GET(members(), lambda s, w: {"post_id": s.answer.pk}),
+        GET(
+            members(**PARTIES),
+            lambda s, w: {"post_id": s.conversation.posts.first().pk},
+            label="conversation",
+        ),
+    ],
     "forums:post_action": [
         POST(
             members("ok", anonymous="login", mentor="no"),

@@ -14,6 +14,7 @@ from django.test import Client
 
 from config.asgi import application
 from config.routing import websocket_urlpatterns
+from tests.factories import UserFactory
 from tests.security.conftest import count
 from tests.security.matrix import STANDS_FOR, fingerprint
 from tests.security.routes import exp
@@ -22,6 +23,7 @@ from tests.security.world import OBSERVER, ROLES, build_world
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "realtime.md"
 db = database_sync_to_async
 
@@ -90,13 +92,17 @@ def _session_cookie(user) -> bytes:
 
 
 async def _connect(route: str, user):
-    headers = [ORIGIN]
+    headers = [HOST, ORIGIN]
     if user is not None:
         headers.append((b"cookie", await _session_cookie(user)))
     communicator = WebsocketCommunicator(application, f"/{route}", headers=headers)
     connected, code = await communicator.connect()
     if not connected:
         return None, code
+    if user is None:
+        # Accepted, then closed: a refusal before accepting reaches a browser as 1006.
+        closed = await communicator.receive_output()
+        return None, closed["code"] if closed["type"] == "websocket.close" else closed
     if route == "ws/me/":
         assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
     return communicator, None
@@ -226,3 +232,53 @@ async def test_agency_observers_follow_the_forum_live_and_post_nothing():
         cases += await _check(world, route, "a", OBSERVER, observer_answer, failures)
     count("socket route x message x agency observer", cases)
     assert not failures, "\n".join(failures)
+
+
+SITE_ORIGINS = {
+    "PUBLIC_URL": "https://pioneros.example",
+    "CSRF_TRUSTED_ORIGINS": ["https://app.pioneros.example", "https://*.agency.example"],
+    "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+}
+
+
+@pytest.mark.parametrize(
+    ("origin", "extra", "opens"),
+    [
+        (b"http://testserver", [], True),  # the page's own origin
+        (b"https://testserver", [], False),  # wrong scheme
+        (b"http://testserver:8000", [], False),  # wrong port
+        (b"https://testserver", [(b"x-forwarded-proto", b"https")], True),  # behind TLS proxy
+        (b"http://testserver", [(b"x-forwarded-proto", b"https")], False),
+        (b"https://pioneros.example", [], True),  # PUBLIC_URL
+        (b"http://pioneros.example", [], False),
+        (b"https://pioneros.example:444", [], False),
+        (b"https://app.pioneros.example", [], True),  # CSRF_TRUSTED_ORIGINS
+        (b"https://app.pioneros.example:8443", [], False),
+        (b"https://desk.agency.example", [], True),  # a trusted wildcard
+        (b"http://desk.agency.example", [], False),
+        (b"https://agency.example.evil", [], False),
+    ],
+)
+@pytest.mark.parametrize("route", sorted(SOCKETS))
+async def test_only_the_sites_own_origins_open_a_socket(settings, route, origin, extra, opens):
+    for name, value in SITE_ORIGINS.items():
+        setattr(settings, name, value)
+    member = await db(UserFactory)()
+    headers = [(b"host", b"testserver"), (b"origin", origin), *extra]
+    headers.append((b"cookie", await _session_cookie(member)))
+    communicator = WebsocketCommunicator(application, f"/{route}", headers=headers)
+    connected, code = await communicator.connect()
+    assert connected is opens, (origin, extra, code)
+    count("socket origins", 1)
+    if connected:
+        await communicator.disconnect()
+
+
+async def test_a_host_outside_allowed_hosts_is_no_origin_of_ours():
+    headers = [
+        (b"host", b"rebound.example"),
+        (b"origin", b"http://rebound.example"),
+        (b"cookie", await _session_cookie(await db(UserFactory)())),
+    ]
+    communicator = WebsocketCommunicator(application, "/ws/forums/", headers=headers)
+    assert not (await communicator.connect())[0]

@@ -1,0 +1,88 @@
+"""What a real client sees when a real Daphne refuses a socket, for both sockets.
+
+Channels' in-process communicator reports the close code a consumer chose even when the
+consumer closed before accepting; Daphne turns that into an HTTP 403, and a browser into
+close code 1006, which a page cannot tell from a lost network. So these run over TCP.
+"""
+
+import asyncio
+
+import pytest
+import websockets
+
+from tests.reliability import servers
+
+pytestmark = [pytest.mark.stack, pytest.mark.postgres, pytest.mark.timeout(180)]
+
+ROUTES = ["/ws/me/", "/ws/forums/"]
+
+
+@pytest.fixture(scope="module")
+def site(fault_databases, tmp_path_factory):
+    """One Daphne on a fresh database, with the in-memory channel layer (no Redis needed)."""
+    env = servers.base_env(database_url=fault_databases.fresh(), redis_url=None)
+    daphne = servers.Daphne(env, tmp_path_factory.mktemp("handshake"), "handshake")
+    daphne.start()
+    try:
+        yield daphne, fault_databases.data
+    finally:
+        daphne.stop()
+
+
+async def _outcome(url: str, *, origin: str, session: str | None) -> str:
+    """'open', 'closed <code>' (accepted, then closed) or 'http <status>' (refused)."""
+    headers = {"Cookie": f"sessionid={session}"} if session else {}
+    try:
+        async with websockets.connect(url, origin=origin, additional_headers=headers) as socket:
+            try:
+                async with asyncio.timeout(2):
+                    await socket.recv()
+                    return "open"
+            except TimeoutError:
+                return "open"
+            except websockets.exceptions.ConnectionClosed as closed:
+                return f"closed {closed.rcvd.code if closed.rcvd else 'without a frame'}"
+    except websockets.exceptions.InvalidStatus as refused:
+        return f"http {refused.response.status_code}"
+
+
+def _outcomes(site, *, origin: str | None = None, session: str | None = None) -> dict:
+    daphne, _data = site
+
+    async def each():
+        return {
+            route: await _outcome(
+                f"{daphne.ws}{route}", origin=origin or daphne.base, session=session
+            )
+            for route in ROUTES
+        }
+
+    return asyncio.run(each())
+
+
+def test_a_signed_in_member_opens_both_sockets(site):
+    assert _outcomes(site, session=site[1]["writer"]) == dict.fromkeys(ROUTES, "open")
+
+
+@pytest.mark.parametrize("session", [None, "expired0session0key0that0is0gone"])
+def test_a_socket_without_a_member_is_accepted_then_closed_with_4401(site, session):
+    # A page whose session expired stops retrying on 4401 (static/pioneros/app.js, forum.js).
+    assert _outcomes(site, session=session) == dict.fromkeys(ROUTES, "closed 4401")
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://evil.example",
+        "https://127.0.0.1:{port}",  # wrong scheme
+        "http://127.0.0.1:9999",  # wrong port
+        "http://localhost:{port}",  # an allowed host, but not the one the page was served from
+        "null",
+    ],
+)
+def test_a_foreign_origin_is_refused_at_the_handshake(site, origin):
+    daphne, data = site
+    origin = origin.format(port=daphne.port)
+    assert _outcomes(site, origin=origin, session=data["writer"]) == dict.fromkeys(
+        ROUTES, "http 403"
+    )
