@@ -90,3 +90,56 @@ def test_the_header_holds_on_one_line_from_1024_px(
         finally:
             context.close()
     assert problems == [], "\n".join(problems)
+
+
+FITS = """select => {
+    const style = getComputedStyle(select);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = style.font;
+    const text = select.options[select.selectedIndex].text;
+    const room = select.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight);
+    return [text, Math.ceil(context.measureText(text).width - room)];
+}"""
+
+
+def test_the_cohort_page_shows_each_mentor_choice_whole(
+    demo_network, page, daphne_url, screenshot_dir
+):
+    _sign_in(page, daphne_url, "lucia@demo.pioneros.test")
+    cohort = page.locator(
+        "section[aria-labelledby=panel-coordinator] a[href*='/mentoring/cohort/']"
+    )
+    cohort.first.click()
+    page.wait_for_selector("#cohort-total")
+    cut = []
+    for width in (1280, 1024, 360):
+        page.set_viewport_size({"width": width, "height": 800})
+        for select in page.locator("main select").all():
+            text, past = select.evaluate(FITS)
+            if past > 0:
+                cut.append(f"{width}px: {text!r} cut by {past} px")
+        page.screenshot(path=screenshot_dir / f"cohort-{width}.png", full_page=True)
+    assert cut == []
+
+
+def test_the_live_badge_is_no_bigger_than_the_other_badges_of_a_title(
+    demo_network, page, daphne_url
+):
+    from forums.models import Topic
+
+    topic = Topic.objects.filter(
+        kind="question", room__cluster__slug="cafe-de-especialidad-del-huila"
+    ).first()
+    _sign_in(page, daphne_url, "lucia@demo.pioneros.test")
+    page.goto(f"{daphne_url}/topics/{topic.pk}/")
+    live = page.locator("#forum-live-state")
+    live.wait_for(state="visible")
+    sizes = page.evaluate(
+        """() => ['#forum-live-state', 'h1 .topic-state'].map(s => {
+            const e = document.querySelector(s);
+            return [parseFloat(getComputedStyle(e).fontSize), e.getBoundingClientRect().height];
+        })"""
+    )
+    (live_font, live_height), (other_font, other_height) = sizes
+    assert live_font <= other_font and live_height <= other_height + 1
