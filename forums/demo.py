@@ -14,7 +14,7 @@ TOPICS = [
         "andres",
         "¿Qué certificado de origen pide Alemania?",
         "question",
-        ["rules of origin"],
+        ["reglas de origen"],
         "Vamos a enviar nuestro primer contenedor de café verde a Hamburgo. ¿Qué certificado de "
         "origen necesitamos y quién lo expide?",
         [
@@ -32,17 +32,17 @@ TOPICS = [
         "lucia",
         "Feria de cafés especiales en Berlín",
         "discussion",
-        ["buyer search", "fairs"],
+        ["búsqueda de compradores", "ferias"],
         "¿Alguien más va a la feria de marzo? Podemos compartir stand y muestras.",
         [("camila", "¡Contá conmigo! Llevo 20 kg de muestras.")],
         None,
     ),
     (
-        "Software Export Hub Montevideo",
+        "Exportadores de Software de Montevideo",
         "sofia",
         "Doble tributación con clientes en España",
         "question",
-        ["tax treaties"],
+        ["doble tributación"],
         "Firmamos con un cliente en Madrid. ¿Cómo evitamos la retención en origen?",
         [
             (
@@ -58,7 +58,7 @@ TOPICS = [
         "joao",
         "Como precificar renda para exportação?",
         "question",
-        ["pricing"],
+        ["formação de preços"],
         "Quanto devo somar ao preço de fábrica para vender em Lisboa (frete, seguro, margem)?",
         [
             (

@@ -39,17 +39,17 @@ GUIDES = [
         "beatriz",
         "ximena",
         "network",
-        "pt",
+        "es",
         ["6913"],
         ["US"],
         ["ecommerce", "logistics"],
-        "Vender cerâmica pela internet para os Estados Unidos",
-        "Como montar a loja, embalar peças frágeis e despachar pequenos envios sem pagar "
-        "impostos de importação abaixo do limite de minimis.",
-        "## Loja\n\nComece num marketplace de artesanato antes da loja própria.\n\n"
-        "## Embalagem\n\nCaixa dupla, 5 cm de proteção em todos os lados.\n\n"
-        "## Envio\n\nEnvios de até 800 dólares entravam sem imposto; **confira a regra "
-        "atual**, ela mudou.\n",
+        "Vender cerámica por internet a Estados Unidos",
+        "Cómo abrir la tienda, embalar piezas frágiles y despachar envíos pequeños sin pagar "
+        "aranceles de importación por debajo del límite de minimis.",
+        "## Tienda\n\nEmpieza en un mercado en línea de artesanías antes de abrir tu propia "
+        "tienda.\n\n## Embalaje\n\nCaja doble, 5 cm de protección por todos los lados.\n\n"
+        "## Envío\n\nLos envíos de hasta 800 dólares entraban sin aranceles; **revisa la regla "
+        "vigente**, cambió.\n",
         30,
         ["tomas"],
     ),
@@ -58,16 +58,17 @@ GUIDES = [
         "lucia",
         "rosa",
         "cluster",
-        "en",
+        "es",
         ["0804"],
         ["NL", "EU27"],
         ["logistics", "standards"],
-        "Cold chain for mangoes to Rotterdam",
-        "Reefer settings, pre-cooling and the GlobalG.A.P. paperwork our buyers in the "
-        "Netherlands asked for on the first shipments.",
-        "## Pre-cooling\n\nBring pulp to 10 °C before loading; never stack warm pallets.\n\n"
-        "## Reefer\n\nSet 10 °C, 90% humidity, vents 15 m³/h.\n\n## Paperwork\n\n"
-        "GlobalG.A.P. certificate, phytosanitary certificate, EUR.1 or a statement on origin.\n",
+        "Cadena de frío para mangos a Róterdam",
+        "Ajustes del contenedor refrigerado, preenfriado y los papeles de GlobalG.A.P. que nos "
+        "pidieron los compradores de los Países Bajos en los primeros envíos.",
+        "## Preenfriado\n\nLleva la pulpa a 10 °C antes de cargar; nunca apiles palés "
+        "calientes.\n\n## Contenedor refrigerado\n\n10 °C, 90 % de humedad, ventilación "
+        "15 m³/h.\n\n## Papeles\n\nCertificado GlobalG.A.P., certificado fitosanitario, EUR.1 "
+        "o declaración de origen.\n",
         None,
         ["jorge"],
     ),

@@ -34,7 +34,7 @@ PROGRAMMES = [
     (
         "diego",
         "Exportá Servicios",
-        ["Software Export Hub Montevideo"],
+        ["Exportadores de Software de Montevideo"],
         "points",
         "20000",
         "1000",

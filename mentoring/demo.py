@@ -3,7 +3,7 @@
 import datetime
 
 from django.dispatch import receiver
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mentoring import outcomes, services, sessions
 from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing, Session
@@ -18,7 +18,7 @@ OFFERS = [
         3,
         ["0901"],
         ["US", "DE", "JP"],
-        ["buyer search", "export finance", "certification"],
+        ["búsqueda de compradores", "financiamiento de exportaciones", "certificación"],
         True,
         "Llevo quince años vendiendo café especial a tostadores de Alemania, Japón y EE. UU.",
     ),
@@ -28,7 +28,7 @@ OFFERS = [
         1,
         ["0901"],
         ["CA"],
-        ["logistics", "packaging and labelling"],
+        ["logística", "empaque y etiquetado"],
         False,
         "Tostamos y exportamos a Canadá desde 2022: empaques, etiquetas y envíos pequeños.",
     ),
@@ -38,17 +38,17 @@ OFFERS = [
         1,
         ["0901"],
         ["US", "DE"],
-        ["buyer search"],
+        ["búsqueda de compradores"],
         True,
         "",
     ),
     (
-        "Software Export Hub Montevideo",
+        "Exportadores de Software de Montevideo",
         "martin",
         2,
         ["8523"],
         ["US", "ES", "AR", "CL"],
-        ["contracts", "export finance"],
+        ["contratos", "financiamiento de exportaciones"],
         True,
         "Contratos, facturación y convenios de doble tributación para vender software afuera.",
     ),
@@ -58,9 +58,9 @@ OFFERS = [
         2,
         ["6204", "6109"],
         ["PT", "FR", "US"],
-        ["pricing", "trade fairs", "e-commerce"],
+        ["fijación de precios", "ferias comerciales", "comercio electrónico"],
         True,
-        "Feiras, preços e vendas online de moda artesanal para a Europa.",
+        "Ferias, precios y ventas en línea de moda artesanal para Europa y Estados Unidos.",
     ),
     (
         "Moda Sustentável Nordeste",
@@ -68,7 +68,7 @@ OFFERS = [
         2,
         ["6204", "6109"],
         ["PT", "FR", "US"],
-        ["pricing", "trade fairs", "logistics"],
+        ["formação de preços", "feiras comerciais", "logística"],
         True,
         "Exportamos moda sustentável para Portugal e França desde 2015.",
     ),
@@ -78,7 +78,7 @@ OFFERS = [
         2,
         ["1801", "1806"],
         ["CH", "BE", "JP"],
-        ["certification", "buyer search"],
+        ["certificación", "búsqueda de compradores"],
         True,
         "",
     ),
@@ -86,11 +86,11 @@ OFFERS = [
 
 # follower, products, markets, topics, languages, stage
 NEEDS = [
-    ("andres", ["0901"], ["DE"], ["certification", "rules of origin"], ["es"], "preparing"),
-    ("sofia", ["8523"], ["ES", "US"], ["contracts"], ["es", "en"], "first_export"),
-    ("joao", ["6204"], ["PT"], ["pricing", "trade fairs"], ["pt"], "preparing"),
-    ("pablo", ["1806"], ["JP", "CH"], ["certification"], ["es"], "exploring"),
-    ("tomas", ["5702"], ["US"], ["e-commerce"], ["es"], "exploring"),
+    ("andres", ["0901"], ["DE"], ["certificación", "reglas de origen"], ["es"], "preparing"),
+    ("sofia", ["8523"], ["ES", "US"], ["contratos"], ["es", "en"], "first_export"),
+    ("joao", ["6204"], ["PT"], ["formação de preços", "feiras comerciais"], ["pt"], "preparing"),
+    ("pablo", ["1806"], ["JP", "CH"], ["certificación"], ["es"], "exploring"),
+    ("tomas", ["5702"], ["US"], ["comercio electrónico"], ["es"], "exploring"),
 ]
 
 # firm, HS code, markets, first year, last year
@@ -158,13 +158,15 @@ def seed_mentoring(sender, people, **kwargs):
             )
 
     # Martín already mentors Sofía: a live pairing with a goal and a session next week.
-    montevideo = "Software Export Hub Montevideo"
+    montevideo = "Exportadores de Software de Montevideo"
     pairing = services.request_mentor(
         follower=people["sofia"],
         offer=offers[(montevideo, "martin")],
         message="Tenemos un primer cliente en Madrid; queremos sumar Estados Unidos.",
     )
-    pairing = services.accept_pairing(pairing=pairing, by=people["martin"])
+    # Martín accepts from a page in Spanish: the conversation's opening words are his.
+    with translation.override("es"):
+        pairing = services.accept_pairing(pairing=pairing, by=people["martin"])
     outcomes.add_goal(
         pairing=pairing,
         by=people["martin"],

@@ -12,7 +12,15 @@ from django.utils import timezone
 from scipy.optimize import linear_sum_assignment
 
 from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing, Suggestion
-from mentoring.scoring import FollowerFacts, Match, MentorFacts, excluded, same_product, score
+from mentoring.scoring import (
+    FollowerFacts,
+    Match,
+    MentorFacts,
+    excluded,
+    same_product,
+    score,
+    topic_key,
+)
 from network.models import Cluster, Membership, User
 
 SUGGESTION_LIFETIME = timedelta(days=7)
@@ -26,7 +34,7 @@ COHORT_MENTORS = 200
 
 
 def _tag_names(obj) -> frozenset[str]:
-    return frozenset(tag.name.lower() for tag in obj.topics.all())
+    return frozenset(topic_key(tag.name) for tag in obj.topics.all())
 
 
 def _experience(organization_ids: Iterable[int]) -> dict[int, frozenset[tuple[str, str]]]:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
@@ -20,18 +21,19 @@ from network.models import Cluster, Organization
 
 MAX_CAPACITY = 20
 
-# Topics mentors most often help with; people may add their own.
+# Topics mentors most often help with, kept by their English name and shown in the reader's
+# language (scoring.topic_label); people may add their own, shown as written.
 COMMON_TOPICS = [
-    _("rules of origin"),
-    _("certification"),
-    _("logistics"),
-    _("customs"),
-    _("export finance"),
-    _("buyer search"),
-    _("pricing"),
-    _("e-commerce"),
-    _("trade fairs"),
-    _("packaging and labelling"),
+    gettext_noop("rules of origin"),
+    gettext_noop("certification"),
+    gettext_noop("logistics"),
+    gettext_noop("customs"),
+    gettext_noop("export finance"),
+    gettext_noop("buyer search"),
+    gettext_noop("pricing"),
+    gettext_noop("e-commerce"),
+    gettext_noop("trade fairs"),
+    gettext_noop("packaging and labelling"),
 ]
 
 

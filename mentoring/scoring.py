@@ -5,11 +5,15 @@ stored as data and put into words when shown, so each reader sees them in their 
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from mentoring.models import COMMON_TOPICS
 from network import hs
 from network.models import SPOKEN_LANGUAGES
 
@@ -156,6 +160,27 @@ def score(mentor: MentorFacts, follower: FollowerFacts) -> Match:
     return Match(score=points, reasons=reasons)
 
 
+@cache
+def _common_topics() -> dict[str, str]:
+    """A common topic as written in any shipped language -> its English name."""
+    names = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.update({_(topic).lower(): topic for topic in COMMON_TOPICS})
+    return names
+
+
+def topic_key(topic: str) -> str:
+    """One name for a common topic whatever language it was written in, so "certificación"
+    and "certification" meet; other topics as written."""
+    return _common_topics().get(topic.lower(), topic.lower())
+
+
+def topic_label(topic: str) -> str:
+    """A topic in the active language when it is a common one; as written otherwise."""
+    return _(topic) if topic in COMMON_TOPICS else topic
+
+
 def _product(code: str) -> str:
     name = hs.short_name(code)
     if len(name) > 1 and not name[1].isupper():  # "coffee" mid-sentence, but keep "LCD"
@@ -183,7 +208,9 @@ def describe(reason: dict) -> str:
             "country": countries.name(reason["country"])
         }
     if code == "topics":
-        return _("helps with %(topics)s") % {"topics": ", ".join(reason["topics"])}
+        return _("helps with %(topics)s") % {
+            "topics": ", ".join(topic_label(topic) for topic in reason["topics"])
+        }
     if code == "language":
         names = dict(SPOKEN_LANGUAGES)
         return _("speaks %(language)s") % {

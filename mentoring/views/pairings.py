@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import matching, scoring, selectors, services, sessions
@@ -204,6 +205,19 @@ def pairing_action(request, pairing_id, action):
     return redirect(pairing)
 
 
+def _tell_proposed(request, count: int) -> None:
+    # Never zero: publish_cohort refuses a draft that pairs nobody.
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d pairing proposed. Each mentor and follower is asked to accept.",
+            "%(count)d pairings proposed. Each mentor and follower is asked to accept.",
+            count,
+        )
+        % {"count": count},
+    )
+
+
 @login_required
 def cohort(request, slug):
     cluster = network_selectors.cluster_for(request.user, slug)
@@ -224,11 +238,7 @@ def cohort(request, slug):
             except MentoringError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(
-                    request,
-                    _("%(count)d pairings proposed. Each mentor and follower is asked to accept.")
-                    % {"count": len(created)},
-                )
+                _tell_proposed(request, len(created))
                 return redirect("mentoring:cohort", slug=cluster.slug)
         draft = matching.cohort_with_choices(cluster, choices)
     else:

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from mentoring import calendar, selectors, services, sessions
@@ -144,6 +145,21 @@ def session_cancel(request, session_id):
     return redirect(session)
 
 
+def _tell_attendance_saved(request, count: int) -> None:
+    if not count:
+        messages.info(request, _("Nothing was saved: mark who came and who did not."))
+        return
+    messages.success(
+        request,
+        ngettext(
+            "Attendance saved for %(count)d person.",
+            "Attendance saved for %(count)d people.",
+            count,
+        )
+        % {"count": count},
+    )
+
+
 @login_required
 @require_POST
 def session_attendance(request, session_id):
@@ -158,7 +174,7 @@ def session_attendance(request, session_id):
     except MentoringError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Attendance saved for %(count)d people.") % {"count": count})
+        _tell_attendance_saved(request, count)
     return redirect(session)
 
 

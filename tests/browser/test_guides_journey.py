@@ -216,7 +216,7 @@ def test_a_guide_is_written_reviewed_found_improved_and_compared(
     card.get_by_role("link", name=TITLE).click()
     expect(andres.locator("h1")).to_have_text(TITLE)
     expect(andres.locator(".guide-body strong")).to_have_text("250 g")
-    expect(_feedback(andres)).to_contain_text("0 readers found it useful")
+    expect(_feedback(andres)).to_contain_text("Nobody has marked it useful yet.")
     andres.screenshot(path=shots / "06-guide-phone.png", full_page=True)
     _fits_the_screen(andres)
 
@@ -369,7 +369,7 @@ def test_an_accepted_answer_becomes_a_draft_guide_in_one_step(
 ):
     martin_context, martin = _sign_in(browser, daphne_url, "martin")
     martin.goto(f"{daphne_url}/clusters/")
-    martin.get_by_role("link", name="Software Export Hub Montevideo").first.click()
+    martin.get_by_role("link", name="Exportadores de Software de Montevideo").first.click()
     martin.locator("main").get_by_role("link", name="Forum", exact=True).click()
     martin.get_by_role("link", name="Doble tributación con clientes en España").click()
     expect(martin.locator("h1 .topic-state")).to_have_text("Solved")

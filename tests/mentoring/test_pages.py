@@ -104,7 +104,7 @@ def test_the_coordinator_reviews_changes_and_publishes_a_cohort(net):
     response = client.post(
         f"/clusters/{net.cluster.slug}/mentoring/cohort/", {**choices, "publish": "1"}, follow=True
     )
-    assert "1 pairings proposed" in response.content.decode()
+    assert "1 pairing proposed." in response.content.decode()
     assert Pairing.objects.get().follower == net.felipe
 
 

@@ -196,7 +196,7 @@ def test_odd_ids_in_the_attendance_form_are_ignored_not_a_crash(net):
         follow=True,
     )
     assert response.status_code == 200
-    assert "Attendance saved for 1 people." in response.content.decode()
+    assert "Attendance saved for 1 person." in response.content.decode()
     assert session.attendances.get(user=net.felipe).attended is False
 
 
