@@ -278,12 +278,17 @@ def save_notes(*, session: Session, by: User, notes: str) -> Session:
     return session
 
 
+def _organization_id(user: User) -> int | None:
+    return getattr(getattr(user, "profile", None), "organization_id", None)
+
+
 def awaiting_confirmation(user: User) -> QuerySet[Session]:
     """Sessions begun that this person attended as a follower and has not confirmed yet.
 
     One-to-one: the pairing's follower, whoever hosted. Group: an active follower of the
-    cluster, not the host. Either way they answered going, held a place, and were not marked
-    absent.
+    cluster, neither the host nor from the host's own organization (a firm does not confirm,
+    and so credit, its own session). Either way they answered going, held a place, and were
+    not marked absent.
     """
     attended = Attendance.objects.filter(
         session=OuterRef("pk"), user=user, answer=Answer.YES, waitlisted=False
@@ -291,14 +296,15 @@ def awaiting_confirmation(user: User) -> QuerySet[Session]:
     following = Membership.objects.filter(
         user=user, status=Membership.Status.ACTIVE, role=Membership.Role.FOLLOWER
     ).values("cluster_id")
+    group = Q(pairing__isnull=True, cluster_id__in=following) & ~Q(host=user)
+    organization_id = _organization_id(user)
+    if organization_id is not None:
+        group &= ~Q(host__profile__organization_id=organization_id)
     return (
         Session.objects.filter(
             Exists(attended), status=Session.Status.SCHEDULED, starts_at__lt=timezone.now()
         )
-        .filter(
-            Q(pairing__follower=user)
-            | (Q(pairing__isnull=True, cluster_id__in=following) & ~Q(host=user))
-        )
+        .filter(Q(pairing__follower=user) | group)
         .exclude(feedback__follower=user)
         .select_related("cluster")
     )
@@ -363,10 +369,20 @@ def _report_held(session: Session, follower: User) -> None:
             **report,
         )
     else:
-        attended = session.feedback.filter(took_place=True).count()
+        attended = _independent_confirmations(session).count()
         record_contribution(
             kind=ContributionKind.GROUP_SESSION, actor=session.host, attendees=attended, **report
         )
+
+
+def _independent_confirmations(session: Session) -> QuerySet[SessionFeedback]:
+    """Attendees' confirmations that the session took place, less those of the host's own
+    organization now (someone may have joined the host's firm since confirming)."""
+    confirmed = session.feedback.filter(took_place=True)
+    organization_id = _organization_id(session.host) if session.host_id else None
+    if organization_id is None:
+        return confirmed
+    return confirmed.exclude(follower__profile__organization_id=organization_id)
 
 
 def sessions_of(user: User) -> QuerySet[Session]:
