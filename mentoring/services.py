@@ -310,7 +310,8 @@ def decline_pairing(*, pairing: Pairing, by: User, reason: str = "") -> Pairing:
 
 @transaction.atomic
 def end_pairing(*, pairing: Pairing, by: User, reason: str, completed: bool = False) -> Pairing:
-    """Either side, or a coordinator, ends an active pairing; ending needs a reason."""
+    """Either side, or a coordinator, ends an active pairing; ending needs a reason. Its
+    sessions still to come are cancelled and the people going told."""
     pairing = _locked(pairing)
     if pairing.status != Status.ACTIVE:
         raise MentoringError(gettext_lazy("Only an active pairing can be ended."))
@@ -319,6 +320,10 @@ def end_pairing(*, pairing: Pairing, by: User, reason: str, completed: bool = Fa
     if not completed and not reason.strip():
         raise MentoringError(gettext_lazy("Say briefly why the mentoring ends."))
     _close(pairing, by=by, status=Status.COMPLETED if completed else Status.ENDED, reason=reason)
+    # sessions builds on this module, so it is imported here rather than at the top.
+    from mentoring import sessions
+
+    sessions.cancel_upcoming_of_pairing(pairing=pairing, by=by, reason=pairing.close_reason)
     others = [person for person in (pairing.mentor, pairing.follower) if person.pk != by.pk]
     _tell(
         others,

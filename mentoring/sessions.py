@@ -228,6 +228,12 @@ def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
         return session
     if session.held_confirmed_at is not None:
         raise MentoringError(gettext_lazy("This session was held and confirmed; it stays."))
+    _cancel(session, by=by, reason=reason)
+    return session
+
+
+def _cancel(session: Session, *, by: User, reason: str) -> None:
+    """Cancel a locked session and tell everyone going or maybe going, but the one cancelling."""
     session.status = Session.Status.CANCELLED
     session.save(update_fields=["status", "updated_at"])
     going = User.objects.filter(
@@ -244,7 +250,20 @@ def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
             "url": session.get_absolute_url(),
         },
     )
-    return session
+
+
+@transaction.atomic
+def cancel_upcoming_of_pairing(*, pairing: Pairing, by: User, reason: str) -> int:
+    """A pairing ended: its sessions still to come are cancelled, attendees told why; those
+    already begun stay, to be confirmed. Returns how many were cancelled."""
+    upcoming = Session.objects.filter(
+        pairing=pairing, status=Session.Status.SCHEDULED, starts_at__gt=timezone.now()
+    )
+    cancelled = 0
+    for session in upcoming.order_by("starts_at", "pk"):
+        _cancel(_locked(session), by=by, reason=reason)
+        cancelled += 1
+    return cancelled
 
 
 @transaction.atomic
