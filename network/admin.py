@@ -13,6 +13,7 @@ from network.models import (
     MembershipEvent,
     Organization,
     Profile,
+    SentEmail,
     User,
 )
 
@@ -114,3 +115,12 @@ class MembershipEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the trail is read-only
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(admin.ModelAdmin):
+    list_display = ["sent_at", "template", "key"]
+    search_fields = ["key"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a record of what went out

@@ -7,4 +7,6 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Network")
 
     def ready(self):
-        from network import onboarding, signals  # noqa: F401
+        from network import onboarding, signals, worker  # noqa: F401
+
+        worker.connect()
