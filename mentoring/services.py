@@ -22,6 +22,7 @@ from mentoring.models import (
 from network import notify
 from network.erasure import scrub
 from network.models import Cluster, Membership, User
+from network.text import clean_text, storable
 
 Status = Pairing.Status
 Role = Membership.Role
@@ -73,8 +74,23 @@ def _tell(users: Iterable[User], template: str, pairing: Pairing, text: str, **c
 # --- Offers and needs ----------------------------------------------------------------
 
 
+def text(value: object, model, field: str, label=None) -> str:
+    """Free text, trimmed and storable, or refused when longer than its field holds."""
+    return clean_text(value, model=model, field=field, error=MentoringError, label=label)
+
+
 def _clean_list(values: Iterable[str]) -> list[str]:
-    return sorted({value.strip() for value in values if value and value.strip()})
+    return sorted({storable(str(value)).strip() for value in values if value} - {""})
+
+
+def _clean_topics(topics: Iterable[str]) -> list[str]:
+    # What the offer and needs forms hold, for every caller (taggit keeps 100 characters).
+    topics = _clean_list(str(topic).lower() for topic in topics)
+    if len(topics) > 10:
+        raise MentoringError(gettext_lazy("At most 10 topics."))
+    if any(len(topic) > 50 for topic in topics):
+        raise MentoringError(gettext_lazy("Each topic is at most 50 characters."))
+    return topics
 
 
 @transaction.atomic
@@ -91,6 +107,7 @@ def save_offer(
     accepts_competitors: bool = False,
     pitch: str = "",
 ) -> MentorOffer:
+    pitch, topics = text(pitch, MentorOffer, "pitch"), _clean_topics(topics)
     membership = _membership(user, cluster)
     if membership is None or membership.role not in (Role.MENTOR, Role.COORDINATOR):
         raise NotAllowed(gettext_lazy("Only the cluster's mentors can offer mentoring here."))
@@ -109,7 +126,7 @@ def save_offer(
     offer.accepts_competitors = accepts_competitors
     offer.pitch = pitch.strip()
     offer.save()
-    offer.topics.set(_clean_list(topic.lower() for topic in topics))
+    offer.topics.set(topics)
     if is_paused:
         # A paused mentor stops being shown at once, not when suggestions expire.
         Suggestion.objects.filter(offer=offer).delete()
@@ -127,6 +144,7 @@ def save_needs(
     stage: str = MentoringNeeds._meta.get_field("stage").default,
     note: str = "",
 ) -> MentoringNeeds:
+    note, topics = text(note, MentoringNeeds, "note"), _clean_topics(topics)
     needs, _created = MentoringNeeds.objects.get_or_create(user=user)
     needs.products = _clean_list(products)
     needs.markets = _clean_list(markets)
@@ -134,7 +152,7 @@ def save_needs(
     needs.stage = stage
     needs.note = note.strip()
     needs.save()
-    needs.topics.set(_clean_list(topic.lower() for topic in topics))
+    needs.topics.set(topics)
     Suggestion.objects.filter(follower=user).delete()
     return needs
 
@@ -162,6 +180,7 @@ def _create(**fields) -> Pairing:
 
 @transaction.atomic
 def request_mentor(*, follower: User, offer: MentorOffer, message: str = "") -> Pairing:
+    message = text(message, Pairing, "message")
     offer = MentorOffer.objects.select_related("cluster", "user__profile").get(pk=offer.pk)
     if _membership(follower, offer.cluster) is None:
         raise MentoringError(
@@ -287,6 +306,7 @@ def _close(pairing: Pairing, *, by: User | None, status: str, reason: str) -> No
 @transaction.atomic
 def decline_pairing(*, pairing: Pairing, by: User, reason: str = "") -> Pairing:
     """The mentor declines a request, or either side a coordinator's proposal."""
+    reason = text(reason, Pairing, "close_reason")
     pairing = _locked(pairing)
     if pairing.status not in (Status.REQUESTED, Status.PROPOSED):
         raise MentoringError(gettext_lazy("This pairing is no longer waiting for an answer."))
@@ -312,6 +332,7 @@ def decline_pairing(*, pairing: Pairing, by: User, reason: str = "") -> Pairing:
 def end_pairing(*, pairing: Pairing, by: User, reason: str, completed: bool = False) -> Pairing:
     """Either side, or a coordinator, ends an active pairing; ending needs a reason. Its
     sessions still to come are cancelled and the people going told."""
+    reason = text(reason, Pairing, "close_reason")
     pairing = _locked(pairing)
     if pairing.status != Status.ACTIVE:
         raise MentoringError(gettext_lazy("Only an active pairing can be ended."))

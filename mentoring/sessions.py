@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from incentives.models import ContributionKind
 from incentives.services import record_contribution
 from mentoring.models import Attendance, Pairing, Session, SessionFeedback
-from mentoring.services import MentoringError, NotAllowed, is_coordinator
+from mentoring.services import MentoringError, NotAllowed, is_coordinator, text
 from network import notify
 from network.models import Cluster, Membership, User
 
@@ -99,6 +99,8 @@ def schedule_session(
     capacity: int | None = None,
 ) -> Session:
     """A one-to-one session inside an active pairing, or a coordinator's group session."""
+    title, agenda = text(title, Session, "title"), text(agenda, Session, "agenda")
+    place, online_url = text(place, Session, "place"), text(online_url, Session, "online_url")
     starts_at = local_to_utc(local_start, time_zone)
     _validate(title=title, duration_minutes=duration_minutes, starts_at=starts_at)
     if pairing is not None:
@@ -221,6 +223,7 @@ def answer_session(*, session: Session, user: User, answer: str) -> Attendance:
 
 @transaction.atomic
 def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
+    reason = text(reason, Pairing, "close_reason")  # the reason a pairing ends holds as much
     session = _locked(session)
     if by.pk != session.host_id and not is_coordinator(by, session.cluster):
         raise NotAllowed()
@@ -289,6 +292,7 @@ def mark_attendance(*, session: Session, by: User, attended: dict[int, bool]) ->
 
 @transaction.atomic
 def save_notes(*, session: Session, by: User, notes: str) -> Session:
+    notes = text(notes, Session, "notes")
     session = _locked(session)
     if by.pk != session.host_id and not (session.pairing and session.pairing.involves(by)):
         raise NotAllowed()
@@ -340,6 +344,7 @@ def confirm_session(
     comment: str = "",
 ) -> SessionFeedback:
     """An attending follower says whether the session happened; only then does it count."""
+    comment = text(comment, SessionFeedback, "comment")
     session = _locked(session)
     if session.ends_at > timezone.now():
         raise MentoringError(gettext_lazy("You can confirm a session once it is over."))
