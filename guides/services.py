@@ -83,8 +83,8 @@ def _text(value: object, model, field: str, label=None) -> str:
 
 
 def _note(note: object) -> str:
-    # A note goes on the review trail; the forms hold it to a version's note's length.
-    return _text(note, GuideVersion, "note", label=_("note"))
+    """A note for the review trail (publishing's goes on the version, which holds less)."""
+    return _text(note, ReviewComment, "text", label=_("note"))
 
 
 def _content(title: str, summary: str, body: str, language: str) -> dict[str, str]:
@@ -259,7 +259,7 @@ def publish(
     check_by: datetime.date | None = None,
 ) -> GuideVersion:
     """A coordinator who did not write it publishes the reviewed draft as its next version."""
-    note = _note(note)
+    note = _text(note, GuideVersion, "note")
     guide = Guide.objects.select_for_update().select_related("cluster").get(pk=guide.pk)
     _require_coordinator(guide, by)
     # Four eyes where the cluster has them; a sole coordinator publishes their own guide, and

@@ -562,7 +562,7 @@ def test_guide_writes_take_free_text_from_any_edge(world):
             ),
             (
                 lambda: guides.submit_for_review(guide=side.draft, by=side.mentor, note=note),
-                _over(500, note),
+                _over(4000, note),
             ),
             (
                 lambda: guides.comment(guide=side.draft, by=side.mentor, text=body),
@@ -570,7 +570,7 @@ def test_guide_writes_take_free_text_from_any_edge(world):
             ),
             (
                 lambda: guides.return_to_authors(guide=side.draft, by=side.coordinator, note=note),
-                _over(500, note),
+                _over(4000, note),
                 in_review,
             ),
             (
@@ -580,15 +580,15 @@ def test_guide_writes_take_free_text_from_any_edge(world):
             ),
             (
                 lambda: guides.confirm_current(guide=side.guide, by=side.coordinator, note=note),
-                _over(500, note),
+                _over(4000, note),
             ),
             (
                 lambda: guides.flag_for_review(guide=side.guide, by=side.coordinator, note=note),
-                _over(500, note),
+                _over(4000, note),
             ),
             (
                 lambda: guides.archive(guide=side.guide, by=side.coordinator, note=note),
-                _over(500, note),
+                _over(4000, note),
             ),
             (
                 lambda: guides.suggest_correction(guide=side.guide, by=side.follower, text=body),
