@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forums import services as forums
+from forums.models import Topic
 from mentoring import matching
 from mentoring.models import (
     MAX_CAPACITY,
@@ -227,6 +228,8 @@ def _activate(pairing: Pairing) -> None:
         "mentor": _name(pairing.mentor),
         "follower": _name(pairing.follower),
     }
+    # Two long names make a title longer than a topic holds; it is ours, so it is cut.
+    title = title[: Topic._meta.get_field("title").max_length]
     try:
         room = forums.open_conversation(
             cluster=pairing.cluster,

@@ -247,3 +247,14 @@ def test_plain_text_emails_keep_names_as_written(net, commit):
     assert "Café & Cacao O'Brien" in message.subject
     assert "Café & Cacao O'Brien" in message.body and "<b>hola</b>" in message.body
     assert "&amp;" not in message.body
+
+
+def test_two_people_with_the_longest_names_start_a_pairing(net):
+    for person in (net.ana, net.felipe):
+        person.profile.display_name = "N" * 120
+        person.profile.save()
+    pairing = services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    assert pairing.status == Status.ACTIVE
+    assert pairing.conversation.title.startswith("Mentoring: NNN")
