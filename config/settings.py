@@ -1,5 +1,6 @@
 """Pioneros settings, read from the environment in this one place (see README)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,10 +44,11 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "bootstrap",
+    "pgtrigger",
+    # Before django_tasks_db: network's db_worker (which requeues lost tasks) replaces its own.
+    "network",
     "django_tasks",
     "django_tasks_db",
-    "pgtrigger",
-    "network",
     # Before the apps that report contributions: its demo programmes must exist first.
     "incentives",
     "forums",
@@ -155,6 +157,12 @@ if POSTS_PER_MINUTE < 1:
 
 # First retry of a failed email after this many seconds, then 4x longer each time (5 tries).
 TASK_RETRY_DELAY = env.integer("TASK_RETRY_DELAY", 60)
+# A task still running after this long is checked: on PostgreSQL it is queued again as soon
+# as its worker is gone (docs/operations.md); workers check this often.
+TASK_STALE_AFTER = timedelta(seconds=env.integer("TASK_STALE_AFTER", 30))
+# Without PostgreSQL nothing tells a dead worker from a slow one: a task running this long
+# is presumed lost and queued again.
+TASK_LEASE = timedelta(seconds=env.integer("TASK_LEASE", 3600))
 
 # --- Accounts --------------------------------------------------------------------
 AUTH_USER_MODEL = "network.User"

@@ -1,6 +1,5 @@
 """Every change in the forums goes through here, whichever edge asked: page, API or socket."""
 
-import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from forums.models import (
 from forums.rendering import render
 from network import throttle
 from network.models import Cluster, User
+from network.text import clean_text, storable
 
 MAX_TAGS = 5
 # taggit stores names and slugs in 100 characters; half leaves room for long unicode slugs.
@@ -82,23 +82,21 @@ def forum_of(cluster: Cluster) -> Room:
     return room
 
 
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+def _refused(message: str) -> ForumError:
+    # Text too long for its field, mostly; the socket and the API pass the code on.
+    return ForumError(message, code="too_long")
 
 
 def _clean_body(body: str) -> str:
-    # PostgreSQL cannot store NUL in text and no encoding holds a lone surrogate (JSON can
-    # spell both: "\u0000", "\ud800"); no one types either, so neither becomes a 500.
-    body = LONE_SURROGATE.sub("\ufffd", (body or "").replace("\x00", "")).strip()
+    body = clean_text(body, model=Post, field="body", error=_refused)
     if not body:
         raise ForumError(_("Write something first."), code="empty")
-    if len(body) > Post._meta.get_field("body").max_length:
-        raise ForumError(_("A message can be at most 20,000 characters."), code="too_long")
     return body
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:
     """Tags as stored: trimmed, lower case, unique, each short and with a usable slug."""
-    tags = sorted({tag.strip().lower() for tag in tags if tag.strip()})
+    tags = sorted({storable(str(tag)).strip().lower() for tag in tags} - {""})
     if len(tags) > MAX_TAGS:
         raise ForumError(_("At most 5 tags."), code="too_many_tags")
     for tag in tags:
@@ -152,12 +150,13 @@ def start_topic(
     tags: Iterable[str] = (),
 ) -> Topic:
     require_writer(author, room)
-    title, body = (title or "").strip(), _clean_body(body)
+    title = clean_text(title, model=Topic, field="title", error=_refused)
+    body = _clean_body(body)
     if not title:
         raise ForumError(_("Give the topic a title."), code="empty_title")
     tags = clean_tags(tags)
     topic = Topic.objects.create(
-        room=room, author=author, title=title[:200], kind=kind, last_post_at=timezone.now()
+        room=room, author=author, title=title, kind=kind, last_post_at=timezone.now()
     )
     if tags:
         topic.tags.set(tags)
@@ -292,7 +291,9 @@ def _post_of(topic: Topic, post: Post) -> Post:
 def hide_post(*, post: Post, by: User, reason: str) -> Post:
     topic = _locked(post.topic)
     _require_moderator(room=topic.room, by=by)
-    reason = (reason or "").strip()
+    reason = clean_text(
+        reason, model=ModerationAction, field="reason", error=_refused, label=_("reason")
+    )
     if not reason:
         raise ForumError(
             _("Say why the message is hidden; moderators will see it."), code="reason"
@@ -394,6 +395,7 @@ def open_conversation(
     *, cluster: Cluster, by: User, participants: Iterable[User], title: str
 ) -> Room:
     """A private room for two or more active members of one cluster (e.g. a pairing)."""
+    title = clean_text(title, model=Room, field="title", error=_refused)
     people = {by, *participants}
     active = set(
         cluster.memberships.filter(user__in=people, status="active").values_list(
@@ -402,7 +404,7 @@ def open_conversation(
     )
     if len(people) < 2 or {person.pk for person in people} - active:
         raise ForumError(_("Everyone in a conversation must be an active member of the cluster."))
-    room = Room.objects.create(cluster=cluster, kind=Room.Kind.CONVERSATION, title=title.strip())
+    room = Room.objects.create(cluster=cluster, kind=Room.Kind.CONVERSATION, title=title)
     room.participants.set(people)
     return room
 

@@ -23,6 +23,7 @@ from guides.models import (
 )
 from network import hs
 from network.models import User
+from network.text import clean_text
 
 Status, Action = Guide.Status, ReviewComment.Action
 CHECK_AFTER = datetime.timedelta(days=365)
@@ -76,9 +77,19 @@ def clean_facets(
     return {"products": products, "markets": markets, "topics": topics}
 
 
+def _text(value: object, model, field: str, label=None) -> str:
+    """Free text, trimmed and storable, or refused when longer than its field holds."""
+    return clean_text(value, model=model, field=field, error=GuideError, label=label)
+
+
+def _note(note: object) -> str:
+    """A note for the review trail (publishing's goes on the version, which holds less)."""
+    return _text(note, ReviewComment, "text", label=_("note"))
+
+
 def _content(title: str, summary: str, body: str, language: str) -> dict[str, str]:
-    # PostgreSQL cannot store NUL (a quoted post's body may hold one): dropped, not a 500.
-    title, summary, body = (text.replace("\x00", "").strip() for text in (title, summary, body))
+    title, summary = _text(title, Guide, "title"), _text(summary, Guide, "summary")
+    body = _text(body, Guide, "body")
     if not (title and summary and body):
         raise GuideError(_("A guide needs a title, a summary and its text."), code="empty")
     if language not in dict(catalogue.LANGUAGES):
@@ -169,6 +180,7 @@ def add_author(*, guide: Guide, author: User, by: User) -> Guide:
 
 @transaction.atomic
 def submit_for_review(*, guide: Guide, by: User, note: str = "") -> Guide:
+    note = _note(note)
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
     _require(access.is_author(by, guide), _("Only the guide's authors send it for review."))
     if guide.status != Status.DRAFT:
@@ -189,6 +201,7 @@ def submit_for_review(*, guide: Guide, by: User, note: str = "") -> Guide:
 @transaction.atomic
 def comment(*, guide: Guide, by: User, text: str) -> ReviewComment:
     """Authors and coordinators talk about the guide on its review trail."""
+    text = _text(text, ReviewComment, "text")
     _require(access.can_manage(by, guide), _("Only authors and coordinators comment here."))
     text = text.strip()
     if not text:
@@ -216,6 +229,7 @@ def _require_reviewer(guide: Guide, by: User) -> None:
 
 @transaction.atomic
 def return_to_authors(*, guide: Guide, by: User, note: str) -> Guide:
+    note = _note(note)
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
     _require_reviewer(guide, by)
     if guide.status != Status.REVIEW:
@@ -253,6 +267,7 @@ def publish(
     check_by: datetime.date | None = None,
 ) -> GuideVersion:
     """A coordinator who did not write it publishes the reviewed draft as its next version."""
+    note = _text(note, GuideVersion, "note")
     guide = Guide.objects.select_for_update().select_related("cluster").get(pk=guide.pk)
     # Four eyes: another coordinator, or where every coordinator wrote it the sponsoring
     # agency's officers (access.can_review). With neither, a sole coordinator publishes their
@@ -314,6 +329,7 @@ def confirm_current(
     *, guide: Guide, by: User, check_by: datetime.date | None = None, note: str = ""
 ) -> Guide:
     """An author or coordinator checked it: still right, so it stays as it is until `check_by`."""
+    note = _note(note)
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
     _require(
         access.can_manage(by, guide),
@@ -333,6 +349,7 @@ def confirm_current(
 @transaction.atomic
 def flag_for_review(*, guide: Guide, by: User | None, note: str = "") -> Guide:
     """Published but in doubt: readers are warned until it is confirmed or updated."""
+    note = _note(note)
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
     if by is not None:
         _require_coordinator(guide, by)
@@ -347,6 +364,7 @@ def flag_for_review(*, guide: Guide, by: User | None, note: str = "") -> Guide:
 @transaction.atomic
 def archive(*, guide: Guide, by: User, note: str = "") -> Guide:
     """Out of the library and the search; the link keeps working with a notice."""
+    note = _note(note)
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
     _require_coordinator(guide, by)
     if guide.status == Status.ARCHIVED:
@@ -457,6 +475,7 @@ def mark_useful(*, guide: Guide, by: User) -> bool:
 
 @transaction.atomic
 def suggest_correction(*, guide: Guide, by: User, text: str) -> CorrectionSuggestion:
+    text = _text(text, CorrectionSuggestion, "text")
     if not by.is_authenticated or not access.can_read(by, guide) or not guide.is_listed:
         raise GuideError(_("Only a published guide you can read takes corrections."), "state")
     text = text.strip()

@@ -13,6 +13,7 @@ from guides import access, changes, forms, selectors, services
 from guides.models import CorrectionSuggestion, Guide
 from guides.services import GuideError, NotAllowed
 from network.models import Profile
+from network.text import storable
 
 
 def _refused(request, error: NotAllowed):
@@ -210,10 +211,10 @@ def compare(request, guide_id):
     )
 
 
-def _text(post, name: str, limit: int) -> str:
-    # Free text goes from the POST to the services: without NUL, which PostgreSQL cannot
-    # store (a 500 before), and cut to what the field holds.
-    return post.get(name, "").replace("\x00", "")[:limit]
+def _text(post, name: str) -> str:
+    # The services clean and bound their own text, refusing what is too long with a message;
+    # the handle is looked up here, so it too goes without NUL (PostgreSQL refuses it).
+    return storable(post.get(name, ""))
 
 
 def _act(request, guide: Guide, action: str) -> str:
@@ -224,16 +225,16 @@ def _act(request, guide: Guide, action: str) -> str:
             return _("Thank you: the authors will know it helped.")
         return _("You had already marked this guide as useful.")
     if action == "correct":
-        services.suggest_correction(guide=guide, by=by, text=_text(post, "text", 2000))
+        services.suggest_correction(guide=guide, by=by, text=_text(post, "text"))
         return _("Thank you: your correction was sent to the authors.")
     if action == "comment":
-        services.comment(guide=guide, by=by, text=_text(post, "text", 4000))
+        services.comment(guide=guide, by=by, text=_text(post, "text"))
         return _("Comment added.")
     if action == "submit":
-        services.submit_for_review(guide=guide, by=by, note=_text(post, "note", 4000))
+        services.submit_for_review(guide=guide, by=by, note=_text(post, "note"))
         return _("Sent to the coordinators for review.")
     if action == "return":
-        services.return_to_authors(guide=guide, by=by, note=_text(post, "note", 4000))
+        services.return_to_authors(guide=guide, by=by, note=_text(post, "note"))
         return _("Returned to the authors with your comments.")
     if action == "publish":
         form = forms.PublishForm(post)
@@ -248,13 +249,13 @@ def _act(request, guide: Guide, action: str) -> str:
         services.confirm_current(guide=guide, by=by, **form.cleaned_data)
         return _("Confirmed as still current.")
     if action == "flag":
-        services.flag_for_review(guide=guide, by=by, note=_text(post, "note", 4000))
+        services.flag_for_review(guide=guide, by=by, note=_text(post, "note"))
         return _("Marked as needing review; readers see a warning.")
     if action == "archive":
-        services.archive(guide=guide, by=by, note=_text(post, "note", 4000))
+        services.archive(guide=guide, by=by, note=_text(post, "note"))
         return _("Archived: it left the library and the search.")
     if action == "add_author":
-        profile = Profile.objects.select_related("user").filter(handle=_text(post, "handle", 100))
+        profile = Profile.objects.select_related("user").filter(handle=_text(post, "handle"))
         profile = profile.first()
         if profile is None:
             raise GuideError(_("Nobody has that handle."))

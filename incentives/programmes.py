@@ -24,6 +24,7 @@ from incentives.models import (
 )
 from network import selectors as network_selectors
 from network.models import Cluster, Organization, User
+from network.text import clean_text
 
 
 def agency_of(user: User) -> Organization | None:
@@ -114,6 +115,7 @@ def create_programme(
     cap_per_member_month: Decimal | None = None,
     cap_per_pair_month: Decimal | None = None,
 ) -> Programme:
+    name = clean_text(name, model=Programme, field="name", error=IncentiveError)
     agency = agency_of(by)
     if agency is None:
         raise NotAllowed(
@@ -221,11 +223,13 @@ def approve_month(*, programme: Programme, month: datetime.date, by: User) -> Pe
 def pay(
     *, programme: Programme, member: User, month: datetime.date, reference: str, by: User
 ) -> Payout:
+    reference = clean_text(reference, model=Payout, field="reference", error=IncentiveError)
     require_officer(by, programme)
     return ledger.pay(programme=programme, member=member, month=month, reference=reference, by=by)
 
 
 def issue_api_key(*, by: User, name: str) -> tuple[ApiToken, str]:
+    name = clean_text(name, model=ApiToken, field="name", error=IncentiveError)
     """A key to the agency API for an officer; the key itself is returned once, never kept."""
     if agency_of(by) is None:
         raise NotAllowed(gettext_lazy("Only officers of an export-promotion agency get API keys."))

@@ -29,6 +29,7 @@ from incentives.models import (
 from incentives.programmes import is_officer
 from network.erasure import scrub
 from network.models import Cluster, Membership, Sponsorship, User
+from network.text import clean_text
 
 Status = Contribution.Status
 ZERO = Decimal("0")
@@ -432,6 +433,13 @@ def approve_contribution(*, contribution: Contribution, by: User) -> Contributio
 
 @transaction.atomic
 def reject_contribution(*, contribution: Contribution, by: User, reason: str) -> Contribution:
+    reason = clean_text(
+        reason,
+        model=Contribution,
+        field="reason",
+        error=IncentiveError,
+        label=gettext_lazy("reason"),
+    )
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
     _require_coordinator(contribution, by, crediting=False)
     if contribution.status not in (Status.REVIEW, Status.PENDING):
@@ -445,6 +453,9 @@ def reject_contribution(*, contribution: Contribution, by: User, reason: str) ->
 @transaction.atomic
 def reverse_credit(*, contribution: Contribution, by: User, reason: str) -> LedgerEntry:
     """Correct a credit with a reversing entry; the original entry stays as it was."""
+    reason = clean_text(
+        reason, model=LedgerEntry, field="memo", error=IncentiveError, label=gettext_lazy("reason")
+    )
     from incentives.programmes import require_officer
 
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
@@ -452,7 +463,6 @@ def reverse_credit(*, contribution: Contribution, by: User, reason: str) -> Ledg
     # reversal racing credits of the same member waits instead of deadlocking.
     programme = Programme.objects.select_for_update().get(pk=contribution.programme_id)
     require_officer(by, programme)
-    reason = reason.strip()[:250]
     if not reason:
         raise IncentiveError(gettext_lazy("Say why the credit is reversed."))
     entry = _reverse(contribution, by=by, reason=reason)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from mentoring.models import ExportRecord, Goal, Milestone, Pairing
 from mentoring.scoring import same_product
-from mentoring.services import MentoringError, NotAllowed, is_coordinator
+from mentoring.services import MentoringError, NotAllowed, is_coordinator, text
 from network import hs, notify
 from network.models import Organization, User
 
@@ -270,6 +270,7 @@ def add_goal(
     market: str = "",
     due_date: datetime.date | None = None,
 ) -> Goal:
+    title = text(title, Goal, "title")
     _require_member(pairing, by)
     if pairing.status != Pairing.Status.ACTIVE:
         raise MentoringError(gettext_lazy("Goals are set in an active pairing."))
@@ -330,6 +331,7 @@ def set_goal_status(*, goal: Goal, by: User, status: str) -> Goal:
 def add_milestone(
     *, goal: Goal, by: User, title: str, due_date: datetime.date | None = None
 ) -> Milestone:
+    title = text(title, Milestone, "title")
     _require_member(goal.pairing, by)
     if not title.strip():
         raise MentoringError(gettext_lazy("Give the milestone a title."))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forums import services as forums
+from forums.models import Topic
 from mentoring import matching
 from mentoring.models import (
     MAX_CAPACITY,
@@ -22,6 +23,7 @@ from mentoring.models import (
 from network import notify
 from network.erasure import scrub
 from network.models import Cluster, Membership, User
+from network.text import clean_text, storable
 
 Status = Pairing.Status
 Role = Membership.Role
@@ -73,8 +75,23 @@ def _tell(users: Iterable[User], template: str, pairing: Pairing, text: str, **c
 # --- Offers and needs ----------------------------------------------------------------
 
 
+def text(value: object, model, field: str, label=None) -> str:
+    """Free text, trimmed and storable, or refused when longer than its field holds."""
+    return clean_text(value, model=model, field=field, error=MentoringError, label=label)
+
+
 def _clean_list(values: Iterable[str]) -> list[str]:
-    return sorted({value.strip() for value in values if value and value.strip()})
+    return sorted({storable(str(value)).strip() for value in values if value} - {""})
+
+
+def _clean_topics(topics: Iterable[str]) -> list[str]:
+    # What the offer and needs forms hold, for every caller (taggit keeps 100 characters).
+    topics = _clean_list(str(topic).lower() for topic in topics)
+    if len(topics) > 10:
+        raise MentoringError(gettext_lazy("At most 10 topics."))
+    if any(len(topic) > 50 for topic in topics):
+        raise MentoringError(gettext_lazy("Each topic is at most 50 characters."))
+    return topics
 
 
 @transaction.atomic
@@ -91,6 +108,7 @@ def save_offer(
     accepts_competitors: bool = False,
     pitch: str = "",
 ) -> MentorOffer:
+    pitch, topics = text(pitch, MentorOffer, "pitch"), _clean_topics(topics)
     membership = _membership(user, cluster)
     if membership is None or membership.role not in (Role.MENTOR, Role.COORDINATOR):
         raise NotAllowed(gettext_lazy("Only the cluster's mentors can offer mentoring here."))
@@ -109,7 +127,7 @@ def save_offer(
     offer.accepts_competitors = accepts_competitors
     offer.pitch = pitch.strip()
     offer.save()
-    offer.topics.set(_clean_list(topic.lower() for topic in topics))
+    offer.topics.set(topics)
     if is_paused:
         # A paused mentor stops being shown at once, not when suggestions expire.
         Suggestion.objects.filter(offer=offer).delete()
@@ -127,6 +145,7 @@ def save_needs(
     stage: str = MentoringNeeds._meta.get_field("stage").default,
     note: str = "",
 ) -> MentoringNeeds:
+    note, topics = text(note, MentoringNeeds, "note"), _clean_topics(topics)
     needs, _created = MentoringNeeds.objects.get_or_create(user=user)
     needs.products = _clean_list(products)
     needs.markets = _clean_list(markets)
@@ -134,7 +153,7 @@ def save_needs(
     needs.stage = stage
     needs.note = note.strip()
     needs.save()
-    needs.topics.set(_clean_list(topic.lower() for topic in topics))
+    needs.topics.set(topics)
     Suggestion.objects.filter(follower=user).delete()
     return needs
 
@@ -162,6 +181,7 @@ def _create(**fields) -> Pairing:
 
 @transaction.atomic
 def request_mentor(*, follower: User, offer: MentorOffer, message: str = "") -> Pairing:
+    message = text(message, Pairing, "message")
     offer = MentorOffer.objects.select_related("cluster", "user__profile").get(pk=offer.pk)
     if _membership(follower, offer.cluster) is None:
         raise MentoringError(
@@ -208,6 +228,8 @@ def _activate(pairing: Pairing) -> None:
         "mentor": _name(pairing.mentor),
         "follower": _name(pairing.follower),
     }
+    # Two long names make a title longer than a topic holds; it is ours, so it is cut.
+    title = title[: Topic._meta.get_field("title").max_length]
     try:
         room = forums.open_conversation(
             cluster=pairing.cluster,
@@ -292,6 +314,7 @@ def _close(pairing: Pairing, *, by: User | None, status: str, reason: str) -> No
 @transaction.atomic
 def decline_pairing(*, pairing: Pairing, by: User, reason: str = "") -> Pairing:
     """The mentor declines a request, or either side a coordinator's proposal."""
+    reason = text(reason, Pairing, "close_reason")
     pairing = _locked(pairing)
     if pairing.status not in (Status.REQUESTED, Status.PROPOSED):
         raise MentoringError(gettext_lazy("This pairing is no longer waiting for an answer."))
@@ -315,7 +338,9 @@ def decline_pairing(*, pairing: Pairing, by: User, reason: str = "") -> Pairing:
 
 @transaction.atomic
 def end_pairing(*, pairing: Pairing, by: User, reason: str, completed: bool = False) -> Pairing:
-    """Either side, or a coordinator, ends an active pairing; ending needs a reason."""
+    """Either side, or a coordinator, ends an active pairing; ending needs a reason. Its
+    sessions still to come are cancelled and the people going told."""
+    reason = text(reason, Pairing, "close_reason")
     pairing = _locked(pairing)
     if pairing.status != Status.ACTIVE:
         raise MentoringError(gettext_lazy("Only an active pairing can be ended."))
@@ -324,6 +349,10 @@ def end_pairing(*, pairing: Pairing, by: User, reason: str, completed: bool = Fa
     if not completed and not reason.strip():
         raise MentoringError(gettext_lazy("Say briefly why the mentoring ends."))
     _close(pairing, by=by, status=Status.COMPLETED if completed else Status.ENDED, reason=reason)
+    # sessions builds on this module, so it is imported here rather than at the top.
+    from mentoring import sessions
+
+    sessions.cancel_upcoming_of_pairing(pairing=pairing, by=by, reason=pairing.close_reason)
     others = [person for person in (pairing.mentor, pairing.follower) if person.pk != by.pk]
     _tell(
         others,

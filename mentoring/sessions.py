@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from incentives.models import ContributionKind
 from incentives.services import record_contribution
 from mentoring.models import Attendance, Pairing, Session, SessionFeedback
-from mentoring.services import MentoringError, NotAllowed, is_coordinator
+from mentoring.services import MentoringError, NotAllowed, is_coordinator, text
 from network import notify
 from network.models import Cluster, Membership, User
 
@@ -99,6 +99,8 @@ def schedule_session(
     capacity: int | None = None,
 ) -> Session:
     """A one-to-one session inside an active pairing, or a coordinator's group session."""
+    title, agenda = text(title, Session, "title"), text(agenda, Session, "agenda")
+    place, online_url = text(place, Session, "place"), text(online_url, Session, "online_url")
     starts_at = local_to_utc(local_start, time_zone)
     _validate(title=title, duration_minutes=duration_minutes, starts_at=starts_at)
     if pairing is not None:
@@ -221,6 +223,7 @@ def answer_session(*, session: Session, user: User, answer: str) -> Attendance:
 
 @transaction.atomic
 def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
+    reason = text(reason, Pairing, "close_reason")  # the reason a pairing ends holds as much
     session = _locked(session)
     if by.pk != session.host_id and not is_coordinator(by, session.cluster):
         raise NotAllowed()
@@ -228,6 +231,12 @@ def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
         return session
     if session.held_confirmed_at is not None:
         raise MentoringError(gettext_lazy("This session was held and confirmed; it stays."))
+    _cancel(session, by=by, reason=reason)
+    return session
+
+
+def _cancel(session: Session, *, by: User, reason: str) -> None:
+    """Cancel a locked session and tell everyone going or maybe going, but the one cancelling."""
     session.status = Session.Status.CANCELLED
     session.save(update_fields=["status", "updated_at"])
     going = User.objects.filter(
@@ -244,7 +253,20 @@ def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
             "url": session.get_absolute_url(),
         },
     )
-    return session
+
+
+@transaction.atomic
+def cancel_upcoming_of_pairing(*, pairing: Pairing, by: User, reason: str) -> int:
+    """A pairing ended: its sessions still to come are cancelled, attendees told why; those
+    already begun stay, to be confirmed. Returns how many were cancelled."""
+    upcoming = Session.objects.filter(
+        pairing=pairing, status=Session.Status.SCHEDULED, starts_at__gt=timezone.now()
+    )
+    cancelled = 0
+    for session in upcoming.order_by("starts_at", "pk"):
+        _cancel(_locked(session), by=by, reason=reason)
+        cancelled += 1
+    return cancelled
 
 
 @transaction.atomic
@@ -270,6 +292,7 @@ def mark_attendance(*, session: Session, by: User, attended: dict[int, bool]) ->
 
 @transaction.atomic
 def save_notes(*, session: Session, by: User, notes: str) -> Session:
+    notes = text(notes, Session, "notes")
     session = _locked(session)
     if by.pk != session.host_id and not (session.pairing and session.pairing.involves(by)):
         raise NotAllowed()
@@ -278,12 +301,17 @@ def save_notes(*, session: Session, by: User, notes: str) -> Session:
     return session
 
 
+def _organization_id(user: User) -> int | None:
+    return getattr(getattr(user, "profile", None), "organization_id", None)
+
+
 def awaiting_confirmation(user: User) -> QuerySet[Session]:
     """Sessions begun that this person attended as a follower and has not confirmed yet.
 
     One-to-one: the pairing's follower, whoever hosted. Group: an active follower of the
-    cluster, not the host. Either way they answered going, held a place, and were not marked
-    absent.
+    cluster, neither the host nor from the host's own organization (a firm does not confirm,
+    and so credit, its own session). Either way they answered going, held a place, and were
+    not marked absent.
     """
     attended = Attendance.objects.filter(
         session=OuterRef("pk"), user=user, answer=Answer.YES, waitlisted=False
@@ -291,14 +319,15 @@ def awaiting_confirmation(user: User) -> QuerySet[Session]:
     following = Membership.objects.filter(
         user=user, status=Membership.Status.ACTIVE, role=Membership.Role.FOLLOWER
     ).values("cluster_id")
+    group = Q(pairing__isnull=True, cluster_id__in=following) & ~Q(host=user)
+    organization_id = _organization_id(user)
+    if organization_id is not None:
+        group &= ~Q(host__profile__organization_id=organization_id)
     return (
         Session.objects.filter(
             Exists(attended), status=Session.Status.SCHEDULED, starts_at__lt=timezone.now()
         )
-        .filter(
-            Q(pairing__follower=user)
-            | (Q(pairing__isnull=True, cluster_id__in=following) & ~Q(host=user))
-        )
+        .filter(Q(pairing__follower=user) | group)
         .exclude(feedback__follower=user)
         .select_related("cluster")
     )
@@ -315,6 +344,7 @@ def confirm_session(
     comment: str = "",
 ) -> SessionFeedback:
     """An attending follower says whether the session happened; only then does it count."""
+    comment = text(comment, SessionFeedback, "comment")
     session = _locked(session)
     if session.ends_at > timezone.now():
         raise MentoringError(gettext_lazy("You can confirm a session once it is over."))
@@ -363,10 +393,20 @@ def _report_held(session: Session, follower: User) -> None:
             **report,
         )
     else:
-        attended = session.feedback.filter(took_place=True).count()
+        attended = _independent_confirmations(session).count()
         record_contribution(
             kind=ContributionKind.GROUP_SESSION, actor=session.host, attendees=attended, **report
         )
+
+
+def _independent_confirmations(session: Session) -> QuerySet[SessionFeedback]:
+    """Attendees' confirmations that the session took place, less those of the host's own
+    organization now (someone may have joined the host's firm since confirming)."""
+    confirmed = session.feedback.filter(took_place=True)
+    organization_id = _organization_id(session.host) if session.host_id else None
+    if organization_id is None:
+        return confirmed
+    return confirmed.exclude(follower__profile__organization_id=organization_id)
 
 
 def sessions_of(user: User) -> QuerySet[Session]:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 
 from network import realtime
-from network.tasks import send_member_email
+from network.tasks import new_key, send_member_email
 
 
 def absolute_url(path: str) -> str:
@@ -28,7 +28,11 @@ def tell(
     def send() -> None:
         for user_id, email in recipients:
             send_member_email.enqueue(
-                recipient_id=user_id, email=email, template=template, context=context
+                recipient_id=user_id,
+                email=email,
+                template=template,
+                context=context,
+                key=new_key(),
             )
 
     transaction.on_commit(send)
@@ -40,6 +44,6 @@ def tell_address(*, email: str, template: str, context: dict) -> None:
     """Email someone who may not have an account yet (an invitation)."""
     transaction.on_commit(
         lambda: send_member_email.enqueue(
-            recipient_id=None, email=email, template=template, context=context
+            recipient_id=None, email=email, template=template, context=context, key=new_key()
         )
     )

@@ -25,6 +25,7 @@ from network.models import (
     Profile,
     User,
 )
+from network.text import clean_text, storable
 
 Role = Membership.Role
 Status = Membership.Status
@@ -41,6 +42,11 @@ class NetworkError(Exception):
 
 class NotAllowed(NetworkError):
     """The person may see the cluster but does not hold the role this needs."""
+
+
+def _text(value: object, model, field: str, label=None) -> str:
+    """Free text, trimmed and storable, or refused when longer than its field holds."""
+    return clean_text(value, model=model, field=field, error=NetworkError, label=label)
 
 
 def _require_coordinator(*, cluster: Cluster, by: User) -> None:
@@ -135,6 +141,11 @@ def create_cluster(
 
     No sponsor here: an agency sponsors a cluster only by agreement (network.sponsorships).
     """
+    name = _text(name, Cluster, "name")
+    region, description = (
+        _text(region, Cluster, "region"),
+        _text(description, Cluster, "description"),
+    )
     cluster = Cluster.objects.create(
         name=name.strip(),
         slug=_unique_slug(name),
@@ -173,6 +184,7 @@ def update_cluster(*, cluster: Cluster, by: User, **fields) -> Cluster:
 def invite_member(*, cluster: Cluster, by: User, email: str, role: str) -> Invitation:
     """Email an invitation link; re-inviting the same address renews the open invitation."""
     _require_coordinator(cluster=cluster, by=by)
+    email = _text(email, Invitation, "email")
     email = User.objects.normalize_email(email).strip().lower()
     # Only a verified address says who someone is; anyone can add an unverified one.
     existing_user = User.objects.filter(
@@ -378,6 +390,7 @@ JOINABLE_ROLES = (Role.FOLLOWER, Role.MENTOR)
 @transaction.atomic
 def request_to_join(*, cluster: Cluster, user: User, role: str, message: str = "") -> Membership:
     """Ask to join a public cluster as a follower or mentor; coordinators decide."""
+    message = _text(message, Membership, "message")
     if not cluster.is_public:
         raise NetworkError(gettext_lazy("This cluster takes members by invitation only."))
     if role not in JOINABLE_ROLES:
@@ -456,6 +469,7 @@ def approve_request(*, membership: Membership, by: User) -> Membership:
 
 @transaction.atomic
 def decline_request(*, membership: Membership, by: User, reason: str = "") -> None:
+    reason = _text(reason, MembershipEvent, "detail", label=gettext_lazy("reason"))
     membership = _locked(membership)
     cluster, user = membership.cluster, membership.user
     _require_coordinator(cluster=cluster, by=by)
@@ -536,6 +550,7 @@ def change_role(*, membership: Membership, by: User, role: str) -> Membership:
 
 @transaction.atomic
 def suspend_member(*, membership: Membership, by: User, reason: str = "") -> Membership:
+    reason = _text(reason, MembershipEvent, "detail", label=gettext_lazy("reason"))
     membership = _locked(membership)
     _require_coordinator(cluster=membership.cluster, by=by)
     if membership.status != Status.ACTIVE:
@@ -612,6 +627,19 @@ def _rename(profile: Profile, display_name: str) -> None:
     profile.display_name = display_name
 
 
+# What the profile form holds, for every caller (taggit keeps names in 100 characters).
+MAX_LABELS, MAX_LABEL_LENGTH = 15, 50
+
+
+def _labels(values: list[str]) -> list[str]:
+    labels = sorted({storable(str(value)).strip() for value in values} - {""})
+    if len(labels) > MAX_LABELS:
+        raise NetworkError(gettext_lazy("At most 15 areas of expertise."))
+    if any(len(label) > MAX_LABEL_LENGTH for label in labels):
+        raise NetworkError(gettext_lazy("Each area of expertise is at most 50 characters."))
+    return labels
+
+
 @transaction.atomic
 def update_profile(
     *,
@@ -623,6 +651,9 @@ def update_profile(
     bio: str = "",
     expertise: list[str] | None = None,
 ) -> Profile:
+    display_name, bio = _text(display_name, Profile, "display_name"), _text(bio, Profile, "bio")
+    if expertise is not None:
+        expertise = _labels(expertise)
     unknown = set(languages) - {code for code, _label in SPOKEN_LANGUAGES}
     if unknown:
         raise NetworkError(
@@ -658,6 +689,7 @@ def save_organization(
     markets: list[str] = (),
 ) -> Organization:
     """Create the person's organization or update the one they belong to."""
+    name, website = _text(name, Organization, "name"), _text(website, Organization, "website")
     if organization is not None and profile.organization_id != organization.pk:
         raise NotAllowed(gettext_lazy("You can only edit your own organization."))
     # Belonging to an agency makes a person its officer, with power over its programmes'

@@ -2,20 +2,27 @@
 
 An email that fails to go out is retried later, with growing delays, as a new task; one that
 the mail server accepted is never sent again. A worker that dies mid-send leaves its task
-"running" rather than retrying it: a lost email is better than a doubled one.
+"running" until network.worker finds the worker gone and queues the task again; each email has
+a key and is sent inside a transaction that records the key as sent (SentEmail), so the task
+run again sends it only if the first run never finished handing it over (docs/operations.md).
 """
 
 import logging
 import smtplib
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail.utils import DNS_NAME
+from django.db import IntegrityError, transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django_tasks import task
+
+from network.models import SentEmail
 
 logger = logging.getLogger(__name__)
 
@@ -62,20 +69,60 @@ def _retry_later(attempt: int, *, task=None, **arguments) -> None:
     )
 
 
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _send_once(key: str, template: str, message: EmailMessage) -> bool:
+    """Send unless the email with this key was sent already; False when it was.
+
+    The row is inserted before sending and committed only once the server has accepted the
+    message. A second run of the same task waits on that uncommitted row (the key is unique)
+    and then finds it; a run whose worker died never committed it, so the next run sends.
+    """
+    # The same Message-ID on every run lets mail clients drop the copy that the one
+    # unguarded moment (accepted by the server, worker killed before the commit) would make.
+    message.extra_headers["Message-ID"] = f"<{key}@{DNS_NAME}>"
+    try:
+        with transaction.atomic():
+            SentEmail.objects.create(key=key, template=template)
+            _deliver(message)
+    except IntegrityError:
+        logger.info("Email %s of task %s was already sent", template, key)
+        return False
+    return True
+
+
 @task()
 def send_member_email(
-    *, recipient_id: int | None, email: str, template: str, context: dict, attempt: int = 1
+    *,
+    recipient_id: int | None,
+    email: str,
+    template: str,
+    context: dict,
+    attempt: int = 1,
+    key: str = "",
 ) -> None:
-    """Render <template>_subject.txt and _message.txt in the recipient's language; send."""
+    """Render <template>_subject.txt and _message.txt in the recipient's language; send.
+
+    `key` names this one email, the same however many times its task runs (new_key()).
+    """
     with translation.override(_language_for(recipient_id)):
         subject = _render_text(f"{template}_subject.txt", context)
         body = _render_text(f"{template}_message.txt", context)
+    message = EmailMessage(" ".join(subject.split()), body, None, [email])
     try:
-        _deliver(EmailMessage(" ".join(subject.split()), body, None, [email]))
+        # A task queued before emails had keys gets one of its own: sent at least once.
+        _send_once(key or new_key(), template, message)
     except (smtplib.SMTPException, OSError):
         # Refused or unreachable before accepting it: not sent, so safe to send again.
         _retry_later(
-            attempt, recipient_id=recipient_id, email=email, template=template, context=context
+            attempt,
+            recipient_id=recipient_id,
+            email=email,
+            template=template,
+            context=context,
+            key=key,
         )
         raise
 

@@ -192,3 +192,13 @@ def test_new_guide_page_is_for_writers_only(client, library):
     guide = Guide.objects.get(title="Air freight")
     assert response.status_code == 302 and guide.language == "es"
     assert guide.topics == ["logistics"]
+
+
+def test_a_comment_longer_than_the_trail_holds_is_refused_with_a_message_not_cut(client, library):
+    guide = draft(library)
+    _login(client, library.mentor)
+    response = client.post(f"/guides/{guide.pk}/comment/", {"text": "x" * 4001}, follow=True)
+    assert "at most 4,000 characters" in response.content.decode()
+    assert not ReviewComment.objects.filter(action="comment").exists()
+    client.post(f"/guides/{guide.pk}/comment/", {"text": "Costs\x00 added"})
+    assert ReviewComment.objects.get(action="comment").text == "Costs added"

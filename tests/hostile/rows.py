@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 APPS = ("network", "forums", "mentoring", "guides", "incentives", "taggit", "account")
 
@@ -29,3 +29,29 @@ def rolled_back():
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def unstorable_text() -> list[str]:
+    """Columns of the project's tables holding text longer than their field allows, or a
+    NUL character: what SQLite keeps and PostgreSQL refuses with a 500. One query."""
+    checks = []
+    quote = connection.ops.quote_name
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.proxy:
+                continue
+            for field in model._meta.local_fields:
+                if not isinstance(field, models.CharField | models.TextField):
+                    continue
+                column = quote(field.column)
+                wrong = [f"INSTR({column}, CHAR(0)) > 0"] if connection.vendor == "sqlite" else []
+                if field.max_length:
+                    wrong.append(f"LENGTH({column}) > {field.max_length}")
+                if wrong:
+                    where = " OR ".join(wrong)
+                    sql = f"EXISTS(SELECT 1 FROM {quote(model._meta.db_table)} WHERE {where})"
+                    checks.append((f"{model._meta.label}.{field.name}", sql))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(sql for _name, sql in checks))
+        found = cursor.fetchone()
+    return [name for (name, _sql), bad in zip(checks, found, strict=True) if bad]

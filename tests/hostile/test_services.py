@@ -1,7 +1,14 @@
 """The services behind the forms, called directly with generated values the forms would
 have stopped: each either does its work or refuses with its app's own error, and a refusal
-leaves every table as it was (no half-made offer, programme, session or goal)."""
+leaves every table as it was (no half-made offer, programme, session or goal).
 
+Free text comes as the API, the sockets and the commands may send it: with NUL characters and
+lone surrogates (which PostgreSQL cannot store), and just past the longest its field holds.
+Each service stores it cleaned, or refuses it with its own error when it is too long; it
+never cuts it short quietly, and never leaves a row SQLite would keep and PostgreSQL refuse.
+"""
+
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -11,12 +18,14 @@ from hypothesis import strategies as st
 from forums import services as forums
 from guides import services as guides
 from incentives import programmes
+from incentives import services as incentive_services
 from incentives.errors import IncentiveError
 from mentoring import outcomes, sessions
 from mentoring import services as mentoring
 from network import services as network
+from network.models import Membership
 from tests.hostile import strategies as hostile
-from tests.hostile.rows import rolled_back, row_counts
+from tests.hostile.rows import rolled_back, row_counts, unstorable_text
 from tests.reporting import report
 
 pytestmark = pytest.mark.django_db
@@ -39,15 +48,17 @@ money = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False, places=2, max_value=10**9, min_value=-10),
     st.sampled_from([Decimal("0"), Decimal("0.001"), Decimal("1E+3")]),
 )
-# Without NUL: the forms refuse it before any service (Django's CharField does), and the
-# edges without a form (the forum socket and API) go through forums' _clean_body, which drops
-# it; tests/hostile/test_sockets.py holds that.
-# Within the lengths the forms hold: services trust them for that (PostgreSQL enforces
-# varchar lengths, SQLite does not), and tests/hostile/test_forms.py posts longer text.
-text = st.one_of(hostile.text(100), st.text(max_size=30)).map(
-    lambda s: s.replace("\x00", "")[:100]
-)
+text = st.one_of(hostile.text(100), st.text(max_size=30)).map(lambda s: s[:100])
 labels = st.lists(text.map(lambda s: s[:50]), max_size=8)  # topics, tags: 50 characters
+# The lengths model fields hold: text at one of them, or just past it.
+LIMITS = (50, 100, 120, 150, 200, 300, 500, 600, 1000, 2000, 4000, 10_000, 20_000, 50_000)
+free_text = st.one_of(
+    text,
+    st.sampled_from(["\x00", "a\x00b", " \x00 ", "x\ud800y", "\udfff"]),
+    st.sampled_from(LIMITS).map(lambda n: "é" * n),
+    st.sampled_from(LIMITS).map(lambda n: "x" * (n + 1)),
+)
+free_labels = st.lists(st.one_of(text, free_text.map(lambda s: s[:60])), max_size=12)
 codes = st.lists(hostile.hs_codes().map(lambda s: s.replace("\x00", "")), max_size=12)
 country = hostile.country().map(lambda s: s.replace("\x00", ""))
 countries = st.lists(country, max_size=12)
@@ -55,16 +66,31 @@ languages = st.lists(st.sampled_from(["es", "pt", "en", "fr", "xx", "", "ES"]), 
 zones = hostile.time_zone()
 
 
-def _check(call) -> str:
-    """Run `call` in a rolled-back savepoint; a refusal must have written nothing."""
+def _check(call, *, too_long: bool = False, setup=None) -> str:
+    """Run `call` in a rolled-back savepoint, after `setup` if any; a refusal must have
+    written nothing, and what was done must be storable. `too_long`: some text is longer
+    than its field holds."""
     with rolled_back():
+        if setup is not None:
+            setup()
         before = row_counts()
         try:
             call()
         except DOMAIN_ERRORS:
             assert row_counts() == before, "refused, yet rows were written"
             return "refused"
+        assert not too_long, "text longer than its field was accepted (cut short, or kept)"
+        assert unstorable_text() == [], "stored text PostgreSQL would refuse"
     return "done"
+
+
+def _setup(case: tuple):
+    return case[2] if len(case) > 2 else None
+
+
+def _over(limit: int, *values: str) -> bool:
+    """Longer than `limit` once cleaned as the services clean text."""
+    return any(len(value.replace("\x00", "").strip()) > limit for value in values)
 
 
 def _run(test) -> None:
@@ -330,5 +356,316 @@ def test_an_agency_observer_writes_nothing_in_the_forum_whatever_it_sends(world)
             outcome = _check(call)
             assert outcome == "refused", "an observer wrote in the forum"
             seen.append(outcome)
+
+
+def test_forum_writes_take_free_text_from_any_edge(world):
+    side = world.a
+
+    @EXAMPLE_SETTINGS
+    @given(title=free_text, body=free_text, reason=free_text, tags=free_labels)
+    def write(seen, title, body, reason, tags):
+        check = [
+            (
+                lambda: forums.start_topic(
+                    room=side.room, author=side.follower, title=title, body=body, tags=tags
+                ),
+                _over(200, title) or _over(20_000, body),
+            ),
+            (
+                lambda: forums.post_reply(topic=side.topic, author=side.follower, body=body),
+                _over(20_000, body),
+            ),
+            (
+                lambda: forums.edit_post(post=side.question, by=side.follower, body=body),
+                _over(20_000, body),
+            ),
+            (
+                lambda: forums.hide_post(post=side.reply, by=side.coordinator, reason=reason),
+                _over(300, reason),
+            ),
+            (
+                lambda: forums.open_conversation(
+                    cluster=side.cluster, by=side.mentor, participants=[side.follower], title=title
+                ),
+                _over(200, title),
+            ),
+        ]
+        seen.extend(_check(*case[:1], too_long=case[1], setup=_setup(case)) for case in check)
+
+    _run(write)
+
+
+def _make_public(cluster) -> None:
+    type(cluster).objects.filter(pk=cluster.pk).update(visibility="public")
+    cluster.refresh_from_db()
+
+
+def test_network_writes_take_free_text_from_any_edge(world):
+    side = world.a
+
+    @EXAMPLE_SETTINGS
+    @given(name=free_text, long=free_text, reason=free_text, expertise=free_labels)
+    def write(seen, name, long, reason, expertise):
+        profile = side.follower.profile
+        applicant = Membership.objects.get(user=side.applicant, cluster=side.cluster)
+        mentor = Membership.objects.get(user=side.mentor, cluster=side.cluster)
+        check = [
+            (
+                lambda: network.create_cluster(
+                    creator=world.outsider,
+                    name=name,
+                    sector="coffee",
+                    country="CO",
+                    region=name,
+                    description=long,
+                ),
+                _over(150, name) or _over(4000, long),
+            ),
+            (
+                lambda: (
+                    _make_public(side.cluster),
+                    network.request_to_join(
+                        cluster=side.cluster, user=world.outsider, role="follower", message=long
+                    ),
+                ),
+                _over(1000, long),
+            ),
+            (
+                lambda: network.decline_request(
+                    membership=applicant, by=side.coordinator, reason=reason
+                ),
+                _over(300, reason),
+            ),
+            (
+                lambda: network.suspend_member(
+                    membership=mentor, by=side.coordinator, reason=reason
+                ),
+                _over(300, reason),
+            ),
+            (
+                lambda: network.invite_member(
+                    cluster=side.cluster, by=side.coordinator, email=name, role="follower"
+                ),
+                _over(254, name),
+            ),
+            (
+                lambda: network.update_profile(
+                    profile=profile,
+                    display_name=name,
+                    languages=["es"],
+                    time_zone="UTC",
+                    bio=long,
+                    expertise=expertise,
+                ),
+                _over(120, name) or _over(1000, long),
+            ),
+            (
+                lambda: network.save_organization(
+                    profile=profile,
+                    organization=profile.organization,
+                    name=name,
+                    kind="firm",
+                    country="CO",
+                    website=reason,
+                ),
+                _over(200, name) or _over(200, reason),
+            ),
+        ]
+        seen.extend(_check(*case[:1], too_long=case[1], setup=_setup(case)) for case in check)
+
+    _run(write)
+
+
+def test_mentoring_writes_take_free_text_from_any_edge(world):
+    side = world.a
+
+    @EXAMPLE_SETTINGS
+    @given(short=free_text, long=free_text, topics=free_labels)
+    def write(seen, short, long, topics):
+        later = datetime.datetime.now() + datetime.timedelta(days=30)
+
+        requested = []
+
+        def request():
+            requested[:] = [mentoring.request_mentor(follower=side.newcomer, offer=side.offer)]
+
+        def decline():
+            mentoring.decline_pairing(pairing=requested[0], by=side.mentor, reason=short)
+
+        check = [
+            (
+                lambda: mentoring.save_offer(
+                    user=side.mentor, cluster=side.cluster, capacity=3, topics=topics, pitch=long
+                ),
+                _over(1000, long),
+            ),
+            (
+                lambda: mentoring.save_needs(user=side.newcomer, topics=topics, note=long),
+                _over(1000, long),
+            ),
+            (
+                lambda: mentoring.request_mentor(
+                    follower=side.newcomer, offer=side.offer, message=long
+                ),
+                _over(2000, long),
+            ),
+            (decline, _over(500, short), request),
+            (
+                lambda: mentoring.end_pairing(
+                    pairing=side.pairing, by=side.follower, reason=short
+                ),
+                _over(500, short),
+            ),
+            (
+                lambda: sessions.schedule_session(
+                    by=side.mentor,
+                    pairing=side.pairing,
+                    title=short,
+                    local_start=later,
+                    time_zone="UTC",
+                    duration_minutes=60,
+                    agenda=long,
+                    place=short,
+                ),
+                _over(200, short) or _over(4000, long),
+            ),
+            (
+                lambda: sessions.cancel_session(
+                    session=side.group_session, by=side.coordinator, reason=short
+                ),
+                _over(500, short),
+            ),
+            (
+                lambda: sessions.save_notes(session=side.session, by=side.mentor, notes=long),
+                _over(10_000, long),
+            ),
+            (
+                lambda: sessions.confirm_session(
+                    session=side.past_session,
+                    follower=side.follower,
+                    took_place=True,
+                    comment=long,
+                ),
+                _over(2000, long),
+            ),
+            (
+                lambda: outcomes.add_milestone(goal=side.goal, by=side.follower, title=short),
+                _over(200, short),
+            ),
+        ]
+        seen.extend(_check(*case[:1], too_long=case[1], setup=_setup(case)) for case in check)
+
+    _run(write)
+
+
+def test_guide_writes_take_free_text_from_any_edge(world):
+    side = world.a
+
+    @EXAMPLE_SETTINGS
+    @given(title=free_text, summary=free_text, body=free_text, note=free_text)
+    def write(seen, title, summary, body, note):
+        def in_review():
+            guides.submit_for_review(guide=side.draft, by=side.mentor)
+
+        check = [
+            (
+                lambda: guides.update_draft(
+                    guide=side.draft,
+                    by=side.mentor,
+                    title=title,
+                    summary=summary,
+                    body=body,
+                    language="es",
+                    products=[],
+                    markets=[],
+                    topics=[],
+                ),
+                _over(200, title) or _over(600, summary) or _over(50_000, body),
+            ),
+            (
+                lambda: guides.submit_for_review(guide=side.draft, by=side.mentor, note=note),
+                _over(4000, note),
+            ),
+            (
+                lambda: guides.comment(guide=side.draft, by=side.mentor, text=body),
+                _over(4000, body),
+            ),
+            (
+                lambda: guides.return_to_authors(guide=side.draft, by=side.coordinator, note=note),
+                _over(4000, note),
+                in_review,
+            ),
+            (
+                lambda: guides.publish(guide=side.draft, by=side.coordinator, note=note),
+                _over(500, note),
+                in_review,
+            ),
+            (
+                lambda: guides.confirm_current(guide=side.guide, by=side.coordinator, note=note),
+                _over(4000, note),
+            ),
+            (
+                lambda: guides.flag_for_review(guide=side.guide, by=side.coordinator, note=note),
+                _over(4000, note),
+            ),
+            (
+                lambda: guides.archive(guide=side.guide, by=side.coordinator, note=note),
+                _over(4000, note),
+            ),
+            (
+                lambda: guides.suggest_correction(guide=side.guide, by=side.follower, text=body),
+                _over(2000, body),
+            ),
+        ]
+        seen.extend(_check(*case[:1], too_long=case[1], setup=_setup(case)) for case in check)
+
+    _run(write)
+
+
+def test_incentive_writes_take_free_text_from_any_edge(world):
+    side = world.a
+
+    @EXAMPLE_SETTINGS
+    @given(name=free_text, reason=free_text)
+    def write(seen, name, reason):
+        today = datetime.date.today()
+        check = [
+            (
+                lambda: programmes.create_programme(
+                    by=side.officer,
+                    name=name,
+                    clusters=[side.cluster],
+                    starts_on=today,
+                    ends_on=today + datetime.timedelta(days=90),
+                    unit="USD",
+                    budget=Decimal("100"),
+                ),
+                _over(200, name),
+            ),
+            (lambda: programmes.issue_api_key(by=side.officer, name=name), _over(100, name)),
+            (
+                lambda: programmes.pay(
+                    programme=side.programme,
+                    member=side.mentor,
+                    month=today.replace(day=1),
+                    reference=name,
+                    by=side.officer,
+                ),
+                _over(120, name),
+            ),
+            (
+                lambda: incentive_services.reject_contribution(
+                    contribution=side.review, by=side.coordinator, reason=reason
+                ),
+                _over(300, reason),
+            ),
+            (
+                lambda: incentive_services.reverse_credit(
+                    contribution=side.credited, by=side.officer, reason=reason
+                ),
+                _over(300, reason),
+            ),
+        ]
+        seen.extend(_check(*case[:1], too_long=case[1], setup=_setup(case)) for case in check)
 
     _run(write)

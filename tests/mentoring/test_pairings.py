@@ -1,17 +1,19 @@
 """Pairing lifecycle: request, accept, decline, end; capacity under concurrent acceptance."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from forums import access
 from forums import services as forums
 from forums.models import Room
-from mentoring import services
-from mentoring.models import MentorOffer, Pairing
+from mentoring import services, sessions
+from mentoring.models import MentorOffer, Pairing, Session
 from mentoring.services import MentoringError, NotAllowed
 from tests.mentoring.conftest import build_network, offer
 
@@ -134,6 +136,48 @@ def test_ending_needs_a_reason_and_frees_the_place(net):
     with pytest.raises(MentoringError):
         services.end_pairing(pairing=pairing, by=net.felipe, reason="again")
     assert places_taken(net.ana_offer) == 0
+
+
+def _session(by, pairing, title, days_ahead):
+    return sessions.schedule_session(
+        by=by,
+        pairing=pairing,
+        title=title,
+        local_start=(timezone.now() + timedelta(days=days_ahead)).replace(tzinfo=None),
+        time_zone="UTC",
+        duration_minutes=60,
+    )
+
+
+def test_ending_a_pairing_cancels_its_upcoming_sessions_and_tells_the_other_side(net, commit):
+    pairing = services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    upcoming = _session(net.ana, pairing, "Próxima", 3)
+    later = _session(net.felipe, pairing, "Más adelante", 10)
+    past = _session(net.ana, pairing, "Pasada", 1)
+    Session.objects.filter(pk=past.pk).update(starts_at=timezone.now() - timedelta(days=2))
+    mail.outbox.clear()
+    with commit():
+        services.end_pairing(pairing=pairing, by=net.felipe, reason="Cerramos la empresa")
+    statuses = dict(Session.objects.values_list("pk", "status"))
+    assert statuses == {upcoming.pk: "cancelled", later.pk: "cancelled", past.pk: "scheduled"}
+    cancelled = sorted(m.subject for m in mail.outbox if m.subject.startswith("Cancelled"))
+    assert cancelled == ["Cancelled: Más adelante", "Cancelled: Próxima"]
+    assert {tuple(m.to) for m in mail.outbox} == {(net.ana.email,)}
+    assert all("Cerramos la empresa" in m.body for m in mail.outbox)
+
+
+def test_a_coordinator_ending_a_pairing_tells_both_sides_of_each_cancelled_session(net, commit):
+    pairing = services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    _session(net.ana, pairing, "Próxima", 3)
+    mail.outbox.clear()
+    with commit():
+        services.end_pairing(pairing=pairing, by=net.coordinator, reason="", completed=True)
+    told = sorted(m.to[0] for m in mail.outbox if m.subject == "Cancelled: Próxima")
+    assert told == sorted([net.ana.email, net.felipe.email])
 
 
 def test_completing_frees_the_place_and_a_coordinator_may_close(net):
@@ -265,3 +309,14 @@ def test_a_pairing_ended_because_a_member_left_closes_its_conversation(net):
     with pytest.raises(forums.ForumError):
         forums.post_reply(topic=pairing.conversation, author=net.ana, body="Are you there?")
     assert Room.objects.get(pk=pairing.conversation.room_id).closed_because == "ended"
+
+
+def test_two_people_with_the_longest_names_start_a_pairing(net):
+    for person in (net.ana, net.felipe):
+        person.profile.display_name = "N" * 120
+        person.profile.save()
+    pairing = services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    assert pairing.status == Status.ACTIVE
+    assert pairing.conversation.title.startswith("Mentoring: NNN")

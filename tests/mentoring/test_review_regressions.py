@@ -141,6 +141,40 @@ def test_the_host_does_not_confirm_their_own_group_session_even_as_a_follower(ne
     assert session.held_confirmed_at is None
 
 
+def test_attendees_from_the_hosts_own_firm_do_not_confirm_a_group_session(net, credits):
+    """A firm cannot credit itself: its own people at its session are not independent."""
+    host_firm = net.coordinator.profile.organization or net.felipe.profile.organization
+    for person_ in (net.coordinator, net.felipe):
+        person_.profile.organization = host_firm
+        person_.profile.save()
+    session = group_session(net)
+    for follower in (net.felipe, net.gabi):
+        sessions.answer_session(session=session, user=follower, answer="yes")
+    move_to_past(session)
+    assert not sessions.awaiting_confirmation(net.felipe).exists()
+    with pytest.raises(NotAllowed):
+        sessions.confirm_session(session=session, follower=net.felipe, took_place=True)
+    session.refresh_from_db()
+    assert session.held_confirmed_at is None and not credits
+    # An attendee from another firm confirms; only that confirmation is counted.
+    sessions.confirm_session(session=session, follower=net.gabi, took_place=True)
+    ((report),) = credits
+    assert report["attendees"] == 1
+
+
+def test_a_colleague_confirmation_from_before_the_rule_is_not_counted(net, credits):
+    session = group_session(net)
+    for follower in (net.felipe, net.gabi):
+        sessions.answer_session(session=session, user=follower, answer="yes")
+    move_to_past(session)
+    sessions.confirm_session(session=session, follower=net.felipe, took_place=True)
+    # Felipe has since joined the host's firm: his confirmation no longer counts.
+    net.coordinator.profile.organization = net.felipe.profile.organization
+    net.coordinator.profile.save()
+    sessions.confirm_session(session=session, follower=net.gabi, took_place=True)
+    assert [report["attendees"] for report in credits] == [1, 1]
+
+
 # --- Ids and times typed into addresses and forms ------------------------------------
 
 HUGE = "9" * 25

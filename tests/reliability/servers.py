@@ -374,6 +374,8 @@ class SmtpServer:
         self.accepted: list[str] = []  # the RCPT TO of every message accepted, in order
         self.refuse_next = 0  # answer "451 try later" to this many messages
         self.refused = 0
+        self.hold_next = 0  # never answer this many messages: the sender hangs mid-send
+        self.holding = threading.Event()  # set once a message is being held
         self._listener: socket.socket | None = None
         self._lock = threading.Lock()
 
@@ -424,6 +426,14 @@ class SmtpServer:
                     for line in lines:
                         if line in {b".\r\n", b".\n"}:
                             break
+                    with self._lock:
+                        hold = self.hold_next > 0
+                        self.hold_next -= hold
+                    if hold:
+                        # Not accepted: wait, without a word, until the sender goes away.
+                        self.holding.set()
+                        lines.read()
+                        return
                     with self._lock:
                         refuse = self.refuse_next > 0
                         if refuse:
