@@ -67,6 +67,16 @@ def commit(django_capture_on_commit_callbacks):
     return run
 
 
+def pytest_sessionfinish(session):
+    """The SQLite test database's write-ahead log outlives the file Django removes."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME") or ""
+    for leftover in (f"{name}-wal", f"{name}-shm") if name.endswith(".sqlite3") else ():
+        if os.path.exists(leftover):
+            os.remove(leftover)
+
+
 def pytest_terminal_summary(terminalreporter):
     """The reliability summary closes every run (see tests/reporting.py)."""
     terminalreporter.section("reliability summary")
