@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "forums",
     "mentoring",
     "guides",
+    # Above network, mentoring and incentives: reads them, none of them imports it.
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +148,10 @@ TASKS = {
         )
     }
 }
+
+# Agencies' import files (evidence): the largest upload, and what an XLSX may unpack to.
+EVIDENCE_MAX_UPLOAD_BYTES = env.integer("EVIDENCE_MAX_UPLOAD_MB", 200) * 2**20
+EVIDENCE_MAX_UNPACKED_BYTES = env.integer("EVIDENCE_MAX_UNPACKED_MB", 2000) * 2**20
 
 # First retry of a failed email after this many seconds, then 4x longer each time (5 tries).
 TASK_RETRY_DELAY = env.integer("TASK_RETRY_DELAY", 60)

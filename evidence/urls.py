@@ -1,0 +1,21 @@
+"""Evidence pages: an agency's registry and imports."""
+
+from django.urls import path
+
+from evidence import views
+
+app_name = "evidence"
+
+urlpatterns = [
+    path("agency/evidence/", views.imports_home, name="imports"),
+    path("agency/evidence/upload/", views.upload, name="upload"),
+    path("agency/evidence/imports/<int:batch_id>/", views.batch_page, name="batch"),
+    path(
+        "agency/evidence/imports/<int:batch_id>/refused.csv",
+        views.refused_csv,
+        name="refused_csv",
+    ),
+    path("agency/evidence/imports/<int:batch_id>/confirm/", views.confirm, name="confirm"),
+    path("agency/evidence/imports/<int:batch_id>/discard/", views.discard, name="discard"),
+    path("agency/evidence/imports/<int:batch_id>/rollback/", views.rollback, name="rollback"),
+]
