@@ -218,3 +218,53 @@ class TaxIdLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.previous or '-'} -> {self.scheme} {self.tax_id}"
+
+
+class Evaluation(models.Model):
+    """The estimates for one programme, one comparison group and one version of the data.
+
+    Computed by the worker, never inside a request; asked again with the same data, the
+    stored one is the answer.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Computing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Comparison(models.TextChoices):
+        NEVER = "never_treated", _("Firms never supported")
+        NOT_YET = "not_yet_treated", _("Firms not yet supported")
+
+    programme = models.ForeignKey(
+        "incentives.Programme", on_delete=models.CASCADE, related_name="+"
+    )
+    comparison = models.CharField(
+        _("comparison firms"), max_length=16, choices=Comparison, default=Comparison.NEVER
+    )
+    data_version = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # {outcome: estimate.Result.as_dict(), or {"error": msgid}}
+    results = models.JSONField(default=dict, blank=True)
+    coverage = models.JSONField(default=dict, blank=True)
+    problem = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "comparison", "data_version"],
+                name="one_evaluation_per_programme_comparison_and_data",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.comparison} {self.status}"
