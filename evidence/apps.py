@@ -7,4 +7,8 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self):
-        from evidence import signals  # noqa: F401
+        from evidence import demo, home_panels, signals  # noqa: F401
+        from evidence.api import router
+        from incentives.api import api
+
+        api.add_router("/", router)

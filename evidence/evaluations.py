@@ -108,3 +108,17 @@ def _one(frame, outcome: str, comparison: str) -> dict:
         logger.warning("Outcome %s could not be estimated", outcome, exc_info=True)
         return {"error": _("The data cannot support an estimate of this outcome.")}
     return result.as_dict()
+
+
+def evaluate_now(*, programme: Programme, comparison: str = estimate.DEFAULT_COMPARISON):
+    """For batch use outside requests: the stored evaluation of today's data, computed here
+    when there is none."""
+    if comparison not in estimate.COMPARISONS:
+        raise EvidenceError(_("Choose never-supported or not-yet-supported comparison firms."))
+    evaluation, _created = Evaluation.objects.get_or_create(
+        programme=programme, comparison=comparison, data_version=panel.data_version(programme)
+    )
+    if evaluation.status != Status.DONE:
+        Evaluation.objects.filter(pk=evaluation.pk).update(status=Status.QUEUED)
+        evaluation = run(evaluation.pk)
+    return evaluation

@@ -1,4 +1,4 @@
-"""Evidence pages: an agency's registry and imports."""
+"""Evidence pages: an agency's registry and imports, and each programme's impact."""
 
 from django.urls import path
 
@@ -18,4 +18,20 @@ urlpatterns = [
     path("agency/evidence/imports/<int:batch_id>/confirm/", views.confirm, name="confirm"),
     path("agency/evidence/imports/<int:batch_id>/discard/", views.discard, name="discard"),
     path("agency/evidence/imports/<int:batch_id>/rollback/", views.rollback, name="rollback"),
+    path("agency/programmes/<int:programme_id>/impact/", views.impact, name="impact"),
+    path(
+        "agency/programmes/<int:programme_id>/impact/evaluate/",
+        views.evaluate,
+        name="evaluate",
+    ),
+    path(
+        "agency/programmes/<int:programme_id>/impact/<str:outcome>.svg",
+        views.impact_chart,
+        name="impact_chart",
+    ),
+    path(
+        "agency/programmes/<int:programme_id>/impact/estimates.csv",
+        views.impact_csv,
+        name="impact_csv",
+    ),
 ]

@@ -1,18 +1,22 @@
-"""Agency officers' pages: their registry and imports, each file's preview, progress and fate."""
+"""Agency officers' pages: registry and imports (each file's preview, progress and fate), and
+what each programme changed."""
 
 import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evidence import imports, selectors
+from evidence import estimate, evaluations, imports, panel, report, selectors
 from evidence.errors import EvidenceError, shown
 from evidence.forms import UploadForm
+from evidence.models import Evaluation
 from evidence.rows import FORMULA_START
+from incentives.selectors import programme_for
 
 
 @login_required
@@ -123,3 +127,75 @@ def discard(request, batch_id):
 @require_POST
 def rollback(request, batch_id):
     return _act(request, batch_id, imports.rollback, _("Import rolled back."))
+
+
+def _comparison(request) -> str:
+    value = request.GET.get("comparison") or request.POST.get("comparison") or ""
+    return value if value in estimate.COMPARISONS else estimate.DEFAULT_COMPARISON
+
+
+@login_required
+def impact(request, programme_id):
+    programme = programme_for(request.user, programme_id)
+    comparison = _comparison(request)
+    evaluation = evaluations.latest(programme, comparison)
+    outcome = request.GET.get("outcome")
+    outcome = outcome if outcome in estimate.OUTCOMES else "exported"
+    rows = report.rows(evaluation) if evaluation and evaluation.status == "done" else []
+    chosen = next((row for row in rows if row.outcome == outcome and row.result), None)
+    context = {
+        "programme": programme,
+        "comparison": comparison,
+        "comparisons": Evaluation.Comparison.choices,
+        "evaluation": evaluation,
+        "stale": evaluation is None or evaluation.data_version != panel.data_version(programme),
+        "rows": rows,
+        "outcome": outcome,
+        "chosen": chosen,
+        "cohorts": report.cohorts(chosen.result) if chosen else [],
+        "problem": shown(*evaluation.problem) if evaluation and evaluation.problem else "",
+        "min_cell": estimate.MIN_CELL,
+    }
+    if request.htmx:
+        response = render(request, "evidence/_impact_status.html", context)
+        if evaluation is not None and evaluation.status in ("done", "failed"):
+            response["HX-Refresh"] = "true"  # the whole page shows the finished estimate
+        return response
+    return render(request, "evidence/impact.html", context)
+
+
+@login_required
+@require_POST
+def evaluate(request, programme_id):
+    programme = programme_for(request.user, programme_id)
+    comparison = _comparison(request)
+    try:
+        evaluations.request_evaluation(programme=programme, by=request.user, comparison=comparison)
+    except EvidenceError as error:
+        messages.error(request, error.message)
+    url = reverse("evidence:impact", args=[programme.pk])
+    return redirect(f"{url}?comparison={comparison}")
+
+
+@login_required
+def impact_chart(request, programme_id, outcome):
+    programme = programme_for(request.user, programme_id)
+    if outcome not in estimate.OUTCOMES:
+        raise Http404
+    evaluation = evaluations.latest(programme, _comparison(request))
+    result = (evaluation.results.get(outcome) if evaluation else None) or {}
+    svg = report.event_chart(None if "error" in result else result, str(report.LABELS[outcome]))
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    # The chart draws with its own attributes and runs nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@login_required
+def impact_csv(request, programme_id):
+    programme = programme_for(request.user, programme_id)
+    evaluation = evaluations.latest(programme, _comparison(request))
+    text = report.csv_text(evaluation) if evaluation and evaluation.status == "done" else ""
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="impact-{programme.pk}.csv"'
+    return response

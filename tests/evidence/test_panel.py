@@ -2,105 +2,28 @@
 
 import datetime
 import math
-from decimal import Decimal
 
 import numpy as np
 import pytest
-from django.utils import timezone
-from stdnum.pe import ruc
 
 from evidence import evaluations, panel
 from evidence.models import (
-    CustomsRecord,
     Evaluation,
-    ImportBatch,
     PastParticipant,
-    RegistryFirm,
 )
-from incentives import programmes
 from mentoring import services as mentoring
 from mentoring.models import Pairing
 from network import services as network
 from tests.evidence.conftest import firms_file, imported
+from tests.evidence.data import customs, evaluated_world, new_batch, new_programme, registry
 from tests.factories import UserFactory, add_member, make_cluster
 
 pytestmark = pytest.mark.django_db
 
 
-def _ruc(n: int) -> str:
-    base = f"20{n:08d}"
-    return base + ruc.calc_check_digit(base)
-
-
-def _batch(agency, officer, kind) -> ImportBatch:
-    return ImportBatch.objects.create(
-        agency=agency,
-        kind=kind,
-        status=ImportBatch.Status.IMPORTED,
-        file_name=f"{kind}.csv",
-        file_hash=f"{kind}-{ImportBatch.objects.count()}",
-        file_size=1,
-        uploaded_by=officer,
-        imported_at=timezone.now(),
-    )
-
-
-def _registry(agency, officer, count: int) -> list[str]:
-    batch = _batch(agency, officer, "firms")
-    ids = [_ruc(n) for n in range(count)]
-    RegistryFirm.objects.bulk_create(
-        RegistryFirm(
-            agency=agency,
-            batch=batch,
-            scheme="RUC",
-            tax_id=tax_id,
-            name=f"Firma {n}",
-            sector=["agrifood", "mining"][n % 2],
-            is_current=True,
-        )
-        for n, tax_id in enumerate(ids)
-    )
-    return ids
-
-
-def _customs(agency, officer, rows) -> None:
-    batch = _batch(agency, officer, "customs")
-    CustomsRecord.objects.bulk_create(
-        CustomsRecord(
-            agency=agency,
-            batch=batch,
-            scheme="RUC",
-            tax_id=tax_id,
-            year=year,
-            tariff_code=code + "00",
-            hs6=code,
-            destination=country,
-            fob_usd=Decimal(fob),
-        )
-        for tax_id, year, code, country, fob in rows
-    )
-
-
-def _programme(officer, clusters=None):
-    today = datetime.date.today()
-    agency = officer.profile.organization
-    clusters = clusters or [make_cluster(sponsor=agency)]
-    return programmes.create_programme(
-        by=officer,
-        name="Exporta",
-        clusters=clusters,
-        starts_on=today,
-        ends_on=today + datetime.timedelta(days=365),
-        unit="USD",
-        budget=Decimal("1000"),
-        cap_per_member_month=None,
-        cap_per_pair_month=None,
-    )
-
-
 def test_panel_has_every_registry_firm_every_year_with_zeros(officer, agency):
-    ids = _registry(agency, officer, 3)
-    _customs(
+    ids = registry(agency, officer, 3)
+    customs(
         agency,
         officer,
         [
@@ -112,7 +35,7 @@ def test_panel_has_every_registry_firm_every_year_with_zeros(officer, agency):
             (ids[1], 2020, "090111", "US", "5"),
         ],
     )
-    frame, coverage = panel.build(_programme(officer))
+    frame, coverage = panel.build(new_programme(officer))
     assert coverage["years"] == [2018, 2022] and coverage["firms"] == 3
     assert len(frame) == 15
     first = frame[frame.firm == 0].set_index("year")
@@ -133,8 +56,8 @@ def test_panel_has_every_registry_firm_every_year_with_zeros(officer, agency):
 def test_support_starts_at_the_first_pairing_or_the_imported_start_whichever_is_earlier(
     officer, agency
 ):
-    ids = _registry(agency, officer, 3)
-    _customs(
+    ids = registry(agency, officer, 3)
+    customs(
         agency, officer, [(tax_id, y, "090111", "US", "1") for tax_id in ids for y in (2015, 2025)]
     )
     coordinator = UserFactory()
@@ -167,12 +90,12 @@ def test_support_starts_at_the_first_pairing_or_the_imported_start_whichever_is_
         )
     PastParticipant.objects.create(
         agency=agency,
-        batch=_batch(agency, officer, "participants"),
+        batch=new_batch(agency, officer, "participants"),
         scheme="RUC",
         tax_id=ids[1],
         start_year=2019,
     )
-    frame, _coverage = panel.build(_programme(officer, [cluster]))
+    frame, _coverage = panel.build(new_programme(officer, [cluster]))
     starts = frame.drop_duplicates("firm").set_index("firm").first_treat.to_dict()
     assert starts == {0: 2022, 1: 2019, 2: 0}
 
@@ -181,20 +104,7 @@ def test_estimates_are_computed_once_per_version_of_the_data(
     officer, agency, django_capture_on_commit_callbacks, monkeypatch
 ):
     monkeypatch.setattr(evaluations, "BOOTSTRAP_DRAWS", 49)
-    rng = np.random.default_rng(0)
-    ids = _registry(agency, officer, 60)
-    rows = []
-    for n, tax_id in enumerate(ids):
-        for year in range(2016, 2023):
-            if rng.random() < 0.3 + 0.4 * (n < 20 and year >= 2019):
-                rows.append((tax_id, year, "090111", "US", "1000"))
-    _customs(agency, officer, rows)
-    starts = _batch(agency, officer, "participants")
-    PastParticipant.objects.bulk_create(
-        PastParticipant(agency=agency, batch=starts, scheme="RUC", tax_id=t, start_year=2019)
-        for t in ids[:20]
-    )
-    programme = _programme(officer)
+    programme = evaluated_world(agency, officer)
     with django_capture_on_commit_callbacks(execute=True) as queued:
         evaluation = evaluations.request_evaluation(programme=programme, by=officer)
     assert len(queued) == 1
@@ -220,7 +130,7 @@ def test_estimates_are_computed_once_per_version_of_the_data(
 def test_only_the_programmes_officers_can_ask_for_an_estimate(officer, other_officer):
     from evidence.errors import NotAllowed
 
-    programme = _programme(officer)
+    programme = new_programme(officer)
     with pytest.raises(NotAllowed):
         evaluations.request_evaluation(programme=programme, by=other_officer)
     assert not Evaluation.objects.exists()

@@ -685,6 +685,7 @@ AGENCY_API = {
             "list_entries",
             "list_balances",
             "list_outcomes",
+            "programme_impact",
         )
     },
 }
@@ -741,6 +742,10 @@ EVIDENCE = {
     "evidence:confirm": [POST(officer("ok"), preview)],
     "evidence:discard": [POST(officer("ok"), preview)],
     "evidence:rollback": [POST(officer("ok"), registry)],
+    "evidence:impact": [GET(officer("200"), programme)],
+    "evidence:evaluate": [POST(officer("ok"), programme, _const(comparison="not_yet_treated"))],
+    "evidence:impact_chart": [GET(officer("200"), _with(programme, outcome="exported"))],
+    "evidence:impact_csv": [GET(officer("200"), programme)],
 }
 
 TABLE: dict[str, list[Probe]] = {
