@@ -19,6 +19,7 @@ BENCHMARKS = [
     "matching",
     "crediting",
     "journeys",
+    "evidence",
 ]
 # Connections and the Daphne/Uvicorn comparison share one module: both hold idle sockets.
 MODULES = {
@@ -30,6 +31,7 @@ MODULES = {
     "matching": "bench.matching",
     "crediting": "bench.crediting",
     "journeys": "bench.journeys",
+    "evidence": "bench.evidence",
 }
 
 

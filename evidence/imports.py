@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop as _
@@ -293,29 +293,38 @@ _MODELS = {
 }
 
 
-def _row(batch: ImportBatch, record: tuple):
-    common = {
-        "agency_id": batch.agency_id,
-        "batch_id": batch.pk,
-        "scheme": record[0],
-        "tax_id": record[1],
-    }
-    if batch.kind == Kind.FIRMS:
-        name, sector, region, size = record[2:]
-        return RegistryFirm(**common, name=name, sector=sector, region=region, size=size)
-    if batch.kind == Kind.CUSTOMS:
-        year, month, code, hs6, country, fob = record[2:]
-        return CustomsRecord(
-            **common,
-            year=year,
-            month=month,
-            tariff_code=code,
-            hs6=hs6,
-            destination=country,
-            fob_usd=fob,
+# Columns after agency and batch, in the order of the records _records yields; firms are
+# staged as not current. Rows go in by executemany: model instances cost four times as much.
+_COLUMNS = {
+    Kind.FIRMS: ["scheme", "tax_id", "name", "sector", "region", "size", "is_current"],
+    Kind.CUSTOMS: [
+        "scheme",
+        "tax_id",
+        "year",
+        "month",
+        "tariff_code",
+        "hs6",
+        "destination",
+        "fob_usd",
+    ],
+    Kind.PARTICIPANTS: ["scheme", "tax_id", "start_year", "start_month"],
+}
+
+
+def _insert(batch: ImportBatch, records: list[tuple]) -> None:
+    model, columns = _MODELS[batch.kind], ["agency_id", "batch_id", *_COLUMNS[batch.kind]]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(column) for column in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    extra = (False,) if batch.kind == Kind.FIRMS else ()
+    # One transaction per chunk: in autocommit, SQLite would sync the disk once per row.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [(batch.agency_id, batch.pk, *record, *extra) for record in records]
         )
-    year, month = record[2:]
-    return PastParticipant(**common, start_year=year, start_month=month)
 
 
 def write(batch_id: int) -> ImportBatch:
@@ -323,17 +332,16 @@ def write(batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.select_related("replaces").get(pk=batch_id)
     if batch.status != Status.IMPORTING:
         return batch
-    model = _MODELS[batch.kind]
     scan = Scan()
     try:
         pending = []
         for record in _records(batch, scan, _context(batch)):
-            pending.append(_row(batch, record))
+            pending.append(record)
             if len(pending) >= CHUNK:
-                model.objects.bulk_create(pending)
+                _insert(batch, pending)
                 pending = []
                 _set_progress(batch.pk, scan.total)
-        model.objects.bulk_create(pending)
+        _insert(batch, pending)
         if (scan.accepted, scan.refused_count) != (batch.rows_accepted, batch.rows_refused):
             raise FileRefused(
                 _("The registry changed since the preview; upload the file again to check it.")

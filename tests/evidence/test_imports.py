@@ -172,15 +172,15 @@ def test_a_failure_while_writing_leaves_nothing(officer, agency, monkeypatch):
     )
     imports.confirm(batch=batch, by=officer)
     calls = []
-    real = CustomsRecord.objects.bulk_create
+    real = imports._insert
 
-    def flaky(rows, *args, **kwargs):
-        calls.append(len(rows))
+    def flaky(batch, records):
+        calls.append(len(records))
         if len(calls) == 2:
             raise OSError("disk full")
-        return real(rows, *args, **kwargs)
+        return real(batch, records)
 
-    with mock.patch.object(CustomsRecord.objects, "bulk_create", flaky), pytest.raises(OSError):
+    with mock.patch.object(imports, "_insert", flaky), pytest.raises(OSError):
         imports.write(batch.pk)
     batch.refresh_from_db()
     assert batch.status == Status.FAILED
