@@ -20,6 +20,7 @@ BENCHMARKS = [
     "crediting",
     "journeys",
     "signup",
+    "evidence",
 ]
 # Connections and the Daphne/Uvicorn comparison share one module: both hold idle sockets.
 MODULES = {
@@ -32,6 +33,7 @@ MODULES = {
     "crediting": "bench.crediting",
     "journeys": "bench.journeys",
     "signup": "bench.signup",
+    "evidence": "bench.evidence",
 }
 
 

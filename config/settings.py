@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "forums",
     "mentoring",
     "guides",
+    # Above network, mentoring and incentives: reads them, none of them imports it.
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +166,10 @@ TASKS = {
 POSTS_PER_MINUTE = env.integer("POSTS_PER_MINUTE", 10)
 if POSTS_PER_MINUTE < 1:
     raise env.ConfigError("POSTS_PER_MINUTE must be 1 or more.")
+
+# Agencies' import files (evidence): the largest upload, and what an XLSX may unpack to.
+EVIDENCE_MAX_UPLOAD_BYTES = env.integer("EVIDENCE_MAX_UPLOAD_MB", 200) * 2**20
+EVIDENCE_MAX_UNPACKED_BYTES = env.integer("EVIDENCE_MAX_UNPACKED_MB", 2000) * 2**20
 
 # First retry of a failed email after this many seconds, then 4x longer each time (5 tries).
 TASK_RETRY_DELAY = env.integer("TASK_RETRY_DELAY", 60)

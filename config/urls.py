@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("mentoring.urls")),
     path("", include("incentives.urls")),
     path("", include("guides.urls")),
+    path("", include("evidence.urls")),
     *incentives_api,
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

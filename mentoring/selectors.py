@@ -1,6 +1,8 @@
 """Reads the mentoring pages need; each returns only what the viewer may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import datetime
+
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -182,6 +184,19 @@ def mentored_and_other_firms(cluster_ids) -> tuple[list[Organization], list[Orga
         .order_by("name")
     )
     return mentored, others
+
+
+def first_pairing_starts(cluster_ids) -> dict[int, datetime.datetime]:
+    """When each firm's people first started being mentored in these clusters, by firm id."""
+    rows = (
+        Pairing.objects.filter(
+            cluster_id__in=cluster_ids, status__in=MENTORED, started_at__isnull=False
+        )
+        .exclude(follower__profile__organization=None)
+        .values("follower__profile__organization")
+        .annotate(first=Min("started_at"))
+    )
+    return {row["follower__profile__organization"]: row["first"] for row in rows}
 
 
 def participation(cluster_ids) -> dict[str, int]:

@@ -11,7 +11,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from network import hs
+from network import hs, taxids
 from network.models import SPOKEN_LANGUAGES, Cluster, Membership, Organization, Profile, Sector
 from network.services import JOINABLE_ROLES
 
@@ -190,6 +190,18 @@ class OrganizationForm(forms.Form):
         help_text=_("Leave empty if you have not exported yet."),
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    tax_id_scheme = forms.ChoiceField(
+        label=_("Tax id scheme"), choices=[("", "—"), *taxids.Scheme.choices], required=False
+    )
+    tax_id = forms.CharField(
+        label=_("Tax id"),
+        max_length=taxids.MAX_LENGTH,
+        required=False,
+        help_text=_(
+            "Your firm's tax id lets the agencies that sponsor your clusters match it with "
+            "their records; they see which firm on the network it is."
+        ),
+    )
     exported_codes = forms.CharField(
         label=_("Products exported (HS codes)"),
         required=False,
@@ -225,6 +237,18 @@ class OrganizationForm(forms.Form):
         if year is not None and year > datetime.date.today().year:
             raise forms.ValidationError(_("The first export year cannot be in the future."))
         return year
+
+    def clean(self):
+        cleaned = super().clean()
+        value, scheme = cleaned.get("tax_id", ""), cleaned.get("tax_id_scheme", "")
+        if value and not scheme:
+            self.add_error("tax_id_scheme", _("Choose the scheme of the tax id."))
+        elif value:
+            try:
+                cleaned["tax_id"] = taxids.normalise(scheme=scheme, value=value)
+            except taxids.InvalidTaxId as error:
+                self.add_error("tax_id", error.message)
+        return cleaned
 
     def _clean_codes(self, name: str) -> list[str]:
         codes = _codes(self.cleaned_data[name])

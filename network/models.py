@@ -16,6 +16,8 @@ from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
 from network import hs
+from network.taxids import MAX_LENGTH as TAX_ID_LENGTH
+from network.taxids import Scheme as TaxIdScheme
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -96,6 +98,11 @@ class Organization(models.Model):
         _("first export year"), null=True, blank=True
     )
     website = models.URLField(_("website"), blank=True)
+    # Normalised by network.taxids; the same id in an agency's firm registry links the two.
+    tax_id_scheme = models.CharField(
+        _("tax id scheme"), max_length=8, choices=TaxIdScheme, blank=True
+    )
+    tax_id = models.CharField(_("tax id"), max_length=TAX_ID_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,6 +114,15 @@ class Organization(models.Model):
                 condition=Q(first_export_year__isnull=True)
                 | Q(first_export_year__gte=1900, first_export_year__lte=2100),
                 name="organization_first_export_year_plausible",
+            ),
+            models.UniqueConstraint(
+                fields=["tax_id_scheme", "tax_id"],
+                condition=~Q(tax_id=""),
+                name="one_organization_per_tax_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_id="") | ~Q(tax_id_scheme=""),
+                name="organization_tax_id_has_scheme",
             ),
         ]
         indexes = [models.Index(fields=["kind", "name"])]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-from network import hs, notify, realtime
+from network import hs, notify, realtime, taxids
 from network.models import (
     SPOKEN_LANGUAGES,
     Cluster,
@@ -25,6 +25,7 @@ from network.models import (
     Profile,
     User,
 )
+from network.signals import organization_tax_id_changed
 from network.text import clean_text, storable
 
 Role = Membership.Role
@@ -687,8 +688,13 @@ def save_organization(
     exported_codes: list[str] = (),
     planned_codes: list[str] = (),
     markets: list[str] = (),
+    tax_id_scheme: str | None = None,
+    tax_id: str | None = None,
 ) -> Organization:
-    """Create the person's organization or update the one they belong to."""
+    """Create the person's organization or update the one they belong to.
+
+    A tax id of None leaves the one on record as it is; an empty one clears it.
+    """
     name, website = _text(name, Organization, "name"), _text(website, Organization, "website")
     if organization is not None and profile.organization_id != organization.pk:
         raise NotAllowed(gettext_lazy("You can only edit your own organization."))
@@ -718,6 +724,9 @@ def save_organization(
             % {"codes": ", ".join(sorted(overlap))}
         )
     organization = organization or Organization()
+    before = (organization.tax_id_scheme, organization.tax_id) if organization.tax_id else None
+    if tax_id is not None:
+        _set_tax_id(organization, tax_id_scheme or "", tax_id)
     organization.name, organization.kind, organization.country = name.strip(), kind, country
     organization.size, organization.sector = size, sector
     organization.first_export_year, organization.website = first_export_year, website
@@ -748,4 +757,27 @@ def save_organization(
     if profile.organization_id != organization.pk:
         profile.organization = organization
         profile.save(update_fields=["organization"])
+    after = (organization.tax_id_scheme, organization.tax_id) if organization.tax_id else None
+    if after != before:
+        organization_tax_id_changed.send(
+            sender=Organization, organization=organization, by=profile.user, before=before
+        )
     return organization
+
+
+def _set_tax_id(organization: Organization, scheme: str, value: str) -> None:
+    """Validated by the scheme's check digits and unique on the network, or refused."""
+    if not value.strip():
+        organization.tax_id_scheme, organization.tax_id = "", ""
+        return
+    try:
+        scheme = taxids.parse_scheme(scheme)
+        compact = taxids.normalise(scheme=scheme, value=value)
+    except taxids.InvalidTaxId as error:
+        raise NetworkError(error.message) from None
+    taken = Organization.objects.filter(tax_id_scheme=scheme, tax_id=compact)
+    if organization.pk is not None:
+        taken = taken.exclude(pk=organization.pk)
+    if taken.exists():
+        raise NetworkError(gettext_lazy("Another organization on the network has this tax id."))
+    organization.tax_id_scheme, organization.tax_id = scheme, compact

@@ -21,6 +21,11 @@ member_erasure_requested = Signal()
 # after @ to mention them, or None).
 member_erased = Signal()
 
+# Sent by network.services.save_organization, inside its transaction, when an organization's
+# tax id is set, changed or cleared, so the apps that match firms by tax id keep a trail.
+# Arguments: organization, by (the person who changed it), before ((scheme, tax_id) or None).
+organization_tax_id_changed = Signal()
+
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="network.profile_for_user")
 def create_profile(sender, instance, created, raw=False, **kwargs):

@@ -416,6 +416,8 @@ def organization_edit(request):
                 "sector",
                 "first_export_year",
                 "website",
+                "tax_id_scheme",
+                "tax_id",
             )
         }
         initial |= {

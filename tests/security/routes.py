@@ -22,6 +22,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.security.world import ROLES, Side, World
@@ -788,6 +789,7 @@ AGENCY_API = {
             "list_entries",
             "list_balances",
             "list_outcomes",
+            "programme_impact",
         )
     },
 }
@@ -821,6 +823,35 @@ ACCOUNTS = {
     "set_language": [POST(everyone("302"), data=_const(language="es", next="/"))],
 }
 
+
+def registry(s: Side, w: World) -> dict:
+    return {"batch_id": s.registry.pk}
+
+
+def preview(s: Side, w: World) -> dict:
+    return {"batch_id": s.preview.pk}
+
+
+def _new_file(s: Side, w: World) -> dict:
+    content = b"tax_id,id_scheme,name\n20131312955,RUC,Nueva\n"
+    return {"kind": "firms", "file": SimpleUploadedFile("nuevo.csv", content)}
+
+
+# Confidential customs data: every page is its agency's officers' only.
+EVIDENCE = {
+    "evidence:imports": [GET(officer("200", other_officer="200"))],
+    "evidence:upload": [POST(officer("ok", other_officer="ok"), data=_new_file)],
+    "evidence:batch": [GET(officer("200"), registry), GET(officer("200"), preview)],
+    "evidence:refused_csv": [GET(officer("200"), preview)],
+    "evidence:confirm": [POST(officer("ok"), preview)],
+    "evidence:discard": [POST(officer("ok"), preview)],
+    "evidence:rollback": [POST(officer("ok"), registry)],
+    "evidence:impact": [GET(officer("200"), programme)],
+    "evidence:evaluate": [POST(officer("ok"), programme, _const(comparison="not_yet_treated"))],
+    "evidence:impact_chart": [GET(officer("200"), _with(programme, outcome="exported"))],
+    "evidence:impact_csv": [GET(officer("200"), programme)],
+}
+
 TABLE: dict[str, list[Probe]] = {
     **NETWORK,
     **FORUMS,
@@ -829,6 +860,7 @@ TABLE: dict[str, list[Probe]] = {
     **GUIDES,
     **AGENCY_API,
     **ACCOUNTS,
+    **EVIDENCE,
 }
 
 # Django's admin guards each of its views with the staff check: nobody here is staff, so

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from evidence import imports as evidence
+from evidence.models import ImportBatch
 from forums import services as forums
 from forums.models import Post, Room, Topic
 from guides import services as guides
@@ -89,6 +91,8 @@ class Side:
     api_token: ApiToken
     # Words that mark this side's private things, by who may see them (see matrix.SEES).
     secrets: dict[str, str] = field(default_factory=dict)
+    registry: ImportBatch | None = None  # the agency's firms file, imported
+    preview: ImportBatch | None = None  # its customs file, checked, waiting for confirmation
 
 
 @dataclass
@@ -347,6 +351,8 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     )
     api_token, api_key = programmes.issue_api_key(by=officer, name="Informes")
 
+    registry, preview = _evidence(officer, word)
+
     for obj in (cluster, topic, pairing, session, group_session, goal, programme, guide):
         obj.refresh_from_db()
     return Side(
@@ -392,7 +398,33 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         api_key=api_key,
         api_token=api_token,
         secrets={"name": word, "content": content, "conversation": conversation},
+        registry=registry,
+        preview=preview,
     )
+
+
+REGISTRY_CSV = "tax_id,id_scheme,name\n20100047218,RUC,Firma {word}\n"
+CUSTOMS_CSV = (
+    "tax_id,id_scheme,period,tariff_code,destination,fob_usd\n"
+    "20100047218,RUC,2022,0901119000,US,100\n20100047219,RUC,2022,0901119000,US,5\n"
+)
+
+
+def _evidence(officer: User, word: str) -> tuple[ImportBatch, ImportBatch]:
+    """The registry's firm is named with the side's word: only its agency may see it."""
+    registry = evidence.upload(
+        by=officer,
+        kind="firms",
+        file_name="registro.csv",
+        content=REGISTRY_CSV.format(word=word).encode(),
+    )
+    evidence.check(registry.pk)
+    evidence.confirm(batch=registry, by=officer)
+    registry = evidence.write(registry.pk)
+    preview = evidence.upload(
+        by=officer, kind="customs", file_name="aduana.csv", content=CUSTOMS_CSV.encode()
+    )
+    return registry, evidence.check(preview.pk)
 
 
 def build_world() -> World:

@@ -1,0 +1,48 @@
+"""Print a programme's estimates, computing them here when today's data has none stored."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from evidence import estimate, evaluations, report
+from evidence.errors import EvidenceError
+from incentives.models import Programme
+
+
+class Command(BaseCommand):
+    help = "Print the impact estimates of a programme (as JSON with --json)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--programme", type=int, required=True)
+        parser.add_argument(
+            "--comparison", choices=estimate.COMPARISONS, default=estimate.DEFAULT_COMPARISON
+        )
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, programme, comparison, json: bool = False, **options):
+        found = Programme.objects.filter(pk=programme).first()
+        if found is None:
+            raise CommandError(f"No programme {programme}.")
+        try:
+            evaluation = evaluations.evaluate_now(programme=found, comparison=comparison)
+        except EvidenceError as error:
+            raise CommandError(error.message) from None
+        if evaluation.status != evaluation.Status.DONE:
+            raise CommandError("The estimate could not be computed; see the log.")
+        if json:
+            self.stdout.write(_json(evaluation))
+        else:
+            self.stdout.write(report.csv_text(evaluation))
+
+
+def _json(evaluation) -> str:
+    return json.dumps(
+        {
+            "programme": evaluation.programme_id,
+            "comparison_group": evaluation.comparison,
+            "data_as_of": evaluation.coverage.get("as_of"),
+            "coverage": evaluation.coverage,
+            "outcomes": evaluation.results,
+        },
+        indent=2,
+    )

@@ -1,0 +1,37 @@
+"""Evidence pages: an agency's registry and imports, and each programme's impact."""
+
+from django.urls import path
+
+from evidence import views
+
+app_name = "evidence"
+
+urlpatterns = [
+    path("agency/evidence/", views.imports_home, name="imports"),
+    path("agency/evidence/upload/", views.upload, name="upload"),
+    path("agency/evidence/imports/<int:batch_id>/", views.batch_page, name="batch"),
+    path(
+        "agency/evidence/imports/<int:batch_id>/refused.csv",
+        views.refused_csv,
+        name="refused_csv",
+    ),
+    path("agency/evidence/imports/<int:batch_id>/confirm/", views.confirm, name="confirm"),
+    path("agency/evidence/imports/<int:batch_id>/discard/", views.discard, name="discard"),
+    path("agency/evidence/imports/<int:batch_id>/rollback/", views.rollback, name="rollback"),
+    path("agency/programmes/<int:programme_id>/impact/", views.impact, name="impact"),
+    path(
+        "agency/programmes/<int:programme_id>/impact/evaluate/",
+        views.evaluate,
+        name="evaluate",
+    ),
+    path(
+        "agency/programmes/<int:programme_id>/impact/<str:outcome>.svg",
+        views.impact_chart,
+        name="impact_chart",
+    ),
+    path(
+        "agency/programmes/<int:programme_id>/impact/estimates.csv",
+        views.impact_csv,
+        name="impact_csv",
+    ),
+]
