@@ -10,6 +10,9 @@ import pytest
 from evidence.estimate import CannotEstimate, estimate, naive_difference
 from tests.evidence.synthetic import synthetic_panel
 
+# The estimator on synthetic panels: the same whatever the database, so run once.
+pytestmark = pytest.mark.pure
+
 EFFECT = 0.25
 SEEDS = range(80)
 
