@@ -66,6 +66,8 @@ def _sign_in(page, base: str, email: str) -> None:
 PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
+# Every role's header in three languages at two widths: run once, with the role journeys.
+@pytest.mark.journeys
 @pytest.mark.parametrize("language", list(LANGUAGES))
 def test_the_header_holds_on_one_line_from_1024_px(
     language, demo_network, browser, daphne_url, screenshot_dir
