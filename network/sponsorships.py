@@ -201,51 +201,53 @@ def _require_decider(sponsorship: Sponsorship, by: User) -> None:
         raise NotAllowed(gettext_lazy("Someone else on the other side must answer this."))
 
 
-@transaction.atomic
-def accept_sponsorship(*, sponsorship: Sponsorship, by: User) -> Sponsorship:
-    """The side that did not propose accepts: the agency now sponsors the cluster."""
+def _decide(*, sponsorship: Sponsorship, by: User, status: str, action: str, event: str, text):
+    """The side that did not propose answers a pending proposal; the same answer twice is a
+    no-op, a different one after the first is refused."""
     sponsorship = _locked(sponsorship)
     _require_decider(sponsorship, by)
-    if sponsorship.is_active:
-        return sponsorship  # accepted twice: nothing more to do
+    if sponsorship.status == status:
+        return sponsorship
     if not sponsorship.is_pending:
         raise NetworkError(gettext_lazy("This proposal has already been answered or withdrawn."))
-    sponsorship.status = Status.ACTIVE
+    sponsorship.status = status
     sponsorship.decided_by, sponsorship.decided_at = by, timezone.now()
     sponsorship.save(update_fields=["status", "decided_by", "decided_at"])
-    _log(sponsorship=sponsorship, action=Action.SPONSORSHIP_ACCEPTED, by=by)
+    _log(sponsorship=sponsorship, action=action, by=by)
+    names = {"cluster": sponsorship.cluster.name, "agency": sponsorship.agency.name}
     _tell(
         sponsorship=sponsorship,
         side=sponsorship.proposed_by_side,
-        event="accepted",
+        event=event,
         by=by,
-        text=_("%(agency)s now sponsors %(cluster)s.")
-        % {"cluster": sponsorship.cluster.name, "agency": sponsorship.agency.name},
+        text=text % names,
     )
     return sponsorship
+
+
+@transaction.atomic
+def accept_sponsorship(*, sponsorship: Sponsorship, by: User) -> Sponsorship:
+    """The side that did not propose accepts: the agency now sponsors the cluster."""
+    return _decide(
+        sponsorship=sponsorship,
+        by=by,
+        status=Status.ACTIVE,
+        action=Action.SPONSORSHIP_ACCEPTED,
+        event="accepted",
+        text=_("%(agency)s now sponsors %(cluster)s."),
+    )
 
 
 @transaction.atomic
 def decline_sponsorship(*, sponsorship: Sponsorship, by: User) -> Sponsorship:
-    sponsorship = _locked(sponsorship)
-    _require_decider(sponsorship, by)
-    if sponsorship.status == Status.DECLINED:
-        return sponsorship
-    if not sponsorship.is_pending:
-        raise NetworkError(gettext_lazy("This proposal has already been answered or withdrawn."))
-    sponsorship.status = Status.DECLINED
-    sponsorship.decided_by, sponsorship.decided_at = by, timezone.now()
-    sponsorship.save(update_fields=["status", "decided_by", "decided_at"])
-    _log(sponsorship=sponsorship, action=Action.SPONSORSHIP_DECLINED, by=by)
-    _tell(
+    return _decide(
         sponsorship=sponsorship,
-        side=sponsorship.proposed_by_side,
-        event="declined",
         by=by,
-        text=_("The sponsorship of %(cluster)s by %(agency)s was declined.")
-        % {"cluster": sponsorship.cluster.name, "agency": sponsorship.agency.name},
+        status=Status.DECLINED,
+        action=Action.SPONSORSHIP_DECLINED,
+        event="declined",
+        text=_("The sponsorship of %(cluster)s by %(agency)s was declined."),
     )
-    return sponsorship
 
 
 @transaction.atomic
