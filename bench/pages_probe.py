@@ -18,10 +18,10 @@ from django.db.models import Sum  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from core.pagination import _encode, keyset_page  # noqa: E402
 from forums.models import Post, Topic  # noqa: E402
 from incentives.models import Account, LedgerEntry  # noqa: E402
 from network.models import Membership, Profile, User  # noqa: E402
-from network.pagination import _encode, keyset_page  # noqa: E402
 
 DEPTH = 0.9  # the deep page starts this far into the list
 PER_PAGE = 30

@@ -7,7 +7,7 @@ to whoever reads the logs. Its command line takes no log filter, so this swaps i
 
 from daphne import access, cli
 
-from network.log_filters import redact
+from core.log_filters import redact
 
 
 class RedactedAccessLog(access.AccessLogGenerator):

@@ -45,7 +45,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",
     "pgtrigger",
-    # Before django_tasks_db: network's db_worker (which requeues lost tasks) replaces its own.
+    # Before django_tasks_db: core's db_worker (which requeues lost tasks) replaces its own.
+    "core",
     "network",
     "django_tasks",
     "django_tasks_db",
@@ -60,10 +61,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "network.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that reads the database: turns its outage into a 503 page.
-    "network.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "network.middleware.MemberTimezoneMiddleware",
+    "core.middleware.MemberTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -265,7 +266,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Paths of calendar feeds, invitations and account keys are keys: logged redacted.
-    "filters": {"private_links": {"()": "network.log_filters.RedactPrivateLinks"}},
+    "filters": {"private_links": {"()": "core.log_filters.RedactPrivateLinks"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         name: {"filters": ["private_links"]}

@@ -22,3 +22,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# A refusal with a reason (core.views.attempt) says it on the 403 page.
+handler403 = "core.views.forbidden"

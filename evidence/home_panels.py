@@ -1,8 +1,8 @@
 """The evidence panel on an officer's "My network": the registry and each programme's impact."""
 
+from core import home_panels
 from evidence.models import ImportBatch, RegistryFirm
 from incentives.programmes import agency_of, programmes_of
-from network import home_panels
 from network.models import User
 
 

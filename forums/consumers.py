@@ -9,10 +9,10 @@ import json
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
+from core.consumers import LiveConsumer
+from core.throttle import TOO_MANY_MESSAGES, MessageBudget
 from forums import access, realtime, selectors, services
 from forums.models import Room, Topic
-from network.consumers import LiveConsumer
-from network.throttle import TOO_MANY_MESSAGES, MessageBudget
 
 MAX_FRAME = 32 * 1024
 
@@ -31,13 +31,13 @@ class ForumConsumer(LiveConsumer):
         self.rooms: set[int] = set()
         self.budget = MessageBudget()
         # Told when this member's memberships change, to drop what they may no longer read.
-        await self.channel_layer.group_add(realtime.member_group(user.pk), self.channel_name)
+        await self.channel_layer.group_add(realtime.access_group(user.pk), self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
         if hasattr(self, "user"):
             await self.channel_layer.group_discard(
-                realtime.member_group(self.user.pk), self.channel_name
+                realtime.access_group(self.user.pk), self.channel_name
             )
         for topic_id in getattr(self, "topics", {}):
             await self.channel_layer.group_discard(

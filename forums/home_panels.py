@@ -1,7 +1,7 @@
 """The forum's panel on "My network": replies and mentions not read yet."""
 
+from core import home_panels
 from forums.models import Notification
-from network import home_panels
 from network.models import Membership, User
 
 

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from core import realtime
 from forums import access
 from forums.models import EmailPreference, Notification, Post, PostRevision, Room, Topic
 from forums.rendering import MENTION, render
-from network import notify, realtime
+from network import notify
 from network.erasure import former_member_label, scrub
 from network.models import Membership, User
 

@@ -4,16 +4,12 @@ The protocol is documented in docs/realtime.md.
 """
 
 import json
-import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from core.realtime import send, send_on_commit
 from forums.models import Post, Room, Topic, TopicEvent
-
-logger = logging.getLogger(__name__)
 
 
 def topic_group(topic_id: int) -> str:
@@ -24,11 +20,9 @@ def room_group(room_id: int) -> str:
     return f"room.{room_id}"
 
 
-def member_group(user_id: int) -> str:
-    """Every forum socket of one member, told when their access may have shrunk.
-
-    Not network's member group: that one carries member.event frames to /ws/me/.
-    """
+def access_group(user_id: int) -> str:
+    """Every forum socket of one member, told when their access may have shrunk (not core's
+    member group, which carries member.event frames to /ws/me/)."""
     return f"forums.member.{user_id}"
 
 
@@ -67,30 +61,19 @@ def _message(event: dict) -> dict:
     return {"type": "forum.event", "event": event, "text": json.dumps(event)}
 
 
-def _send(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group, message)
-    except Exception:
-        # The database already holds the change; clients catch up when they reconnect.
-        logger.warning("Live event to %s not delivered", group, exc_info=True)
-
-
 def broadcast_topic_event(event: TopicEvent) -> None:
     """After commit, build the payload once and hand it to every open page of the topic."""
 
-    def send() -> None:
+    def deliver() -> None:
         fresh = TopicEvent.objects.select_related(
             "topic", "post__author__profile", "post__topic"
         ).get(pk=event.pk)
-        _send(
+        send(
             topic_group(fresh.topic_id),
             _message(event_payload(fresh, fresh.topic)),
         )
 
-    transaction.on_commit(send)
+    transaction.on_commit(deliver)
 
 
 def broadcast_room_change(topic: Topic, kind: str, *, room_id: int | None = None) -> None:
@@ -100,7 +83,7 @@ def broadcast_room_change(topic: Topic, kind: str, *, room_id: int | None = None
     told: that room's readers may not read where the topic went.
     """
 
-    def send() -> None:
+    def deliver() -> None:
         fresh = Topic.objects.select_related("room").get(pk=topic.pk)
         if room_id is not None and room_id != fresh.room_id:
             count = Room.objects.values_list("topic_count", flat=True).get(pk=room_id)
@@ -115,20 +98,16 @@ def broadcast_room_change(topic: Topic, kind: str, *, room_id: int | None = None
                 "posts": fresh.post_count,
                 "topics": fresh.room.topic_count,
             }
-        _send(room_group(event["room"]), _message(event))
+        send(room_group(event["room"]), _message(event))
 
-    transaction.on_commit(send)
+    transaction.on_commit(deliver)
 
 
 def broadcast_topic_access(topic: Topic) -> None:
     """After commit, make every socket following the topic check it may still (it moved)."""
-    transaction.on_commit(
-        lambda: _send(topic_group(topic.pk), {"type": "forum.access", "topic": topic.pk})
-    )
+    send_on_commit(topic_group(topic.pk), {"type": "forum.access", "topic": topic.pk})
 
 
 def broadcast_member_access(user_id: int) -> None:
     """After commit, make the member's forum sockets drop what they may no longer follow."""
-    transaction.on_commit(
-        lambda: _send(member_group(user_id), {"type": "forum.access", "member": user_id})
-    )
+    send_on_commit(access_group(user_id), {"type": "forum.access", "member": user_id})

@@ -7,6 +7,7 @@ from django.db.models import FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from core.pagination import KeysetPage, keyset_page
 from forums import access
 from forums.models import (
     HelpfulVote,
@@ -20,7 +21,6 @@ from forums.models import (
 )
 from forums.rendering import render
 from network.models import Cluster, Membership, Profile, User
-from network.pagination import KeysetPage, keyset_page
 from network.selectors import visible_clusters
 
 MAX_CATCH_UP = 500

@@ -10,6 +10,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import throttle
+from core.text import clean_text, storable
 from forums import access, credits, notifications, realtime
 from forums.models import (
     HelpfulVote,
@@ -21,9 +23,7 @@ from forums.models import (
     TopicEvent,
 )
 from forums.rendering import render
-from network import throttle
 from network.models import Cluster, User
-from network.text import clean_text, storable
 
 MAX_TAGS = 5
 # taggit stores names and slugs in 100 characters; half leaves room for long unicode slugs.

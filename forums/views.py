@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from forums import access, notifications, search_sections, selectors, services
+from core import search_sections
+from forums import access, notifications, selectors, services
 from forums.forms import EmailPreferenceForm, HideForm, PostForm, SearchForm, TopicForm
 from forums.models import EmailPreference, Room
 from forums.services import ForumError, NotAllowed

@@ -84,7 +84,7 @@ def _names_in_all_languages() -> dict[str, tuple[str, str]]:
 
 def read_tags(slugs: list[str]) -> dict[str, list[str]]:
     """What forum tags say in guide terms: "rules-of-origin", "alemania", "0901", "eu27"."""
-    from network import hs
+    from core import hs
 
     wanted: dict[str, list[str]] = {"topics": [], "markets": [], "products": []}
     names = _names_in_all_languages()

@@ -1,8 +1,8 @@
 """The knowledge library's panel on "My network": guides to write, fix or review."""
 
+from core import home_panels
 from guides import selectors
 from guides.models import Guide
-from network import home_panels
 from network.models import User
 
 

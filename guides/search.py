@@ -1,6 +1,6 @@
 """Guides on the forum search page: the same box finds guides and posts."""
 
-from forums import search_sections
+from core import search_sections
 from guides import forms, selectors
 
 

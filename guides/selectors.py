@@ -8,11 +8,11 @@ from django.db.models import BooleanField, Count, Exists, FloatField, OuterRef, 
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from core.pagination import KeysetPage, keyset_page
 from guides import access, catalogue
 from guides.models import CorrectionSuggestion, Guide, GuideTag, GuideVersion, ReviewComment
 from incentives.programmes import agency_of, sponsored_clusters
 from network.models import Membership, User
-from network.pagination import KeysetPage, keyset_page
 
 Kind = GuideTag.Kind
 SEARCH_LIMIT = 20

@@ -9,6 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import hs
+from core.text import clean_text
 from forums.models import Post, Topic
 from forums.rendering import render
 from guides import access, catalogue, credits, notifications
@@ -21,9 +23,7 @@ from guides.models import (
     ReviewComment,
     UsefulMark,
 )
-from network import hs
 from network.models import User
-from network.text import clean_text
 
 Status, Action = Guide.Status, ReviewComment.Action
 CHECK_AFTER = datetime.timedelta(days=365)

@@ -7,13 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.text import storable
 from forums import rendering
 from forums import selectors as forum_selectors
 from guides import access, changes, forms, selectors, services
 from guides.models import CorrectionSuggestion, Guide
 from guides.services import GuideError, NotAllowed
 from network.models import Profile
-from network.text import storable
 
 
 def _refused(request, error: NotAllowed):

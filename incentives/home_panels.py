@@ -6,10 +6,10 @@ import datetime
 from django.db.models import Count
 from django.utils import timezone
 
+from core import home_panels
 from incentives import ledger, selectors
 from incentives.models import Contribution, LedgerEntry, PeriodApproval
 from incentives.programmes import programmes_of
-from network import home_panels
 from network.models import Membership, User
 
 SHOWN = 5

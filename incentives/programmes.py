@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import clean_text
 from incentives import ledger
 from incentives.errors import IncentiveError, NotAllowed
 from incentives.models import (
@@ -24,7 +25,6 @@ from incentives.models import (
 )
 from network import selectors as network_selectors
 from network.models import Cluster, Organization, User
-from network.text import clean_text
 
 
 def agency_of(user: User) -> Organization | None:

@@ -15,6 +15,7 @@ from django.db.models import Exists, Model, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.text import clean_text
 from incentives import flags, ledger, reasons
 from incentives.errors import IncentiveError, NotAllowed
 from incentives.models import (
@@ -29,7 +30,6 @@ from incentives.models import (
 from incentives.programmes import is_officer
 from network.erasure import scrub
 from network.models import Cluster, Membership, Sponsorship, User
-from network.text import clean_text
 
 Status = Contribution.Status
 ZERO = Decimal("0")

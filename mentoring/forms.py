@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core import hs
 from mentoring.models import MAX_CAPACITY, ExportRecord, Goal, Session, Stage
-from network import hs
 from network.models import SPOKEN_LANGUAGES
 
 

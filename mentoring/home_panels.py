@@ -3,10 +3,10 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core import home_panels
 from forums import selectors as forum_selectors
 from mentoring import matching, scoring, selectors, sessions
 from mentoring.models import Attendance, Goal, MentoringNeeds, MentorOffer, Pairing, Session
-from network import home_panels
 from network.models import Membership, User
 
 SHOWN = 5

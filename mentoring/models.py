@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
-from network import hs
+from core import hs
 from network.models import Cluster, Organization
 
 MAX_CAPACITY = 20

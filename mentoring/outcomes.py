@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import hs
 from mentoring.models import ExportRecord, Goal, Milestone, Pairing
 from mentoring.scoring import same_product
 from mentoring.services import MentoringError, NotAllowed, is_coordinator, text
-from network import hs, notify
+from network import notify
 from network.models import Organization, User
 
 SURVIVAL_YEARS = (1, 2, 3)

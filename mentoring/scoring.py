@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from core import hs
 from mentoring.models import COMMON_TOPICS
-from network import hs
 from network.models import SPOKEN_LANGUAGES
 
 # Points per fact; LIMITS caps how many times a repeated fact counts.

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import clean_text, storable
 from forums import services as forums
 from forums.models import Topic
 from mentoring import matching
@@ -23,7 +24,6 @@ from mentoring.models import (
 from network import notify
 from network.erasure import scrub
 from network.models import Cluster, Membership, User
-from network.text import clean_text, storable
 
 Status = Pairing.Status
 Role = Membership.Role

@@ -5,8 +5,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 
+from core.emails import message_fields, send_account_email
 from network import services
-from network.tasks import message_fields, send_account_email
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -13,7 +13,6 @@ from network.models import (
     MembershipEvent,
     Organization,
     Profile,
-    SentEmail,
     Sponsorship,
     User,
 )
@@ -131,12 +130,3 @@ class SponsorshipAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(SentEmail)
-class SentEmailAdmin(admin.ModelAdmin):
-    list_display = ["sent_at", "template", "key"]
-    search_fields = ["key"]
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a record of what went out

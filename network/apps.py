@@ -1,6 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,11 +7,4 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Network")
 
     def ready(self):
-        from network import onboarding, signals, sponsorship_panel, worker  # noqa: F401
-        from network.converters import IdConverter
-        from network.site import sync_site
-
-        # Before any URL configuration is read: every app's ids are <id:...>.
-        register_converter(IdConverter, "id")
-        post_migrate.connect(sync_site, sender=self)
-        worker.connect()
+        from network import onboarding, signals, sponsorship_panel  # noqa: F401

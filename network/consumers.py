@@ -1,93 +1,11 @@
 """A signed-in member's live channel: events about them (invitations, requests, roles)."""
 
-from collections import Counter
-from types import SimpleNamespace
+from core.consumers import LiveConsumer
+from core.realtime import member_group
+from core.throttle import TOO_MANY_MESSAGES, MessageBudget
 
-from channels.consumer import get_handler_name
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils import translation
-from django.utils.translation import gettext as _
-
-from network.realtime import member_group
-from network.throttle import TOO_MANY_MESSAGES, MessageBudget
-
-# Close codes in the 4000 range are ours; 4401 mirrors HTTP 401.
-NOT_SIGNED_IN = 4401
-# Sockets of one kind one member may hold open on one server process: a page holds one of
-# each, so this is twenty tabs. Counted in the process, exactly, and freed with the socket;
-# a process that dies takes its count with it (docs/realtime.md, "Limits").
-MAX_SOCKETS_PER_MEMBER = 20
-_open_sockets: Counter = Counter()  # (consumer class, member id) -> sockets open here
 # Clients only ever send {"type": "ping"} here.
 MAX_FRAME = 1024
-
-
-class LiveConsumer(AsyncJsonWebsocketConsumer):
-    """A JSON socket whose handlers reach the database only through database_sync_to_async."""
-
-    async def dispatch(self, message):
-        # Channels' own dispatch first closes stale database connections, a trip to the
-        # database thread before every message: for a post read on a thousand pages, a
-        # thousand trips in a row. database_sync_to_async closes them itself, in that thread.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        # Errors and refusals read in the member's language, as their pages do.
-        with translation.override(self.language):
-            await handler(message)
-
-    @property
-    def language(self) -> str:
-        if not hasattr(self, "_language"):
-            headers = dict(self.scope.get("headers", ()))
-            asked = SimpleNamespace(
-                COOKIES=self.scope.get("cookies", {}),
-                META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode()},
-            )
-            # The language switch's cookie, then the browser's Accept-Language, as for pages.
-            self._language = translation.get_language_from_request(asked)
-        return self._language
-
-    async def refuse(self, code: int) -> None:
-        """Accept, then close with `code`: a close before accepting reaches the browser as an
-        HTTP 403 and close code 1006, which a page cannot tell from a network failure."""
-        await self.accept()
-        await self.close(code=code)
-
-    async def signed_in(self) -> bool:
-        """Whether a signed-in member may open this socket; if not, it is closed: 4401 without
-        a member, 4429 with an error frame when they hold too many sockets already."""
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.refuse(NOT_SIGNED_IN)
-            return False
-        key = (type(self), user.pk)
-        if _open_sockets[key] >= MAX_SOCKETS_PER_MEMBER:
-            await self.accept()
-            await self.send_json(
-                {
-                    "type": "error",
-                    "code": "too_many_sockets",
-                    "message": _("Too many open pages: close some to follow this one live."),
-                }
-            )
-            await self.close(code=TOO_MANY_MESSAGES)
-            return False
-        _open_sockets[key] += 1
-        self.counted = key
-        return True
-
-    async def __call__(self, scope, receive, send):
-        # Freed however the socket ends, even when the server cancels a consumer that never
-        # heard the disconnect: a leaked count would lock the member out of this process.
-        try:
-            return await super().__call__(scope, receive, send)
-        finally:
-            key = getattr(self, "counted", None)
-            if key is not None:
-                _open_sockets[key] -= 1
-                if _open_sockets[key] <= 0:
-                    del _open_sockets[key]
 
 
 class MemberEventsConsumer(LiveConsumer):

@@ -11,7 +11,8 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from network import hs, taxids
+from core import hs
+from network import taxids
 from network.models import SPOKEN_LANGUAGES, Cluster, Membership, Organization, Profile, Sector
 from network.services import JOINABLE_ROLES
 

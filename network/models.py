@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 
-from network import hs
+from core import hs
 from network.taxids import MAX_LENGTH as TAX_ID_LENGTH
 from network.taxids import Scheme as TaxIdScheme
 
@@ -136,7 +136,7 @@ class Organization(models.Model):
 
 
 class ExportProduct(models.Model):
-    """An HS heading a firm exports or plans to export; names come from network.hs."""
+    """An HS heading a firm exports or plans to export; names come from core.hs."""
 
     class Status(models.TextChoices):
         EXPORTS = "exports", _("exports")
@@ -300,6 +300,32 @@ class Cluster(models.Model):
         return self.visibility == self.Visibility.PUBLIC
 
 
+class MembershipQuerySet(models.QuerySet):
+    """The questions every app asks of memberships, each answered in one place."""
+
+    def active(self):
+        return self.filter(status=Membership.Status.ACTIVE)
+
+    def coordinators(self):
+        """Active coordinators: the people who run a cluster."""
+        return self.active().filter(role=Membership.Role.COORDINATOR)
+
+    def mentors(self):
+        return self.active().filter(role=Membership.Role.MENTOR)
+
+    def followers(self):
+        return self.active().filter(role=Membership.Role.FOLLOWER)
+
+    def observers(self):
+        return self.active().filter(role=Membership.Role.OBSERVER)
+
+    def of(self, user):
+        return self.filter(user=user)
+
+    def in_cluster(self, cluster):
+        return self.filter(cluster=cluster)
+
+
 class Membership(models.Model):
     """One person's place in one cluster: the role they hold there and where they stand."""
 
@@ -325,6 +351,8 @@ class Membership(models.Model):
     message = models.TextField(_("message to the coordinators"), max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -565,20 +593,3 @@ class Sponsorship(models.Model):
         return (
             self.Side.AGENCY if self.proposed_by_side == self.Side.CLUSTER else self.Side.CLUSTER
         )
-
-
-class SentEmail(models.Model):
-    """An email the mail server accepted, under the id of the task that sent it: the row is
-    written in the same transaction as the send, so a task run again after its worker died
-    finds it and does not send the email a second time."""
-
-    key = models.CharField(max_length=64, primary_key=True)
-    template = models.CharField(max_length=200)
-    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("sent email")
-        verbose_name_plural = _("sent emails")
-
-    def __str__(self) -> str:
-        return f"{self.sent_at:%Y-%m-%d %H:%M} {self.template}"

@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 
-from network import realtime
-from network.tasks import new_key, send_member_email
+from core import realtime
+from core.emails import new_key, send_member_email
 
 
 def absolute_url(path: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from network import home_panels
+from core import home_panels
 from network.models import Membership, User
 
 

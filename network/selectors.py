@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from core.pagination import KeysetPage, keyset_page
 from network.models import (
     Cluster,
     ExportMarket,
@@ -20,7 +21,6 @@ from network.models import (
     Sponsorship,
     User,
 )
-from network.pagination import KeysetPage, keyset_page
 
 Status = Membership.Status
 

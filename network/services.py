@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-from network import hs, notify, realtime, taxids
+from core import hs, realtime
+from core.text import clean_text, storable
+from network import notify, taxids
 from network.models import (
     SPOKEN_LANGUAGES,
     Cluster,
@@ -26,7 +28,6 @@ from network.models import (
     User,
 )
 from network.signals import organization_tax_id_changed
-from network.text import clean_text, storable
 
 Role = Membership.Role
 Status = Membership.Status

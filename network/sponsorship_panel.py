@@ -1,6 +1,7 @@
 """The "My network" panel of sponsorship proposals waiting for this person's answer."""
 
-from network import home_panels, sponsorships
+from core import home_panels
+from network import sponsorships
 from network.models import Membership, Sponsorship, User
 
 SHOWN = 5

@@ -14,7 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from network import erasure, home_panels, selectors, services
+from core import home_panels
+from network import erasure, selectors, services
 from network.forms import (
     ClusterForm,
     ClusterSearchForm,

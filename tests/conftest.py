@@ -51,7 +51,7 @@ def _fresh_rate_limits(settings):
     """Per-member counters (posts a minute, sign-in attempts, open sockets) start at zero."""
     from django.core.cache import cache
 
-    from network import consumers
+    from core import consumers
 
     cache.clear()
     consumers._open_sockets.clear()

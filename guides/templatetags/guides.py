@@ -2,10 +2,10 @@
 
 from django import template
 
+from core import hs
 from guides import access, catalogue, selectors
 from guides.catalogue import GuideTopic
 from guides.models import Guide
-from network import hs
 
 register = template.Library()
 

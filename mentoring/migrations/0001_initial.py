@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_countries.fields
 import mentoring.models
-import network.hs
+import core.hs
 import taggit.managers
 import uuid
 from django.conf import settings
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1950), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('hs_code', models.CharField(max_length=4, validators=[network.hs.validate_code], verbose_name='HS code')),
+                ('hs_code', models.CharField(max_length=4, validators=[core.hs.validate_code], verbose_name='HS code')),
                 ('country', django_countries.fields.CountryField(max_length=2, verbose_name='destination')),
                 ('value_band', models.CharField(choices=[('lt10k', 'under USD 10,000'), ('lt100k', 'USD 10,000 to 100,000'), ('lt1m', 'USD 100,000 to 1 million'), ('gte1m', 'over USD 1 million')], max_length=6, verbose_name='value')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('outcome', models.CharField(choices=[('entry', 'Entry: a first export'), ('diversification', 'Diversification: a new product or market'), ('survival', 'Survival: exporting again the following year')], max_length=16, verbose_name='outcome')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('hs_code', models.CharField(blank=True, max_length=4, validators=[network.hs.validate_code], verbose_name='product (HS code)')),
+                ('hs_code', models.CharField(blank=True, max_length=4, validators=[core.hs.validate_code], verbose_name='product (HS code)')),
                 ('market', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='market')),
                 ('year', models.PositiveSmallIntegerField(help_text='The year the export should happen.', verbose_name='year')),
                 ('due_date', models.DateField(blank=True, null=True, verbose_name='due date')),

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.pagination import keyset_page
 from mentoring import outcomes, selectors, services
 from mentoring.forms import ExportRecordForm, GoalForm, MilestoneForm
 from mentoring.models import ExportRecord, Goal, Milestone
 from mentoring.services import MentoringError
 from network import selectors as network_selectors
-from network.pagination import keyset_page
 
 # The firms' table pages by name; the totals above it always cover the whole cohort.
 FIRMS_PER_PAGE = 50

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_countries.fields
-import network.hs
+import core.hs
 import network.models
 import taggit.managers
 from django.conf import settings
@@ -169,7 +169,7 @@ class Migration(migrations.Migration):
             name='ExportProduct',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hs_code', models.CharField(max_length=4, validators=[network.hs.validate_code], verbose_name='HS code')),
+                ('hs_code', models.CharField(max_length=4, validators=[core.hs.validate_code], verbose_name='HS code')),
                 ('status', models.CharField(choices=[('exports', 'exports'), ('planned', 'plans to export')], default='exports', max_length=10, verbose_name='status')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='products', to='network.organization')),
             ],

@@ -10,9 +10,9 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
+from core.consumers import NOT_SIGNED_IN
 from forums import services
 from forums.consumers import MAX_FRAME
-from network.consumers import NOT_SIGNED_IN
 from tests.forums.conftest import build_forum
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -257,7 +257,7 @@ async def test_an_event_that_overtakes_another_does_not_lose_it(client, monkeypa
     forum, topic = await _setup()
     communicator = await _subscribed(client, forum.mentor, topic, after=1)
     held = []  # what other processes would have sent, held back to reorder
-    monkeypatch.setattr(realtime, "_send", lambda group, message: held.append((group, message)))
+    monkeypatch.setattr(realtime, "send", lambda group, message: held.append((group, message)))
     for body in ["second", "third"]:
         await db(services.post_reply)(topic=topic, author=forum.coordinator, body=body)
     topic_events = [(g, m) for g, m in held if g == realtime.topic_group(topic.pk)]
@@ -282,7 +282,7 @@ async def test_a_live_event_reaches_the_page_while_the_database_thread_is_busy(
     forum, topic = await _setup()
     communicator = await _subscribed(client, forum.mentor, topic, after=1)
     held = []
-    monkeypatch.setattr(realtime, "_send", lambda group, message: held.append((group, message)))
+    monkeypatch.setattr(realtime, "send", lambda group, message: held.append((group, message)))
     await db(services.post_reply)(topic=topic, author=forum.coordinator, body="CIF, insured")
     group, message = next((g, m) for g, m in held if g == realtime.topic_group(topic.pk))
     release = threading.Event()

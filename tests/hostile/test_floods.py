@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from config.asgi import application
+from core import consumers, throttle
 from forums import services
-from network import consumers, throttle
 from tests.forums.conftest import build_forum
 from tests.reporting import report
 

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RoutePattern
 
-from network.converters import IdConverter
+from core.converters import IdConverter
 from tests.reporting import report
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
+from core import throttle
 from forums import services
-from network import throttle
 from tests.forums.conftest import build_forum
 from tests.reporting import report
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from network.tasks import send_account_email
+from core.emails import send_account_email
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_an_account_email_the_mail_server_refuses_is_sent_again_later(client, se
     client.post(reverse("account_reset_password"), {"email": user.email})
     (queued,) = send_account_email.get_backend().results
     assert queued.kwargs["message"]["to"] == [user.email]
-    refused = mock.patch("network.tasks._deliver", side_effect=smtplib.SMTPServerDisconnected)
+    refused = mock.patch("core.emails._deliver", side_effect=smtplib.SMTPServerDisconnected)
     with refused, pytest.raises(smtplib.SMTPServerDisconnected):
         send_account_email.call(**queued.kwargs)
     retry = send_account_email.get_backend().results[-1]

@@ -13,8 +13,8 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from network import tasks, worker
-from network.models import SentEmail
+from core import emails, worker
+from core.models import SentEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,9 @@ EMAIL = {
 
 
 def test_the_same_email_run_twice_is_sent_once():
-    tasks.send_member_email.call(**EMAIL, key="k1")
-    tasks.send_member_email.call(**EMAIL, key="k1")
-    tasks.send_member_email.call(**EMAIL, key="k2")
+    emails.send_member_email.call(**EMAIL, key="k1")
+    emails.send_member_email.call(**EMAIL, key="k1")
+    emails.send_member_email.call(**EMAIL, key="k2")
     assert len(mail.outbox) == 2
     assert [m.extra_headers["Message-ID"].split("@")[0] for m in mail.outbox] == ["<k1", "<k2"]
     assert sorted(SentEmail.objects.values_list("key", flat=True)) == ["k1", "k2"]
@@ -44,12 +44,12 @@ def test_an_email_the_server_refused_is_not_recorded_so_its_retry_sends_it(monke
     def refuse(message):
         raise smtplib.SMTPServerDisconnected("gone")
 
-    monkeypatch.setattr(tasks, "_deliver", refuse)
+    monkeypatch.setattr(emails, "_deliver", refuse)
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        tasks.send_member_email.call(**EMAIL, key="k1")
+        emails.send_member_email.call(**EMAIL, key="k1")
     assert not SentEmail.objects.exists()
     monkeypatch.undo()
-    tasks.send_member_email.call(**EMAIL, key="k1")
+    emails.send_member_email.call(**EMAIL, key="k1")
     assert len(mail.outbox) == 1 and SentEmail.objects.filter(key="k1").exists()
 
 
@@ -57,7 +57,7 @@ def running(*, minutes_ago: float, claims: int = 1) -> DBTaskResult:
     return DBTaskResult.objects.create(
         status="RUNNING",
         args_kwargs={"args": [], "kwargs": {**EMAIL, "key": "k"}},
-        task_path="network.tasks.send_member_email",
+        task_path="core.emails.send_member_email",
         backend_name="default",
         run_after=timezone.now(),
         started_at=timezone.now() - timedelta(minutes=minutes_ago),
@@ -77,7 +77,7 @@ def test_without_postgres_a_task_running_past_its_lease_is_queued_again(caplog):
         running(minutes_ago=5),
         running(minutes_ago=90, claims=worker.MAX_CLAIMS),
     )
-    with caplog.at_level(logging.WARNING, logger="network.worker"):
+    with caplog.at_level(logging.WARNING, logger="core.worker"):
         found = worker.requeue_stale_tasks()
     assert (found.requeued, found.given_up) == (1, 1)
     assert statuses(lost, busy, doomed) == ["READY", "RUNNING", "FAILED"]

@@ -9,8 +9,8 @@ from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
 from config.asgi import application
+from core.consumers import NOT_SIGNED_IN
 from network import services
-from network.consumers import NOT_SIGNED_IN
 from tests.factories import UserFactory, make_cluster
 
 pytestmark = pytest.mark.django_db(transaction=True)

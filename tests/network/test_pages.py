@@ -158,7 +158,7 @@ def test_invite_page_is_reached_from_cluster_for_coordinator(client):
 def test_hs_names_follow_the_reader_language(client):
     from django.utils import translation
 
-    from network import hs
+    from core import hs
 
     with translation.override("es"):
         assert hs.name("09") == "Café, té, yerba mate y especias"

@@ -21,7 +21,7 @@ WORKER_OPTIONS = ("--interval", "0.2", "--no-startup-delay", "--no-reload")
 ENQUEUE = """
 import sys, django
 django.setup()
-from network.tasks import new_key, send_member_email
+from core.emails import new_key, send_member_email
 for address in sys.argv[1:]:
     send_member_email.enqueue(
         recipient_id=None, email=address, template="network/email/invitation_accepted",

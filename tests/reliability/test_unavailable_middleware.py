@@ -4,7 +4,7 @@ test_database_outage.py, with a real PostgreSQL cut away)."""
 import pytest
 from django.http import HttpResponse
 
-from network.middleware import DatabaseUnavailableMiddleware, database_answers
+from core.middleware import DatabaseUnavailableMiddleware, database_answers
 
 
 @pytest.mark.django_db

@@ -3,7 +3,7 @@
 
 from django.core.management.base import BaseCommand
 
-from network.worker import requeue_stale_tasks
+from core.worker import requeue_stale_tasks
 
 
 class Command(BaseCommand):

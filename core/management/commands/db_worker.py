@@ -1,5 +1,5 @@
 """django-tasks-db's worker, which first queues again the tasks of workers that died, and
-keeps doing so while it runs (network.worker): a pool of workers recovers on its own."""
+keeps doing so while it runs (core.worker): a pool of workers recovers on its own."""
 
 import os
 import threading
@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
-from network.worker import requeue_stale_tasks
+from core.worker import requeue_stale_tasks
 
 
 def _requeue(stdout) -> None:

@@ -2,7 +2,7 @@
 
 An email that fails to go out is retried later, with growing delays, as a new task; one that
 the mail server accepted is never sent again. A worker that dies mid-send leaves its task
-"running" until network.worker finds the worker gone and queues the task again; each email has
+"running" until core.worker finds the worker gone and queues the task again; each email has
 a key and is sent inside a transaction that records the key as sent (SentEmail), so the task
 run again sends it only if the first run never finished handing it over (docs/operations.md).
 """
@@ -22,7 +22,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django_tasks import task
 
-from network.models import SentEmail
+from core.models import SentEmail
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,20 @@
+"""The one kind of refusal every app's rules raise: its message is shown to the person as it
+is, on a page, in an API answer or in a socket's error frame."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A request the rules refuse. `code` names the refusal for API and socket clients."""
+
+    def __init__(self, message, *, code: str = "refused") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class NotAllowed(DomainError):
+    """The person may not do this here: a page answers 403, the API 403, a socket an error."""
+
+    def __init__(self, message=None, *, code: str = "not_allowed") -> None:
+        super().__init__(message or _("You cannot do this here."), code=code)
