@@ -329,3 +329,11 @@ def public_clusters(limit: int = 6) -> QuerySet[Cluster]:
     return with_sponsors(Cluster.objects.filter(visibility=Cluster.Visibility.PUBLIC)).order_by(
         "-active_member_count", "name"
     )[:limit]
+
+
+def is_coordinator(*, user, cluster: "Cluster | int") -> bool:
+    """Whether this person is an active coordinator of this cluster (a Cluster or its id):
+    the one answer every app asks for before letting someone run a cluster's affairs."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.coordinators().filter(user=user, cluster=cluster).exists()
