@@ -36,8 +36,8 @@ def _seed(env: dict, count: int) -> list[tuple[int, int]]:
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from incentives import ledger
     from incentives.models import Contribution, Programme, Rule
+    from incentives.services import ledger
     from network import services as network
     from network.models import Organization, Profile, Sponsorship, User
 
@@ -96,7 +96,7 @@ def _seed(env: dict, count: int) -> list[tuple[int, int]]:
 
 def _confirm(pipe, env: dict, work: list[tuple[int, int]]) -> None:
     _django(env)
-    from incentives.errors import IncentiveError
+    from core.errors import DomainError
     from incentives.models import Contribution
     from incentives.services import confirm_contribution
     from network.models import User
@@ -113,7 +113,7 @@ def _confirm(pipe, env: dict, work: list[tuple[int, int]]) -> None:
                 contribution=Contribution(pk=contribution_id), by=User(pk=counterpart_id)
             )
             counts["credited"] += 1
-        except IncentiveError:
+        except DomainError:
             counts["refused"] += 1  # already decided: the duplicate lost the race, as it must
         except Exception as error:
             counts["errors"] += 1

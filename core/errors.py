@@ -9,8 +9,18 @@ class DomainError(Exception):
 
     def __init__(self, message, *, code: str = "refused") -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.code = code
+
+    @property
+    def message(self):
+        """What the person reads. A subclass that keeps its text untranslated, to be read
+        later in the reader's language, translates it here."""
+        return self._message
+
+    @message.setter
+    def message(self, value) -> None:
+        self._message = value
 
 
 class NotAllowed(DomainError):

@@ -1,4 +1,5 @@
-"""The impact estimates in the agencies' JSON API, as typed numbers (never formatted text).
+"""The export outcomes and impact estimates in the agencies' JSON API, as typed numbers (never
+formatted text).
 
 Plugged into incentives' API from this app's ready(): the API's home knows nothing of it.
 """
@@ -7,11 +8,59 @@ import datetime
 
 from ninja import Router, Schema
 
-from evidence import estimate, evaluations
+from evidence import estimate, evaluations, naive
 from incentives.api import PROGRAMME_REFUSALS
 from incentives.selectors import programme_for
 
 router = Router(tags=["impact"])
+
+
+class SurvivalOut(Schema):
+    years: int  # after the firm's first export
+    survived: int  # firms that exported again that year
+    eligible: int  # firms whose year has come
+    rate: float | None  # survived / eligible, from 0 to 1; null while no firm is eligible
+
+
+class OutcomeOut(Schema):
+    group: str  # mentored or not_mentored
+    firms: str  # the group's name, as the programme page shows it
+    count: int  # firms in the group
+    entered: int  # firms that have exported
+    entered_rate: float | None  # entered / count, from 0 to 1; null for an empty group
+    survival: list[SurvivalOut]  # one per year after the first export: 1, 2 and 3
+    product_market_pairs: int
+
+
+@router.get(
+    "/programmes/{programme_id}/outcomes",
+    response={200: list[OutcomeOut], **PROGRAMME_REFUSALS},
+)
+def list_outcomes(request, programme_id: int):
+    """Export outcomes of mentored firms beside the clusters' other followers' firms, from
+    what the firms reported (the naive comparison the impact estimate corrects)."""
+    programme = programme_for(request.user, programme_id)
+    groups = naive.compare(list(programme.clusters.values_list("pk", flat=True)))
+    return [
+        OutcomeOut(
+            group=group.key,
+            firms=str(group.label),
+            count=group.outcome.firms,
+            entered=group.outcome.entered,
+            entered_rate=naive.rate(group.outcome.entered, group.outcome.firms),
+            survival=[
+                SurvivalOut(
+                    years=years,
+                    survived=survived,
+                    eligible=eligible,
+                    rate=naive.rate(survived, eligible),
+                )
+                for years, (survived, eligible) in sorted(group.outcome.survival.items())
+            ],
+            product_market_pairs=group.outcome.pairs,
+        )
+        for group in groups
+    ]
 
 
 class ImpactOut(Schema):

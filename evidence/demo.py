@@ -15,7 +15,7 @@ from django.utils import timezone
 from stdnum.co import nit
 
 from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm
-from incentives.programmes import agency_of
+from incentives.selectors import agency_of
 from network.models import User
 from network.signals import demo_network_ready
 

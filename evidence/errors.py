@@ -1,6 +1,12 @@
-"""Refusals of the evidence app, kept untranslated so a worker's verdict reads in any language."""
+"""Refusals of the evidence app, kept untranslated so a worker's verdict reads in any language.
+
+A file is checked and written in the worker, long after the request: what it refuses is
+stored as its msgid and figures, and translated each time someone reads it.
+"""
 
 from django.utils.translation import gettext
+
+from core.errors import DomainError
 
 
 def shown(msgid: str, params: dict | None = None) -> str:
@@ -9,11 +15,12 @@ def shown(msgid: str, params: dict | None = None) -> str:
     return text % params if params else text
 
 
-class EvidenceError(Exception):
-    """Something the rules refuse; its message is shown to the person as it is."""
+class Refusal(DomainError):
+    """A refusal whose message is a msgid (marked with gettext_noop) and its figures: stored
+    as they are, and read in whatever language is active when `message` is read."""
 
-    def __init__(self, msgid: str, params: dict | None = None) -> None:
-        super().__init__(msgid)
+    def __init__(self, msgid: str, params: dict | None = None, *, code: str = "refused") -> None:
+        super().__init__(msgid, code=code)
         self.msgid, self.params = msgid, params or {}
 
     @property
@@ -24,15 +31,11 @@ class EvidenceError(Exception):
         return [self.msgid, self.params]
 
 
-class NotAllowed(EvidenceError):
-    pass
-
-
-class FileRefused(EvidenceError):
+class FileRefused(Refusal):
     """The file as a whole cannot be read or used; nothing of it is written."""
 
 
-class RowRefused(EvidenceError):
+class RowRefused(Refusal):
     """One cell of one row is wrong; the rest of the file may still be imported."""
 
     def __init__(self, column: str, msgid: str, params: dict | None = None) -> None:

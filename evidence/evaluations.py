@@ -5,13 +5,14 @@ import math
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as _
 
+from core.errors import NotAllowed
 from evidence import estimate, panel
-from evidence.errors import EvidenceError, NotAllowed
+from evidence.errors import Refusal
 from evidence.models import Evaluation
-from incentives.models import Programme
-from incentives.programmes import is_officer
+from incentives.selectors import Programme, is_officer
 from network.models import User
 
 logger = logging.getLogger(__name__)
@@ -25,9 +26,9 @@ def request_evaluation(
 ) -> Evaluation:
     """The evaluation of the programme's data as it stands; queued for the worker if new."""
     if not is_officer(by, programme):
-        raise NotAllowed(_("Only the sponsoring agency's officers can do this."))
+        raise NotAllowed(gettext_lazy("Only the sponsoring agency's officers can do this."))
     if comparison not in estimate.COMPARISONS:
-        raise EvidenceError(_("Choose never-supported or not-yet-supported comparison firms."))
+        raise Refusal(_("Choose never-supported or not-yet-supported comparison firms."))
     version = panel.data_version(programme)
     try:
         with transaction.atomic():
@@ -114,7 +115,7 @@ def evaluate_now(*, programme: Programme, comparison: str = estimate.DEFAULT_COM
     """For batch use outside requests: the stored evaluation of today's data, computed here
     when there is none."""
     if comparison not in estimate.COMPARISONS:
-        raise EvidenceError(_("Choose never-supported or not-yet-supported comparison firms."))
+        raise Refusal(_("Choose never-supported or not-yet-supported comparison firms."))
     evaluation, _created = Evaluation.objects.get_or_create(
         programme=programme, comparison=comparison, data_version=panel.data_version(programme)
     )

@@ -2,7 +2,7 @@
 
 from core import home_panels
 from evidence.models import ImportBatch, RegistryFirm
-from incentives.programmes import agency_of, programmes_of
+from incentives.selectors import agency_of, programmes_of
 from network.models import User
 
 

@@ -15,10 +15,12 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as _
 
+from core.errors import NotAllowed
 from evidence import files, rows
-from evidence.errors import EvidenceError, FileRefused, NotAllowed, RowRefused
+from evidence.errors import FileRefused, Refusal, RowRefused
 from evidence.models import (
     BatchFile,
     CustomsRecord,
@@ -26,7 +28,7 @@ from evidence.models import (
     PastParticipant,
     RegistryFirm,
 )
-from incentives.programmes import agency_of
+from incentives.selectors import agency_of
 from network.models import Organization, User
 
 Kind, Status = ImportBatch.Kind, ImportBatch.Status
@@ -37,7 +39,7 @@ CHUNK = 5000  # rows per bulk insert and per progress update
 def require_officer(user: User, agency: Organization) -> None:
     mine = agency_of(user)
     if mine is None or mine.pk != agency.pk:
-        raise NotAllowed(_("Only the importing agency's officers can do this."))
+        raise NotAllowed(gettext_lazy("Only the importing agency's officers can do this."))
 
 
 # --- Upload ------------------------------------------------------------------------------
@@ -55,15 +57,13 @@ def upload(
     """A new batch waiting for its check; refused at once if the agency holds this file."""
     agency = agency_of(by)
     if agency is None:
-        raise NotAllowed(_("Only agency officers import files."))
+        raise NotAllowed(gettext_lazy("Only agency officers import files."))
     if kind not in Kind.values:
-        raise EvidenceError(
-            _("Choose what the file holds: firms, customs records or participants.")
-        )
+        raise Refusal(_("Choose what the file holds: firms, customs records or participants."))
     if replaces is not None:
         require_officer(by, replaces.agency)
         if replaces.status != Status.IMPORTED or replaces.kind != kind:
-            raise EvidenceError(
+            raise Refusal(
                 _("Only an imported file of the same kind can be replaced by a corrected one.")
             )
     files.check_size(len(content))
@@ -76,7 +76,7 @@ def upload(
         .first()
     )
     if held is not None:
-        raise EvidenceError(
+        raise Refusal(
             _("This file is already here (import #%(id)d, %(status)s): nothing changed."),
             {"id": held.pk, "status": held.status},
         )
@@ -101,9 +101,9 @@ def confirm(*, batch: ImportBatch, by: User) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     require_officer(by, batch.agency)
     if batch.status != Status.PREVIEW:
-        raise EvidenceError(_("Only a file waiting for confirmation can be imported."))
+        raise Refusal(_("Only a file waiting for confirmation can be imported."))
     if batch.rows_accepted == 0:
-        raise EvidenceError(_("No row of this file would change anything: nothing to import."))
+        raise Refusal(_("No row of this file would change anything: nothing to import."))
     batch.status, batch.confirmed_by, batch.confirmed_at = Status.IMPORTING, by, timezone.now()
     batch.progress = 0
     batch.save(update_fields=["status", "confirmed_by", "confirmed_at", "progress"])
@@ -118,7 +118,7 @@ def discard(*, batch: ImportBatch, by: User) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     require_officer(by, batch.agency)
     if batch.status not in (Status.PREVIEW, Status.REFUSED):
-        raise EvidenceError(_("Only a previewed or refused file can be discarded."))
+        raise Refusal(_("Only a previewed or refused file can be discarded."))
     batch.status = Status.DISCARDED
     batch.save(update_fields=["status"])
     BatchFile.objects.filter(batch=batch).delete()
@@ -347,7 +347,7 @@ def write(batch_id: int) -> ImportBatch:
                 _("The registry changed since the preview; upload the file again to check it.")
             )
         _publish(batch, scan.accepted)
-    except (FileRefused, EvidenceError) as refusal:
+    except Refusal as refusal:
         return _fail(batch, refusal.stored())
     except Exception:
         _fail(batch, [_("The import failed; nothing of it was written. Try again later."), {}])
@@ -362,7 +362,7 @@ def _publish(batch: ImportBatch, written: int) -> None:
     if batch.replaces_id:
         old = ImportBatch.objects.select_for_update().get(pk=batch.replaces_id)
         if old.status != Status.IMPORTED:
-            raise EvidenceError(_("The file this one replaces is no longer imported."))
+            raise Refusal(_("The file this one replaces is no longer imported."))
         if batch.kind == Kind.FIRMS:
             _refuse_orphans(old, adding=batch)
         old.status = Status.REPLACED
@@ -421,7 +421,7 @@ def _refuse_orphans(leaving: ImportBatch, *, adding: ImportBatch | None = None) 
         | _same_firm(PastParticipant.objects.filter(**active))
     ).count()
     if used:
-        raise EvidenceError(
+        raise Refusal(
             _(
                 "%(count)d firms only this file registers have customs records or participation "
                 "imported: roll those files back first."
@@ -435,7 +435,7 @@ def rollback(*, batch: ImportBatch, by: User) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     require_officer(by, batch.agency)
     if batch.status != Status.IMPORTED:
-        raise EvidenceError(_("Only an imported file can be rolled back."))
+        raise Refusal(_("Only an imported file can be rolled back."))
     if batch.kind == Kind.FIRMS:
         _refuse_orphans(batch)
     batch.status, batch.rolled_back_by, batch.rolled_back_at = (

@@ -8,7 +8,7 @@ import pandas as pd
 from django.db.models import Max
 
 from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm, TaxIdLink
-from incentives.models import Programme
+from incentives.selectors import Programme
 from mentoring.selectors import first_pairing_starts
 from network.models import Organization
 

@@ -4,7 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.http import Http404
 
 from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm, TaxIdLink
-from incentives.programmes import agency_of
+from incentives.selectors import agency_of
 from network.models import Organization, User
 
 IMPORTED = ImportBatch.Status.IMPORTED

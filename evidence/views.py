@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.views import attempt
 from evidence import estimate, evaluations, imports, panel, report, selectors
-from evidence.errors import EvidenceError, shown
+from evidence.errors import shown
 from evidence.forms import UploadForm
 from evidence.models import Evaluation
 from evidence.rows import FORMULA_START
@@ -46,18 +47,18 @@ def upload(request):
         replaces = selectors.batch_for(request.user, _int(request.POST["replaces"]))
     if form.is_valid():
         upload_file = form.cleaned_data["file"]
-        try:
-            batch = imports.upload(
-                by=request.user,
-                kind=form.cleaned_data["kind"],
-                file_name=upload_file.name,
-                content=upload_file.read(),
-                replaces=replaces,
-            )
-        except EvidenceError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect("evidence:batch", batch_id=batch.pk)
+        uploaded = attempt(
+            request,
+            imports.upload,
+            form=form,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            file_name=upload_file.name,
+            content=upload_file.read(),
+            replaces=replaces,
+        )
+        if uploaded:
+            return redirect("evidence:batch", batch_id=uploaded.value.pk)
     return render(request, "evidence/imports.html", _home_context(agency, form), status=200)
 
 
@@ -102,11 +103,7 @@ def refused_csv(request, batch_id):
 
 def _act(request, batch_id, action, done: str):
     batch = selectors.batch_for(request.user, batch_id)
-    try:
-        action(batch=batch, by=request.user)
-    except EvidenceError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt(request, action, batch=batch, by=request.user):
         messages.success(request, done)
     return redirect("evidence:batch", batch_id=batch.pk)
 
@@ -169,10 +166,13 @@ def impact(request, programme_id):
 def evaluate(request, programme_id):
     programme = programme_for(request.user, programme_id)
     comparison = _comparison(request)
-    try:
-        evaluations.request_evaluation(programme=programme, by=request.user, comparison=comparison)
-    except EvidenceError as error:
-        messages.error(request, error.message)
+    attempt(
+        request,
+        evaluations.request_evaluation,
+        programme=programme,
+        by=request.user,
+        comparison=comparison,
+    )
     url = reverse("evidence:impact", args=[programme.pk])
     return redirect(f"{url}?comparison={comparison}")
 

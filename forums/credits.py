@@ -8,8 +8,8 @@ from django.utils.translation import gettext
 
 from forums import access
 from forums.models import Post, Topic
-from incentives.models import ContributionKind
 from incentives.services import (
+    ContributionKind,
     record_contribution,
     retract_contribution,
     withdraw_contribution,

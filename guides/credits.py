@@ -5,8 +5,7 @@ rolls back reports nothing; the programme's rules decide what, if anything, is e
 """
 
 from guides.models import Guide, UsefulMark
-from incentives.models import ContributionKind
-from incentives.services import record_contribution
+from incentives.services import ContributionKind, record_contribution
 from network.models import User
 
 

@@ -11,8 +11,9 @@ from django.http import Http404
 from core.pagination import KeysetPage, keyset_page
 from guides import access, catalogue
 from guides.models import CorrectionSuggestion, Guide, GuideTag, GuideVersion, ReviewComment
-from incentives.programmes import agency_of, sponsored_clusters
+from incentives.selectors import agency_of
 from network.models import Membership, User
+from network.selectors import sponsored_clusters
 
 Kind = GuideTag.Kind
 SEARCH_LIMIT = 20

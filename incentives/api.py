@@ -1,19 +1,19 @@
 """The agencies' JSON API: token authentication, scoped to the officer's own programmes.
 
 The OpenAPI schema is served at /api/agency/openapi.json (no documentation page: it would
-load scripts from a CDN).
+load scripts from a CDN). Apps above incentives add their routers to `api` from their own
+ready() (the evidence app: export outcomes and impact estimates).
 """
 
 import datetime
 from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer
 
-from incentives import dashboard, ledger, programmes
+from incentives import selectors
 from incentives.models import Account, ApiToken, Contribution, LedgerEntry, Programme
 from network.models import Cluster
 
@@ -25,7 +25,7 @@ class OfficerToken(HttpBearer):
 
     def authenticate(self, request, token):
         found = ApiToken.find(token)
-        if found is None or programmes.agency_of(found.user) is None:
+        if found is None or selectors.agency_of(found.user) is None:
             return None
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
@@ -87,15 +87,6 @@ class BalanceOut(Schema):
     balance: Decimal
 
 
-class OutcomeOut(Schema):
-    firms: str
-    count: int
-    entered: int
-    share_entered: str
-    survival: list[str]
-    product_market_pairs: int
-
-
 class ErrorOut(Schema):
     """What every refusal answers: 401 without a valid key, 404 for a programme that is
     not the agency's (or does not exist: the two are never told apart)."""
@@ -114,13 +105,6 @@ REFUSALS = {401: ErrorOut}
 PROGRAMME_REFUSALS = {401: ErrorOut, 404: ErrorOut, 422: InvalidOut}
 
 
-def _programme(request, programme_id: int) -> Programme:
-    programme = Programme.objects.filter(pk=programme_id).first()
-    if programme is None or not programmes.is_officer(request.user, programme):
-        raise Http404
-    return programme
-
-
 def _limit(limit: int) -> int:
     return max(1, min(limit, MAX_PAGE))
 
@@ -130,18 +114,18 @@ def list_programmes(request):
     """The agency's programmes: three queries however many there are."""
     left = Account.objects.filter(programme=OuterRef("pk"), kind=Account.Kind.PROGRAMME)
     rows = (
-        programmes.programmes_of(request.user)
+        selectors.programmes_of(request.user)
         .annotate(left=Subquery(left.values("balance")[:1]))
         .prefetch_related(Prefetch("clusters", queryset=Cluster.objects.order_by("name")))
         .order_by("pk")
     )
     # SQLite hands the subquery's decimal back without its cents.
-    return [_programme_out(p, left=Decimal(p.left or 0).quantize(ledger.CENT)) for p in rows]
+    return [_programme_out(p, left=Decimal(p.left or 0).quantize(selectors.CENT)) for p in rows]
 
 
 def _programme_out(programme: Programme, *, left: Decimal | None = None) -> dict:
     if left is None:
-        left = ledger.budget_left(programme)
+        left = selectors.budget_left(programme)
     return {
         "id": programme.pk,
         "name": programme.name,
@@ -157,7 +141,7 @@ def _programme_out(programme: Programme, *, left: Decimal | None = None) -> dict
 
 @api.get("/programmes/{programme_id}", response={200: ProgrammeOut, **PROGRAMME_REFUSALS})
 def get_programme(request, programme_id: int):
-    return _programme_out(_programme(request, programme_id))
+    return _programme_out(selectors.programme_for(request.user, programme_id))
 
 
 @api.get(
@@ -166,7 +150,7 @@ def get_programme(request, programme_id: int):
 )
 def list_contributions(request, programme_id: int, after: int = 0, limit: int = 100):
     """Oldest first; pass the last id you received as `after` for the next page."""
-    programme = _programme(request, programme_id)
+    programme = selectors.programme_for(request.user, programme_id)
     rows = (
         Contribution.objects.filter(programme=programme, pk__gt=after)
         .select_related("cluster")
@@ -196,7 +180,7 @@ def list_contributions(request, programme_id: int, after: int = 0, limit: int = 
 )
 def list_entries(request, programme_id: int, after: int = 0, limit: int = 100):
     """The ledger, oldest first, by keyset like contributions."""
-    programme = _programme(request, programme_id)
+    programme = selectors.programme_for(request.user, programme_id)
     rows = LedgerEntry.objects.filter(programme=programme, pk__gt=after).order_by("pk")
     return [
         {
@@ -220,29 +204,9 @@ def list_entries(request, programme_id: int, after: int = 0, limit: int = 100):
 )
 def list_balances(request, programme_id: int, after: int = 0, limit: int = 100):
     """Every account's balance, by account id; keyset pages like contributions."""
-    programme = _programme(request, programme_id)
+    programme = selectors.programme_for(request.user, programme_id)
     rows = Account.objects.filter(programme=programme, pk__gt=after).order_by("pk")
     return [
         {"account": a.pk, "kind": a.kind, "member_id": a.member_id, "balance": a.balance}
         for a in rows[: _limit(limit)]
-    ]
-
-
-@api.get(
-    "/programmes/{programme_id}/outcomes",
-    response={200: list[OutcomeOut], **PROGRAMME_REFUSALS},
-)
-def list_outcomes(request, programme_id: int):
-    """Export outcomes of mentored firms beside the clusters' other followers' firms."""
-    table = dashboard.build(_programme(request, programme_id)).tables["outcomes"]
-    return [
-        {
-            "firms": str(row[0]),
-            "count": row[1],
-            "entered": row[2],
-            "share_entered": row[3],
-            "survival": row[4:-1],
-            "product_market_pairs": row[-1],
-        }
-        for row in table.rows
     ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.dispatch import receiver
 from django.utils import timezone
 
-from incentives import programmes
+from incentives import services
 from incentives.models import Programme
 from network.models import Cluster, User
 from network.signals import demo_network_ready
@@ -54,7 +54,7 @@ def seed_programmes(sender, people, **kwargs):
     year = timezone.localdate().year
     for who, name, clusters, unit, budget, member_cap, pair_cap, rules in PROGRAMMES:
         officer = User.objects.select_related("profile__organization").get(pk=people[who].pk)
-        programme = programmes.create_programme(
+        programme = services.create_programme(
             by=officer,
             name=name,
             clusters=Cluster.objects.filter(name__in=clusters),
@@ -66,7 +66,7 @@ def seed_programmes(sender, people, **kwargs):
             cap_per_pair_month=Decimal(pair_cap) if pair_cap else None,
         )
         for kind, amount, confirmer, attendees in rules:
-            programmes.set_rule(
+            services.set_rule(
                 programme=programme,
                 by=officer,
                 kind=kind,

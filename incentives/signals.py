@@ -2,13 +2,13 @@
 
 from django.dispatch import receiver
 
-from incentives import programmes, services
+from incentives import selectors, services
 from network.signals import member_erased, member_erasure_requested
 
 
 @receiver(member_erasure_requested, dispatch_uid="incentives.member_erasure_requested")
 def refuse_erasing_the_only_officer(sender, user, **kwargs):
-    return programmes.erasure_refusals(user)
+    return selectors.erasure_refusals(user)
 
 
 @receiver(member_erased, dispatch_uid="incentives.member_erased")

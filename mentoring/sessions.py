@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from incentives.models import ContributionKind
-from incentives.services import record_contribution
+from incentives.services import ContributionKind, record_contribution
 from mentoring.models import Attendance, Pairing, Session, SessionFeedback
 from mentoring.services import MentoringError, NotAllowed, is_coordinator, text
 from network import notify

@@ -6,12 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from incentives import dashboard, ledger, programmes, selectors, services
-from incentives.errors import IncentiveError
+from core.views import attempt
+from incentives import charts, selectors, services
 from incentives.forms import (
     BudgetForm,
     MonthForm,
@@ -21,12 +20,14 @@ from incentives.forms import (
     RuleForm,
     TokenForm,
 )
-from incentives.models import Account, ApiToken
+from incentives.models import ApiToken
+from incentives.selectors import dashboard
+from network import selectors as network_selectors
 from network.models import User
 
 
 def _agency_or_404(request):
-    agency = programmes.agency_of(request.user)
+    agency = selectors.agency_of(request.user)
     if agency is None:
         raise Http404
     return agency
@@ -40,9 +41,7 @@ def agency_home(request):
         "incentives/agency_home.html",
         {
             "agency": agency,
-            "programmes": list(
-                programmes.programmes_of(request.user).prefetch_related("clusters")
-            ),
+            "programmes": list(selectors.programmes_of(request.user).prefetch_related("clusters")),
             "tokens": list(request.user.api_tokens.filter(revoked_at__isnull=True)),
             "token_form": TokenForm(),
             "new_key": request.session.pop("new_api_key", None),
@@ -53,17 +52,18 @@ def agency_home(request):
 @login_required
 def programme_new(request):
     agency = _agency_or_404(request)
-    form = ProgrammeForm(request.POST or None, clusters=programmes.sponsored_clusters(agency))
+    form = ProgrammeForm(
+        request.POST or None, clusters=network_selectors.sponsored_clusters(agency)
+    )
     if request.method == "POST" and form.is_valid():
-        try:
-            programme = programmes.create_programme(by=request.user, **form.cleaned_data)
-        except IncentiveError as error:
-            form.add_error(None, error.message)
-        else:
+        created = attempt(
+            request, services.create_programme, form=form, by=request.user, **form.cleaned_data
+        )
+        if created:
             messages.success(
                 request, _("Programme created. Now set what each contribution earns.")
             )
-            return redirect(programme)
+            return redirect(created.value)
     return render(request, "incentives/programme_form.html", {"form": form, "agency": agency})
 
 
@@ -75,18 +75,14 @@ def _month(value):
 @login_required
 def programme_detail(request, programme_id):
     programme = selectors.programme_for(request.user, programme_id)
-    board = dashboard.build(programme)
-    today = timezone.localdate()
-    last_month = ledger.month_start(ledger.month_start(today) - datetime.timedelta(days=1))
-    month = _month(request.GET.get("month", "")) or last_month
-    rules = {rule.kind: rule for rule in programme.rules.all()}
+    month = _month(request.GET.get("month", "")) or selectors.last_month()
     return render(
         request,
         "incentives/programme.html",
         {
             "programme": programme,
-            "board": board,
-            "rules": rules,
+            "board": dashboard.build(programme),
+            "rules": {rule.kind: rule for rule in programme.rules.all()},
             "rule_form": RuleForm(),
             "budget_form": BudgetForm(),
             "month": month,
@@ -104,18 +100,14 @@ def programme_detail(request, programme_id):
 def member_statement(request, programme_id, member_id, year, month):
     """A member's statement as the programme's officers audit it."""
     programme = selectors.programme_for(request.user, programme_id)
-    account = (
-        Account.objects.filter(programme=programme, member_id=member_id, kind=Account.Kind.MEMBER)
-        .select_related("member__profile")
-        .first()
-    )
+    account = selectors.member_account(programme.pk, member_id)
     if account is None or not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise Http404
     period = datetime.date(year, month, 1)
     return render(
         request,
         "incentives/statement.html",
-        {"statement": ledger.statement(programme, account.member, period), "for_officer": True},
+        {"statement": selectors.statement(programme, account.member, period), "for_officer": True},
     )
 
 
@@ -135,7 +127,7 @@ def programme_csv(request, programme_id, table):
 @login_required
 def programme_chart(request, programme_id, table):
     programme = selectors.programme_for(request.user, programme_id)
-    svg = dashboard.chart(dashboard.build(programme), table)
+    svg = charts.svg(dashboard.build(programme).tables.get(table))
     if svg is None:
         raise Http404
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
@@ -144,22 +136,20 @@ def programme_chart(request, programme_id, table):
     return response
 
 
-def _act(request, programme, action, done: str) -> None:
-    try:
-        action()
-    except IncentiveError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-
-
-def _form_errors(form) -> str:
-    """Each problem with the field it concerns, for a message above the page."""
-    return " ".join(
-        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
-        for name, errors in form.errors.items()
-        for error in errors
+def _valid(request, form) -> bool:
+    """True when the form is valid; otherwise each problem, with the field it concerns, is
+    shown above the next page."""
+    if form.is_valid():
+        return True
+    messages.error(
+        request,
+        " ".join(
+            f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+            for name, errors in form.errors.items()
+            for error in errors
+        ),
     )
+    return False
 
 
 # Each action finds the programme first: to anyone but its agency's officers it does not
@@ -171,15 +161,10 @@ def _form_errors(form) -> str:
 def rule_save(request, programme_id):
     programme = selectors.programme_for(request.user, programme_id)
     form = RuleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(programme)
-    _act(
-        request,
-        programme,
-        lambda: programmes.set_rule(programme=programme, by=request.user, **form.cleaned_data),
-        _("Rule saved; it applies to contributions from now on."),
-    )
+    if _valid(request, form) and attempt(
+        request, services.set_rule, programme=programme, by=request.user, **form.cleaned_data
+    ):
+        messages.success(request, _("Rule saved; it applies to contributions from now on."))
     return redirect(programme)
 
 
@@ -188,16 +173,16 @@ def rule_save(request, programme_id):
 def budget_add(request, programme_id):
     programme = selectors.programme_for(request.user, programme_id)
     form = BudgetForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(programme)
-    _act(
-        request,
-        programme,
-        lambda: programmes.add_budget(programme=programme, by=request.user, **form.cleaned_data),
-        _("Budget increased."),
-    )
+    if _valid(request, form) and attempt(
+        request, services.add_budget, programme=programme, by=request.user, **form.cleaned_data
+    ):
+        messages.success(request, _("Budget increased."))
     return redirect(programme)
+
+
+def _approvals_of(programme, month=None) -> str:
+    query = f"?month={month:%Y-%m}" if month else ""
+    return f"{programme.get_absolute_url()}{query}#approvals"
 
 
 @login_required
@@ -205,17 +190,14 @@ def budget_add(request, programme_id):
 def month_approve(request, programme_id):
     programme = selectors.programme_for(request.user, programme_id)
     form = MonthForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(f"{programme.get_absolute_url()}#approvals")
+    if not _valid(request, form):
+        return redirect(_approvals_of(programme))
     month = form.cleaned_data["month"]
-    _act(
-        request,
-        programme,
-        lambda: programmes.approve_month(programme=programme, month=month, by=request.user),
-        _("Credits of %(month)s approved.") % {"month": month.strftime("%Y-%m")},
-    )
-    return redirect(f"{programme.get_absolute_url()}?month={month:%Y-%m}#approvals")
+    if attempt(request, services.approve_month, programme=programme, month=month, by=request.user):
+        messages.success(
+            request, _("Credits of %(month)s approved.") % {"month": month.strftime("%Y-%m")}
+        )
+    return redirect(_approvals_of(programme, month))
 
 
 @login_required
@@ -223,27 +205,23 @@ def month_approve(request, programme_id):
 def member_pay(request, programme_id):
     programme = selectors.programme_for(request.user, programme_id)
     form = PayForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(f"{programme.get_absolute_url()}#approvals")
+    if not _valid(request, form):
+        return redirect(_approvals_of(programme))
     member = User.objects.filter(pk=form.cleaned_data["member"]).first()
     month = form.cleaned_data["month"]
     if member is None:
         messages.error(request, _("Nothing was earned that month."))
-    else:
-        _act(
-            request,
-            programme,
-            lambda: programmes.pay(
-                programme=programme,
-                member=member,
-                month=month,
-                reference=form.cleaned_data["reference"],
-                by=request.user,
-            ),
-            _("Marked as paid."),
-        )
-    return redirect(f"{programme.get_absolute_url()}?month={month:%Y-%m}#approvals")
+    elif attempt(
+        request,
+        services.pay,
+        programme=programme,
+        member=member,
+        month=month,
+        reference=form.cleaned_data["reference"],
+        by=request.user,
+    ):
+        messages.success(request, _("Marked as paid."))
+    return redirect(_approvals_of(programme, month))
 
 
 @login_required
@@ -251,16 +229,13 @@ def member_pay(request, programme_id):
 def contribution_reverse(request, contribution_id):
     contribution = selectors.contribution_for_officer(request.user, contribution_id)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(contribution.programme)
-    try:
-        services.reverse_credit(
-            contribution=contribution, by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except IncentiveError as error:
-        messages.error(request, error.message)
-    else:
+    if _valid(request, form) and attempt(
+        request,
+        services.reverse_credit,
+        contribution=contribution,
+        by=request.user,
+        reason=form.cleaned_data["reason"],
+    ):
         messages.success(request, _("Credit reversed with a new ledger entry."))
     return redirect(contribution.programme)
 
@@ -270,13 +245,14 @@ def contribution_reverse(request, contribution_id):
 def token_new(request):
     _agency_or_404(request)
     form = TokenForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise IncentiveError(_("Say what the key is for (up to 100 characters)."))
-        _token, key = programmes.issue_api_key(by=request.user, name=form.cleaned_data["name"])
-    except IncentiveError as error:
-        messages.error(request, error.message)
-    else:
+    if not form.is_valid():
+        messages.error(request, _("Say what the key is for (up to 100 characters)."))
+        return redirect("incentives:agency")
+    issued = attempt(
+        request, services.issue_api_key, by=request.user, name=form.cleaned_data["name"]
+    )
+    if issued:
+        _token, key = issued.value
         # Shown once on the next page, never stored in clear.
         request.session["new_api_key"] = key
         messages.success(request, _("API key created. Copy it now: it is shown only once."))
@@ -287,6 +263,6 @@ def token_new(request):
 @require_POST
 def token_revoke(request, token_id):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user, revoked_at__isnull=True)
-    programmes.revoke_api_key(token=token, by=request.user)
+    services.revoke_api_key(token=token, by=request.user)
     messages.success(request, _("API key revoked."))
     return redirect("incentives:agency")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from stdnum.pe import ruc
 
 from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm
-from incentives import programmes
+from incentives import services as incentives
 from tests.factories import make_cluster
 
 
@@ -70,7 +70,7 @@ def new_programme(officer, clusters=None):
     today = datetime.date.today()
     agency = officer.profile.organization
     clusters = clusters or [make_cluster(sponsor=agency)]
-    return programmes.create_programme(
+    return incentives.create_programme(
         by=officer,
         name="Exporta",
         clusters=clusters,

@@ -148,12 +148,12 @@ def test_another_agency_gets_404(client, other_officer, programme):
 def test_agency_api_gives_typed_numbers(
     client, officer, other_officer, programme, django_capture_on_commit_callbacks
 ):
-    from incentives import programmes as incentive_programmes
+    from incentives import services as incentive_services
 
     client.force_login(officer)
     evaluation = _compute(client, programme, django_capture_on_commit_callbacks)
     client.logout()
-    _token, key = incentive_programmes.issue_api_key(by=officer, name="Informes")
+    _token, key = incentive_services.issue_api_key(by=officer, name="Informes")
     url = reverse("agency_api:programme_impact", args=[programme.pk])
     answer = client.get(url, headers={"Authorization": f"Bearer {key}"})
     assert answer.status_code == 200
@@ -163,7 +163,7 @@ def test_agency_api_gives_typed_numbers(
     assert isinstance(exported["mde"], float) and isinstance(exported["inconclusive"], bool)
     if not stored["inconclusive"]:
         assert exported["estimate"] == pytest.approx(stored["overall"]["estimate"])
-    _other, other_key = incentive_programmes.issue_api_key(by=other_officer, name="Otra")
+    _other, other_key = incentive_services.issue_api_key(by=other_officer, name="Otra")
     assert client.get(url, headers={"Authorization": f"Bearer {other_key}"}).status_code == 404
     schema = client.get(reverse("agency_api:openapi-json")).json()
     fields = schema["components"]["schemas"]["ImpactOut"]["properties"]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import DomainError, NotAllowed
 from evidence import imports
-from evidence.errors import EvidenceError, NotAllowed
 from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm
 from tests.evidence.conftest import (
     CUSTOMS_HEADER,
@@ -100,7 +100,7 @@ def test_customs_of_a_firm_not_in_the_registry_are_refused(officer):
     content = csv_bytes(CUSTOMS_HEADER, f"{RUC[4]},RUC,2022,0901119000,US,10")
     batch = run(imports.upload(by=officer, kind="customs", file_name="c.csv", content=content))
     assert batch.rows_accepted == 0 and batch.refused[0][1] == "tax_id"
-    with pytest.raises(EvidenceError):
+    with pytest.raises(DomainError):
         imports.confirm(batch=batch, by=officer)
 
 
@@ -117,7 +117,7 @@ def test_semicolons_decimal_commas_and_xlsx_read_alike(officer, agency):
 def test_the_same_file_again_changes_nothing(officer, agency):
     imported(officer, "firms", firms_file())
     before, batches = state(agency), ImportBatch.objects.count()
-    with pytest.raises(EvidenceError) as refused:
+    with pytest.raises(DomainError) as refused:
         imports.upload(by=officer, kind="firms", file_name="again.csv", content=firms_file())
     assert "nothing changed" in refused.value.message
     assert (state(agency), ImportBatch.objects.count()) == (before, batches)
@@ -158,7 +158,7 @@ def test_firms_with_customs_records_cannot_be_rolled_back_from_under_them(office
     firms = imported(officer, "firms", firms_file())
     imported(officer, "customs", customs_file())
     before = state(agency)
-    with pytest.raises(EvidenceError):
+    with pytest.raises(DomainError):
         imports.rollback(batch=firms, by=officer)
     assert state(agency) == before
 
@@ -228,7 +228,7 @@ def test_any_file_imported_again_is_a_no_op_and_its_rollback_restores_the_state(
             batch = run(
                 imports.upload(by=officer, kind="firms", file_name="f.csv", content=content)
             )
-        except EvidenceError:
+        except DomainError:
             assert state(agency) == before  # the same file again: refused, nothing changed
             continue
         if batch.rows_accepted == 0:
@@ -236,7 +236,7 @@ def test_any_file_imported_again_is_a_no_op_and_its_rollback_restores_the_state(
         imports.confirm(batch=batch, by=officer)
         imports.write(batch.pk)
         after = state(agency)
-        with pytest.raises(EvidenceError):
+        with pytest.raises(DomainError):
             imports.upload(by=officer, kind="firms", file_name="again.csv", content=content)
         assert state(agency) == after
         imports.rollback(batch=ImportBatch.objects.get(pk=batch.pk), by=officer)

@@ -128,7 +128,7 @@ def test_estimates_are_computed_once_per_version_of_the_data(
 
 
 def test_only_the_programmes_officers_can_ask_for_an_estimate(officer, other_officer):
-    from evidence.errors import NotAllowed
+    from core.errors import NotAllowed
 
     programme = new_programme(officer)
     with pytest.raises(NotAllowed):

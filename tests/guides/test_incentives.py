@@ -7,7 +7,7 @@ import pytest
 
 from guides import services
 from guides.services import GuideError
-from incentives import programmes
+from incentives import services as incentive_services
 from incentives.models import Contribution
 from tests.factories import AgencyFactory, UserFactory, sponsor_directly
 from tests.guides.conftest import draft, published, revise
@@ -23,7 +23,7 @@ def funded(library):
     officer.profile.save()
     sponsor_directly(library.cluster, officer.profile.organization)
     today = datetime.date.today()
-    programme = programmes.create_programme(
+    programme = incentive_services.create_programme(
         by=officer,
         name="Guías 2026",
         clusters=[library.cluster],
@@ -38,7 +38,7 @@ def funded(library):
         ("guide_published", "100", "coordinator"),
         ("guide_useful", "5", "counterpart"),
     ]:
-        programmes.set_rule(
+        incentive_services.set_rule(
             programme=programme,
             by=officer,
             kind=kind,

@@ -15,11 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.errors import DomainError
 from forums import services as forums
 from guides import services as guides
-from incentives import programmes
 from incentives import services as incentive_services
-from incentives.errors import IncentiveError
 from mentoring import outcomes, sessions
 from mentoring import services as mentoring
 from network import services as network
@@ -33,7 +32,7 @@ pytestmark = pytest.mark.django_db
 DOMAIN_ERRORS = (
     forums.ForumError,
     guides.GuideError,
-    IncentiveError,
+    DomainError,
     mentoring.MentoringError,
     network.NetworkError,
 )
@@ -224,7 +223,7 @@ def test_programmes_rules_and_budgets(world):
     def fund(seen, name, starts, ends, unit, budget, cap, kind, confirmer, attendees):
         seen.append(
             _check(
-                lambda: programmes.create_programme(
+                lambda: incentive_services.create_programme(
                     by=side.officer,
                     name=name,
                     clusters=[side.cluster],
@@ -239,7 +238,7 @@ def test_programmes_rules_and_budgets(world):
         )
         seen.append(
             _check(
-                lambda: programmes.set_rule(
+                lambda: incentive_services.set_rule(
                     programme=side.programme,
                     by=side.officer,
                     kind=kind,
@@ -251,7 +250,7 @@ def test_programmes_rules_and_budgets(world):
         )
         seen.append(
             _check(
-                lambda: programmes.add_budget(
+                lambda: incentive_services.add_budget(
                     programme=side.programme, by=side.officer, amount=budget
                 )
             )
@@ -631,7 +630,7 @@ def test_incentive_writes_take_free_text_from_any_edge(world):
         today = datetime.date.today()
         check = [
             (
-                lambda: programmes.create_programme(
+                lambda: incentive_services.create_programme(
                     by=side.officer,
                     name=name,
                     clusters=[side.cluster],
@@ -642,9 +641,12 @@ def test_incentive_writes_take_free_text_from_any_edge(world):
                 ),
                 _over(200, name),
             ),
-            (lambda: programmes.issue_api_key(by=side.officer, name=name), _over(100, name)),
             (
-                lambda: programmes.pay(
+                lambda: incentive_services.issue_api_key(by=side.officer, name=name),
+                _over(100, name),
+            ),
+            (
+                lambda: incentive_services.pay(
                     programme=side.programme,
                     member=side.mentor,
                     month=today.replace(day=1),

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from incentives import programmes
+from incentives import services
 from incentives.models import Programme
 from network.models import Cluster, User
 from tests.factories import (
@@ -47,7 +47,7 @@ def build(*, budget="1000", member_cap=None, pair_cap=None, session_amount="50")
     follower = add_member(cluster, member_of(OrganizationFactory(), "Fabi Follower"))
     other = add_member(cluster, member_of(OrganizationFactory(), "Otra Follower"))
     today = datetime.date.today()
-    programme = programmes.create_programme(
+    programme = services.create_programme(
         by=officer,
         name="Mentores 2026",
         clusters=[cluster],
@@ -64,7 +64,7 @@ def build(*, budget="1000", member_cap=None, pair_cap=None, session_amount="50")
         ("accepted_answer", "10", "counterpart", 0),
         ("useful_post", "5", "coordinator", 0),
     ]:
-        programmes.set_rule(
+        services.set_rule(
             programme=programme,
             by=officer,
             kind=kind,

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from incentives import ledger
+from incentives import selectors
 from tests.incentives.test_crediting import session
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def home(client, user) -> str:
 
 
 def test_the_officer_sees_budget_used_and_last_month_to_approve(client, setting):
-    last_month = ledger.month_start(timezone.localdate()) - datetime.timedelta(days=3)
+    last_month = selectors.month_start(timezone.localdate()) - datetime.timedelta(days=3)
     with pytest.MonkeyPatch.context() as patch:
         # Credits carry the time they were written: write these last month.
         moment = timezone.make_aware(datetime.datetime.combine(last_month, datetime.time(12)))

@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import override
 
-from incentives import dashboard, ledger, programmes, services
+from incentives import selectors, services
 from incentives.models import ApiToken, Contribution, LedgerEntry, Payout, PeriodApproval
+from incentives.selectors import dashboard
+from incentives.services import ledger
 from incentives.templatetags.money import money
 from tests.incentives.conftest import build
 
@@ -227,10 +229,10 @@ def test_approve_a_finished_month_then_mark_payments(setting, monkeypatch):
     response = officer.post(f"{url}/pay/", pay, follow=True)
     assert "Marked as paid." in response.content.decode()
     assert Payout.objects.get().amount == Decimal("50")
-    assert ledger.account(setting.programme, "member", setting.mentor).balance == 0
+    assert selectors.member_balance(setting.programme, setting.mentor) == 0
     response = officer.post(f"{url}/pay/", pay, follow=True)
     assert "already paid" in response.content.decode()
-    assert Payout.objects.count() == 1 and ledger.reconcile() == []
+    assert Payout.objects.count() == 1 and selectors.reconcile() == []
     statement = (
         client_for(setting.mentor)
         .get(
@@ -366,7 +368,7 @@ def test_the_credits_by_member_table_never_shows_an_email_address(setting):
 def test_the_review_queue_follows_the_rule_of_the_contributions_own_programme(setting):
     """Another programme leaves accepted answers to the asker: the coordinator has nothing
     to decide on them, although the first programme once gave them to coordinators."""
-    programmes.set_rule(
+    services.set_rule(
         programme=setting.programme,
         by=setting.officer,
         kind="accepted_answer",
@@ -375,7 +377,7 @@ def test_the_review_queue_follows_the_rule_of_the_contributions_own_programme(se
         is_active=False,
     )
     today = datetime.date.today()
-    newer = programmes.create_programme(
+    newer = services.create_programme(
         by=setting.officer,
         name="Respuestas",
         clusters=[setting.cluster],
@@ -384,7 +386,7 @@ def test_the_review_queue_follows_the_rule_of_the_contributions_own_programme(se
         unit="points",
         budget=Decimal("100"),
     )
-    programmes.set_rule(
+    services.set_rule(
         programme=newer,
         by=setting.officer,
         kind="accepted_answer",
@@ -434,7 +436,7 @@ def test_the_credits_page_costs_the_same_queries_with_more_programmes(
     with CaptureQueriesContext(connection) as one:
         assert member.get("/me/credits/").status_code == 200
     for n in range(2):
-        programme = programmes.create_programme(
+        programme = services.create_programme(
             by=setting.officer,
             name=f"Extra {n}",
             clusters=[setting.cluster],
@@ -507,7 +509,7 @@ def test_the_api_lists_programmes_in_the_same_queries_however_many(
     with CaptureQueriesContext(connection) as one:
         assert len(client.get("/api/agency/programmes").json()) == 1
     for n in range(2):
-        programmes.create_programme(
+        services.create_programme(
             by=setting.officer,
             name=f"Extra {n}",
             clusters=[setting.cluster],

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from incentives import ledger
+from incentives import selectors
 from incentives.models import Contribution
 from mentoring import services as mentoring
 from mentoring import sessions
@@ -53,7 +53,7 @@ def test_a_confirmed_one_to_one_session_credits_the_mentor_once(setting, pairing
     )
     assert contribution.status == "credited" and contribution.hours == Decimal("0.75")
     assert contribution.source == f"mentoring.session:{session.pk}"
-    assert ledger.account(setting.programme, "member", setting.mentor).balance == Decimal("50")
+    assert selectors.member_balance(setting.programme, setting.mentor) == Decimal("50")
 
 
 def test_a_session_that_did_not_take_place_earns_nothing(setting, pairing):

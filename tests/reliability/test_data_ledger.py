@@ -28,9 +28,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
-from incentives import flags, ledger, programmes, services
-from incentives.errors import IncentiveError
+from core.errors import DomainError
+from incentives import gaming_flags, selectors, services
 from incentives.models import Account, Contribution, LedgerEntry
+from incentives.services import ledger, settlement
 from tests.factories import OrganizationFactory, add_member
 from tests.incentives.conftest import build, member_of
 from tests.reporting import report
@@ -75,7 +76,7 @@ class Chaos:
         self.rng = rng
         self.armed: int | None = None  # how many more hook calls before the crash
         self.points: Counter = Counter()
-        real_decide = services._decide
+        real_decide = settlement.decide
         real_post = ledger.post_entry
         real_credit_accounts = ledger.credit_accounts
         real_create = LedgerEntry.objects.create
@@ -107,7 +108,7 @@ class Chaos:
                 self.hit("between the two balance updates")
             return done
 
-        monkeypatch.setattr(services, "_decide", decide)
+        monkeypatch.setattr(settlement, "decide", decide)
         monkeypatch.setattr(ledger, "post_entry", post_entry)
         monkeypatch.setattr(ledger, "credit_accounts", credit_accounts)
         monkeypatch.setattr(LedgerEntry.objects, "create", create)
@@ -144,7 +145,7 @@ def fingerprint(contribution_pk: int | None = None) -> tuple:
         Contribution.objects.count(),
         LedgerEntry.objects.count(),
         balances["n"],
-        Decimal(balances["total"] or 0).quantize(ledger.CENT),
+        Decimal(balances["total"] or 0).quantize(selectors.CENT),
         list(Account.objects.order_by("pk").values_list("balance", flat=True)),
         row,
     )
@@ -188,7 +189,7 @@ def double_credits() -> int:
 
 
 def assert_reconciles(capsys) -> None:
-    assert ledger.reconcile() == [] and ledger.reconcile_records() == []
+    assert selectors.reconcile() == [] and selectors.reconcile_records() == []
     capsys.readouterr()
     call_command("reconcile")
     assert "Reconciled" in capsys.readouterr().out
@@ -285,7 +286,7 @@ class Operations:
             )
             return "withdraw", found and found.pk, call
         call = partial(
-            programmes.add_budget,
+            services.add_budget,
             programme=setting.programme,
             by=setting.officer,
             amount=Decimal("100.25"),
@@ -302,7 +303,7 @@ def test_random_operations_with_crashes_duplicates_and_reversals_credit_each_sou
     # Patterns held for review are a coordinator's call, not what this test is about: a
     # random tenth is held, so approvals still run.
     monkeypatch.setattr(
-        flags,
+        gaming_flags,
         "detect",
         lambda contribution: [{"code": "burst", "count": 9}] if rng.random() < 0.1 else [],
     )
@@ -322,7 +323,7 @@ def test_random_operations_with_crashes_duplicates_and_reversals_credit_each_sou
             # Rolled back as a dying process's transaction is: nothing half-written remains.
             assert fingerprint(target) == before, f"{name} left a trace after a crash"
             done["crashed"] += 1
-        except IncentiveError:
+        except DomainError:
             done["refused"] += 1  # already decided, no credit left to reverse, not allowed
         else:
             done[name] += 1
@@ -353,10 +354,11 @@ WORKER = textwrap.dedent(
     import os, random, sys, time
     import django
     django.setup()
-    from incentives import flags, ledger, services
+    from incentives import gaming_flags, services
+    from incentives.services import ledger
     from network.models import Cluster, User
 
-    flags.detect = lambda contribution: []  # held for review is not what this is about
+    gaming_flags.detect = lambda contribution: []  # held for review is not what this is about
 
     real_post = ledger.post_entry
 
@@ -442,7 +444,7 @@ def _race(n: int, target) -> list[Exception]:
 @pytest.mark.django_db(transaction=True)
 def test_killed_workers_and_racing_confirmations_never_credit_twice(capsys, monkeypatch):
     rng = random.Random(_seed(capsys))
-    monkeypatch.setattr(flags, "detect", lambda contribution: [])
+    monkeypatch.setattr(gaming_flags, "detect", lambda contribution: [])
     setting = build(budget="100000", session_amount="3.10")
     mentors, followers = network(setting, mentors=3, followers=4)
     sources = 200
@@ -520,7 +522,7 @@ def test_killed_workers_and_racing_confirmations_never_credit_twice(capsys, monk
                 source=f"mentoring.session:{n}",
                 confirmed_by=follower,
             )
-            with suppress(IncentiveError):  # already decided: the duplicate is refused
+            with suppress(DomainError):  # already decided: the duplicate is refused
                 services.confirm_contribution(contribution=contribution, by=follower)
 
     assert _race(4, retry_everything) == []
@@ -529,7 +531,7 @@ def test_killed_workers_and_racing_confirmations_never_credit_twice(capsys, monk
     errors = _race(
         6, lambda: services.confirm_contribution(contribution=target, by=target.counterpart)
     )
-    assert all(isinstance(error, IncentiveError) for error in errors), errors
+    assert all(isinstance(error, DomainError) for error in errors), errors
 
     assert Contribution.objects.count() == sources
     found = double_credits()

@@ -17,7 +17,6 @@ from forums import services as forums
 from forums.models import Post, Room, Topic
 from guides import services as guides
 from guides.models import CorrectionSuggestion, Guide
-from incentives import programmes
 from incentives import services as incentives
 from incentives.models import ApiToken, Contribution, Programme
 from mentoring import calendar, outcomes, sessions
@@ -260,7 +259,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     )
 
     today = datetime.date.today()
-    programme = programmes.create_programme(
+    programme = incentives.create_programme(
         by=officer,
         name=f"Programa {name}",
         clusters=[cluster],
@@ -272,7 +271,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         cap_per_pair_month=None,
     )
     for kind, confirmer in [("session_held", "counterpart"), ("useful_post", "coordinator")]:
-        programmes.set_rule(
+        incentives.set_rule(
             programme=programme,
             by=officer,
             kind=kind,
@@ -349,7 +348,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         email=f"invitada-{name.lower()}@example.org",
         role="mentor",
     )
-    api_token, api_key = programmes.issue_api_key(by=officer, name="Informes")
+    api_token, api_key = incentives.issue_api_key(by=officer, name="Informes")
 
     registry, preview = _evidence(officer, word)
 

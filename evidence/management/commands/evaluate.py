@@ -4,9 +4,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from evidence import estimate, evaluations, report
-from evidence.errors import EvidenceError
-from incentives.models import Programme
+from incentives.selectors import programme_by_id
 
 
 class Command(BaseCommand):
@@ -20,12 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, programme, comparison, json: bool = False, **options):
-        found = Programme.objects.filter(pk=programme).first()
+        found = programme_by_id(programme)
         if found is None:
             raise CommandError(f"No programme {programme}.")
         try:
             evaluation = evaluations.evaluate_now(programme=found, comparison=comparison)
-        except EvidenceError as error:
+        except DomainError as error:
             raise CommandError(error.message) from None
         if evaluation.status != evaluation.Status.DONE:
             raise CommandError("The estimate could not be computed; see the log.")

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Sum
 
-from incentives import ledger
-from incentives.ledger import CENT
+from incentives import selectors
 from incentives.models import Account, LedgerEntry
+from incentives.selectors import CENT
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        differences = ledger.reconcile()
+        differences = selectors.reconcile()
         for difference in differences:
             account = difference.account
             self.stderr.write(
@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 f"balance {difference.stored}, entries say {difference.from_entries}, "
                 f"difference {difference.stored - difference.from_entries}"
             )
-        mismatches = ledger.reconcile_records()
+        mismatches = selectors.reconcile_records()
         for mismatch in mismatches:
             self.stderr.write(
                 f"{mismatch.what}: recorded {mismatch.stored}, entries say "

@@ -1,4 +1,5 @@
-"""Patterns that suggest gaming; a flagged contribution waits for a coordinator's decision."""
+"""Gaming flags: patterns that suggest a member games the rules. A flagged contribution waits
+for a coordinator's decision instead of being credited."""
 
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ BURST_WINDOW = timedelta(hours=24)
 BURST_SIZE = 5  # this many contributions by one member within the window, this one included
 VOLUME_FACTOR = 3  # this many times the programme's usual monthly count per member
 VOLUME_FLOOR = 8  # never flag volume below this many contributions in a month
-# Not a pattern: the person who was to confirm erased their account (services.py).
+# Not a pattern: the person who was to confirm erased their account (forget_erased_member).
 CONFIRMER_ERASED = "confirmer_erased"
 
 

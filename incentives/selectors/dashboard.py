@@ -1,0 +1,157 @@
+"""What an agency sees of a programme: figures and tables, built once as plain rows so the
+page, the CSV export and the charts show the same numbers.
+
+Apps above incentives add their own figures and tables through core.programme_sections
+(the evidence app adds who takes part in mentoring and the firms' export outcomes).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+
+from core import programme_sections
+from core.tables import Chart, Table
+from incentives.models import Contribution, ContributionKind, LedgerEntry, Programme
+from incentives.selectors.ledger import CENT, budget_left
+
+CREDITED = [Contribution.Status.CREDITED, Contribution.Status.CAPPED]
+
+
+@dataclass
+class Dashboard:
+    programme: Programme
+    figures: dict
+    tables: dict[str, Table]
+    section_tables: list[Table]  # the apps' above, shown after the programme's own
+
+
+def _money(value) -> Decimal:
+    # SQLite sums decimals to "100", PostgreSQL to "100.00": tables and CSV show cents.
+    return Decimal(value or 0).quantize(CENT)
+
+
+def _own_figures(programme: Programme, contributions: QuerySet) -> list[tuple[str, str, object]]:
+    """(key, label, value) of the programme's own figures, in cents, in the summary's order."""
+    # Held and confirmed: by the follower, by enough attendees, or by a coordinator.
+    sessions = contributions.filter(
+        kind__in=[ContributionKind.SESSION_HELD, ContributionKind.GROUP_SESSION],
+        confirmed_at__isnull=False,
+    )
+    used = programme.budget - budget_left(programme)
+    undecided = [Contribution.Status.REVIEW, Contribution.Status.PENDING]
+    return [
+        ("sessions", _("Sessions held and confirmed"), sessions.count()),
+        (
+            "hours",
+            _("Hours of confirmed sessions"),
+            _money(sessions.aggregate(t=Sum("hours"))["t"]),
+        ),
+        (
+            "accepted_answers",
+            _("Accepted answers"),
+            contributions.filter(kind=ContributionKind.ACCEPTED_ANSWER).count(),
+        ),
+        ("budget", _("Budget"), _money(programme.budget)),
+        ("used", _("Budget used"), _money(used)),
+        ("left", _("Budget left"), _money(programme.budget - used)),
+        (
+            "to_review",
+            _("Waiting for a decision"),
+            contributions.filter(status__in=undecided).count(),
+        ),
+    ]
+
+
+def _by_cluster(clusters: list, credited: QuerySet) -> Table:
+    table = Table(
+        "clusters", _("Credits by cluster"), [_("Cluster"), _("Contributions"), _("Credited")]
+    )
+    totals = {
+        row["cluster"]: row
+        for row in credited.values("cluster").annotate(n=Count("id"), total=Sum("amount"))
+    }
+    for cluster in clusters:
+        row = totals.get(cluster.pk, {"n": 0, "total": None})
+        table.rows.append([cluster.name, row["n"], _money(row["total"])])
+    table.chart = Chart([r[0] for r in table.rows], {_("Credited"): [r[2] for r in table.rows]})
+    return table
+
+
+def _by_member(credited: QuerySet) -> Table:
+    table = Table(
+        "members", _("Credits by member"), [_("Member"), _("Contributions"), _("Credited")]
+    )
+    for row in (
+        credited.values("actor", "actor__profile__display_name")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("-total", "actor__profile__display_name", "actor")
+    ):
+        # The name members show each other; never their e-mail address.
+        name = row["actor__profile__display_name"] or f"#{row['actor']}"
+        table.rows.append([name, row["n"], _money(row["total"])])
+    return table
+
+
+def _by_month(programme: Programme) -> Table:
+    table = Table("months", _("Credits by month"), [_("Month"), _("Credited"), _("Reversed")])
+    months: dict = {}
+    for row in (
+        LedgerEntry.objects.filter(
+            programme=programme, kind__in=[LedgerEntry.Kind.CREDIT, LedgerEntry.Kind.REVERSAL]
+        )
+        .annotate(month=TruncMonth("created_at"))
+        .values("month", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by("month")
+    ):
+        key = row["month"].strftime("%Y-%m")
+        months.setdefault(key, {"credit": Decimal("0"), "reversal": Decimal("0")})
+        months[key][row["kind"]] = row["total"]
+    for key, amounts in months.items():
+        table.rows.append([key, _money(amounts["credit"]), _money(amounts["reversal"])])
+    table.chart = Chart(
+        [row[0] for row in table.rows],
+        {_("Credited"): [r[1] for r in table.rows], _("Reversed"): [r[2] for r in table.rows]},
+    )
+    return table
+
+
+def _by_kind(contributions: QuerySet, credited: QuerySet) -> Table:
+    table = Table("kinds", _("Contributions by kind"), [_("Kind"), _("Reported"), _("Credited")])
+    kinds = dict(ContributionKind.choices)
+    reported = dict(contributions.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    paid = dict(credited.values("kind").annotate(t=Sum("amount")).values_list("kind", "t"))
+    for kind, n in sorted(reported.items()):
+        table.rows.append([str(kinds.get(kind, kind)), n, _money(paid.get(kind))])
+    return table
+
+
+def build(programme: Programme) -> Dashboard:
+    clusters = list(programme.clusters.order_by("name"))
+    contributions = Contribution.objects.filter(programme=programme)
+    credited = contributions.filter(status__in=CREDITED)
+    sections = programme_sections.for_programme(programme, clusters=clusters)
+    # One set of numbers for the cards, the summary table and its CSV: the sections' first.
+    figures = [
+        *((figure.key, figure.label, figure.value) for s in sections for figure in s.figures),
+        *_own_figures(programme, contributions),
+    ]
+    summary = Table("summary", _("Programme in figures"), [_("Figure"), _("Value")])
+    summary.rows = [[label, value] for _key, label, value in figures]
+    own = [
+        summary,
+        _by_cluster(clusters, credited),
+        _by_member(credited),
+        _by_month(programme),
+        _by_kind(contributions, credited),
+    ]
+    section_tables = [table for section in sections for table in section.tables]
+    return Dashboard(
+        programme=programme,
+        figures={key: value for key, _label, value in figures},
+        tables={table.key: table for table in [*own, *section_tables]},
+        section_tables=section_tables,
+    )

@@ -1,0 +1,316 @@
+"""Reads of the ledger: months, balances, statements, what each month earned, and the checks
+that stored balances and figures agree with the entries."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from incentives.models import MONEY, Account, Contribution, LedgerEntry, PeriodApproval, Programme
+from network.models import User
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+Kind = Account.Kind
+EARNINGS = [LedgerEntry.Kind.CREDIT, LedgerEntry.Kind.REVERSAL]
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def last_month() -> datetime.date:
+    """The first day of the month before this one: the latest an officer can approve."""
+    return month_start(month_start(timezone.localdate()) - datetime.timedelta(days=1))
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = month_start(month)
+    following = (start + datetime.timedelta(days=32)).replace(day=1)
+    zone = timezone.get_default_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=zone),
+        datetime.datetime.combine(following, datetime.time.min, tzinfo=zone),
+    )
+
+
+def budget_left(programme: Programme) -> Decimal:
+    """What is left to credit: the programme account's balance (none before any funding)."""
+    balance = (
+        Account.objects.filter(programme=programme, kind=Kind.PROGRAMME)
+        .values_list("balance", flat=True)
+        .first()
+    )
+    return balance if balance is not None else ZERO
+
+
+def member_balance(programme: Programme, member: User) -> Decimal:
+    """What the programme owes the member now (zero before their first credit)."""
+    balance = (
+        Account.objects.filter(programme=programme, kind=Kind.MEMBER, member=member)
+        .values_list("balance", flat=True)
+        .first()
+    )
+    return balance if balance is not None else ZERO
+
+
+def _net(entries, member_account: Account) -> Decimal:
+    incoming = entries.filter(credit=member_account).aggregate(t=Sum("amount"))["t"] or ZERO
+    outgoing = entries.filter(debit=member_account).aggregate(t=Sum("amount"))["t"] or ZERO
+    return incoming - outgoing
+
+
+def earned_in_month(programme: Programme, member: User, month: datetime.date) -> Decimal:
+    """Credits less reversals posted to the member in that month (payouts not counted)."""
+    start, end = month_bounds(month)
+    member_account = Account.objects.filter(
+        programme=programme, kind=Kind.MEMBER, member=member
+    ).first()
+    if member_account is None:
+        return ZERO
+    entries = LedgerEntry.objects.filter(
+        created_at__gte=start, created_at__lt=end, kind__in=EARNINGS
+    )
+    return _net(entries, member_account)
+
+
+def month_entries(programme: Programme, month: datetime.date):
+    """The programme's credits and reversals posted in the month: what approving it covers."""
+    start, end = month_bounds(month)
+    return LedgerEntry.objects.filter(
+        programme=programme, created_at__gte=start, created_at__lt=end, kind__in=EARNINGS
+    )
+
+
+@dataclass
+class StatementLine:
+    entry: LedgerEntry
+    signed_amount: Decimal
+    balance: Decimal
+
+
+@dataclass
+class Statement:
+    programme: Programme
+    member: User
+    month: datetime.date
+    opening: Decimal
+    lines: list[StatementLine]
+    closing: Decimal
+    credited: Decimal
+    reversed: Decimal
+    paid: Decimal
+
+
+def statement(programme: Programme, member: User, month: datetime.date) -> Statement:
+    start, end = month_bounds(month)
+    member_account = Account.objects.filter(
+        programme=programme, kind=Kind.MEMBER, member=member
+    ).first()
+    if member_account is None:
+        mine = LedgerEntry.objects.none()
+    else:
+        mine = LedgerEntry.objects.filter(Q(debit=member_account) | Q(credit=member_account))
+    opening = _net(mine.filter(created_at__lt=start), member_account)
+    balance = opening
+    lines, totals = [], {kind: ZERO for kind in LedgerEntry.Kind.values}
+    for entry in mine.filter(created_at__gte=start, created_at__lt=end).select_related(
+        "contribution"
+    ):
+        signed = entry.amount if entry.credit_id == member_account.pk else -entry.amount
+        balance += signed
+        totals[entry.kind] += entry.amount
+        lines.append(StatementLine(entry=entry, signed_amount=signed, balance=balance))
+    return Statement(
+        programme=programme,
+        member=member,
+        month=month_start(month),
+        opening=opening,
+        lines=lines,
+        closing=balance,
+        credited=totals[LedgerEntry.Kind.CREDIT],
+        reversed=totals[LedgerEntry.Kind.REVERSAL],
+        paid=totals[LedgerEntry.Kind.PAYOUT],
+    )
+
+
+def member_account(programme_id: int, member_id: int) -> Account | None:
+    """The member's account in the programme, with the member, for their statement."""
+    return (
+        Account.objects.filter(programme_id=programme_id, member_id=member_id, kind=Kind.MEMBER)
+        .select_related("programme", "member__profile")
+        .first()
+    )
+
+
+def my_accounts(user: User) -> list[Account]:
+    return list(
+        Account.objects.filter(member=user, kind=Kind.MEMBER)
+        .select_related("programme")
+        .order_by("programme__name")
+    )
+
+
+def _as_date(month) -> datetime.date:
+    return month.date() if isinstance(month, datetime.datetime) else month
+
+
+def accounts_with_months(user: User, limit: int = 12) -> list[tuple[Account, list]]:
+    """The member's accounts, each with its latest months that have entries: two queries,
+    however many programmes the member earns in."""
+    accounts = my_accounts(user)
+    by_account: dict[int, set] = {account.pk: set() for account in accounts}
+    for side in ("debit", "credit"):
+        rows = (
+            LedgerEntry.objects.filter(**{f"{side}__in": list(by_account)})
+            .annotate(month=TruncMonth("created_at"))
+            .values_list(side, "month")
+            .distinct()
+        )
+        for account_id, month in rows:
+            by_account[account_id].add(_as_date(month))
+    return [
+        (account, sorted(by_account[account.pk], reverse=True)[:limit]) for account in accounts
+    ]
+
+
+def earned_by_member(programme: Programme, month: datetime.date) -> list[dict]:
+    """Each member's net credits posted in the month, for approval and payment."""
+    entries = month_entries(programme, month)
+    incoming = dict(
+        entries.filter(credit__kind=Kind.MEMBER)
+        .values("credit__member")
+        .annotate(t=Sum("amount"))
+        .values_list("credit__member", "t")
+    )
+    outgoing = dict(
+        entries.filter(debit__kind=Kind.MEMBER)
+        .values("debit__member")
+        .annotate(t=Sum("amount"))
+        .values_list("debit__member", "t")
+    )
+    people = User.objects.filter(pk__in=set(incoming) | set(outgoing)).select_related("profile")
+    paid = set(
+        programme.payouts.filter(month=month_start(month)).values_list("member_id", flat=True)
+    )
+    return [
+        {
+            "member": person,
+            "amount": (incoming.get(person.pk) or 0) - (outgoing.get(person.pk) or 0),
+            "paid": person.pk in paid,
+        }
+        for person in sorted(people, key=lambda p: p.profile.display_name)
+    ]
+
+
+def credits_to_approve(programmes: list[Programme], month: datetime.date) -> dict[int, int]:
+    """How many credits each programme posted in the month, for those nobody approved yet:
+    two queries however many programmes."""
+    start, end = month_bounds(month)
+    approved = set(
+        PeriodApproval.objects.filter(programme__in=programmes, month=month).values_list(
+            "programme_id", flat=True
+        )
+    )
+    credits = dict(
+        LedgerEntry.objects.filter(
+            programme__in=programmes,
+            kind=LedgerEntry.Kind.CREDIT,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values("programme")
+        .annotate(n=Count("id"))
+        .values_list("programme", "n")
+    )
+    return {
+        programme.pk: 0 if programme.pk in approved else credits.get(programme.pk, 0)
+        for programme in programmes
+    }
+
+
+@dataclass
+class Difference:
+    account: Account
+    stored: Decimal
+    from_entries: Decimal
+
+
+def reconcile(programmes=None) -> list[Difference]:
+    """Every account whose stored balance differs from the sum of its entries."""
+    accounts = Account.objects.all()
+    if programmes is not None:
+        accounts = accounts.filter(programme__in=programmes)
+    credits = dict(
+        LedgerEntry.objects.values("credit").annotate(t=Sum("amount")).values_list("credit", "t")
+    )
+    debits = dict(
+        LedgerEntry.objects.values("debit").annotate(t=Sum("amount")).values_list("debit", "t")
+    )
+    differences = []
+    for acc in accounts.iterator():
+        expected = (credits.get(acc.pk) or ZERO) - (debits.get(acc.pk) or ZERO)
+        expected = Decimal(expected).quantize(CENT)
+        if expected != acc.balance:
+            differences.append(Difference(account=acc, stored=acc.balance, from_entries=expected))
+    return differences
+
+
+@dataclass
+class Mismatch:
+    """A figure kept beside the ledger (a contribution's amount, a programme's budget) that
+    the ledger's entries do not bear out."""
+
+    what: str
+    stored: Decimal
+    from_entries: Decimal
+
+
+def reconcile_records(programmes=None) -> list[Mismatch]:
+    """Each contribution's credited amount equals its credits less reversals, and each
+    programme's budget equals its funding entries: the dashboards read both."""
+    entries = LedgerEntry.objects.all()
+    contributions = Contribution.objects.filter(
+        status__in=[Contribution.Status.CREDITED, Contribution.Status.CAPPED]
+    )
+    budgets = Programme.objects.all()
+    if programmes is not None:
+        entries = entries.filter(programme__in=programmes)
+        contributions = contributions.filter(programme__in=programmes)
+        budgets = budgets.filter(pk__in=[p.pk for p in programmes])
+    nets = dict(
+        entries.filter(contribution__isnull=False)
+        .values("contribution")
+        .annotate(
+            net=Sum(
+                Case(
+                    When(kind=LedgerEntry.Kind.CREDIT, then=F("amount")),
+                    When(kind=LedgerEntry.Kind.REVERSAL, then=-F("amount")),
+                    default=Value(ZERO),
+                    output_field=DecimalField(**MONEY),
+                )
+            )
+        )
+        .values_list("contribution", "net")
+    )
+    credited = dict(contributions.values_list("pk", "amount"))
+    mismatches = []
+    for pk in sorted(set(nets) | set(credited)):
+        stored = Decimal(credited.get(pk) or 0).quantize(CENT)
+        from_entries = Decimal(nets.get(pk) or 0).quantize(CENT)
+        if stored != from_entries:
+            mismatches.append(Mismatch(f"contribution {pk}", stored, from_entries))
+    funded = dict(
+        entries.filter(kind=LedgerEntry.Kind.FUNDING)
+        .values("programme")
+        .annotate(t=Sum("amount"))
+        .values_list("programme", "t")
+    )
+    for pk, budget in budgets.values_list("pk", "budget"):
+        from_entries = Decimal(funded.get(pk) or 0).quantize(CENT)
+        if budget != from_entries:
+            mismatches.append(Mismatch(f"programme {pk} budget", budget, from_entries))
+    return mismatches
