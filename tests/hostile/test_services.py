@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.errors import DomainError
 from forums import services as forums
 from guides import services as guides
 from incentives import programmes
@@ -35,7 +36,7 @@ DOMAIN_ERRORS = (
     guides.GuideError,
     IncentiveError,
     mentoring.MentoringError,
-    network.NetworkError,
+    DomainError,
 )
 EXAMPLES = 25
 EXAMPLE_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.errors import DomainError
 from network import services
 from network.models import Invitation, Membership
-from network.services import NetworkError
 from tests.factories import UserFactory, make_cluster
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,6 @@ def test_declining_needs_no_name(client, invited):
 
 def test_the_service_refuses_a_blank_name(invited):
     invitation, invitee = invited
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         services.accept_invitation(invitation=invitation, user=invitee, display_name="\x00 ")
     assert not Membership.objects.filter(user=invitee, status="active").exists()

@@ -4,9 +4,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 
+from core.errors import DomainError, NotAllowed
 from network import services
 from network.models import ExportProduct, Invitation, Membership, MembershipEvent
-from network.services import NetworkError, NotAllowed
 from tests.factories import (
     OrganizationFactory,
     UserFactory,
@@ -56,7 +56,7 @@ def test_inviting_an_active_member_is_refused():
     coordinator = UserFactory()
     cluster = make_cluster(coordinator=coordinator)
     member = add_member(cluster)
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         services.invite_member(cluster=cluster, by=coordinator, email=member.email, role="mentor")
     assert not Invitation.objects.exists()
 
@@ -70,7 +70,7 @@ def test_only_coordinators_invite():
 
 def test_private_cluster_takes_no_join_requests():
     cluster = make_cluster(visibility="private")
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         services.request_to_join(cluster=cluster, user=UserFactory(), role="follower")
     assert cluster.memberships.count() == 1
 
@@ -78,10 +78,10 @@ def test_private_cluster_takes_no_join_requests():
 def test_cannot_request_as_coordinator_or_twice():
     cluster = make_cluster()
     user = UserFactory()
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         services.request_to_join(cluster=cluster, user=user, role="coordinator")
     services.request_to_join(cluster=cluster, user=user, role="follower")
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         services.request_to_join(cluster=cluster, user=user, role="follower")
     assert cluster.memberships.filter(status=Status.REQUESTED).count() == 1
 
@@ -97,7 +97,7 @@ def test_last_coordinator_cannot_be_demoted_but_can_hand_over():
     coordinator = UserFactory()
     cluster = make_cluster(coordinator=coordinator)
     own = Membership.objects.get(user=coordinator, cluster=cluster)
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         services.change_role(membership=own, by=coordinator, role="mentor")
     other = Membership.objects.get(user=add_member(cluster), cluster=cluster)
     services.change_role(membership=other, by=coordinator, role="coordinator")
@@ -125,7 +125,7 @@ def test_answered_request_cannot_be_answered_again():
     cluster = make_cluster(coordinator=coordinator)
     membership = services.request_to_join(cluster=cluster, user=UserFactory(), role="follower")
     services.approve_request(membership=membership, by=coordinator)
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         services.decline_request(membership=membership, by=coordinator)
     membership.refresh_from_db()
     assert membership.status == Status.ACTIVE
@@ -156,7 +156,7 @@ def test_organization_saves_products_and_markets():
 
 def test_product_cannot_be_exported_and_planned():
     profile = UserFactory().profile
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         services.save_organization(
             profile=profile,
             name="X",
@@ -199,7 +199,7 @@ def test_every_account_gets_a_profile():
 def test_profile_rejects_unknown_language_and_time_zone():
     profile = UserFactory().profile
     for languages, zone in [(["xx"], "UTC"), (["es"], "Mars/Olympus")]:
-        with pytest.raises(NetworkError):
+        with pytest.raises(DomainError):
             services.update_profile(
                 profile=profile, display_name="Ana", languages=languages, time_zone=zone
             )
