@@ -4,14 +4,14 @@ import pytest
 from django.urls import reverse
 
 from core.errors import DomainError
-from network import services
+from network.services import organizations
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _save(person, **tax):
-    return services.save_organization(
+    return organizations.save_organization(
         profile=person.profile,
         organization=person.profile.organization,
         name="Café Andino",
