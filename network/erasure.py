@@ -31,7 +31,6 @@ ERASED_DOMAIN = "erased.invalid"  # reserved (RFC 2606): no mail can ever be del
 FORMER_MEMBER = _("Former member")
 ERASURE_DETAIL = "account erased at the member's request"
 
-Role = Membership.Role
 Status = Membership.Status
 
 
