@@ -10,14 +10,13 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import transaction
-from django.dispatch import receiver
 from django.utils import timezone
 from stdnum.co import nit
 
 from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm
 from incentives.selectors import agency_of
+from network import demo
 from network.models import User
-from network.signals import demo_network_ready
 
 OFFICER = "valeria"
 FIRMS = 2000
@@ -66,9 +65,10 @@ def _customs_rows(rng, firm_index: int, year: int, exports: bool) -> list[tuple]
     return lines
 
 
-@receiver(demo_network_ready, dispatch_uid="evidence.demo")
+# Last, as the top layer: the Impact page reads what every other app's demo made.
+@demo.seeder("evidence", after=("incentives", "forums", "mentoring", "guides"))
 @transaction.atomic
-def seed_registry(sender, people, **kwargs):
+def seed_registry(*, people):
     officer = User.objects.select_related("profile__organization").get(pk=people[OFFICER].pk)
     agency = agency_of(officer)
     if agency is None or ImportBatch.objects.filter(agency=agency).exists():

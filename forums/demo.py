@@ -1,11 +1,9 @@
 """Demo conversations for seed_demo: a few topics in the demo clusters' forums."""
 
-from django.dispatch import receiver
-
 from forums import services
 from forums.models import Topic
+from network import demo
 from network.models import Cluster
-from network.signals import demo_network_ready
 
 # cluster name, asker, title, kind, tags, question, answers: (person, text), accepted index
 TOPICS = [
@@ -72,8 +70,9 @@ TOPICS = [
 ]
 
 
-@receiver(demo_network_ready, dispatch_uid="forums.demo_topics")
-def seed_topics(sender, people, **kwargs):
+# Its posts earn credits under the demo programmes.
+@demo.seeder("forums", after=("incentives",))
+def seed_topics(*, people):
     for cluster_name, asker, title, kind, tags, body, answers, accepted in TOPICS:
         cluster = Cluster.objects.filter(name=cluster_name).first()
         if cluster is None:

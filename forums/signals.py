@@ -1,22 +1,21 @@
-"""Hooks on network's models: a membership that stops being active ends live forum access."""
+"""Network's events: a membership that stops being active ends live forum access."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from forums import notifications, realtime
-from network.signals import member_erased
+from network.signals import member_erased, membership_ended
 
 
-@receiver(post_save, sender="network.Membership", dispatch_uid="forums.membership_saved")
-def membership_saved(sender, instance, raw=False, **kwargs):
-    # network cannot tell forums (it imports no other app), so forums listens: any
-    # status but active (suspended, left...) must stop the member's open sockets.
-    if not raw and instance.status != instance.Status.ACTIVE:
-        realtime.broadcast_member_access(instance.user_id)
+@receiver(membership_ended, dispatch_uid="forums.membership_ended")
+def membership_ended_handler(sender, membership, **kwargs):
+    # Suspended, left or erased: the member's open sockets re-check what they may still read.
+    realtime.broadcast_member_access(membership.user_id)
 
 
 @receiver(post_delete, sender="network.Membership", dispatch_uid="forums.membership_deleted")
 def membership_deleted(sender, instance, **kwargs):
+    # Deleting a membership row ends access too, whoever deletes it (a service, the admin).
     realtime.broadcast_member_access(instance.user_id)
 
 

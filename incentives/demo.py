@@ -3,13 +3,12 @@
 import datetime
 from decimal import Decimal
 
-from django.dispatch import receiver
 from django.utils import timezone
 
 from incentives import services
 from incentives.models import Programme
+from network import demo
 from network.models import Cluster, User
-from network.signals import demo_network_ready
 
 # officer, name, clusters, unit, budget, cap per member-month, cap per pair-month, rules:
 # (kind, amount, confirmer, attendees)
@@ -47,8 +46,9 @@ PROGRAMMES = [
 ]
 
 
-@receiver(demo_network_ready, dispatch_uid="incentives.demo")
-def seed_programmes(sender, people, **kwargs):
+# First: the other apps' demo activity earns credits under these programmes.
+@demo.seeder("incentives")
+def seed_programmes(*, people):
     if Programme.objects.exists():
         return
     year = timezone.localdate().year

@@ -2,13 +2,12 @@
 
 import datetime
 
-from django.dispatch import receiver
 from django.utils import timezone, translation
 
 from mentoring import outcomes, services, sessions
 from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing, Session
+from network import demo
 from network.models import Cluster, User
-from network.signals import demo_network_ready
 
 # cluster, mentor, capacity, products, markets, topics, accepts competitors, pitch
 OFFERS = [
@@ -122,8 +121,9 @@ def _records(people) -> None:
                 )
 
 
-@receiver(demo_network_ready, dispatch_uid="mentoring.demo")
-def seed_mentoring(sender, people, **kwargs):
+# Its credits follow the forums' in the demo's ledger.
+@demo.seeder("mentoring", after=("incentives", "forums"))
+def seed_mentoring(*, people):
     if MentorOffer.objects.exists():
         return
     # Fresh rows: the profiles were filled in after these users were created.

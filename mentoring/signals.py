@@ -1,12 +1,13 @@
-"""Model hooks: mentors' place counters stay true when rows go away outside the services, and
-pairings close when one side stops being an active member of the cluster."""
+"""Network's events and model hooks: pairings close when one side stops being an active
+member of the cluster, and mentors' place counters stay true when rows go away outside the
+services."""
 
 from django.db.models import F, QuerySet
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 
 from mentoring import services
-from network.signals import member_erased
+from network.signals import member_erased, membership_ended
 
 
 @receiver(pre_delete, sender="mentoring.Pairing", dispatch_uid="mentoring.free_place")
@@ -20,18 +21,16 @@ def free_place_of_deleted_pairing(sender, instance, **kwargs):
         )
 
 
-@receiver(post_save, sender="network.Membership", dispatch_uid="mentoring.membership_saved")
-def membership_saved(sender, instance, created=False, raw=False, **kwargs):
-    # network imports no other app, so mentoring listens: a member suspended or gone cannot
-    # go on mentoring or being mentored there. A new membership has no pairings yet.
-    if raw or created or instance.status == instance.Status.ACTIVE:
-        return
-    services.close_pairings_of_former_member(user=instance.user, cluster=instance.cluster)
+@receiver(membership_ended, dispatch_uid="mentoring.membership_ended")
+def membership_ended_handler(sender, membership, **kwargs):
+    # A member suspended or gone cannot go on mentoring or being mentored there.
+    services.close_pairings_of_former_member(user=membership.user, cluster=membership.cluster)
 
 
 @receiver(post_delete, sender="network.Membership", dispatch_uid="mentoring.membership_deleted")
 def membership_deleted(sender, instance, origin=None, **kwargs):
-    # Only when the membership itself is deleted: deleting an account or a cluster deletes
+    # Deleting a membership row ends it too, whoever deletes it (a service, the admin). Only
+    # when the membership itself is deleted: deleting an account or a cluster deletes
     # its pairings too, and free_place_of_deleted_pairing already gives the places back.
     by_itself = isinstance(origin, sender) or (
         isinstance(origin, QuerySet) and issubclass(origin.model, sender)

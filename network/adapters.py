@@ -6,14 +6,14 @@ from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 
 from core.emails import message_fields, send_account_email
-from network import services
+from network.services import profiles
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            services.ensure_profile(user=user)
+            profiles.ensure_profile(user=user)
         return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

@@ -124,7 +124,7 @@ class SponsorshipAdmin(admin.ModelAdmin):
     search_fields = ["cluster__name", "agency__name"]
     list_select_related = ["cluster", "agency"]
 
-    # An agreement between two sides, made and ended by them through network.sponsorships.
+    # An agreement between two sides, made and ended by them through network.services.sponsorships.
     def has_add_permission(self, request):
         return False
 

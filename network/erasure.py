@@ -20,8 +20,9 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from network.models import Invitation, Membership, MembershipEvent, Profile, User
-from network.services import NetworkError, _log, _set_status
+from network.services import memberships
 from network.signals import member_erased, member_erasure_requested
 
 logger = logging.getLogger(__name__)
@@ -30,11 +31,10 @@ ERASED_DOMAIN = "erased.invalid"  # reserved (RFC 2606): no mail can ever be del
 FORMER_MEMBER = _("Former member")
 ERASURE_DETAIL = "account erased at the member's request"
 
-Role = Membership.Role
 Status = Membership.Status
 
 
-class ErasureRefused(NetworkError):
+class ErasureRefused(DomainError):
     """Erasing now would leave others stranded; every reason is shown to the person."""
 
     def __init__(self, reasons: list) -> None:
@@ -50,13 +50,9 @@ def erasure_refusals(*, user: User) -> list:
     theirs through `member_erasure_requested` (an agency's only officer, for example).
     """
     reasons = []
-    coordinated = Membership.objects.filter(
-        user=user, role=Role.COORDINATOR, status=Status.ACTIVE
-    ).select_related("cluster")
-    for membership in coordinated:
-        others = Membership.objects.filter(cluster=membership.cluster, status=Status.ACTIVE)
-        others = others.exclude(user=user)
-        if others.exists() and not others.filter(role=Role.COORDINATOR).exists():
+    for membership in Membership.objects.of(user).coordinators().select_related("cluster"):
+        others = Membership.objects.in_cluster(membership.cluster).active().exclude(user=user)
+        if others.exists() and not others.coordinators().exists():
             reasons.append(
                 _(
                     "You are the only coordinator of %(cluster)s. Make another member "
@@ -76,6 +72,83 @@ def former_member_label() -> str:
     """
     with translation.override(settings.LANGUAGE_CODE):
         return str(FORMER_MEMBER)
+
+
+def _emails_of(user: User) -> set[str]:
+    return {user.email.lower()} | {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+
+
+def _names_of(user: User, profile: Profile | None, emails: set[str]) -> list[str]:
+    """What other apps may have copied into their own text (a pairing's close reason...),
+    longest first so a full name is replaced before a part of it."""
+    names = {name for name in (profile and profile.display_name, *emails) if name}
+    if user.get_full_name():
+        names.add(user.get_full_name())
+    return sorted(names, key=len, reverse=True)
+
+
+def _forget_profile(profile: Profile, label: str) -> None:
+    """The profile stays (others' pages link to it) under the former member's label."""
+    profile.display_name = label
+    profile.handle = None
+    profile.organization = None
+    profile.languages = []
+    profile.time_zone = "UTC"
+    profile.preferred_language = ""
+    profile.bio = ""
+    profile.save()
+    profile.expertise.clear()
+
+
+def _anonymise_account(user: User) -> None:
+    """No name, no address, no way to sign in, no powers: the row only anchors others' rows."""
+    user.email = f"former-member-{user.pk}-{secrets.token_hex(4)}@{ERASED_DOMAIN}"
+    user.first_name = user.last_name = ""
+    user.set_unusable_password()
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.last_login = None
+    user.erased_at = timezone.now()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    EmailAddress.objects.filter(user=user).delete()
+    if apps.is_installed("allauth.socialaccount"):
+        apps.get_model("socialaccount", "SocialAccount").objects.filter(user=user).delete()
+
+
+def _leave_every_cluster(user: User) -> None:
+    """Each membership ends (the apps that gave access through it are told) and its message
+    to the coordinators goes."""
+    for membership in Membership.objects.of(user).select_related("cluster"):
+        if membership.status != Status.LEFT:
+            memberships.set_status(membership, Status.LEFT, message="")
+            memberships.record_event(
+                cluster=membership.cluster,
+                action=MembershipEvent.Action.LEFT,
+                subject=user,
+                detail=ERASURE_DETAIL,
+            )
+        elif membership.message:
+            membership.message = ""
+            membership.save(update_fields=["message", "updated_at"])
+
+
+def _forget_addresses(user: User, emails: set[str], label: str) -> None:
+    """Invitations to the person's addresses, the addresses in the trail, and the admin's
+    history of their account."""
+    addressed = Q()
+    for email in emails:
+        addressed |= Q(email__iexact=email)
+    Invitation.objects.filter(addressed).delete()
+    MembershipEvent.objects.filter(addressed).update(email="")
+    if apps.is_installed("django.contrib.admin"):
+        # The admin's history names the objects it changed.
+        apps.get_model("admin", "LogEntry").objects.filter(
+            content_type__app_label="network", object_id=str(user.pk)
+        ).update(object_repr=label)
 
 
 @transaction.atomic
@@ -108,68 +181,18 @@ def erase_member(*, user: User) -> User:
     if reasons:
         raise ErasureRefused(reasons)
     profile = Profile.objects.filter(user=user).first()
-    emails = {user.email.lower()} | {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-    }
-    # What other apps may have copied into their own text (a pairing's close reason...).
-    names = {name for name in (profile and profile.display_name, *emails) if name}
-    if user.get_full_name():
-        names.add(user.get_full_name())
-
+    emails = _emails_of(user)
+    names = _names_of(user, profile, emails)
     handle = profile.handle if profile is not None else None
     label = former_member_label()
     if profile is not None:
-        profile.display_name = label
-        profile.handle = None
-        profile.organization = None
-        profile.languages = []
-        profile.time_zone = "UTC"
-        profile.preferred_language = ""
-        profile.bio = ""
-        profile.save()
-        profile.expertise.clear()
-    user.email = f"former-member-{user.pk}-{secrets.token_hex(4)}@{ERASED_DOMAIN}"
-    user.first_name = user.last_name = ""
-    user.set_unusable_password()
-    user.is_active = user.is_staff = user.is_superuser = False
-    user.last_login = None
-    user.erased_at = timezone.now()
-    user.save()
-    user.groups.clear()
-    user.user_permissions.clear()
-    EmailAddress.objects.filter(user=user).delete()
-    if apps.is_installed("allauth.socialaccount"):
-        apps.get_model("socialaccount", "SocialAccount").objects.filter(user=user).delete()
-
+        _forget_profile(profile, label)
+    _anonymise_account(user)
     # Leaving after the name is gone: whatever the other apps tell people about it (a
     # pairing ended, a member left) names the former member, not the person.
-    for membership in Membership.objects.filter(user=user).select_related("cluster"):
-        if membership.status != Status.LEFT:
-            _set_status(membership, Status.LEFT, message="")
-            _log(
-                cluster=membership.cluster,
-                action=MembershipEvent.Action.LEFT,
-                subject=user,
-                detail=ERASURE_DETAIL,
-            )
-        elif membership.message:
-            membership.message = ""
-            membership.save(update_fields=["message", "updated_at"])
-    addressed = Q()
-    for email in emails:
-        addressed |= Q(email__iexact=email)
-    Invitation.objects.filter(addressed).delete()
-    MembershipEvent.objects.filter(addressed).update(email="")
-    if apps.is_installed("django.contrib.admin"):
-        # The admin's history names the objects it changed.
-        apps.get_model("admin", "LogEntry").objects.filter(
-            content_type__app_label="network", object_id=str(user.pk)
-        ).update(object_repr=label)
-
-    member_erased.send(
-        sender=User, user=user, names=sorted(names, key=len, reverse=True), handle=handle
-    )
+    _leave_every_cluster(user)
+    _forget_addresses(user, emails, label)
+    member_erased.send(sender=User, user=user, names=names, handle=handle)
     transaction.on_commit(lambda: forget_sessions(user_id=user.pk))
     logger.info("member %s erased at their request", user.pk)
     return user

@@ -14,7 +14,7 @@ from django_countries import countries
 from core import hs
 from network import taxids
 from network.models import SPOKEN_LANGUAGES, Cluster, Membership, Organization, Profile, Sector
-from network.services import JOINABLE_ROLES
+from network.services.memberships import JOINABLE_ROLES
 
 
 def _countries() -> list[tuple[str, str]]:

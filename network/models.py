@@ -49,7 +49,7 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
-    # Set when the person had their account erased (network.services.erase_member): the row
+    # Set when the person had their account erased (network.erasure.erase_member): the row
     # stays, anonymised, because the ledger and their posts point at it.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
@@ -377,6 +377,20 @@ class Membership(models.Model):
     @property
     def is_coordinator(self) -> bool:
         return self.is_active and self.role == self.Role.COORDINATOR
+
+    @property
+    def is_follower(self) -> bool:
+        return self.is_active and self.role == self.Role.FOLLOWER
+
+    @property
+    def may_mentor(self) -> bool:
+        """Mentors mentor; so may the coordinators who run the cluster."""
+        return self.is_active and self.role in (self.Role.MENTOR, self.Role.COORDINATOR)
+
+    @property
+    def oversees(self) -> bool:
+        """Coordinators and the agencies' observers follow the cluster's results."""
+        return self.is_active and self.role in (self.Role.COORDINATOR, self.Role.OBSERVER)
 
 
 def _new_token() -> str:

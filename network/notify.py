@@ -13,6 +13,11 @@ def absolute_url(path: str) -> str:
     return settings.PUBLIC_URL.rstrip("/") + path
 
 
+def cluster_context(cluster) -> dict:
+    """What every email about a cluster names: the cluster, and a link to it."""
+    return {"cluster_name": cluster.name, "cluster_url": absolute_url(cluster.get_absolute_url())}
+
+
 def tell(
     *,
     users: Iterable,

@@ -46,7 +46,7 @@ def steps_for(user: User) -> list[Step]:
             _("Join a cluster"),
             _("Mentoring, forums and sessions happen inside clusters of firms like yours."),
             reverse("cluster_list"),
-            Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).exists(),
+            Membership.objects.of(user).active().exists(),
         ),
     ]
 

@@ -26,7 +26,7 @@ Status = Membership.Status
 
 
 def _active_cluster_ids(user: User):
-    return Membership.objects.filter(user=user, status=Status.ACTIVE).values("cluster_id")
+    return Membership.objects.of(user).active().values("cluster_id")
 
 
 def visible_clusters(user: User) -> QuerySet[Cluster]:
@@ -198,7 +198,7 @@ def member_directory(
     per_page: int = 24,
 ) -> KeysetPage:
     """Active members of the clusters the viewer may see (or of one cluster), filtered."""
-    memberships = Membership.objects.filter(status=Status.ACTIVE)
+    memberships = Membership.objects.active()
     if cluster is not None:
         memberships = memberships.filter(cluster=cluster)
     else:
@@ -250,10 +250,8 @@ def profile_for(viewer: User, user_id: int) -> Profile:
     if not (viewer.is_authenticated and viewer.pk == user_id):
         profiles = profiles.filter(
             Exists(
-                Membership.objects.filter(
-                    user=OuterRef("user"),
-                    status=Status.ACTIVE,
-                    cluster__in=visible_clusters(viewer).values("pk"),
+                Membership.objects.active().filter(
+                    user=OuterRef("user"), cluster__in=visible_clusters(viewer).values("pk")
                 )
             )
         )
@@ -265,9 +263,9 @@ def profile_for(viewer: User, user_id: int) -> Profile:
 
 def visible_memberships_of(*, viewer: User, user: User) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(
-            user=user, status=Status.ACTIVE, cluster__in=visible_clusters(viewer).values("pk")
-        )
+        Membership.objects.of(user)
+        .active()
+        .filter(cluster__in=visible_clusters(viewer).values("pk"))
         .select_related("cluster")
         .order_by("cluster__name")
     )
@@ -291,9 +289,7 @@ def open_invitations_for(user: User, emails: set[str]) -> list[Invitation]:
 
 def join_requests_to_review(user: User) -> QuerySet[Membership]:
     """Requests waiting in the clusters this person coordinates."""
-    coordinated = Membership.objects.filter(
-        user=user, role=Membership.Role.COORDINATOR, status=Status.ACTIVE
-    ).values("cluster_id")
+    coordinated = Membership.objects.of(user).coordinators().values("cluster_id")
     return (
         Membership.objects.filter(cluster__in=coordinated, status=Status.REQUESTED)
         .select_related("cluster", "user__profile")
@@ -337,3 +333,28 @@ def is_coordinator(*, user, cluster: "Cluster | int") -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return Membership.objects.coordinators().filter(user=user, cluster=cluster).exists()
+
+
+def coordinators_of(cluster: Cluster) -> QuerySet[User]:
+    """The people who run this cluster: its active coordinators."""
+    return User.objects.filter(
+        pk__in=Membership.objects.coordinators().in_cluster(cluster).values("user_id")
+    )
+
+
+def agency_of(user: User) -> Organization | None:
+    """The agency this person is an officer of: their organization, when it is one."""
+    if not user.is_authenticated:
+        return None
+    profile = getattr(user, "profile", None)
+    organization = profile.organization if profile else None
+    if organization is None or not organization.is_agency:
+        return None
+    return organization
+
+
+def officers_of(agency: Organization) -> QuerySet[User]:
+    """The people who act for an agency: its members whose accounts are in use."""
+    return User.objects.filter(
+        profile__organization=agency, is_active=True, erased_at__isnull=True
+    )

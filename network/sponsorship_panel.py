@@ -1,7 +1,7 @@
 """The "My network" panel of sponsorship proposals waiting for this person's answer."""
 
 from core import home_panels
-from network import sponsorships
+from network import selectors
 from network.models import Membership, Sponsorship, User
 
 SHOWN = 5
@@ -9,15 +9,13 @@ SHOWN = 5
 
 def sponsorship_panel(*, user: User) -> dict | None:
     """Offers to the clusters this person coordinates, requests to the agency they serve."""
-    coordinated = Membership.objects.filter(
-        user=user, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
-    ).values("cluster_id")
+    coordinated = Membership.objects.of(user).coordinators().values("cluster_id")
     offers = list(
         Sponsorship.objects.filter(cluster__in=coordinated, status=Sponsorship.Status.OFFERED)
         .select_related("cluster", "agency")
         .order_by("created_at")[:SHOWN]
     )
-    agency = sponsorships.agency_of(user)
+    agency = selectors.agency_of(user)
     requests = []
     if agency is not None:
         requests = list(

@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from network import selectors, sponsorships
+from core.views import attempt
+from network import selectors
 from network.forms import SponsorshipRequestForm
 from network.models import Sponsorship
-from network.services import NetworkError, NotAllowed
-from network.views import _coordinated_cluster, _forbidden
+from network.services import sponsorships
+from network.views import coordinated_cluster
 
 DONE = {
     "accept": lambda s: (
@@ -32,14 +33,9 @@ ACTIONS = {
 def _answer(request, sponsorship: Sponsorship, action: str, back: str):
     if action not in ACTIONS:
         raise Http404
-    try:
-        sponsorship = ACTIONS[action](sponsorship=sponsorship, by=request.user)
-    except NotAllowed as error:
-        return _forbidden(request, error.message)
-    except NetworkError as error:
-        messages.error(request, error.message)
-        return redirect(back)
-    messages.success(request, DONE[action](sponsorship))
+    answered = attempt(request, ACTIONS[action], sponsorship=sponsorship, by=request.user)
+    if answered:
+        messages.success(request, DONE[action](answered.value))
     return redirect(back)
 
 
@@ -52,7 +48,7 @@ def _manage_url(cluster) -> str:
 
 @require_POST
 def sponsorship_request(request, slug):
-    cluster, refusal = _coordinated_cluster(request, slug)
+    cluster, refusal = coordinated_cluster(request, slug)
     if refusal:
         return refusal
     form = SponsorshipRequestForm(request.POST)
@@ -60,11 +56,9 @@ def sponsorship_request(request, slug):
         messages.error(request, _("Choose an export-promotion agency from the list."))
         return redirect(_manage_url(cluster))
     agency = form.cleaned_data["agency"]
-    try:
-        sponsorships.request_sponsorship(cluster=cluster, agency=agency, by=request.user)
-    except NetworkError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt(
+        request, sponsorships.request_sponsorship, cluster=cluster, agency=agency, by=request.user
+    ):
         messages.success(
             request,
             _("Request sent. The officers of %(agency)s will answer.") % {"agency": agency.name},
@@ -75,7 +69,7 @@ def sponsorship_request(request, slug):
 @require_POST
 def sponsorship_answer(request, slug, sponsorship_id, action):
     """A coordinator accepts or declines an offer, withdraws a request, or ends a sponsorship."""
-    cluster, refusal = _coordinated_cluster(request, slug)
+    cluster, refusal = coordinated_cluster(request, slug)
     if refusal:
         return refusal
     sponsorship = get_object_or_404(Sponsorship, pk=sponsorship_id, cluster=cluster)
@@ -86,7 +80,7 @@ def sponsorship_answer(request, slug, sponsorship_id, action):
 
 
 def _agency_or_404(request):
-    agency = sponsorships.agency_of(request.user)
+    agency = selectors.agency_of(request.user)
     if agency is None:
         raise Http404
     return agency
@@ -113,11 +107,7 @@ def agency_sponsorships(request):
 def sponsorship_offer(request, slug):
     _agency_or_404(request)
     cluster = selectors.cluster_for(request.user, slug)
-    try:
-        sponsorships.offer_sponsorship(cluster=cluster, by=request.user)
-    except NetworkError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt(request, sponsorships.offer_sponsorship, cluster=cluster, by=request.user):
         messages.success(
             request,
             _("Offer sent. The coordinators of %(cluster)s will answer.")

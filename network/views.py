@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import home_panels
-from network import erasure, selectors, services
+from core.views import attempt
+from network import erasure, selectors
 from network.forms import (
     ClusterForm,
     ClusterSearchForm,
@@ -30,16 +31,7 @@ from network.forms import (
     RoleForm,
 )
 from network.models import INVITATION_LIFETIME, Invitation, Membership
-from network.services import NetworkError, NotAllowed
-
-
-def _forbidden(request, message):
-    return render(request, "403.html", {"message": message}, status=403)
-
-
-def _refused(request, error: NetworkError, to: str):
-    messages.error(request, error.message)
-    return redirect(to)
+from network.services import clusters, invitations, memberships, organizations, profiles
 
 
 @require_GET
@@ -58,7 +50,7 @@ def home(request):
         {
             "memberships": selectors.my_memberships(request.user),
             "invitations": selectors.open_invitations_for(
-                request.user, services.verified_emails(request.user)
+                request.user, invitations.verified_emails(request.user)
             ),
             "requests_to_review": selectors.join_requests_to_review(request.user)[:20],
             "panels": home_panels.for_member(user=request.user),
@@ -87,13 +79,12 @@ def cluster_list(request):
 def cluster_create(request):
     form = ClusterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            cluster = services.create_cluster(creator=request.user, **form.cleaned_data)
-        except NetworkError as error:
-            form.add_error(None, error.message)
-        else:
+        created = attempt(
+            request, clusters.create_cluster, form=form, creator=request.user, **form.cleaned_data
+        )
+        if created:
             messages.success(request, _("Cluster created. Invite its first members."))
-            return redirect("cluster_manage", slug=cluster.slug)
+            return redirect("cluster_manage", slug=created.value.slug)
     return render(request, "network/cluster_form.html", {"form": form})
 
 
@@ -117,37 +108,41 @@ def cluster_detail(request, slug):
     )
 
 
-def _coordinated_cluster(request, slug):
-    """The cluster and None if the person coordinates it, else the response that refuses."""
+def coordinated_cluster(request, slug):
+    """The cluster and None if the person coordinates it, or the cluster and the sign-in
+    page for someone signed out; 403 for anyone else."""
     # Visibility first: a private cluster's URLs answer 404 even before sign-in.
     cluster = selectors.cluster_for(request.user, slug)
     if not request.user.is_authenticated:
         return cluster, redirect_to_login(request.get_full_path())
-    membership = selectors.membership_of(request.user, cluster)
-    if membership is None or not membership.is_coordinator:
-        return cluster, _forbidden(request, _("Only the cluster's coordinators can do this."))
+    if not selectors.is_coordinator(user=request.user, cluster=cluster):
+        raise PermissionDenied(_("Only the cluster's coordinators can do this."))
     return cluster, None
 
 
 def cluster_edit(request, slug):
-    cluster, refusal = _coordinated_cluster(request, slug)
+    cluster, refusal = coordinated_cluster(request, slug)
     if refusal:
         return refusal
     initial = {field: getattr(cluster, field) for field in ClusterForm.base_fields}
     form = ClusterForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_cluster(cluster=cluster, by=request.user, **form.cleaned_data)
-        except NetworkError as error:
-            form.add_error(None, error.message)
-        else:
+        saved = attempt(
+            request,
+            clusters.update_cluster,
+            form=form,
+            cluster=cluster,
+            by=request.user,
+            **form.cleaned_data,
+        )
+        if saved:
             messages.success(request, _("Cluster details saved."))
             return redirect(cluster)
     return render(request, "network/cluster_form.html", {"form": form, "cluster": cluster})
 
 
 def cluster_manage(request, slug):
-    cluster, refusal = _coordinated_cluster(request, slug)
+    cluster, refusal = coordinated_cluster(request, slug)
     if refusal:
         return refusal
     return render(
@@ -165,7 +160,7 @@ def cluster_manage(request, slug):
 
 @require_POST
 def cluster_invite(request, slug):
-    cluster, refusal = _coordinated_cluster(request, slug)
+    cluster, refusal = coordinated_cluster(request, slug)
     if refusal:
         return refusal
     form = InviteForm(request.POST)
@@ -173,35 +168,31 @@ def cluster_invite(request, slug):
         for errors in form.errors.values():
             messages.error(request, errors[0])
         return redirect("cluster_manage", slug=slug)
-    try:
-        invitation = services.invite_member(cluster=cluster, by=request.user, **form.cleaned_data)
-    except NetworkError as error:
-        return _refused(request, error, reverse("cluster_manage", args=[slug]))
-    messages.success(
-        request,
-        _("Invitation sent to %(email)s. The link works for %(days)s days.")
-        % {"email": invitation.email, "days": INVITATION_LIFETIME.days},
+    sent = attempt(
+        request, invitations.invite_member, cluster=cluster, by=request.user, **form.cleaned_data
     )
+    if sent:
+        messages.success(
+            request,
+            _("Invitation sent to %(email)s. The link works for %(days)s days.")
+            % {"email": sent.value.email, "days": INVITATION_LIFETIME.days},
+        )
     return redirect("cluster_manage", slug=slug)
 
 
 @require_POST
 def invitation_revoke(request, slug, invitation_id):
-    cluster, refusal = _coordinated_cluster(request, slug)
+    cluster, refusal = coordinated_cluster(request, slug)
     if refusal:
         return refusal
     invitation = get_object_or_404(Invitation, pk=invitation_id, cluster=cluster)
-    back = reverse("cluster_manage", args=[slug])
-    try:
-        services.revoke_invitation(invitation=invitation, by=request.user)
-    except NetworkError as error:
-        return _refused(request, error, back)
-    messages.success(
-        request,
-        _("Invitation to %(email)s withdrawn: its link no longer works.")
-        % {"email": invitation.email},
-    )
-    return redirect(back)
+    if attempt(request, invitations.revoke_invitation, invitation=invitation, by=request.user):
+        messages.success(
+            request,
+            _("Invitation to %(email)s withdrawn: its link no longer works.")
+            % {"email": invitation.email},
+        )
+    return redirect("cluster_manage", slug=slug)
 
 
 @login_required
@@ -212,11 +203,14 @@ def cluster_join(request, slug):
     if not form.is_valid():
         messages.error(request, _("Choose whether you join as a follower or as a mentor."))
         return redirect(cluster)
-    try:
-        services.request_to_join(cluster=cluster, user=request.user, **form.cleaned_data)
-    except NetworkError as error:
-        return _refused(request, error, cluster.get_absolute_url())
-    messages.success(request, _("Request sent. The coordinators will answer by email."))
+    if attempt(
+        request,
+        memberships.request_to_join,
+        cluster=cluster,
+        user=request.user,
+        **form.cleaned_data,
+    ):
+        messages.success(request, _("Request sent. The coordinators will answer by email."))
     return redirect(cluster)
 
 
@@ -227,51 +221,48 @@ def cluster_leave(request, slug):
     membership = selectors.membership_of(request.user, cluster)
     if membership is None:
         raise Http404
-    try:
-        services.leave_cluster(membership=membership)
-    except NetworkError as error:
-        return _refused(request, error, cluster.get_absolute_url())
+    if not attempt(request, memberships.leave_cluster, membership=membership):
+        return redirect(cluster)
     messages.success(request, _("You have left %(cluster)s.") % {"cluster": cluster.name})
     return redirect("home" if not cluster.is_public else cluster.get_absolute_url())
+
+
+def _membership_decision(request, action: str) -> tuple | None:
+    """The service behind a coordinator's button, its arguments from the form and what to
+    say once done; None when the role form does not hold."""
+    reason = ReasonForm(request.POST)
+    reason = reason.cleaned_data["reason"] if reason.is_valid() else ""
+    if action == "approve":
+        return memberships.approve_request, {}, _("Request approved.")
+    if action == "decline":
+        return memberships.decline_request, {"reason": reason}, _("Request declined.")
+    if action == "role":
+        form = RoleForm(request.POST)
+        if not form.is_valid():
+            return None
+        return memberships.change_role, form.cleaned_data, _("Role changed.")
+    if action == "suspend":
+        return memberships.suspend_member, {"reason": reason}, _("Member suspended.")
+    if action == "reinstate":
+        return memberships.reinstate_member, {}, _("Member reinstated.")
+    raise Http404
 
 
 @require_POST
 def membership_action(request, slug, membership_id, action):
     """A coordinator's decision on one membership: approve, decline, role, suspend, reinstate."""
-    cluster, refusal = _coordinated_cluster(request, slug)
+    cluster, refusal = coordinated_cluster(request, slug)
     if refusal:
         return refusal
     membership = get_object_or_404(Membership, pk=membership_id, cluster=cluster)
-    back = reverse("cluster_manage", args=[slug])
-    reason = ReasonForm(request.POST)
-    reason_text = reason.cleaned_data["reason"] if reason.is_valid() else ""
-    try:
-        if action == "approve":
-            services.approve_request(membership=membership, by=request.user)
-            done = _("Request approved.")
-        elif action == "decline":
-            services.decline_request(membership=membership, by=request.user, reason=reason_text)
-            done = _("Request declined.")
-        elif action == "role":
-            form = RoleForm(request.POST)
-            if not form.is_valid():
-                raise NetworkError(_("Choose one of the roles offered."))
-            services.change_role(membership=membership, by=request.user, **form.cleaned_data)
-            done = _("Role changed.")
-        elif action == "suspend":
-            services.suspend_member(membership=membership, by=request.user, reason=reason_text)
-            done = _("Member suspended.")
-        elif action == "reinstate":
-            services.reinstate_member(membership=membership, by=request.user)
-            done = _("Member reinstated.")
-        else:
-            raise Http404
-    except NotAllowed as error:
-        return _forbidden(request, error.message)
-    except NetworkError as error:
-        return _refused(request, error, back)
-    messages.success(request, done)
-    return redirect(back)
+    decision = _membership_decision(request, action)
+    if decision is None:
+        messages.error(request, _("Choose one of the roles offered."))
+    else:
+        service, arguments, done = decision
+        if attempt(request, service, membership=membership, by=request.user, **arguments):
+            messages.success(request, done)
+    return redirect("cluster_manage", slug=slug)
 
 
 def invitation(request, token):
@@ -282,18 +273,17 @@ def invitation(request, token):
     if request.method == "POST" and form is not None:
         if request.POST.get("answer") == "decline":
             return _decline(request, invitation)
-        if form.is_valid():
-            try:
-                services.accept_invitation(
-                    invitation=invitation, user=request.user, **form.cleaned_data
-                )
-            except NetworkError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(
-                    request, _("Welcome to %(cluster)s.") % {"cluster": invitation.cluster.name}
-                )
-                return redirect(invitation.cluster)
+        if form.is_valid() and attempt(
+            request,
+            invitations.accept_invitation,
+            invitation=invitation,
+            user=request.user,
+            **form.cleaned_data,
+        ):
+            messages.success(
+                request, _("Welcome to %(cluster)s.") % {"cluster": invitation.cluster.name}
+            )
+            return redirect(invitation.cluster)
     elif not request.user.is_authenticated and invitation.is_open:
         # Holding the emailed link proves the address, so sign-up skips re-verifying it.
         get_adapter(request).stash_verified_email(request, invitation.email)
@@ -301,10 +291,9 @@ def invitation(request, token):
 
 
 def _decline(request, invitation):
-    try:
-        services.decline_invitation(invitation=invitation, user=request.user)
-    except NetworkError as error:
-        messages.error(request, error.message)
+    if not attempt(
+        request, invitations.decline_invitation, invitation=invitation, user=request.user
+    ):
         return render(request, "network/invitation.html", {"invitation": invitation})
     messages.info(request, _("Invitation declined."))
     return redirect("home")
@@ -312,9 +301,9 @@ def _decline(request, invitation):
 
 def _chosen_name(user) -> dict:
     """The name already chosen, if any: the one made from the email address is not offered."""
-    profile = services.ensure_profile(user=user)
+    profile = profiles.ensure_profile(user=user)
     name = profile.display_name
-    return {"display_name": "" if name == services.default_name(user) else name}
+    return {"display_name": "" if name == profiles.default_name(user) else name}
 
 
 # --- People ---------------------------------------------------------------------------
@@ -362,6 +351,7 @@ def person(request, user_id):
         "network/person.html",
         {
             "profile": profile,
+            "is_mine": profile.user_id == request.user.pk,
             "memberships": selectors.visible_memberships_of(
                 viewer=request.user, user=profile.user
             ),
@@ -379,7 +369,7 @@ def _back_to(request, default):
 
 @login_required
 def profile_edit(request):
-    profile = services.ensure_profile(user=request.user)
+    profile = profiles.ensure_profile(user=request.user)
     initial = {
         "display_name": profile.display_name,
         "languages": profile.languages,
@@ -390,11 +380,10 @@ def profile_edit(request):
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_profile(profile=profile, **form.cleaned_data)
-        except NetworkError as error:
-            form.add_error(None, error.message)
-        else:
+        saved = attempt(
+            request, profiles.update_profile, form=form, profile=profile, **form.cleaned_data
+        )
+        if saved:
             messages.success(request, _("Profile saved."))
             return _back_to(request, profile)
     return render(request, "network/profile_form.html", {"form": form, "profile": profile})
@@ -402,7 +391,7 @@ def profile_edit(request):
 
 @login_required
 def organization_edit(request):
-    profile = services.ensure_profile(user=request.user)
+    profile = profiles.ensure_profile(user=request.user)
     organization = profile.organization
     initial = {}
     if organization is not None:
@@ -428,13 +417,15 @@ def organization_edit(request):
         }
     form = OrganizationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_organization(
-                profile=profile, organization=organization, **form.cleaned_data
-            )
-        except NetworkError as error:
-            form.add_error(None, error.message)
-        else:
+        saved = attempt(
+            request,
+            organizations.save_organization,
+            form=form,
+            profile=profile,
+            organization=organization,
+            **form.cleaned_data,
+        )
+        if saved:
             messages.success(request, _("Organization saved."))
             return _back_to(request, profile)
     return render(

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 def test_one_agency_gets_an_invented_registry_once(officer, agency, monkeypatch):
     monkeypatch.setattr(demo, "FIRMS", 200)
-    demo.seed_registry(sender=None, people={"valeria": officer})
-    demo.seed_registry(sender=None, people={"valeria": officer})
+    demo.seed_registry(people={"valeria": officer})
+    demo.seed_registry(people={"valeria": officer})
     assert RegistryFirm.objects.filter(agency=agency, is_current=True).count() == 200
     assert CustomsRecord.objects.filter(agency=agency).count() > 1000
     assert 0 < PastParticipant.objects.filter(agency=agency).count() < 200

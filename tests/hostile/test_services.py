@@ -34,7 +34,7 @@ DOMAIN_ERRORS = (
     guides.GuideError,
     DomainError,
     mentoring.MentoringError,
-    network.NetworkError,
+    DomainError,
 )
 EXAMPLES = 25
 EXAMPLE_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from config.asgi import application
 from core.consumers import NOT_SIGNED_IN
-from network import services
+from network.services import memberships
 from tests.factories import UserFactory, make_cluster
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +56,7 @@ async def test_coordinator_receives_join_request_live_after_commit(client):
     assert await communicator.receive_json_from() == {"type": "hello"}
 
     applicant = await database_sync_to_async(UserFactory)()
-    await database_sync_to_async(services.request_to_join)(
+    await database_sync_to_async(memberships.request_to_join)(
         cluster=cluster, user=applicant, role="follower"
     )
     event = await communicator.receive_json_from(timeout=5)
@@ -73,7 +73,7 @@ async def test_other_members_do_not_receive_someone_elses_events(client):
     assert (await communicator.connect())[0]
     await communicator.receive_json_from()
     applicant = await database_sync_to_async(UserFactory)()
-    await database_sync_to_async(services.request_to_join)(
+    await database_sync_to_async(memberships.request_to_join)(
         cluster=cluster, user=applicant, role="follower"
     )
     assert await communicator.receive_nothing(timeout=0.5)
@@ -100,7 +100,7 @@ async def test_events_cross_the_redis_channel_layer(client, redis_url):
             assert (await communicator.connect())[0]
             await communicator.receive_json_from()
             applicant = await database_sync_to_async(UserFactory)()
-            await database_sync_to_async(services.request_to_join)(
+            await database_sync_to_async(memberships.request_to_join)(
                 cluster=cluster, user=applicant, role="mentor"
             )
             assert (await communicator.receive_json_from(timeout=5))["type"] == "join_requested"

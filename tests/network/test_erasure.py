@@ -21,8 +21,8 @@ from mentoring import services as mentoring
 from mentoring import sessions
 from mentoring.models import CalendarFeed, MentoringNeeds, Pairing, Session
 from network import erasure
-from network import services as network
 from network.models import Invitation, Membership, MembershipEvent, Organization, User
+from network.services import invitations, memberships, profiles
 from tests.factories import PASSWORD, OrganizationFactory, add_member, make_cluster
 from tests.incentives.conftest import build
 
@@ -50,7 +50,7 @@ def world(db, client):
     EmailAddress.objects.create(user=fabi, email=SECOND_EMAIL, verified=True, primary=False)
     fabi.refresh_from_db()
     firm = fabi.profile.organization
-    network.update_profile(
+    profiles.update_profile(
         profile=fabi.profile,
         display_name=NAME,
         languages=["es", "qu"],
@@ -60,11 +60,13 @@ def world(db, client):
     )
     # A second cluster she asked to join, with a message, and an invitation to a third.
     other = make_cluster(coordinator=setting.coordinator, name="Textiles del Sur")
-    network.request_to_join(
+    memberships.request_to_join(
         cluster=other, user=fabi, role="follower", message=f"Soy {NAME}, de Puno."
     )
     third = make_cluster(coordinator=setting.coordinator, name="Cacao Norte")
-    network.invite_member(cluster=third, by=setting.coordinator, email=SECOND_EMAIL, role="mentor")
+    invitations.invite_member(
+        cluster=third, by=setting.coordinator, email=SECOND_EMAIL, role="mentor"
+    )
 
     # Forums: her topic, a reply to it, a mention of her, notifications both ways.
     room = forums.forum_of(setting.cluster)
@@ -351,7 +353,7 @@ def test_the_only_coordinator_of_a_cluster_with_members_is_told_to_hand_over_fir
     coordinator.refresh_from_db()
     assert coordinator.erased_at is None and coordinator.is_active
     # With a second coordinator named, it goes through.
-    network.change_role(
+    memberships.change_role(
         membership=Membership.objects.get(user=setting.mentor, cluster=setting.cluster),
         by=coordinator,
         role="coordinator",

@@ -2,9 +2,9 @@
 
 import pytest
 
-from network import services
+from core.errors import DomainError
 from network.models import Invitation, Membership
-from network.services import NetworkError
+from network.services import invitations, profiles
 from tests.factories import UserFactory, make_cluster
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def invited(client):
     cluster = make_cluster(visibility="private")
     invitee = UserFactory(email="lucia.g@example.org")
-    services.ensure_profile(user=invitee)
+    profiles.ensure_profile(user=invitee)
     invitation = Invitation.objects.create(cluster=cluster, email=invitee.email)
     client.force_login(invitee)
     return invitation, invitee
@@ -66,6 +66,6 @@ def test_declining_needs_no_name(client, invited):
 
 def test_the_service_refuses_a_blank_name(invited):
     invitation, invitee = invited
-    with pytest.raises(NetworkError):
-        services.accept_invitation(invitation=invitation, user=invitee, display_name="\x00 ")
+    with pytest.raises(DomainError):
+        invitations.accept_invitation(invitation=invitation, user=invitee, display_name="\x00 ")
     assert not Membership.objects.filter(user=invitee, status="active").exists()

@@ -4,9 +4,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 
-from network import services
+from core.errors import DomainError, NotAllowed
 from network.models import ExportProduct, Invitation, Membership, MembershipEvent
-from network.services import NetworkError, NotAllowed
+from network.services import invitations, memberships, organizations, profiles
 from tests.factories import (
     OrganizationFactory,
     UserFactory,
@@ -42,10 +42,10 @@ def test_slugs_stay_unique_for_equal_names():
 def test_reinviting_renews_the_open_invitation():
     coordinator = UserFactory()
     cluster = make_cluster(coordinator=coordinator)
-    first = services.invite_member(
+    first = invitations.invite_member(
         cluster=cluster, by=coordinator, email="a@example.org", role="follower"
     )
-    second = services.invite_member(
+    second = invitations.invite_member(
         cluster=cluster, by=coordinator, email="A@example.org", role="mentor"
     )
     assert first.pk == second.pk and first.token != second.token
@@ -56,8 +56,10 @@ def test_inviting_an_active_member_is_refused():
     coordinator = UserFactory()
     cluster = make_cluster(coordinator=coordinator)
     member = add_member(cluster)
-    with pytest.raises(NetworkError):
-        services.invite_member(cluster=cluster, by=coordinator, email=member.email, role="mentor")
+    with pytest.raises(DomainError):
+        invitations.invite_member(
+            cluster=cluster, by=coordinator, email=member.email, role="mentor"
+        )
     assert not Invitation.objects.exists()
 
 
@@ -65,31 +67,33 @@ def test_only_coordinators_invite():
     cluster = make_cluster()
     follower = add_member(cluster)
     with pytest.raises(NotAllowed):
-        services.invite_member(cluster=cluster, by=follower, email="x@example.org", role="mentor")
+        invitations.invite_member(
+            cluster=cluster, by=follower, email="x@example.org", role="mentor"
+        )
 
 
 def test_private_cluster_takes_no_join_requests():
     cluster = make_cluster(visibility="private")
-    with pytest.raises(NetworkError):
-        services.request_to_join(cluster=cluster, user=UserFactory(), role="follower")
+    with pytest.raises(DomainError):
+        memberships.request_to_join(cluster=cluster, user=UserFactory(), role="follower")
     assert cluster.memberships.count() == 1
 
 
 def test_cannot_request_as_coordinator_or_twice():
     cluster = make_cluster()
     user = UserFactory()
-    with pytest.raises(NetworkError):
-        services.request_to_join(cluster=cluster, user=user, role="coordinator")
-    services.request_to_join(cluster=cluster, user=user, role="follower")
-    with pytest.raises(NetworkError):
-        services.request_to_join(cluster=cluster, user=user, role="follower")
+    with pytest.raises(DomainError):
+        memberships.request_to_join(cluster=cluster, user=user, role="coordinator")
+    memberships.request_to_join(cluster=cluster, user=user, role="follower")
+    with pytest.raises(DomainError):
+        memberships.request_to_join(cluster=cluster, user=user, role="follower")
     assert cluster.memberships.filter(status=Status.REQUESTED).count() == 1
 
 
 def test_member_who_left_may_ask_again():
     cluster = make_cluster()
     user = add_member(cluster, status=Status.LEFT)
-    membership = services.request_to_join(cluster=cluster, user=user, role="mentor")
+    membership = memberships.request_to_join(cluster=cluster, user=user, role="mentor")
     assert (membership.status, membership.role) == (Status.REQUESTED, Role.MENTOR)
 
 
@@ -97,11 +101,11 @@ def test_last_coordinator_cannot_be_demoted_but_can_hand_over():
     coordinator = UserFactory()
     cluster = make_cluster(coordinator=coordinator)
     own = Membership.objects.get(user=coordinator, cluster=cluster)
-    with pytest.raises(NetworkError):
-        services.change_role(membership=own, by=coordinator, role="mentor")
+    with pytest.raises(DomainError):
+        memberships.change_role(membership=own, by=coordinator, role="mentor")
     other = Membership.objects.get(user=add_member(cluster), cluster=cluster)
-    services.change_role(membership=other, by=coordinator, role="coordinator")
-    services.change_role(membership=own, by=coordinator, role="mentor")
+    memberships.change_role(membership=other, by=coordinator, role="coordinator")
+    memberships.change_role(membership=own, by=coordinator, role="mentor")
     own.refresh_from_db()
     assert own.role == Role.MENTOR
 
@@ -110,11 +114,11 @@ def test_counter_follows_every_status_change():
     coordinator = UserFactory()
     cluster = make_cluster(coordinator=coordinator)
     user = UserFactory()
-    membership = services.request_to_join(cluster=cluster, user=user, role="follower")
-    services.approve_request(membership=membership, by=coordinator)
-    services.suspend_member(membership=membership, by=coordinator)
-    services.reinstate_member(membership=membership, by=coordinator)
-    services.leave_cluster(membership=membership)
+    membership = memberships.request_to_join(cluster=cluster, user=user, role="follower")
+    memberships.approve_request(membership=membership, by=coordinator)
+    memberships.suspend_member(membership=membership, by=coordinator)
+    memberships.reinstate_member(membership=membership, by=coordinator)
+    memberships.leave_cluster(membership=membership)
     cluster.refresh_from_db()
     active = cluster.memberships.filter(status=Status.ACTIVE).count()
     assert cluster.active_member_count == active == 1
@@ -123,17 +127,17 @@ def test_counter_follows_every_status_change():
 def test_answered_request_cannot_be_answered_again():
     coordinator = UserFactory()
     cluster = make_cluster(coordinator=coordinator)
-    membership = services.request_to_join(cluster=cluster, user=UserFactory(), role="follower")
-    services.approve_request(membership=membership, by=coordinator)
-    with pytest.raises(NetworkError):
-        services.decline_request(membership=membership, by=coordinator)
+    membership = memberships.request_to_join(cluster=cluster, user=UserFactory(), role="follower")
+    memberships.approve_request(membership=membership, by=coordinator)
+    with pytest.raises(DomainError):
+        memberships.decline_request(membership=membership, by=coordinator)
     membership.refresh_from_db()
     assert membership.status == Status.ACTIVE
 
 
 def test_organization_saves_products_and_markets():
     profile = UserFactory().profile
-    organization = services.save_organization(
+    organization = organizations.save_organization(
         profile=profile,
         name="Cafés del Sur",
         kind="firm",
@@ -156,8 +160,8 @@ def test_organization_saves_products_and_markets():
 
 def test_product_cannot_be_exported_and_planned():
     profile = UserFactory().profile
-    with pytest.raises(NetworkError):
-        services.save_organization(
+    with pytest.raises(DomainError):
+        organizations.save_organization(
             profile=profile,
             name="X",
             kind="firm",
@@ -170,11 +174,11 @@ def test_product_cannot_be_exported_and_planned():
 
 def test_someone_elses_organization_cannot_be_edited():
     owner = UserFactory().profile
-    organization = services.save_organization(
+    organization = organizations.save_organization(
         profile=owner, name="Mine", kind="firm", country="PE"
     )
     with pytest.raises(NotAllowed):
-        services.save_organization(
+        organizations.save_organization(
             profile=UserFactory().profile,
             organization=organization,
             name="Taken",
@@ -199,8 +203,8 @@ def test_every_account_gets_a_profile():
 def test_profile_rejects_unknown_language_and_time_zone():
     profile = UserFactory().profile
     for languages, zone in [(["xx"], "UTC"), (["es"], "Mars/Olympus")]:
-        with pytest.raises(NetworkError):
-            services.update_profile(
+        with pytest.raises(DomainError):
+            profiles.update_profile(
                 profile=profile, display_name="Ana", languages=languages, time_zone=zone
             )
     profile.refresh_from_db()
@@ -212,7 +216,7 @@ def test_unverified_address_does_not_make_an_invitee():
     cluster = make_cluster(coordinator=coordinator, visibility="private")
     claimant = UserFactory()
     EmailAddress.objects.create(user=claimant, email="victim@example.org", verified=False)
-    services.invite_member(
+    invitations.invite_member(
         cluster=cluster, by=coordinator, email="victim@example.org", role="follower"
     )
     assert not Membership.objects.filter(user=claimant, cluster=cluster).exists()

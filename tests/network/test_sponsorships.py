@@ -9,12 +9,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from core.errors import DomainError
+from core.errors import DomainError, NotAllowed
 from incentives import selectors as incentive_selectors
 from incentives import services
-from network import selectors, sponsorships
+from network import selectors
 from network.models import Cluster, MembershipEvent, Sponsorship
-from network.services import NetworkError, NotAllowed
+from network.services import sponsorships
 from tests.factories import (
     AgencyFactory,
     OrganizationFactory,
@@ -182,7 +182,7 @@ def test_only_the_proposing_side_withdraws_a_proposal(sides):
         sponsorships.revoke_sponsorship(sponsorship=offer, by=coordinator)
     withdrawn = sponsorships.revoke_sponsorship(sponsorship=offer, by=officer)
     assert withdrawn.status == Status.WITHDRAWN
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         sponsorships.accept_sponsorship(sponsorship=offer, by=coordinator)
     assert list(selectors.sponsored_clusters(agency)) == []
 
@@ -191,7 +191,7 @@ def test_a_declined_proposal_can_be_made_again(sides):
     agency, officer, cluster, coordinator = sides
     request = sponsorships.request_sponsorship(cluster=cluster, agency=agency, by=coordinator)
     sponsorships.decline_sponsorship(sponsorship=request, by=officer)
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         sponsorships.accept_sponsorship(sponsorship=request, by=officer)
     again = sponsorships.request_sponsorship(cluster=cluster, agency=agency, by=coordinator)
     assert again.pk != request.pk and again.status == Status.REQUESTED
@@ -200,9 +200,9 @@ def test_a_declined_proposal_can_be_made_again(sides):
 def test_one_open_proposal_per_cluster_and_agency(sides):
     agency, officer, cluster, coordinator = sides
     sponsorships.request_sponsorship(cluster=cluster, agency=agency, by=coordinator)
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         sponsorships.request_sponsorship(cluster=cluster, agency=agency, by=coordinator)
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         sponsorships.offer_sponsorship(cluster=cluster, by=officer)
     assert Sponsorship.objects.count() == 1
 
@@ -223,7 +223,7 @@ def test_a_cluster_can_have_several_sponsors(sides):
 
 def test_only_agencies_are_asked_and_only_coordinators_ask(sides):
     agency, _officer, cluster, coordinator = sides
-    with pytest.raises(NetworkError):
+    with pytest.raises(DomainError):
         sponsorships.request_sponsorship(
             cluster=cluster, agency=OrganizationFactory(), by=coordinator
         )

@@ -3,15 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from network import services
-from network.services import NetworkError
+from core.errors import DomainError
+from network.services import organizations
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _save(person, **tax):
-    return services.save_organization(
+    return organizations.save_organization(
         profile=person.profile,
         organization=person.profile.organization,
         name="Café Andino",
@@ -28,7 +28,7 @@ def test_tax_id_is_stored_compact_with_its_scheme():
 
 def test_a_bad_check_digit_is_refused_and_nothing_saved():
     person = UserFactory()
-    with pytest.raises(NetworkError, match="check digit"):
+    with pytest.raises(DomainError, match="check digit"):
         _save(person, tax_id_scheme="RUC", tax_id="20100047219")
     person.profile.refresh_from_db()
     assert person.profile.organization is None
@@ -36,7 +36,7 @@ def test_a_bad_check_digit_is_refused_and_nothing_saved():
 
 def test_two_organizations_cannot_hold_the_same_tax_id():
     _save(UserFactory(), tax_id_scheme="RUC", tax_id="20100047218")
-    with pytest.raises(NetworkError, match="Another organization"):
+    with pytest.raises(DomainError, match="Another organization"):
         _save(UserFactory(), tax_id_scheme="RUC", tax_id="20100047218")
 
 

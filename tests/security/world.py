@@ -23,8 +23,8 @@ from mentoring import calendar, outcomes, sessions
 from mentoring import services as mentoring
 from mentoring.models import ExportRecord, Goal, MentorOffer, Milestone, Pairing, Session
 from network import services as network
-from network import sponsorships
 from network.models import Cluster, Invitation, Membership, Sponsorship, User
+from network.services import sponsorships
 from tests.factories import AgencyFactory, OrganizationFactory, UserFactory, add_member
 
 # Members no more: the matrix holds them to the outsider's answers.

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.text import slugify
 
-from network import services, sponsorships
+from network import demo, selectors
 from network.models import (
     Cluster,
     ExportMarket,
@@ -16,7 +16,7 @@ from network.models import (
     Sponsorship,
     User,
 )
-from network.signals import demo_network_ready
+from network.services import clusters, memberships, profiles, sponsorships
 
 PASSWORD = "pioneros-demo"
 DOMAIN = "demo.pioneros.test"
@@ -304,7 +304,7 @@ class Command(BaseCommand):
         for name, sector, country, region, visibility, _sponsor, description, members in CLUSTERS:
             cluster = Cluster.objects.filter(name=name).first()
             if cluster is None:
-                cluster = services.create_cluster(
+                cluster = clusters.create_cluster(
                     creator=people[members[0][0]],
                     name=name,
                     sector=sector,
@@ -317,23 +317,30 @@ class Command(BaseCommand):
                 cluster.slug = slugify(name)
                 cluster.save(update_fields=["slug"])
             for key, role, status in members:
-                Membership.objects.update_or_create(
-                    user=people[key], cluster=cluster, defaults={"role": role, "status": status}
-                )
+                self._place(people[key], cluster, role=role, status=status)
         self._sponsorships(organizations, people)
-        # Memberships were written directly above, so bring the kept counters in step.
+        # Memberships were created directly above, so bring the kept counters in step.
         for cluster in Cluster.objects.annotate(
             active=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))
         ):
             if cluster.active_member_count != cluster.active:
                 Cluster.objects.filter(pk=cluster.pk).update(active_member_count=cluster.active)
-        demo_network_ready.send(sender=self.__class__, people=people)
+        demo.seed_all(people=people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(CLUSTERS)} clusters, {len(PEOPLE)} people. "
                 f"Sign in as lucia@{DOMAIN} (or any other) with password {PASSWORD!r}."
             )
         )
+
+    def _place(self, user: User, cluster: Cluster, *, role: str, status: str) -> None:
+        """The member where the demo puts them; a change to a kept membership goes through
+        the service step, so what ends a membership ends everything it gave."""
+        membership, created = Membership.objects.get_or_create(
+            user=user, cluster=cluster, defaults={"role": role, "status": status}
+        )
+        if not created and (membership.role, membership.status) != (role, status):
+            memberships.set_status(membership, status, role=role)
 
     def _sponsorships(self, organizations, people) -> None:
         """The coordinator asks the agency, one of its officers accepts: as people do it."""
@@ -344,7 +351,7 @@ class Command(BaseCommand):
             agency = organizations[sponsor]
             if Sponsorship.objects.filter(cluster=cluster, agency=agency).exists():
                 continue
-            officer = sponsorships.officers_of(agency)[0]
+            officer = selectors.officers_of(agency).first()
             sponsorships.accept_sponsorship(
                 sponsorship=sponsorships.request_sponsorship(
                     cluster=cluster, agency=agency, by=people[members[0][0]]
@@ -390,8 +397,8 @@ class Command(BaseCommand):
             if user is None:
                 user = User.objects.create_user(email=email, password=PASSWORD)
                 EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-                profile = services.ensure_profile(user=user)
-                services.update_profile(
+                profile = profiles.ensure_profile(user=user)
+                profiles.update_profile(
                     profile=profile,
                     display_name=name,
                     languages=languages,

@@ -12,62 +12,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError, NotAllowed
 from network import notify, selectors
-from network.models import Cluster, Membership, MembershipEvent, Organization, Sponsorship, User
-from network.services import NetworkError, NotAllowed
+from network.models import Cluster, MembershipEvent, Organization, Sponsorship, User
+from network.services.memberships import record_event
+from network.services.profiles import name_of
 
 Status = Sponsorship.Status
 Side = Sponsorship.Side
 Action = MembershipEvent.Action
 
 
-def agency_of(user: User) -> Organization | None:
-    """The agency this person is an officer of: their organization, when it is one."""
-    if not user.is_authenticated:
-        return None
-    profile = getattr(user, "profile", None)
-    organization = profile.organization if profile else None
-    if organization is None or not organization.is_agency:
-        return None
-    return organization
-
-
-def officers_of(agency: Organization) -> list[User]:
-    return list(
-        User.objects.filter(profile__organization=agency, is_active=True, erased_at__isnull=True)
-    )
-
-
-def _coordinates(user: User, cluster: Cluster) -> bool:
-    return Membership.objects.filter(
-        user=user,
-        cluster=cluster,
-        role=Membership.Role.COORDINATOR,
-        status=Membership.Status.ACTIVE,
-    ).exists()
-
-
-def _coordinators(cluster: Cluster) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__cluster=cluster,
-            memberships__role=Membership.Role.COORDINATOR,
-            memberships__status=Membership.Status.ACTIVE,
-        )
-    )
-
-
 def _on_side(user: User, sponsorship: Sponsorship, side: str) -> bool:
     if side == Side.CLUSTER:
-        return _coordinates(user, sponsorship.cluster)
-    agency = agency_of(user)
+        return selectors.is_coordinator(user=user, cluster=sponsorship.cluster)
+    agency = selectors.agency_of(user)
     return agency is not None and agency.pk == sponsorship.agency_id
 
 
 def _people_of(sponsorship: Sponsorship, side: str) -> list[User]:
     if side == Side.CLUSTER:
-        return _coordinators(sponsorship.cluster)
-    return officers_of(sponsorship.agency)
+        return selectors.coordinators_of(sponsorship.cluster)
+    return selectors.officers_of(sponsorship.agency)
 
 
 def _other(side: str) -> str:
@@ -88,7 +54,7 @@ def _tell(*, sponsorship: Sponsorship, side: str, event: str, by: User, text: st
             "event": event,
             "cluster_name": cluster.name,
             "agency_name": agency.name,
-            "actor": by.profile.display_name,
+            "actor": name_of(by),
             "url": notify.absolute_url(path),
         },
         event={"type": f"sponsorship_{event}", "text": text, "url": path},
@@ -96,7 +62,7 @@ def _tell(*, sponsorship: Sponsorship, side: str, event: str, by: User, text: st
 
 
 def _log(*, sponsorship: Sponsorship, action: str, by: User) -> None:
-    MembershipEvent.objects.create(
+    record_event(
         cluster=sponsorship.cluster, action=action, actor=by, detail=sponsorship.agency.name[:300]
     )
 
@@ -110,14 +76,14 @@ def _propose(*, cluster: Cluster, agency: Organization, by: User, side: str) -> 
     names = {"agency": agency.name, "cluster": cluster.name}
     if existing is not None:
         if existing.is_active:
-            raise NetworkError(_("%(agency)s already sponsors %(cluster)s.") % names)
+            raise DomainError(_("%(agency)s already sponsors %(cluster)s.") % names)
         if existing.proposed_by_side == side:
-            raise NetworkError(
+            raise DomainError(
                 _("The proposal to %(agency)s is already waiting for an answer.") % names
                 if side == Side.CLUSTER
                 else _("The offer to %(cluster)s is already waiting for an answer.") % names
             )
-        raise NetworkError(
+        raise DomainError(
             _("%(agency)s has already offered to sponsor %(cluster)s: accept the offer instead.")
             % names
             if side == Side.CLUSTER
@@ -136,16 +102,16 @@ def _propose(*, cluster: Cluster, agency: Organization, by: User, side: str) -> 
                 requested_by=by,
             )
     except IntegrityError:
-        raise NetworkError(gettext_lazy("This sponsorship was just proposed; reload.")) from None
+        raise DomainError(gettext_lazy("This sponsorship was just proposed; reload.")) from None
 
 
 @transaction.atomic
 def request_sponsorship(*, cluster: Cluster, agency: Organization, by: User) -> Sponsorship:
     """A coordinator asks an agency to sponsor their cluster; its officers decide."""
-    if not _coordinates(by, cluster):
+    if not selectors.is_coordinator(user=by, cluster=cluster):
         raise NotAllowed(gettext_lazy("Only the cluster's coordinators can do this."))
     if not agency.is_agency:
-        raise NetworkError(gettext_lazy("Choose an export-promotion agency from the list."))
+        raise DomainError(gettext_lazy("Choose an export-promotion agency from the list."))
     sponsorship = _propose(cluster=cluster, agency=agency, by=by, side=Side.CLUSTER)
     _log(sponsorship=sponsorship, action=Action.SPONSORSHIP_REQUESTED, by=by)
     _tell(
@@ -162,7 +128,7 @@ def request_sponsorship(*, cluster: Cluster, agency: Organization, by: User) -> 
 @transaction.atomic
 def offer_sponsorship(*, cluster: Cluster, by: User) -> Sponsorship:
     """An agency's officer offers to sponsor a cluster they can see; its coordinators decide."""
-    agency = agency_of(by)
+    agency = selectors.agency_of(by)
     if agency is None:
         raise NotAllowed(gettext_lazy("Only officers of an export-promotion agency can do this."))
     # A private cluster is offered nothing by those it keeps out: they do not know of it.
@@ -209,7 +175,7 @@ def _decide(*, sponsorship: Sponsorship, by: User, status: str, action: str, eve
     if sponsorship.status == status:
         return sponsorship
     if not sponsorship.is_pending:
-        raise NetworkError(gettext_lazy("This proposal has already been answered or withdrawn."))
+        raise DomainError(gettext_lazy("This proposal has already been answered or withdrawn."))
     sponsorship.status = status
     sponsorship.decided_by, sponsorship.decided_at = by, timezone.now()
     sponsorship.save(update_fields=["status", "decided_by", "decided_at"])
@@ -264,7 +230,7 @@ def revoke_sponsorship(*, sponsorship: Sponsorship, by: User) -> Sponsorship:
     if sponsorship.status in (Status.REVOKED, Status.WITHDRAWN):
         return sponsorship  # ended already: nothing more to do
     if not sponsorship.is_active:
-        raise NetworkError(gettext_lazy("This sponsorship is not active."))
+        raise DomainError(gettext_lazy("This sponsorship is not active."))
     sponsorship.status = Status.REVOKED
     sponsorship.revoked_by, sponsorship.revoked_at = by, timezone.now()
     sponsorship.save(update_fields=["status", "revoked_by", "revoked_at"])
