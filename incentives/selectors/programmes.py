@@ -8,17 +8,8 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import NotAllowed
 from incentives.models import Account, Programme
-from network.models import Organization, User
-
-
-def agency_of(user: User) -> Organization | None:
-    """The agency this person works for, if their organization is one."""
-    if not user.is_authenticated:
-        return None
-    organization = user.profile.organization
-    if organization is None or organization.kind != Organization.Kind.AGENCY:
-        return None
-    return organization
+from network.models import User
+from network.selectors import agency_of
 
 
 def is_officer(user: User, programme: Programme) -> bool:
