@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.errors import DomainError
 from forums import services as forums
 from guides import services as guides
 from incentives import programmes
@@ -31,8 +32,7 @@ from tests.reporting import report
 pytestmark = pytest.mark.django_db
 
 DOMAIN_ERRORS = (
-    forums.ForumError,
-    guides.GuideError,
+    DomainError,
     IncentiveError,
     mentoring.MentoringError,
     network.NetworkError,
