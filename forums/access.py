@@ -17,9 +17,9 @@ def _membership(user, room: Room) -> Membership | None:
     if cache is None:
         cache = user._forum_memberships = {}
     if room.cluster_id not in cache:
-        cache[room.cluster_id] = Membership.objects.filter(
-            user=user, cluster_id=room.cluster_id, status=Status.ACTIVE
-        ).first()
+        cache[room.cluster_id] = (
+            Membership.objects.active().of(user).filter(cluster_id=room.cluster_id).first()
+        )
     return cache[room.cluster_id]
 
 
@@ -63,7 +63,7 @@ def can_moderate(user, room: Room) -> bool:
     if not room.is_forum:
         return False
     membership = _membership(user, room)
-    return membership is not None and membership.role == Role.COORDINATOR
+    return membership is not None and membership.is_coordinator
 
 
 def followers(room: Room) -> QuerySet[User]:

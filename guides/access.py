@@ -10,20 +10,24 @@ Role, Status = Membership.Role, Membership.Status
 WRITER_ROLES = (Role.MENTOR, Role.COORDINATOR)
 
 
-def role_in(user, cluster_id: int) -> str | None:
-    """The user's role in the cluster if their membership is active, cached on the user."""
+def _membership(user, cluster_id: int) -> Membership | None:
+    """The user's active membership of the cluster, asked once and cached on the user."""
     if not user.is_authenticated:
         return None
-    cache = getattr(user, "_guide_roles", None)
+    cache = getattr(user, "_guide_memberships", None)
     if cache is None:
-        cache = user._guide_roles = {}
+        cache = user._guide_memberships = {}
     if cluster_id not in cache:
         cache[cluster_id] = (
-            Membership.objects.filter(user=user, cluster_id=cluster_id, status=Status.ACTIVE)
-            .values_list("role", flat=True)
-            .first()
+            Membership.objects.active().of(user).filter(cluster_id=cluster_id).first()
         )
     return cache[cluster_id]
+
+
+def role_in(user, cluster_id: int) -> str | None:
+    """The user's role in the cluster if their membership is active."""
+    membership = _membership(user, cluster_id)
+    return membership.role if membership is not None else None
 
 
 def is_author(user, guide: Guide) -> bool:
@@ -36,16 +40,15 @@ def is_author(user, guide: Guide) -> bool:
 
 
 def is_coordinator(user, guide: Guide) -> bool:
-    return role_in(user, guide.cluster_id) == Role.COORDINATOR
+    """Network's one rule (Membership.is_coordinator), on the membership already asked for."""
+    membership = _membership(user, guide.cluster_id)
+    return membership is not None and membership.is_coordinator
 
 
 def other_reviewers(guide: Guide) -> QuerySet[User]:
     """The cluster's active coordinators who did not write the guide."""
-    return User.objects.filter(
-        memberships__cluster_id=guide.cluster_id,
-        memberships__role=Role.COORDINATOR,
-        memberships__status=Status.ACTIVE,
-    ).exclude(guides_written=guide)
+    coordinators = Membership.objects.coordinators().filter(cluster_id=guide.cluster_id)
+    return User.objects.filter(pk__in=coordinators.values("user_id")).exclude(guides_written=guide)
 
 
 def sponsoring_agency_ids(cluster_id: int) -> set[int]:
@@ -115,5 +118,5 @@ def readable_guides(user: User) -> QuerySet[Guide]:
     shared = Q(visibility=Guide.Visibility.NETWORK)
     if not user.is_authenticated:
         return guides.filter(shared)
-    clusters = Membership.objects.filter(user=user, status=Status.ACTIVE).values("cluster_id")
+    clusters = Membership.objects.active().of(user).values("cluster_id")
     return guides.filter(shared | Q(cluster__in=clusters))
