@@ -84,22 +84,14 @@ def _refuse(request, room: Room):
     return redirect("forums:room", room_id=room.pk)
 
 
-def _abilities(request, topic) -> dict:
-    """What the reader may do with a topic's posts: the same for a loaded and a live post."""
-    room = topic.room
-    return {
-        "can_write": access.can_write(request.user, room),
-        "can_moderate": access.can_moderate(request.user, room),
-        "can_accept": topic.is_question
-        and access.can_write(request.user, room)
-        and (request.user.pk == topic.author_id or access.can_moderate(request.user, room)),
-    }
-
-
 def topic(request, topic_id):
     topic = selectors.topic_for_reader(request.user, topic_id)
     room = topic.room
     posts = selectors.topic_posts(topic, viewer=request.user, after=request.GET.get("after"))
+    # What this reader may do, the same for a post loaded here and one a live page fetches.
+    may = access.TopicAbilities.of(request.user, topic)
+    shown = [*posts["page"].items, *([posts["accepted"]] if posts["accepted"] else [])]
+    may.mark(shown, topic=topic, question_post_id=posts["question_post_id"])
     return render(
         request,
         "forums/topic.html",
@@ -109,7 +101,10 @@ def topic(request, topic_id):
             **posts,
             "reply_form": PostForm(),
             "hide_form": HideForm(),
-            **_abilities(request, topic),
+            "can_write": may.can_write,
+            "can_moderate": may.can_moderate,
+            # A locked topic takes replies from its moderators only.
+            "locked_out": topic.is_locked and not may.can_moderate,
             "is_observer": access.is_observer(request.user, room),
             "live": access.can_follow(request.user, room),
             "move_targets": selectors.move_targets(request.user, room),
@@ -123,13 +118,14 @@ def post_card(request, post_id):
     zone, with the buttons they may use: a live page asks for it when a post arrives."""
     post, question_post_id = selectors.post_card(request.user, post_id)
     topic = post.topic
+    may = access.TopicAbilities.of(request.user, topic)
+    may.mark([post], topic=topic, question_post_id=question_post_id)
     context = {
         "post": post,
         "topic": topic,
         "room": topic.room,
-        "question_post_id": question_post_id,
         "accepted_box": topic.accepted_post_id == post.pk,
-        **_abilities(request, topic),
+        "can_moderate": may.can_moderate,
     }
     return render(request, "forums/_post.html", context)
 

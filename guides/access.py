@@ -1,5 +1,7 @@
 """Who may read, write, review and manage a guide: the one place these rules live."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from guides.models import Guide
@@ -98,6 +100,41 @@ def can_manage(user, guide: Guide) -> bool:
     """Authors and the cluster's coordinators see drafts, the review trail and corrections;
     so do the agency's officers who review it."""
     return is_author(user, guide) or is_coordinator(user, guide) or is_agency_reviewer(user, guide)
+
+
+@dataclass(frozen=True)
+class Management:
+    """What one author, coordinator or reviewer may do with a guide as it stands now: the
+    buttons of its management box, each granted on the rule its service checks again."""
+
+    edit: bool
+    submit: bool
+    review: bool  # publish it, or return it to its authors
+    review_by_another: bool  # a coordinator who wrote it, told another one reviews it
+    confirm: bool
+    flag: bool
+    archive: bool
+    add_author: bool
+    changes_waiting: bool  # a published guide with a working copy not yet published
+
+    @classmethod
+    def of(cls, user, guide: Guide) -> "Management":
+        Status = Guide.Status
+        author, coordinator = is_author(user, guide), is_coordinator(user, guide)
+        reviews = can_review(user, guide)
+        in_review, archived = guide.status == Status.REVIEW, guide.status == Status.ARCHIVED
+        published = guide.current_version_id is not None
+        return cls(
+            edit=author and not in_review and not archived,
+            submit=author and guide.status == Status.DRAFT,
+            review=in_review and reviews,
+            review_by_another=in_review and coordinator and not reviews,
+            confirm=published and guide.status in (Status.PUBLISHED, Status.NEEDS_REVIEW),
+            flag=coordinator and guide.status == Status.PUBLISHED,
+            archive=coordinator and not archived,
+            add_author=author and not archived,
+            changes_waiting=published and guide.status in (Status.DRAFT, Status.REVIEW),
+        )
 
 
 def can_read(user, guide: Guide) -> bool:

@@ -102,9 +102,7 @@ def _management(request, guide: Guide) -> dict:
         return {"can_manage": False}
     return {
         "can_manage": True,
-        "is_author": access.is_author(request.user, guide),
-        "is_coordinator": access.is_coordinator(request.user, guide),
-        "can_review": access.can_review(request.user, guide),
+        "may": access.Management.of(request.user, guide),
         "trail": selectors.review_trail(guide),
         "suggestions": selectors.open_suggestions(guide),
         # Prefixed ids: several forms share a page, and labels must point at their own field.
@@ -124,6 +122,7 @@ def guide(request, guide_id):
     marked = (
         request.user.is_authenticated and guide.useful_marks.filter(reader=request.user).exists()
     )
+    management = _management(request, guide)
     return render(
         request,
         "guides/guide.html",
@@ -135,7 +134,12 @@ def guide(request, guide_id):
             and guide.is_listed
             and not access.is_author(request.user, guide),
             "correction_form": forms.CorrectionForm(auto_id="correction_%s"),
-            **_management(request, guide),
+            **management,
+            # Naming the cluster tells a reader of a network-wide guide from a private
+            # cluster that the cluster exists: only its members and those running it see it.
+            "cluster_link": guide.cluster.is_public
+            or guide.visibility == Guide.Visibility.CLUSTER
+            or management["can_manage"],
         },
     )
 
