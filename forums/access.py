@@ -1,9 +1,12 @@
 """Who may read, write and moderate in a room: the one place these rules live."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from forums.models import Room
+from forums.models import Post, Room, Topic
 from forums.rendering import mentioned_handles
 from network.models import Membership, User
 
@@ -17,9 +20,9 @@ def _membership(user, room: Room) -> Membership | None:
     if cache is None:
         cache = user._forum_memberships = {}
     if room.cluster_id not in cache:
-        cache[room.cluster_id] = Membership.objects.filter(
-            user=user, cluster_id=room.cluster_id, status=Status.ACTIVE
-        ).first()
+        cache[room.cluster_id] = (
+            Membership.objects.active().of(user).filter(cluster_id=room.cluster_id).first()
+        )
     return cache[room.cluster_id]
 
 
@@ -63,7 +66,42 @@ def can_moderate(user, room: Room) -> bool:
     if not room.is_forum:
         return False
     membership = _membership(user, room)
-    return membership is not None and membership.role == Role.COORDINATOR
+    return membership is not None and membership.is_coordinator
+
+
+@dataclass(frozen=True)
+class TopicAbilities:
+    """What one reader may do in one topic, asked once per page and shared by its posts."""
+
+    can_write: bool
+    can_moderate: bool
+    can_accept: bool  # the asker, or a coordinator, of a question open to writing
+    reader_id: int | None
+
+    @classmethod
+    def of(cls, user, topic: Topic) -> "TopicAbilities":
+        room = topic.room
+        writes, moderates = can_write(user, room), can_moderate(user, room)
+        return cls(
+            can_write=writes,
+            can_moderate=moderates,
+            can_accept=topic.is_question and writes and (user.pk == topic.author_id or moderates),
+            reader_id=user.pk,
+        )
+
+    def mark(self, posts: Iterable[Post], *, topic: Topic, question_post_id: int | None) -> None:
+        """Tell each post shown which of its buttons this reader gets: a hidden post takes
+        none, the opening post is never an answer, the accepted one is already accepted."""
+        for post in posts:
+            shown = not post.is_hidden
+            own = post.author_id == self.reader_id
+            post.may_mark_helpful = self.can_write and shown and not own
+            post.may_edit = self.can_write and shown and own
+            post.may_accept = (
+                self.can_accept
+                and shown
+                and post.pk not in (question_post_id, topic.accepted_post_id)
+            )
 
 
 def followers(room: Room) -> QuerySet[User]:

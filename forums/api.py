@@ -9,6 +9,7 @@ import json
 from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.errors import DomainError, NotAllowed
 from forums import realtime, selectors, services
 
 MAX_BODY_BYTES = 32 * 1024
@@ -70,11 +71,11 @@ def _create_post(request, topic):
         return _error(400, "bad_message", 'Send {"body": "…"}.')
     try:
         post = services.post_reply(topic=topic, author=request.user, body=data["body"])
-    except services.NotAllowed as error:
+    except NotAllowed as error:
         return _error(403, error.code, error.message)
     except services.TooManyPosts as error:
         return _error(429, error.code, error.message)
-    except services.ForumError as error:
+    except DomainError as error:
         return _error(400, error.code, error.message)
     return JsonResponse({"post": realtime.post_payload(post)}, status=201)
 

@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from core.consumers import LiveConsumer
+from core.errors import DomainError
 from core.throttle import TOO_MANY_MESSAGES, MessageBudget
 from forums import access, realtime, selectors, services
 from forums.models import Room, Topic
@@ -145,7 +146,7 @@ class ForumConsumer(LiveConsumer):
             return
         try:
             post_id = await self._reply(topic, body)
-        except services.ForumError as error:
+        except DomainError as error:
             await self._error(error.code, str(error.message), topic=topic_id)
             return
         await self.send_json(

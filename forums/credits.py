@@ -14,7 +14,7 @@ from incentives.services import (
     retract_contribution,
     withdraw_contribution,
 )
-from network.models import User
+from network.models import Membership, User
 
 
 def _report(kind: str, *, post: Post, counterpart: User | None, by: User) -> None:
@@ -67,11 +67,8 @@ def unmarked_helpful(*, post: Post, by: User) -> None:
     """Withdrawn once no coordinator's mark remains, unless it was already credited."""
     if post.author_id is None or not access.can_moderate(by, post.topic.room):
         return
-    coordinators = access.followers(post.topic.room).filter(
-        memberships__cluster_id=post.topic.room.cluster_id,
-        memberships__role=access.Role.COORDINATOR,
-    )
-    if not post.helpful_votes.filter(voter__in=coordinators).exists():
+    coordinators = Membership.objects.coordinators().filter(cluster_id=post.topic.room.cluster_id)
+    if not post.helpful_votes.filter(voter__in=coordinators.values("user_id")).exists():
         withdraw_contribution(
             kind=ContributionKind.USEFUL_POST,
             actor=post.author,

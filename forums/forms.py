@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from forums import services
 from forums.models import EmailPreference, Topic
 
@@ -36,7 +37,7 @@ class TopicForm(forms.Form):
     def clean_tags(self) -> list[str]:
         try:
             return services.clean_tags(self.cleaned_data["tags"].split(","))
-        except services.ForumError as error:
+        except DomainError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 
 

@@ -11,7 +11,7 @@ def replies_panel(*, user: User) -> dict | None:
         .select_related("actor__profile", "topic")
         .order_by("-id")[:6]
     )
-    if not unread and not Membership.objects.filter(user=user, status="active").exists():
+    if not unread and not Membership.objects.active().of(user).exists():
         return None
     return {"unread": unread[:5], "more": len(unread) > 5}
 

@@ -174,7 +174,7 @@ def readable_rooms(user: User) -> QuerySet[Room]:
     clusters = visible_clusters(user)
     rooms = Room.objects.filter(kind=Room.Kind.FORUM, cluster__in=clusters.values("pk"))
     if user.is_authenticated:
-        active = Membership.objects.filter(user=user, status="active").values("cluster_id")
+        active = Membership.objects.active().of(user).values("cluster_id")
         rooms = rooms.filter(
             Q(cluster__visibility=Cluster.Visibility.PUBLIC) | Q(cluster__in=active)
         ) | Room.objects.filter(kind=Room.Kind.CONVERSATION, participants=user, cluster__in=active)
@@ -191,7 +191,7 @@ def unanswered_questions(user: User, *, tags: list[str], limit: int = 5) -> list
     tagged = Q()
     for tag in tags[:30]:
         tagged |= Q(tags__name__iexact=tag)
-    active = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+    active = Membership.objects.active().of(user)
     return list(
         Topic.objects.filter(
             tagged,
@@ -285,12 +285,9 @@ def move_targets(user: User, room: Room) -> list[Cluster]:
     """Other clusters whose forum this coordinator may move a topic to."""
     if not (room.is_forum and access.can_moderate(user, room)):
         return []
+    coordinated = Membership.objects.coordinators().of(user).values("cluster_id")
     return list(
-        Cluster.objects.filter(
-            memberships__user=user,
-            memberships__role=Membership.Role.COORDINATOR,
-            memberships__status=Membership.Status.ACTIVE,
-        )
+        Cluster.objects.filter(pk__in=coordinated)
         .exclude(pk=room.cluster_id)
         .order_by("name")[:50]
     )

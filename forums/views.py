@@ -2,16 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core import search_sections
+from core.errors import DomainError
+from core.views import attempt
 from forums import access, notifications, selectors, services
 from forums.forms import EmailPreferenceForm, HideForm, PostForm, SearchForm, TopicForm
 from forums.models import EmailPreference, Room
-from forums.services import ForumError, NotAllowed
 from network import selectors as network_selectors
 
 
@@ -56,13 +59,17 @@ def new_topic(request, room_id):
         return _refuse(request, room)
     form = TopicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            topic = services.start_topic(room=room, author=request.user, **form.cleaned_data)
-        except ForumError as error:
-            form.add_error(None, error.message)
-        else:
+        started = attempt(
+            request,
+            services.start_topic,
+            form=form,
+            room=room,
+            author=request.user,
+            **form.cleaned_data,
+        )
+        if started:
             messages.success(request, _("Topic published."))
-            return redirect(topic)
+            return redirect(started.value)
     return render(request, "forums/topic_form.html", {"room": room, "form": form})
 
 
@@ -77,22 +84,14 @@ def _refuse(request, room: Room):
     return redirect("forums:room", room_id=room.pk)
 
 
-def _abilities(request, topic) -> dict:
-    """What the reader may do with a topic's posts: the same for a loaded and a live post."""
-    room = topic.room
-    return {
-        "can_write": access.can_write(request.user, room),
-        "can_moderate": access.can_moderate(request.user, room),
-        "can_accept": topic.is_question
-        and access.can_write(request.user, room)
-        and (request.user.pk == topic.author_id or access.can_moderate(request.user, room)),
-    }
-
-
 def topic(request, topic_id):
     topic = selectors.topic_for_reader(request.user, topic_id)
     room = topic.room
     posts = selectors.topic_posts(topic, viewer=request.user, after=request.GET.get("after"))
+    # What this reader may do, the same for a post loaded here and one a live page fetches.
+    may = access.TopicAbilities.of(request.user, topic)
+    shown = [*posts["page"].items, *([posts["accepted"]] if posts["accepted"] else [])]
+    may.mark(shown, topic=topic, question_post_id=posts["question_post_id"])
     return render(
         request,
         "forums/topic.html",
@@ -102,7 +101,10 @@ def topic(request, topic_id):
             **posts,
             "reply_form": PostForm(),
             "hide_form": HideForm(),
-            **_abilities(request, topic),
+            "can_write": may.can_write,
+            "can_moderate": may.can_moderate,
+            # A locked topic takes replies from its moderators only.
+            "locked_out": topic.is_locked and not may.can_moderate,
             "is_observer": access.is_observer(request.user, room),
             "live": access.can_follow(request.user, room),
             "move_targets": selectors.move_targets(request.user, room),
@@ -116,13 +118,14 @@ def post_card(request, post_id):
     zone, with the buttons they may use: a live page asks for it when a post arrives."""
     post, question_post_id = selectors.post_card(request.user, post_id)
     topic = post.topic
+    may = access.TopicAbilities.of(request.user, topic)
+    may.mark([post], topic=topic, question_post_id=question_post_id)
     context = {
         "post": post,
         "topic": topic,
         "room": topic.room,
-        "question_post_id": question_post_id,
         "accepted_box": topic.accepted_post_id == post.pk,
-        **_abilities(request, topic),
+        "can_moderate": may.can_moderate,
     }
     return render(request, "forums/_post.html", context)
 
@@ -137,7 +140,8 @@ def reply(request, topic_id):
         return redirect(topic)
     try:
         post = services.post_reply(topic=topic, author=request.user, **form.cleaned_data)
-    except ForumError as error:
+    except DomainError as error:
+        # Every refusal, a reader's who may not write here included, is said on the topic.
         messages.error(request, error.message)
         return redirect(topic)
     return redirect(post.get_absolute_url())
@@ -152,7 +156,8 @@ def edit_post(request, post_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_post(post=post, by=request.user, **form.cleaned_data)
-        except ForumError as error:
+        except DomainError as error:
+            # On the form, the author's own words kept, even when they may no longer write.
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Message updated."))
@@ -165,11 +170,12 @@ def post_history(request, post_id):
     return render(request, "forums/post_history.html", {"post": post, "revisions": revisions})
 
 
+# Lazy: the confirmation is said in the language of the request, not of the first import.
 POST_ACTIONS = {
-    "helpful": (services.mark_helpful, _("Marked as helpful.")),
-    "unhelpful": (services.unmark_helpful, _("Helpful mark removed.")),
-    "accept": (services.accept_answer, _("Answer accepted.")),
-    "show": (services.show_post, _("Message shown again.")),
+    "helpful": (services.mark_helpful, gettext_lazy("Marked as helpful.")),
+    "unhelpful": (services.unmark_helpful, gettext_lazy("Helpful mark removed.")),
+    "accept": (services.accept_answer, gettext_lazy("Answer accepted.")),
+    "show": (services.show_post, gettext_lazy("Message shown again.")),
 }
 
 
@@ -177,23 +183,16 @@ POST_ACTIONS = {
 @require_POST
 def post_action(request, post_id, action):
     post = selectors.post_for_reader(request.user, post_id)
-    try:
-        if action == "hide":
-            form = HideForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.hide_post(post=post, by=request.user, reason=reason)
-            done = _("Message hidden.")
-        elif action in POST_ACTIONS:
-            service, done = POST_ACTIONS[action]
-            service(post=post, by=request.user)
-        else:
-            raise Http404
-    except NotAllowed as error:
-        return render(request, "403.html", {"message": error.message}, status=403)
-    except ForumError as error:
-        messages.error(request, error.message)
-        return redirect(post.get_absolute_url())
-    messages.success(request, done)
+    if action == "hide":
+        form = HideForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        service, done, arguments = services.hide_post, _("Message hidden."), {"reason": reason}
+    elif action in POST_ACTIONS:
+        (service, done), arguments = POST_ACTIONS[action], {}
+    else:
+        raise Http404
+    if attempt(request, service, post=post, by=request.user, **arguments):
+        messages.success(request, done)
     return redirect(post.get_absolute_url())
 
 
@@ -205,23 +204,23 @@ TOPIC_FLAGS = {
 }
 
 
+def _move(*, topic, by, cluster_slug: str):
+    # The cluster is looked up as the mover sees it: one they cannot see is a 404.
+    cluster = network_selectors.cluster_for(by, cluster_slug)
+    return services.move_topic(topic=topic, by=by, to=services.forum_of(cluster))
+
+
 @login_required
 @require_POST
 def topic_action(request, topic_id, action):
     topic = selectors.topic_for_reader(request.user, topic_id)
-    try:
-        if action in TOPIC_FLAGS:
-            services.set_topic_flags(topic=topic, by=request.user, **TOPIC_FLAGS[action])
-        elif action == "move":
-            cluster = network_selectors.cluster_for(request.user, request.POST.get("cluster", ""))
-            services.move_topic(topic=topic, by=request.user, to=services.forum_of(cluster))
-        else:
-            raise Http404
-    except NotAllowed as error:
-        return render(request, "403.html", {"message": error.message}, status=403)
-    except ForumError as error:
-        messages.error(request, error.message)
+    if action in TOPIC_FLAGS:
+        service, arguments = services.set_topic_flags, TOPIC_FLAGS[action]
+    elif action == "move":
+        service, arguments = _move, {"cluster_slug": request.POST.get("cluster", "")}
     else:
+        raise Http404
+    if attempt(request, service, topic=topic, by=request.user, **arguments):
         messages.success(request, _("Topic updated."))
     return redirect(topic)
 
@@ -271,9 +270,7 @@ def moderation_log(request, slug):
     cluster = network_selectors.cluster_for(request.user, slug)
     room = services.forum_of(cluster)
     if not access.can_moderate(request.user, room):
-        return render(
-            request, "403.html", {"message": _("Only coordinators see the log.")}, status=403
-        )
+        raise PermissionDenied(_("Only coordinators see the log."))
     return render(
         request,
         "forums/moderation_log.html",

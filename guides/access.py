@@ -1,5 +1,7 @@
 """Who may read, write, review and manage a guide: the one place these rules live."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from guides.models import Guide
@@ -10,20 +12,24 @@ Role, Status = Membership.Role, Membership.Status
 WRITER_ROLES = (Role.MENTOR, Role.COORDINATOR)
 
 
-def role_in(user, cluster_id: int) -> str | None:
-    """The user's role in the cluster if their membership is active, cached on the user."""
+def _membership(user, cluster_id: int) -> Membership | None:
+    """The user's active membership of the cluster, asked once and cached on the user."""
     if not user.is_authenticated:
         return None
-    cache = getattr(user, "_guide_roles", None)
+    cache = getattr(user, "_guide_memberships", None)
     if cache is None:
-        cache = user._guide_roles = {}
+        cache = user._guide_memberships = {}
     if cluster_id not in cache:
         cache[cluster_id] = (
-            Membership.objects.filter(user=user, cluster_id=cluster_id, status=Status.ACTIVE)
-            .values_list("role", flat=True)
-            .first()
+            Membership.objects.active().of(user).filter(cluster_id=cluster_id).first()
         )
     return cache[cluster_id]
+
+
+def role_in(user, cluster_id: int) -> str | None:
+    """The user's role in the cluster if their membership is active."""
+    membership = _membership(user, cluster_id)
+    return membership.role if membership is not None else None
 
 
 def is_author(user, guide: Guide) -> bool:
@@ -36,16 +42,15 @@ def is_author(user, guide: Guide) -> bool:
 
 
 def is_coordinator(user, guide: Guide) -> bool:
-    return role_in(user, guide.cluster_id) == Role.COORDINATOR
+    """Network's one rule (Membership.is_coordinator), on the membership already asked for."""
+    membership = _membership(user, guide.cluster_id)
+    return membership is not None and membership.is_coordinator
 
 
 def other_reviewers(guide: Guide) -> QuerySet[User]:
     """The cluster's active coordinators who did not write the guide."""
-    return User.objects.filter(
-        memberships__cluster_id=guide.cluster_id,
-        memberships__role=Role.COORDINATOR,
-        memberships__status=Status.ACTIVE,
-    ).exclude(guides_written=guide)
+    coordinators = Membership.objects.coordinators().filter(cluster_id=guide.cluster_id)
+    return User.objects.filter(pk__in=coordinators.values("user_id")).exclude(guides_written=guide)
 
 
 def sponsoring_agency_ids(cluster_id: int) -> set[int]:
@@ -97,6 +102,41 @@ def can_manage(user, guide: Guide) -> bool:
     return is_author(user, guide) or is_coordinator(user, guide) or is_agency_reviewer(user, guide)
 
 
+@dataclass(frozen=True)
+class Management:
+    """What one author, coordinator or reviewer may do with a guide as it stands now: the
+    buttons of its management box, each granted on the rule its service checks again."""
+
+    edit: bool
+    submit: bool
+    review: bool  # publish it, or return it to its authors
+    review_by_another: bool  # a coordinator who wrote it, told another one reviews it
+    confirm: bool
+    flag: bool
+    archive: bool
+    add_author: bool
+    changes_waiting: bool  # a published guide with a working copy not yet published
+
+    @classmethod
+    def of(cls, user, guide: Guide) -> "Management":
+        Status = Guide.Status
+        author, coordinator = is_author(user, guide), is_coordinator(user, guide)
+        reviews = can_review(user, guide)
+        in_review, archived = guide.status == Status.REVIEW, guide.status == Status.ARCHIVED
+        published = guide.current_version_id is not None
+        return cls(
+            edit=author and not in_review and not archived,
+            submit=author and guide.status == Status.DRAFT,
+            review=in_review and reviews,
+            review_by_another=in_review and coordinator and not reviews,
+            confirm=published and guide.status in (Status.PUBLISHED, Status.NEEDS_REVIEW),
+            flag=coordinator and guide.status == Status.PUBLISHED,
+            archive=coordinator and not archived,
+            add_author=author and not archived,
+            changes_waiting=published and guide.status in (Status.DRAFT, Status.REVIEW),
+        )
+
+
 def can_read(user, guide: Guide) -> bool:
     if can_manage(user, guide):
         return True
@@ -115,5 +155,5 @@ def readable_guides(user: User) -> QuerySet[Guide]:
     shared = Q(visibility=Guide.Visibility.NETWORK)
     if not user.is_authenticated:
         return guides.filter(shared)
-    clusters = Membership.objects.filter(user=user, status=Status.ACTIVE).values("cluster_id")
+    clusters = Membership.objects.active().of(user).values("cluster_id")
     return guides.filter(shared | Q(cluster__in=clusters))

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from guides import catalogue, services
 from guides.catalogue import GuideTopic
 from guides.models import Guide
@@ -60,7 +61,7 @@ class GuideForm(forms.Form):
         codes = [code.strip() for code in self.cleaned_data["products"].split(",")]
         try:
             return services.clean_facets(products=codes, markets=[], topics=[])["products"]
-        except services.GuideError as error:
+        except DomainError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 
 

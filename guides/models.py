@@ -87,6 +87,11 @@ class Guide(models.Model):
         """Past its "check again by" date: readers are warned it may be out of date."""
         return self.check_by is not None and self.check_by < timezone.localdate()
 
+    @property
+    def may_be_out_of_date(self) -> bool:
+        """Readers are warned: past its date, or a coordinator asked for it to be reviewed."""
+        return self.is_overdue or self.status == self.Status.NEEDS_REVIEW
+
 
 class GuideVersion(models.Model):
     """What was published, by whom, when and why; never changed afterwards."""

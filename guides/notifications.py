@@ -18,13 +18,9 @@ NOTICES = {
 
 
 def coordinators(guide: Guide) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__cluster_id=guide.cluster_id,
-            memberships__role=Membership.Role.COORDINATOR,
-            memberships__status=Membership.Status.ACTIVE,
-        ).select_related("profile")
-    )
+    """The guide's cluster's active coordinators."""
+    memberships = Membership.objects.coordinators().filter(cluster_id=guide.cluster_id)
+    return [membership.user for membership in memberships.select_related("user__profile")]
 
 
 def authors(guide: Guide) -> list[User]:

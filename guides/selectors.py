@@ -183,9 +183,7 @@ def desk(user: User, *, limit: int = 50) -> dict:
     and, for coordinators, guides waiting for review."""
     if not user.is_authenticated:
         return {"mine": [], "to_review": [], "coordinates": False}
-    coordinated = Membership.objects.filter(
-        user=user, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
-    ).values("cluster_id")
+    coordinated = Membership.objects.coordinators().of(user).values("cluster_id")
     due = Q(status__in=[Guide.Status.REVIEW, Guide.Status.NEEDS_REVIEW])
     agency = agency_of(user)
     if agency is not None:
@@ -217,19 +215,19 @@ def desk(user: User, *, limit: int = 50) -> dict:
 def _coordinator_not_among_authors() -> QuerySet[Membership]:
     """An active coordinator of the outer guide's cluster who is not one of its authors."""
     authors = Guide.authors.through.objects.filter(guide_id=OuterRef(OuterRef("pk")))
-    return Membership.objects.filter(
-        cluster_id=OuterRef("cluster_id"),
-        role=Membership.Role.COORDINATOR,
-        status=Membership.Status.ACTIVE,
-    ).exclude(user_id__in=authors.values("user_id"))
+    return (
+        Membership.objects.coordinators()
+        .filter(cluster_id=OuterRef("cluster_id"))
+        .exclude(user_id__in=authors.values("user_id"))
+    )
 
 
 def writable_clusters(user: User):
     """Clusters where this person may start a guide."""
     return (
-        Membership.objects.filter(
-            user=user, status=Membership.Status.ACTIVE, role__in=access.WRITER_ROLES
-        )
+        Membership.objects.active()
+        .of(user)
+        .filter(role__in=access.WRITER_ROLES)
         .select_related("cluster")
         .order_by("cluster__name")
     )

@@ -7,17 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.text import storable
+from core.views import attempt
 from forums import rendering
 from forums import selectors as forum_selectors
-from guides import access, changes, forms, selectors, services
+from guides import access, actions, changes, forms, selectors, services
 from guides.models import CorrectionSuggestion, Guide
-from guides.services import GuideError, NotAllowed
-from network.models import Profile
-
-
-def _refused(request, error: NotAllowed):
-    return render(request, "403.html", {"message": error.message}, status=403)
 
 
 def library(request):
@@ -60,17 +54,17 @@ def new_guide(request):
         return redirect("guides:library")
     form = forms.NewGuideForm(request.POST or None, clusters=clusters)
     if request.method == "POST" and form.is_valid():
-        try:
-            guide = services.create_guide(
-                cluster_id=form.cleaned_data["cluster"],
-                by=request.user,
-                **_content(form.cleaned_data),
-            )
-        except GuideError as error:
-            form.add_error(None, error.message)
-        else:
+        created = attempt(
+            request,
+            services.create_guide,
+            form=form,
+            cluster_id=form.cleaned_data["cluster"],
+            by=request.user,
+            **_content(form.cleaned_data),
+        )
+        if created:
             messages.success(request, _("Draft saved. Send it for review when it is ready."))
-            return redirect(guide)
+            return redirect(created.value)
     return render(request, "guides/guide_form.html", {"form": form})
 
 
@@ -90,11 +84,10 @@ def edit_guide(request, guide_id):
     }
     form = forms.GuideForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_draft(guide=guide, by=request.user, **_content(form.cleaned_data))
-        except GuideError as error:
-            form.add_error(None, error.message)
-        else:
+        content = _content(form.cleaned_data)
+        if attempt(
+            request, services.update_draft, form=form, guide=guide, by=request.user, **content
+        ):
             if guide.current_version_id:
                 messages.success(request, _("Draft saved. Readers see the published version."))
             else:
@@ -109,9 +102,7 @@ def _management(request, guide: Guide) -> dict:
         return {"can_manage": False}
     return {
         "can_manage": True,
-        "is_author": access.is_author(request.user, guide),
-        "is_coordinator": access.is_coordinator(request.user, guide),
-        "can_review": access.can_review(request.user, guide),
+        "may": access.Management.of(request.user, guide),
         "trail": selectors.review_trail(guide),
         "suggestions": selectors.open_suggestions(guide),
         # Prefixed ids: several forms share a page, and labels must point at their own field.
@@ -131,6 +122,7 @@ def guide(request, guide_id):
     marked = (
         request.user.is_authenticated and guide.useful_marks.filter(reader=request.user).exists()
     )
+    management = _management(request, guide)
     return render(
         request,
         "guides/guide.html",
@@ -142,7 +134,12 @@ def guide(request, guide_id):
             and guide.is_listed
             and not access.is_author(request.user, guide),
             "correction_form": forms.CorrectionForm(auto_id="correction_%s"),
-            **_management(request, guide),
+            **management,
+            # Naming the cluster tells a reader of a network-wide guide from a private
+            # cluster that the cluster exists: only its members and those running it see it.
+            "cluster_link": guide.cluster.is_public
+            or guide.visibility == Guide.Visibility.CLUSTER
+            or management["can_manage"],
         },
     )
 
@@ -211,71 +208,19 @@ def compare(request, guide_id):
     )
 
 
-def _text(post, name: str) -> str:
-    # The services clean and bound their own text, refusing what is too long with a message;
-    # the handle is looked up here, so it too goes without NUL (PostgreSQL refuses it).
-    return storable(post.get(name, ""))
-
-
-def _act(request, guide: Guide, action: str) -> str:
-    """Run one action from a posted form; returns the confirmation to show."""
-    post, by = request.POST, request.user
-    if action == "useful":
-        if services.mark_useful(guide=guide, by=by):
-            return _("Thank you: the authors will know it helped.")
-        return _("You had already marked this guide as useful.")
-    if action == "correct":
-        services.suggest_correction(guide=guide, by=by, text=_text(post, "text"))
-        return _("Thank you: your correction was sent to the authors.")
-    if action == "comment":
-        services.comment(guide=guide, by=by, text=_text(post, "text"))
-        return _("Comment added.")
-    if action == "submit":
-        services.submit_for_review(guide=guide, by=by, note=_text(post, "note"))
-        return _("Sent to the coordinators for review.")
-    if action == "return":
-        services.return_to_authors(guide=guide, by=by, note=_text(post, "note"))
-        return _("Returned to the authors with your comments.")
-    if action == "publish":
-        form = forms.PublishForm(post)
-        if not form.is_valid():
-            raise GuideError(_("Check the date and who sees the guide."))
-        version = services.publish(guide=guide, by=by, **form.cleaned_data)
-        return _("Published as version %(number)s.") % {"number": version.number}
-    if action == "confirm":
-        form = forms.ConfirmForm(post)
-        if not form.is_valid():
-            raise GuideError(_("Choose the date to check again."))
-        services.confirm_current(guide=guide, by=by, **form.cleaned_data)
-        return _("Confirmed as still current.")
-    if action == "flag":
-        services.flag_for_review(guide=guide, by=by, note=_text(post, "note"))
-        return _("Marked as needing review; readers see a warning.")
-    if action == "archive":
-        services.archive(guide=guide, by=by, note=_text(post, "note"))
-        return _("Archived: it left the library and the search.")
-    if action == "add_author":
-        profile = Profile.objects.select_related("user").filter(handle=_text(post, "handle"))
-        profile = profile.first()
-        if profile is None:
-            raise GuideError(_("Nobody has that handle."))
-        services.add_author(guide=guide, author=profile.user, by=by)
-        return _("Author added.")
-    raise Http404
-
-
 @login_required
 @require_POST
 def guide_action(request, guide_id, action):
     guide = selectors.guide_for_reader(request.user, guide_id)
-    try:
-        done = _act(request, guide, action)
-    except NotAllowed as error:
-        return _refused(request, error)
-    except GuideError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+    if action not in actions.ACTIONS:
+        raise Http404
+    form = actions.ACTIONS[action](request.POST)
+    if not form.is_valid():
+        messages.error(request, form.invalid)
+        return _back(request, guide)
+    done = attempt(request, form.act, guide=guide, by=request.user)
+    if done:
+        messages.success(request, done.value)
     return _back(request, guide)
 
 
@@ -313,13 +258,10 @@ def resolve_correction(request, suggestion_id, answer):
 def promote(request, post_id):
     post = forum_selectors.post_for_reader(request.user, post_id)
     started = Guide.objects.filter(promoted_from=post).exists()
-    try:
-        guide = services.promote_answer(post=post, by=request.user)
-    except NotAllowed as error:
-        return _refused(request, error)
-    except GuideError as error:
-        messages.error(request, error.message)
+    promoted = attempt(request, services.promote_answer, post=post, by=request.user)
+    if not promoted:
         return redirect(post.get_absolute_url())
+    guide = promoted.value
     if started:
         # One guide per answer: someone was quicker, or the page was out of date.
         if access.can_read(request.user, guide):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError
 from core.text import clean_text, storable
 from forums import services as forums
 from forums.models import Topic
@@ -243,7 +244,7 @@ def _activate(pairing: Pairing) -> None:
             title=title,
             body=_("Welcome! This conversation is private to the two of us."),
         )
-    except forums.ForumError as error:
+    except DomainError as error:
         raise MentoringError(error.message) from None
     Suggestion.objects.filter(follower=pairing.follower).delete()
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from core.errors import DomainError, NotAllowed
 from forums import services
 from forums.models import Topic
 from incentives.models import Account, Contribution, LedgerEntry
@@ -145,7 +146,7 @@ def test_a_coordinator_taking_back_the_mark_keeps_a_credit_already_made(world):
 def test_a_forum_change_that_fails_reports_nothing(world):
     hidden = _reply(world, world.mentor)
     services.hide_post(post=hidden, by=world.coordinator, reason="off topic")
-    with pytest.raises(services.ForumError):
+    with pytest.raises(DomainError):
         services.accept_answer(post=hidden, by=world.follower)
     assert not Contribution.objects.exists()
 
@@ -155,7 +156,7 @@ def test_an_asker_no_longer_active_cannot_accept_nor_credit(world, status):
     answer = _reply(world, world.mentor)
     world.follower.memberships.update(status=status)
     asker = type(world.follower).objects.get(pk=world.follower.pk)
-    with pytest.raises(services.NotAllowed) as refused:
+    with pytest.raises(NotAllowed) as refused:
         services.accept_answer(post=answer, by=asker)
     assert "active member" in str(refused.value.message)
     world.question.refresh_from_db()

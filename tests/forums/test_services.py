@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.errors import DomainError, NotAllowed
 from forums import services
 from forums.models import HelpfulVote, ModerationAction, Notification, Post, PostRevision, Topic
-from forums.services import ForumError, NotAllowed
 from tests.factories import UserFactory, add_member, make_cluster
 from tests.forums.conftest import build_forum
 
@@ -52,7 +52,7 @@ def test_outsider_cannot_write(forum):
 def test_empty_or_huge_messages_are_refused(forum):
     topic = _question(forum)
     for body in ["   ", "x" * 20_001]:
-        with pytest.raises(ForumError):
+        with pytest.raises(DomainError):
             services.post_reply(topic=topic, author=forum.mentor, body=body)
     assert topic.posts.count() == 1
 
@@ -85,7 +85,7 @@ def test_only_asker_or_coordinator_accepts(forum):
     answer = services.post_reply(topic=topic, author=forum.coordinator, body="Use form A.")
     with pytest.raises(NotAllowed):
         services.accept_answer(post=answer, by=forum.mentor)
-    with pytest.raises(ForumError):
+    with pytest.raises(DomainError):
         services.accept_answer(post=topic.posts.order_by("id").first(), by=forum.follower)
 
 
@@ -97,7 +97,7 @@ def test_helpful_votes_once_per_member_never_own(forum):
     services.mark_helpful(post=answer, by=forum.coordinator)
     answer.refresh_from_db()
     assert answer.helpful_count == 2 == HelpfulVote.objects.filter(post=answer).count()
-    with pytest.raises(ForumError):
+    with pytest.raises(DomainError):
         services.mark_helpful(post=answer, by=forum.mentor)
     services.unmark_helpful(post=answer, by=forum.follower)
     answer.refresh_from_db()
@@ -131,7 +131,7 @@ def test_reply_notifies_topic_author_and_email_follows_preference(forum, mailout
 def test_locked_topic_takes_replies_only_from_coordinators(forum):
     topic = _question(forum)
     services.set_topic_flags(topic=topic, by=forum.coordinator, locked=True)
-    with pytest.raises(ForumError):
+    with pytest.raises(DomainError):
         services.post_reply(topic=topic, author=forum.mentor, body="late")
     services.post_reply(topic=topic, author=forum.coordinator, body="closing note")
     with pytest.raises(NotAllowed):
@@ -142,7 +142,7 @@ def test_hiding_needs_a_reason_is_logged_and_unaccepts(forum):
     topic = _question(forum)
     answer = services.post_reply(topic=topic, author=forum.mentor, body="buy my product")
     services.accept_answer(post=answer, by=forum.follower)
-    with pytest.raises(ForumError):
+    with pytest.raises(DomainError):
         services.hide_post(post=answer, by=forum.coordinator, reason=" ")
     services.hide_post(post=answer, by=forum.coordinator, reason="Advertising")
     answer.refresh_from_db()
@@ -176,7 +176,7 @@ def test_conversation_is_for_its_participants_only(forum):
     services.post_reply(topic=topic, author=forum.follower, body="Thanks")
     with pytest.raises(NotAllowed):
         services.post_reply(topic=topic, author=forum.coordinator, body="peek")
-    with pytest.raises(ForumError):
+    with pytest.raises(DomainError):
         services.open_conversation(
             cluster=forum.cluster, by=forum.mentor, participants=[forum.outsider], title="x"
         )
@@ -283,7 +283,7 @@ def test_mentions_are_capped_and_found_in_one_query(forum):
 
 def test_tags_too_long_or_without_letters_are_refused(forum):
     for tags in [["x" * (services.MAX_TAG_LENGTH + 1)], ["!!!"], ["ok", "x" * 150]]:
-        with pytest.raises(ForumError) as refused:
+        with pytest.raises(DomainError) as refused:
             services.start_topic(
                 room=forum.room, author=forum.mentor, title="Tags", body="b", tags=tags
             )
@@ -299,7 +299,7 @@ def test_hidden_posts_take_no_helpful_votes(forum):
     topic = _question(forum)
     answer = services.post_reply(topic=topic, author=forum.mentor, body="buy my product")
     services.hide_post(post=answer, by=forum.coordinator, reason="Advertising")
-    with pytest.raises(ForumError):
+    with pytest.raises(DomainError):
         services.mark_helpful(post=answer, by=forum.follower)
     answer.refresh_from_db()
     assert answer.helpful_count == 0 and not HelpfulVote.objects.exists()
@@ -320,7 +320,7 @@ def test_hidden_post_cannot_be_edited_by_its_author(forum):
     topic = _question(forum)
     answer = services.post_reply(topic=topic, author=forum.mentor, body="buy my product")
     services.hide_post(post=answer, by=forum.coordinator, reason="Advertising")
-    with pytest.raises(ForumError):
+    with pytest.raises(DomainError):
         services.edit_post(post=answer, by=forum.mentor, body="innocent text")
     answer.refresh_from_db()
     assert answer.body == "buy my product" and not PostRevision.objects.exists()

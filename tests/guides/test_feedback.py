@@ -1,5 +1,7 @@
 """Readers' corrections reach the authors; guides show beside questions and other pages."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core import mail
 from django.template import Context, Template
@@ -60,23 +62,24 @@ def test_submitting_tells_the_coordinators(library, commit):
 def _render(template: str, user, **context) -> str:
     request = RequestFactory().get("/")
     request.user = user
-    return Template("{% load guides %}" + template).render(
-        Context({"request": request, **context})
-    )
+    return Template("{% load slots %}" + template).render(Context({"request": request, **context}))
 
 
-def test_guides_for_tag_lists_guides_for_a_goals_market_or_product(library):
+def test_a_goals_place_lists_guides_for_its_market_or_product(library):
     published(library, visibility="network", title="Coffee to Germany", markets=["EU27"])
-    html = _render(
-        "{% guides_for markets=goal_market products=code %}",
-        library.outsider,
-        goal_market=Country("DE"),  # a goal's market is a django-countries Country
-        code="",
-    )
+    # A goal's market is a django-countries Country; its product one HS code, or none.
+    goal = SimpleNamespace(market=Country("DE"), hs_code="")
+    html = _render('{% slot "goal.aside" goal=goal %}', library.outsider, goal=goal)
+    assert "Coffee to Germany" in html and "Guides for this goal" in html
+    goal = SimpleNamespace(market="JP", hs_code="")
+    assert _render('{% slot "goal.aside" goal=goal %}', library.outsider, goal=goal).strip() == ""
+    goal = SimpleNamespace(market="", hs_code="0901")
+    html = _render('{% slot "goal.aside" goal=goal %}', library.outsider, goal=goal)
     assert "Coffee to Germany" in html
-    assert _render("{% guides_for markets='JP' %}", library.outsider).strip() == ""
-    html = _render("{% guides_for products='0901' %}", library.outsider)
-    assert "Coffee to Germany" in html
+
+
+def test_a_place_no_app_fills_shows_nothing(library):
+    assert _render('{% slot "nobody.fills.this" goal=1 %}', library.outsider) == ""
 
 
 def test_questions_show_guides_their_tags_point_to(client, library):

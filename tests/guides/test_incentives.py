@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import DomainError
 from guides import services
-from guides.services import GuideError
 from incentives import services as incentive_services
 from incentives.models import Contribution
 from tests.factories import AgencyFactory, UserFactory, sponsor_directly
@@ -83,13 +83,13 @@ def test_each_new_useful_mark_is_reported_once_per_reader(funded):
 
 def test_authors_cannot_mark_their_own_guide(funded):
     guide = published(funded)
-    with pytest.raises(GuideError):
+    with pytest.raises(DomainError):
         services.mark_useful(guide=guide, by=funded.mentor)
     assert not Contribution.objects.filter(kind="guide_useful").exists()
 
 
 def test_a_refused_publication_reports_nothing(funded):
     guide = draft(funded)
-    with pytest.raises(GuideError):
+    with pytest.raises(DomainError):
         services.publish(guide=guide, by=funded.coordinator)  # never reviewed
     assert not Contribution.objects.exists()

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.errors import DomainError, NotAllowed
 from guides import services
 from guides.models import Guide, ReviewComment
-from guides.services import GuideError, NotAllowed
 from tests.factories import PASSWORD, add_member
 from tests.guides.conftest import draft, published
 
@@ -46,7 +46,7 @@ def test_a_co_author_added_by_an_author_may_edit(library):
     services.add_author(guide=guide, author=library.other_mentor, by=library.mentor)
     _edit(guide, library.other_mentor, title="Together")
     assert Guide.objects.get(pk=guide.pk).title == "Together"
-    with pytest.raises(GuideError):
+    with pytest.raises(DomainError):
         services.add_author(guide=guide, author=library.follower, by=library.mentor)
 
 
@@ -85,16 +85,16 @@ def test_a_sole_coordinator_publishes_their_own_guide_and_the_trail_says_so(libr
 
 def test_a_draft_must_be_reviewed_before_publishing(library):
     guide = draft(library)
-    with pytest.raises(GuideError):
+    with pytest.raises(DomainError):
         services.publish(guide=guide, by=library.coordinator)
 
 
 def test_returned_with_comments_back_to_draft_and_frozen_while_in_review(library):
     guide = draft(library)
     services.submit_for_review(guide=guide, by=library.mentor, note="Ready")
-    with pytest.raises(GuideError):
+    with pytest.raises(DomainError):
         _edit(guide, library.mentor, title="Sneaky change in review")
-    with pytest.raises(GuideError):
+    with pytest.raises(DomainError):
         services.return_to_authors(guide=guide, by=library.coordinator, note=" ")
     services.return_to_authors(guide=guide, by=library.coordinator, note="Add costs")
     services.comment(guide=guide, by=library.mentor, text="Costs added")
@@ -125,7 +125,7 @@ def test_needs_review_then_confirmed_then_archived(library):
     services.archive(guide=guide, by=library.coordinator)
     guide.refresh_from_db()
     assert guide.status == Status.ARCHIVED and not guide.is_listed
-    with pytest.raises(GuideError):
+    with pytest.raises(DomainError):
         _edit(guide, library.mentor, title="Back from the dead")
     actions = set(ReviewComment.objects.filter(guide=guide).values_list("action", flat=True))
     assert {"created", "submitted", "published", "flagged", "confirmed", "archived"} <= actions

@@ -3,11 +3,11 @@
 import pytest
 from django.utils import translation
 
+from core.errors import DomainError, NotAllowed
 from forums import services as forum_services
 from forums.models import Topic
 from guides import services
 from guides.models import Guide
-from guides.services import GuideError, NotAllowed
 from tests.factories import PASSWORD
 from tests.guides.conftest import Library
 
@@ -56,7 +56,7 @@ def test_promoting_again_returns_the_same_draft(library, answered):
 
 def test_only_an_accepted_answer_by_a_mentor_or_coordinator(library, answered):
     _topic, answer, other = answered
-    with pytest.raises(GuideError):
+    with pytest.raises(DomainError):
         services.promote_answer(post=other, by=library.mentor)
     with pytest.raises(NotAllowed):
         services.promote_answer(post=answer, by=library.follower)

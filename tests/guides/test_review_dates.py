@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.errors import DomainError
 from guides import services
 from guides.models import Guide
 from tests.factories import PASSWORD
@@ -24,7 +25,7 @@ def _past_due(guide, days=1):
 def test_the_date_must_be_in_the_future_and_defaults_to_a_year(library):
     guide = published(library)
     assert guide.check_by == timezone.localdate() + services.CHECK_AFTER
-    with pytest.raises(services.GuideError):
+    with pytest.raises(DomainError):
         services.confirm_current(guide=guide, by=library.mentor, check_by=timezone.localdate())
 
 

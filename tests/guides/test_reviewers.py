@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from core.errors import NotAllowed
 from guides import services
 from guides.models import Guide, ReviewComment
-from guides.services import NotAllowed
 from incentives.models import Contribution
 from network import selectors
 from network.models import User

@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.errors import DomainError
 from guides import changes, services
-from guides.services import GuideError
 from tests.factories import PASSWORD
 from tests.guides.conftest import published, revise
 
@@ -27,7 +27,7 @@ def test_a_later_version_needs_a_reason(library):
         guide=guide, by=library.mentor, title="t", summary="s", body="b", language="en"
     )
     services.submit_for_review(guide=guide, by=library.mentor)
-    with pytest.raises(GuideError):
+    with pytest.raises(DomainError):
         services.publish(guide=guide, by=library.coordinator, note="")
 
 

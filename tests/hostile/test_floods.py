@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from config.asgi import application
 from core import consumers, throttle
+from core.errors import DomainError
 from forums import services
 from tests.forums.conftest import build_forum
 from tests.reporting import report
@@ -104,7 +105,7 @@ def test_the_allowance_comes_back_as_the_minute_passes_and_others_are_not_held(w
 def test_a_refused_post_does_not_count_against_the_member(wall):
     forum, topic = _setup()
     for _ in range(settings.POSTS_PER_MINUTE * 2):
-        with pytest.raises(services.ForumError):
+        with pytest.raises(DomainError):
             services.post_reply(topic=topic, author=forum.mentor, body="   ")
     _use_up(forum, topic)  # empty posts, refused, used none of the allowance
 

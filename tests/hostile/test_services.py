@@ -30,11 +30,8 @@ from tests.reporting import report
 pytestmark = pytest.mark.django_db
 
 DOMAIN_ERRORS = (
-    forums.ForumError,
-    guides.GuideError,
     DomainError,
     mentoring.MentoringError,
-    DomainError,
 )
 EXAMPLES = 25
 EXAMPLE_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)

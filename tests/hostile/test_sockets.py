@@ -14,6 +14,7 @@ from channels.testing import WebsocketCommunicator
 from config.asgi import application
 from core import throttle
 from forums import services
+from forums.models import Post
 from tests.forums.conftest import build_forum
 from tests.reporting import report
 
@@ -197,7 +198,7 @@ async def test_characters_no_database_stores_are_dropped_not_a_crash(client, fra
     await communicator.send_to(text_data=frame.replace("TOPIC", str(topic.pk)))
     answers = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
     posted = next(answer for answer in answers if answer["type"] == "posted")
-    assert await db(lambda: services.Post.objects.get(pk=posted["post"]).body)() == stored
+    assert await db(lambda: Post.objects.get(pk=posted["post"]).body)() == stored
     await communicator.disconnect()
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from core.errors import DomainError
 from forums import access
 from forums import services as forums
 from forums.models import Room
@@ -272,7 +273,7 @@ def test_a_closed_pairings_conversation_is_kept_to_read_and_takes_no_writing(net
         lambda: forums.start_topic(room=topic.room, author=net.ana, title="New", body="Hi"),
         lambda: forums.edit_post(post=answer, by=net.felipe, body="Changed"),
     ):
-        with pytest.raises(forums.ForumError) as refused:
+        with pytest.raises(DomainError) as refused:
             write()
         assert refused.value.code == "closed"
     assert topic.posts.count() == posts
@@ -306,7 +307,7 @@ def test_a_pairing_ended_because_a_member_left_closes_its_conversation(net):
 
     pairing = _active(net)
     network.leave_cluster(membership=Membership.objects.get(user=net.felipe, cluster=net.cluster))
-    with pytest.raises(forums.ForumError):
+    with pytest.raises(DomainError):
         forums.post_reply(topic=pairing.conversation, author=net.ana, body="Are you there?")
     assert Room.objects.get(pk=pairing.conversation.room_id).closed_because == "ended"
 
