@@ -21,7 +21,7 @@ from pygal.style import Style
 from incentives import ledger
 from incentives.models import Contribution, ContributionKind, LedgerEntry, Programme
 from mentoring import outcomes
-from mentoring import selectors as mentoring
+from mentoring.selectors import outcomes as mentoring
 
 SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 CENT = Decimal("0.01")
@@ -77,7 +77,7 @@ def _percent(part: int, whole: int) -> str:
 
 
 def _outcome_rows(label: str, firms, year: int) -> list:
-    total = outcomes.cohort(outcomes.firm_outcomes(firms, as_of=year).values())
+    total = outcomes.cohort(mentoring.firm_outcomes(firms, as_of=year).values())
     row = [label, total.firms, total.entered, _percent(total.entered, total.firms)]
     for years in outcomes.SURVIVAL_YEARS:
         survived, eligible = total.survival[years]

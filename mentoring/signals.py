@@ -5,7 +5,7 @@ from django.db.models import F, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from mentoring import services
+from mentoring.services import erasure, pairings, sessions
 from network.signals import member_erased
 
 
@@ -26,7 +26,7 @@ def membership_saved(sender, instance, created=False, raw=False, **kwargs):
     # go on mentoring or being mentored there. A new membership has no pairings yet.
     if raw or created or instance.status == instance.Status.ACTIVE:
         return
-    services.close_pairings_of_former_member(user=instance.user, cluster=instance.cluster)
+    pairings.close_pairings_of_former_member(user=instance.user, cluster=instance.cluster)
 
 
 @receiver(post_delete, sender="network.Membership", dispatch_uid="mentoring.membership_deleted")
@@ -37,13 +37,11 @@ def membership_deleted(sender, instance, origin=None, **kwargs):
         isinstance(origin, QuerySet) and issubclass(origin.model, sender)
     )
     if by_itself:
-        services.close_pairings_of_former_member(user=instance.user, cluster=instance.cluster)
+        pairings.close_pairings_of_former_member(user=instance.user, cluster=instance.cluster)
 
 
 @receiver(member_erased, dispatch_uid="mentoring.member_erased")
 def member_erased_handler(sender, user, names=(), **kwargs):
     # network cannot reach mentoring's rows; each app erases what it owns.
-    from mentoring import sessions
-
     sessions.withdraw_erased_member(user=user)
-    services.forget_erased_member(user=user, names=names)
+    erasure.forget_erased_member(user=user, names=names)

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from mentoring import services, sessions
 from mentoring.models import ExportRecord, Goal, MentoringNeeds, MentorOffer, Pairing, Session
+from mentoring.services import pairings, sessions
 from tests.factories import add_member
-from tests.mentoring.conftest import offer, person
+from tests.mentoring.conftest import cohort_form, offer, person
 
 
 def client_for(user) -> Client:
@@ -96,7 +96,7 @@ def test_the_coordinator_reviews_changes_and_publishes_a_cohort(net):
     page = client.get(f"/clusters/{net.cluster.slug}/mentoring/cohort/").content.decode()
     assert "Total score" in page and "Felipe Follower" in page and "Gabi Follower" in page
     # The coordinator leaves Gabi without a mentor for now, then publishes.
-    choices = {f"follower-{net.felipe.pk}": str(net.ana_offer.pk), f"follower-{net.gabi.pk}": ""}
+    choices = cohort_form({net.felipe.pk: net.ana_offer.pk, net.gabi.pk: ""})
     page = client.post(
         f"/clusters/{net.cluster.slug}/mentoring/cohort/", {**choices, "recalculate": "1"}
     ).content.decode()
@@ -118,8 +118,8 @@ def test_members_who_do_not_coordinate_get_404_on_the_cohort(net):
 
 @pytest.fixture
 def pairing(net):
-    return services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    return pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
 
 
@@ -221,15 +221,15 @@ def test_the_mentoring_home_costs_the_same_queries_with_more_pairings(net):
         return len(captured)
 
     offer(net.ana, net.cluster, capacity=20, products=["0901"], markets=["DE"])
-    services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
     few = queries()
     for n in range(8):
         follower = add_member(net.cluster, person(f"F{n}"))
-        pairing = services.request_mentor(follower=follower, offer=net.ana_offer)
+        pairing = pairings.request_mentor(follower=follower, offer=net.ana_offer)
         if n % 2:  # half active with a session, half waiting for Ana's answer
-            pairing = services.accept_pairing(pairing=pairing, by=net.ana)
+            pairing = pairings.accept_pairing(pairing=pairing, by=net.ana)
             sessions.schedule_session(
                 by=net.ana,
                 pairing=pairing,
