@@ -23,7 +23,7 @@ def active_membership(user: User, cluster: Cluster) -> Membership | None:
     return Membership.objects.active().of(user).in_cluster(cluster).first()
 
 
-def tell(users: Iterable[User], template: str, pairing: Pairing, text: str, **context) -> None:
+def tell(users: Iterable[User], template: str, pairing: Pairing, summary: str, **context) -> None:
     """Email and notify `users` about `pairing` with mentoring/email/<template>."""
     notify.tell(
         users=list(users),
@@ -35,5 +35,5 @@ def tell(users: Iterable[User], template: str, pairing: Pairing, text: str, **co
             "url": notify.absolute_url(pairing.get_absolute_url()),
             **context,
         },
-        event={"type": f"pairing_{template}", "text": text, "url": pairing.get_absolute_url()},
+        event={"type": f"pairing_{template}", "text": summary, "url": pairing.get_absolute_url()},
     )

@@ -1,6 +1,7 @@
 """The mentoring pages, driven as people do: forms in, confirmations and links out."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -106,6 +107,29 @@ def test_the_coordinator_reviews_changes_and_publishes_a_cohort(net):
     )
     assert "1 pairing proposed." in response.content.decode()
     assert Pairing.objects.get().follower == net.felipe
+
+
+def posted_as_shown(page: str) -> dict:
+    """What a browser posts from the page's form as it came: hidden and selected values."""
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    for name, options in re.findall(
+        r'<select[^>]* name="([^"]+)"[^>]*>(.*?)</select>', page, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        data[name] = chosen.group(1) if chosen else ""
+    return data
+
+
+def test_the_cohort_page_publishes_its_draft_as_shown(net):
+    client = client_for(net.coordinator)
+    url = f"/clusters/{net.cluster.slug}/mentoring/cohort/"
+    data = posted_as_shown(client.get(url).content.decode())
+    response = client.post(url, {**data, "publish": "1"}, follow=True)
+    assert "2 pairings proposed." in response.content.decode()
+    assert {(p.follower, p.mentor) for p in Pairing.objects.all()} == {
+        (net.felipe, net.ana),
+        (net.gabi, net.bruno),
+    }
 
 
 def test_members_who_do_not_coordinate_get_404_on_the_cohort(net):
