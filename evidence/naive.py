@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from core.tables import Chart, Table
 from mentoring import outcomes
-from mentoring import selectors as mentoring
+from mentoring.selectors import outcomes as mentoring
 
 SURVIVAL_YEARS = outcomes.SURVIVAL_YEARS
 
@@ -41,7 +41,7 @@ def compare(cluster_ids: list[int], *, as_of: int | None = None) -> list[Group]:
     year = as_of or timezone.localdate().year
     mentored, others = mentoring.mentored_and_other_firms(cluster_ids)
     return [
-        Group(key, label, outcomes.cohort(outcomes.firm_outcomes(firms, as_of=year).values()))
+        Group(key, label, outcomes.cohort(mentoring.firm_outcomes(firms, as_of=year).values()))
         for key, label, firms in (
             ("mentored", _("Mentored"), mentored),
             ("not_mentored", _("Not mentored"), others),

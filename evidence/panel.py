@@ -9,7 +9,7 @@ from django.db.models import Max
 
 from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm, TaxIdLink
 from incentives.selectors import Programme
-from mentoring.selectors import first_pairing_starts
+from mentoring.selectors.outcomes import first_pairing_starts
 from network.models import Organization
 
 IMPORTED = ImportBatch.Status.IMPORTED

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from core import programme_sections
 from core.programme_sections import Content, Figure
 from evidence import naive
-from mentoring import selectors as mentoring
+from mentoring.selectors import outcomes as mentoring
 
 
 def mentoring_and_exports(*, programme, clusters: list) -> Content:

@@ -1,13 +1,11 @@
-"""iCalendar files: one session to add to a calendar, and each member's private feed."""
+"""iCalendar files: sessions as events, in a file to add to a calendar or a member's feed."""
 
 import zoneinfo
 from collections.abc import Iterable
 
-from django.db import transaction
 from icalendar import Calendar, Event
 
-from mentoring.models import CalendarFeed, Session, _calendar_token
-from network.models import User
+from mentoring.models import Session
 from network.notify import absolute_url
 
 PRODUCT_ID = "-//Pioneros//Mentoring sessions//EN"
@@ -41,26 +39,3 @@ def calendar_of(sessions: Iterable[Session], *, name: str) -> bytes:
         calendar.add_component(_event(session))
     calendar.add_missing_timezones()
     return calendar.to_ical()
-
-
-def feed_for(user: User) -> CalendarFeed:
-    """The member's feed, with a fresh address if the old one has lapsed."""
-    feed, _created = CalendarFeed.objects.get_or_create(user=user)
-    if feed.is_expired:
-        return revoke_feed(user=user)
-    return feed
-
-
-def live_feed(token: str) -> CalendarFeed | None:
-    """The feed this address opens, unless it was revoked or has lapsed."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    return None if feed is None or feed.is_expired else feed
-
-
-@transaction.atomic
-def revoke_feed(*, user: User) -> CalendarFeed:
-    """A new private address; the old one stops working at once."""
-    feed, _created = CalendarFeed.objects.get_or_create(user=user)
-    feed.token = _calendar_token()
-    feed.save(update_fields=["token", "created_at"])
-    return feed

@@ -4,8 +4,8 @@ import datetime
 
 from django.utils import timezone, translation
 
-from mentoring import outcomes, services, sessions
 from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing, Session
+from mentoring.services import goals, offers, pairings, sessions
 from network import demo
 from network.models import Cluster, User
 
@@ -133,9 +133,9 @@ def seed_mentoring(*, people):
     people = {key: fresh[user.pk] for key, user in people.items()}
     clusters = {cluster.name: cluster for cluster in Cluster.objects.all()}
     _records(people)
-    offers = {}
+    offered = {}
     for cluster, who, capacity, products, markets, topics, rivals, pitch in OFFERS:
-        offers[(cluster, who)] = services.save_offer(
+        offered[(cluster, who)] = offers.save_offer(
             user=people[who],
             cluster=clusters[cluster],
             capacity=capacity,
@@ -148,7 +148,7 @@ def seed_mentoring(*, people):
         )
     for who, products, markets, topics, languages, stage in NEEDS:
         if not MentoringNeeds.objects.filter(user=people[who]).exists():
-            services.save_needs(
+            offers.save_needs(
                 user=people[who],
                 products=products,
                 markets=markets,
@@ -159,15 +159,15 @@ def seed_mentoring(*, people):
 
     # Martín already mentors Sofía: a live pairing with a goal and a session next week.
     montevideo = "Exportadores de Software de Montevideo"
-    pairing = services.request_mentor(
+    pairing = pairings.request_mentor(
         follower=people["sofia"],
-        offer=offers[(montevideo, "martin")],
+        offer=offered[(montevideo, "martin")],
         message="Tenemos un primer cliente en Madrid; queremos sumar Estados Unidos.",
     )
     # Martín accepts from a page in Spanish: the conversation's opening words are his.
     with translation.override("es"):
-        pairing = services.accept_pairing(pairing=pairing, by=people["martin"])
-    outcomes.add_goal(
+        pairing = pairings.accept_pairing(pairing=pairing, by=people["martin"])
+    goals.add_goal(
         pairing=pairing,
         by=people["martin"],
         outcome="diversification",

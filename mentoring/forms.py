@@ -18,6 +18,16 @@ def parse_id(value: str) -> int | None:
     return int(value) if re.fullmatch(r"[0-9]{1,18}", value or "") else None
 
 
+class IdField(forms.CharField):
+    """A database id, or None when empty or not one (an odd id is ignored, never a crash)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> int | None:
+        return parse_id(super().to_python(value))
+
+
 class WallClockField(forms.CharField):
     """A date and time as typed, with no time zone: the service reads it in the chosen zone.
 
@@ -203,6 +213,34 @@ class ExportRecordForm(forms.Form):
         if len(codes) != 1:
             raise forms.ValidationError(_("One HS code per record."))
         return codes[0]
+
+
+class CohortRowForm(forms.Form):
+    """One row of a cohort draft: a follower and the mentor's offer chosen for them."""
+
+    follower = IdField(widget=forms.HiddenInput)
+    offer = IdField()
+
+
+class CohortFormSet(forms.BaseFormSet):
+    """The coordinator's draft as posted, one row per follower."""
+
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        return "cohort"
+
+    @property
+    def choices(self) -> dict[int, int | None]:
+        """Follower id -> offer id (None: no mentor). Rows with an odd id are left out, as is
+        everything when the rows' count is missing: an empty draft, which publishes nobody."""
+        choices = {}
+        for form in self.forms:
+            if form.is_valid() and form.cleaned_data["follower"] is not None:
+                choices[form.cleaned_data["follower"]] = form.cleaned_data["offer"]
+        return choices
+
+
+cohort_formset = forms.formset_factory(CohortRowForm, formset=CohortFormSet, extra=0)
 
 
 class SessionForm(forms.Form):

@@ -1,73 +1,49 @@
 """Mentoring's panels on "My network": what waits for followers, mentors and coordinators."""
 
-from django.db.models import Count, Q
-from django.utils import timezone
-
 from core import home_panels
 from forums import selectors as forum_selectors
-from mentoring import matching, scoring, selectors, sessions
-from mentoring.models import Attendance, Goal, MentoringNeeds, MentorOffer, Pairing, Session
+from mentoring import scoring
+from mentoring.selectors import cohorts, goals, offers, pairings, sessions
+from mentoring.services.suggestions import reserve_suggestions
 from network.models import Membership, User
 
 SHOWN = 5
 
 
 def _roles(user: User) -> set[str]:
-    return set(
-        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list(
-            "role", flat=True
-        )
-    )
+    return set(Membership.objects.active().of(user).values_list("role", flat=True))
 
 
 def follower_panel(*, user: User) -> dict | None:
     """Suggested mentors with their reasons, and the goals the firm works towards."""
-    needs = MentoringNeeds.objects.filter(user=user).first()
+    needs = offers.needs_of(user)
     if needs is None and Membership.Role.FOLLOWER not in _roles(user):
         return None
-    # The same call as the mentoring page, so both hold the same mentors' places.
-    suggestions = matching.suggest_mentors(follower=user)[:3] if needs else []
-    goals = (
-        Goal.objects.filter(
-            pairing__follower=user,
-            pairing__status=Pairing.Status.ACTIVE,
-            status=Goal.Status.OPEN,
-        )
-        .annotate(
-            milestones_total=Count("milestones"),
-            milestones_done=Count("milestones", filter=Q(milestones__done_at__isnull=False)),
-        )
-        .select_related("pairing")
-        .order_by("year", "due_date", "id")[:SHOWN]
-    )
+    # The same reservation as the mentoring page: the mentors shown here hold their places
+    # for this follower, and are not shown to more followers than they can take.
+    suggestions = reserve_suggestions(follower=user)[:3] if needs else []
     return {
         "needs": needs,
-        "has_pairing": Pairing.objects.filter(follower=user, status__in=Pairing.OPEN).exists(),
+        "has_pairing": pairings.has_open_pairing(user),
         "suggestions": [(s, scoring.describe_all(s.match.reasons)) for s in suggestions],
-        "goals": list(goals),
+        "goals": goals.open_goals_of(user, limit=SHOWN),
     }
 
 
 def mentor_panel(*, user: User) -> dict | None:
     """Requests to answer, and questions in the mentor's topics and markets nobody answered."""
-    offers = list(
-        MentorOffer.objects.filter(
-            user=user,
-            cluster__memberships__user=user,
-            cluster__memberships__status=Membership.Status.ACTIVE,
-        ).prefetch_related("topics")
-    )
-    if not offers and Membership.Role.MENTOR not in _roles(user):
+    live = offers.live_offers_of(user)
+    if not live and Membership.Role.MENTOR not in _roles(user):
         return None
     requests = [
         pairing
-        for pairing in selectors.waiting_for(user, selectors.my_pairings(user))
+        for pairing in pairings.waiting_for(user, pairings.my_pairings(user))
         if pairing.mentor_id == user.pk
     ]
-    tags = {tag.name for offer in offers for tag in offer.topics.all()}
-    tags |= {country.name for offer in offers for country in offer.markets}
+    tags = {tag.name for offer in live for tag in offer.topics.all()}
+    tags |= {country.name for offer in live for country in offer.markets}
     return {
-        "offers": offers,
+        "offers": live,
         "requests": requests[:SHOWN],
         "questions": forum_selectors.unanswered_questions(user, tags=sorted(tags), limit=SHOWN),
     }
@@ -75,7 +51,7 @@ def mentor_panel(*, user: User) -> dict | None:
 
 def sessions_panel(*, user: User) -> dict | None:
     """Sessions coming up and those the person attended and has still to confirm."""
-    upcoming = selectors.upcoming_sessions(user, limit=SHOWN)
+    upcoming = sessions.upcoming_sessions(user, limit=SHOWN)
     to_confirm = list(sessions.awaiting_confirmation(user)[:SHOWN])
     if not upcoming and not to_confirm and not _roles(user):
         return None
@@ -87,33 +63,15 @@ def coordinator_panel(*, user: User) -> dict | None:
     sessions with how many said they come; the same few queries however many clusters."""
     clusters = [
         membership.cluster
-        for membership in Membership.objects.filter(
-            user=user, status=Membership.Status.ACTIVE, role=Membership.Role.COORDINATOR
-        )
+        for membership in Membership.objects.coordinators()
+        .of(user)
         .select_related("cluster")
         .order_by("cluster__name")[:10]
     ]
     if not clusters:
         return None
-    unmatched = matching.unmatched_counts(clusters)
-    upcoming = list(
-        Session.objects.filter(
-            cluster__in=clusters,
-            kind=Session.Kind.GROUP,
-            status=Session.Status.SCHEDULED,
-            starts_at__gte=timezone.now(),
-        )
-        .annotate(
-            going=Count(
-                "attendances",
-                filter=Q(
-                    attendances__answer=Attendance.Answer.YES,
-                    attendances__waitlisted=False,
-                ),
-            )
-        )
-        .order_by("starts_at", "id")[:100]
-    )
+    unmatched = cohorts.unmatched_counts(clusters)
+    upcoming = sessions.upcoming_group_sessions(clusters)
     rows = []
     for cluster in clusters:
         mine = [session for session in upcoming if session.cluster_id == cluster.pk][:3]

@@ -6,7 +6,7 @@ from django.db.models import F, QuerySet
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 
-from mentoring import services
+from mentoring.services import erasure, pairings, sessions
 from network.signals import member_erased, membership_ended
 
 
@@ -24,7 +24,7 @@ def free_place_of_deleted_pairing(sender, instance, **kwargs):
 @receiver(membership_ended, dispatch_uid="mentoring.membership_ended")
 def membership_ended_handler(sender, membership, **kwargs):
     # A member suspended or gone cannot go on mentoring or being mentored there.
-    services.close_pairings_of_former_member(user=membership.user, cluster=membership.cluster)
+    pairings.close_pairings_of_former_member(user=membership.user, cluster=membership.cluster)
 
 
 @receiver(post_delete, sender="network.Membership", dispatch_uid="mentoring.membership_deleted")
@@ -36,13 +36,11 @@ def membership_deleted(sender, instance, origin=None, **kwargs):
         isinstance(origin, QuerySet) and issubclass(origin.model, sender)
     )
     if by_itself:
-        services.close_pairings_of_former_member(user=instance.user, cluster=instance.cluster)
+        pairings.close_pairings_of_former_member(user=instance.user, cluster=instance.cluster)
 
 
 @receiver(member_erased, dispatch_uid="mentoring.member_erased")
 def member_erased_handler(sender, user, names=(), **kwargs):
     # network cannot reach mentoring's rows; each app erases what it owns.
-    from mentoring import sessions
-
     sessions.withdraw_erased_member(user=user)
-    services.forget_erased_member(user=user, names=names)
+    erasure.forget_erased_member(user=user, names=names)

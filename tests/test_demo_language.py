@@ -14,8 +14,9 @@ from django.utils import translation
 from forums.models import Post, Topic
 from guides.models import Guide
 from incentives.models import Programme
-from mentoring import matching, scoring
+from mentoring import scoring
 from mentoring.models import Goal, MentoringNeeds, MentorOffer, Pairing, Session
+from mentoring.selectors.matching import match_for
 from network.models import Cluster, Membership
 
 # Words that are English and neither Spanish nor Portuguese.
@@ -54,7 +55,7 @@ def _texts(cluster: Cluster) -> list[str]:
     with translation.override(LANGUAGE_OF.get(cluster.country.code, "es")):
         for offer in offers:
             for follower in followers:
-                match, _excluded = matching.match_for(offer=offer, follower=follower)
+                match, _excluded = match_for(offer=offer, follower=follower)
                 texts += scoring.describe_all(match.reasons)
     return texts
 

@@ -9,48 +9,48 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.pagination import keyset_page
-from mentoring import outcomes, selectors, services
+from core.views import attempt
 from mentoring.forms import ExportRecordForm, GoalForm, MilestoneForm
-from mentoring.models import ExportRecord, Goal, Milestone
-from mentoring.services import MentoringError
+from mentoring.models import ExportRecord, Goal
+from mentoring.selectors import goals, outcomes, pairings
+from mentoring.services import exports as export_services
+from mentoring.services import goals as goal_services
 from network import selectors as network_selectors
+from network.models import Membership
 
 # The firms' table pages by name; the totals above it always cover the whole cohort.
 FIRMS_PER_PAGE = 50
 # A firm's own records, latest first; its outcomes above them still count every record.
 RECORDS_SHOWN = 200
+# Who reads a cluster's outcomes: those who run it and the agencies observing it.
+READS_OUTCOMES = (Membership.Role.COORDINATOR, Membership.Role.OBSERVER)
 
 
 @login_required
 @require_POST
 def goal_add(request, pairing_id):
-    pairing = selectors.pairing_for(request.user, pairing_id)
+    pairing = pairings.pairing_for(request.user, pairing_id)
     form = GoalForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect(pairing)
-    try:
-        goal = outcomes.add_goal(pairing=pairing, by=request.user, **form.cleaned_data)
-    except MentoringError as error:
-        messages.error(request, error.message)
-    else:
-        if goal.status == Goal.Status.MET:
-            messages.success(request, _("Goal added, and already met by your export records."))
-        else:
-            messages.success(request, _("Goal added."))
+    added = attempt(
+        request, goal_services.add_goal, pairing=pairing, by=request.user, **form.cleaned_data
+    )
+    if added and added.value.status == Goal.Status.MET:
+        messages.success(request, _("Goal added, and already met by your export records."))
+    elif added:
+        messages.success(request, _("Goal added."))
     return redirect(pairing)
 
 
 @login_required
 @require_POST
 def goal_status(request, goal_id):
-    goal = selectors.goal_for(request.user, goal_id)
-    try:
-        outcomes.set_goal_status(goal=goal, by=request.user, status=request.POST.get("status", ""))
-    except MentoringError as error:
-        messages.error(request, error.message)
-    else:
+    goal = goals.goal_for(request.user, goal_id)
+    status = request.POST.get("status", "")
+    if attempt(request, goal_services.set_goal_status, goal=goal, by=request.user, status=status):
         messages.success(request, _("Goal updated."))
     return redirect(goal.pairing)
 
@@ -58,27 +58,23 @@ def goal_status(request, goal_id):
 @login_required
 @require_POST
 def milestone_add(request, goal_id):
-    goal = selectors.goal_for(request.user, goal_id)
+    goal = goals.goal_for(request.user, goal_id)
     form = MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            outcomes.add_milestone(goal=goal, by=request.user, **form.cleaned_data)
-        except MentoringError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Milestone added."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Give the milestone a title."))
+    elif attempt(
+        request, goal_services.add_milestone, goal=goal, by=request.user, **form.cleaned_data
+    ):
+        messages.success(request, _("Milestone added."))
     return redirect(goal.pairing)
 
 
 @login_required
 @require_POST
 def milestone_toggle(request, milestone_id):
-    milestone = get_object_or_404(Milestone.objects.select_related("goal"), pk=milestone_id)
-    goal = selectors.goal_for(request.user, milestone.goal_id)
-    outcomes.toggle_milestone(milestone=milestone, by=request.user)
-    return redirect(goal.pairing)
+    milestone = goals.milestone_for(request.user, milestone_id)
+    attempt(request, goal_services.toggle_milestone, milestone=milestone, by=request.user)
+    return redirect(milestone.goal.pairing)
 
 
 @login_required
@@ -89,15 +85,19 @@ def my_exports(request):
         return redirect("organization_edit")
     form = ExportRecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            outcomes.record_export(organization=organization, by=request.user, **form.cleaned_data)
-        except MentoringError as error:
-            form.add_error(None, error.message)
-        else:
+        recorded = attempt(
+            request,
+            export_services.record_export,
+            form=form,
+            organization=organization,
+            by=request.user,
+            **form.cleaned_data,
+        )
+        if recorded:
             messages.success(request, _("Export recorded."))
             return redirect("mentoring:exports")
     year = timezone.now().year
-    records = list(selectors.export_records(organization)[: RECORDS_SHOWN + 1])
+    records = list(outcomes.export_records(organization)[: RECORDS_SHOWN + 1])
     result = outcomes.firm_outcomes([organization], as_of=year)[organization.pk]
     return render(
         request,
@@ -119,11 +119,7 @@ def export_delete(request, record_id):
     record = get_object_or_404(ExportRecord.objects.select_related("organization"), pk=record_id)
     if request.user.profile.organization_id != record.organization_id:
         raise Http404
-    try:
-        outcomes.delete_export(record=record, by=request.user)
-    except MentoringError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt(request, export_services.delete_export, record=record, by=request.user):
         messages.success(request, _("Record deleted."))
     return redirect("mentoring:exports")
 
@@ -131,13 +127,17 @@ def export_delete(request, record_id):
 @login_required
 def cluster_outcomes(request, slug):
     cluster = network_selectors.cluster_for(request.user, slug)
-    membership = network_selectors.membership_of(request.user, cluster)
-    if not (
-        membership and membership.is_active and membership.role in ("coordinator", "observer")
-    ):
+    reader = (
+        Membership.objects.active()
+        .of(request.user)
+        .in_cluster(cluster)
+        .filter(role__in=READS_OUTCOMES)
+        .exists()
+    )
+    if not reader:
         raise Http404
     year = timezone.now().year
-    firms = selectors.mentored_firms(cluster)
+    firms = outcomes.mentored_firms(cluster)
     page = keyset_page(
         firms, ordering=("name", "id"), after=request.GET.get("after"), per_page=FIRMS_PER_PAGE
     )
@@ -152,6 +152,5 @@ def cluster_outcomes(request, slug):
             "total": outcomes.cohort_of(firms, as_of=year),
             "per_page": FIRMS_PER_PAGE,
             "year": year,
-            "is_coordinator": services.is_coordinator(request.user, cluster),
         },
     )

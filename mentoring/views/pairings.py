@@ -1,43 +1,60 @@
 """The mentoring hub, offers and needs, suggestions, requests, pairings and cohort matching."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from mentoring import matching, scoring, selectors, services, sessions
-from mentoring.forms import NeedsForm, OfferForm, ReasonForm, RequestForm, parse_id
-from mentoring.models import MentoringNeeds, Pairing
-from mentoring.services import MentoringError
+from core.views import attempt
+from mentoring import matching, scoring
+from mentoring.forms import (
+    GoalForm,
+    MilestoneForm,
+    NeedsForm,
+    OfferForm,
+    ReasonForm,
+    RequestForm,
+    cohort_formset,
+)
+from mentoring.models import Pairing
+from mentoring.selectors import cohorts, goals, offers, pairings, sessions
+from mentoring.selectors.matching import active_cluster_ids, match_for
+from mentoring.services import cohorts as cohort_services
+from mentoring.services import offers as offer_services
+from mentoring.services import pairings as pairing_services
+from mentoring.services.suggestions import reserve_suggestions
 from network import selectors as network_selectors
 
 
 @login_required
 def home(request):
     user = request.user
-    pairings = list(selectors.my_pairings(user))
-    needs = MentoringNeeds.objects.filter(user=user).first()
-    suggestions = matching.suggest_mentors(follower=user) if needs else []
-    offers = selectors.offers_of(user)
+    mine = list(pairings.my_pairings(user))
+    needs = offers.needs_of(user)
+    # Showing a mentor holds one of their places for this follower (services.suggestions).
+    suggestions = reserve_suggestions(follower=user) if needs else []
+    offered = offers.offers_of(user)
     return render(
         request,
         "mentoring/home.html",
         {
             "needs": needs,
-            "in_a_cluster": bool(matching.active_cluster_ids(user)),
+            "in_a_cluster": bool(active_cluster_ids(user)),
             "suggestions": [(s, scoring.describe_all(s.match.reasons)) for s in suggestions],
-            "waiting": selectors.waiting_for(user, pairings),
-            "pairings": [p for p in pairings if p.status == Pairing.Status.ACTIVE],
-            "pending": [p for p in pairings if p.status != Pairing.Status.ACTIVE],
-            "past": selectors.past_pairings(user),
+            "waiting": pairings.waiting_for(user, mine),
+            "pairings": [p for p in mine if p.status == Pairing.Status.ACTIVE],
+            "pending": [p for p in mine if p.status != Pairing.Status.ACTIVE],
+            "past": pairings.past_pairings(user),
             "mentor_offers": [
-                (membership, offers.get(membership.cluster_id))
-                for membership in selectors.mentor_clusters(user)
+                (membership, offered.get(membership.cluster_id))
+                for membership in offers.mentor_clusters(user)
             ],
-            "upcoming": selectors.upcoming_sessions(user),
+            "upcoming": sessions.upcoming_sessions(user),
             "to_confirm": list(sessions.awaiting_confirmation(user)[:10]),
         },
     )
@@ -45,9 +62,8 @@ def home(request):
 
 @login_required
 def needs_edit(request):
-    needs = MentoringNeeds.objects.filter(user=request.user).first()
-    profile = request.user.profile
-    initial = {"languages": profile.languages}
+    needs = offers.needs_of(request.user)
+    initial = {"languages": request.user.profile.languages}
     if needs:
         initial = {
             "stage": needs.stage,
@@ -59,16 +75,21 @@ def needs_edit(request):
         }
     form = NeedsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.save_needs(user=request.user, **form.cleaned_data)
-        messages.success(request, _("Your needs are saved. Here are the mentors who fit them."))
-        return redirect("mentoring:home")
+        saved = attempt(
+            request, offer_services.save_needs, form=form, user=request.user, **form.cleaned_data
+        )
+        if saved:
+            messages.success(
+                request, _("Your needs are saved. Here are the mentors who fit them.")
+            )
+            return redirect("mentoring:home")
     return render(request, "mentoring/needs_form.html", {"form": form})
 
 
 @login_required
 def offer_edit(request, slug):
     cluster = network_selectors.cluster_for(request.user, slug)
-    offer = selectors.offers_of(request.user).get(cluster.pk)
+    offer = offers.offers_of(request.user).get(cluster.pk)
     if offer:
         initial = {
             "capacity": offer.capacity,
@@ -81,14 +102,18 @@ def offer_edit(request, slug):
             "is_paused": offer.is_paused,
         }
     else:
-        initial = _offer_defaults(request.user)
+        initial = offers.offer_defaults(request.user)
     form = OfferForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_offer(user=request.user, cluster=cluster, **form.cleaned_data)
-        except MentoringError as error:
-            form.add_error(None, error.message)
-        else:
+        saved = attempt(
+            request,
+            offer_services.save_offer,
+            form=form,
+            user=request.user,
+            cluster=cluster,
+            **form.cleaned_data,
+        )
+        if saved:
             messages.success(
                 request,
                 _("Your mentoring offer in %(cluster)s is saved.") % {"cluster": cluster.name},
@@ -99,39 +124,26 @@ def offer_edit(request, slug):
     )
 
 
-def _offer_defaults(user) -> dict:
-    """A new offer starts from what the mentor's firm already exports."""
-    profile = user.profile
-    organization = profile.organization
-    initial = {"languages": profile.languages, "capacity": 2}
-    if organization:
-        initial["products"] = ", ".join(
-            p.hs_code for p in organization.products.filter(status="exports")
-        )
-        initial["markets"] = [str(m.country) for m in organization.markets.all()]
-    initial["topics"] = ", ".join(tag.name for tag in profile.expertise.all())
-    return initial
-
-
 @login_required
 def request_mentor(request, offer_id):
-    offer = selectors.offer_for_request(request.user, offer_id)
-    match, excluded = matching.match_for(offer=offer, follower=request.user)
+    offer = offers.offer_for_request(request.user, offer_id)
+    match, excluded = match_for(offer=offer, follower=request.user)
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            pairing = services.request_mentor(
-                follower=request.user, offer=offer, message=form.cleaned_data["message"]
-            )
-        except MentoringError as error:
-            messages.error(request, error.message)
-        else:
+        requested = attempt(
+            request,
+            pairing_services.request_mentor,
+            follower=request.user,
+            offer=offer,
+            message=form.cleaned_data["message"],
+        )
+        if requested:
             messages.success(
                 request,
                 _("Your request was sent to %(name)s. You will hear back here and by email.")
                 % {"name": offer.user.profile.display_name},
             )
-            return redirect(pairing)
+            return redirect(requested.value)
     return render(
         request,
         "mentoring/request_form.html",
@@ -147,20 +159,22 @@ def request_mentor(request, offer_id):
 
 @login_required
 def pairing_detail(request, pairing_id):
-    from mentoring.forms import GoalForm, MilestoneForm
-
-    pairing = selectors.pairing_for(request.user, pairing_id)
+    pairing = pairings.pairing_for(request.user, pairing_id)
+    is_party = pairing.involves(request.user)
     return render(
         request,
         "mentoring/pairing.html",
         {
             "pairing": pairing,
-            "needs": MentoringNeeds.objects.filter(user=pairing.follower_id).first(),
+            "needs": offers.needs_of(pairing.follower_id),
             "reasons": scoring.describe_all(pairing.reasons),
-            "goals": selectors.goals_of(pairing),
-            "sessions": list(pairing.sessions.order_by("-starts_at")[:20]),
-            "needs_my_answer": bool(selectors.waiting_for(request.user, [pairing])),
-            "is_party": pairing.involves(request.user),
+            "goals": goals.goals_of(pairing),
+            "sessions": sessions.sessions_of_pairing(pairing),
+            # What the viewer may do here, decided once (the services hold the same rules).
+            "needs_my_answer": bool(pairings.waiting_for(request.user, [pairing])),
+            "can_withdraw": pairing.status == Pairing.Status.REQUESTED
+            and pairing.follower_id == request.user.pk,
+            "can_schedule": is_party and pairing.is_active,
             "goal_form": GoalForm(),
             "milestone_form": MilestoneForm(),
             "reason_form": ReasonForm(),
@@ -169,38 +183,32 @@ def pairing_detail(request, pairing_id):
 
 
 PAIRING_ACTIONS = {
-    "accept": lambda pairing, user, reason: services.accept_pairing(pairing=pairing, by=user),
-    "decline": lambda pairing, user, reason: services.decline_pairing(
-        pairing=pairing, by=user, reason=reason
+    "accept": lambda *, pairing, by, reason: pairing_services.accept_pairing(
+        pairing=pairing, by=by
     ),
-    "end": lambda pairing, user, reason: services.end_pairing(
-        pairing=pairing, by=user, reason=reason
-    ),
-    "complete": lambda pairing, user, reason: services.end_pairing(
-        pairing=pairing, by=user, reason=reason, completed=True
+    "decline": pairing_services.decline_pairing,
+    "end": pairing_services.end_pairing,
+    "complete": lambda *, pairing, by, reason: pairing_services.end_pairing(
+        pairing=pairing, by=by, reason=reason, completed=True
     ),
 }
 DONE = {
-    "accept": _("Accepted."),
-    "decline": _("Declined."),
-    "end": _("The pairing has ended."),
-    "complete": _("The pairing is completed. Thank you for mentoring!"),
+    "accept": gettext_lazy("Accepted."),
+    "decline": gettext_lazy("Declined."),
+    "end": gettext_lazy("The pairing has ended."),
+    "complete": gettext_lazy("The pairing is completed. Thank you for mentoring!"),
 }
 
 
 @login_required
 @require_POST
 def pairing_action(request, pairing_id, action):
-    pairing = selectors.pairing_for(request.user, pairing_id)
+    pairing = pairings.pairing_for(request.user, pairing_id)
     if action not in PAIRING_ACTIONS:
         raise Http404
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        PAIRING_ACTIONS[action](pairing, request.user, reason)
-    except MentoringError as error:
-        messages.error(request, error.message)
-    else:
+    if attempt(request, PAIRING_ACTIONS[action], pairing=pairing, by=request.user, reason=reason):
         messages.success(request, str(DONE[action]))
     return redirect(pairing)
 
@@ -221,29 +229,27 @@ def _tell_proposed(request, count: int) -> None:
 @login_required
 def cohort(request, slug):
     cluster = network_selectors.cluster_for(request.user, slug)
-    if not services.is_coordinator(request.user, cluster):
+    if not network_selectors.is_coordinator(user=request.user, cluster=cluster):
         raise Http404
     if request.method == "POST":
-        choices = {
-            follower_id: parse_id(value)
-            for key, value in request.POST.items()
-            if key.startswith("follower-")
-            and (follower_id := parse_id(key.removeprefix("follower-"))) is not None
-        }
+        choices = cohort_formset(request.POST).choices
         if "publish" in request.POST:
-            try:
-                created = services.publish_cohort(
-                    cluster=cluster, by=request.user, choices=choices
-                )
-            except MentoringError as error:
-                messages.error(request, error.message)
-            else:
-                _tell_proposed(request, len(created))
+            published = attempt(
+                request,
+                cohort_services.publish_cohort,
+                cluster=cluster,
+                by=request.user,
+                choices=choices,
+            )
+            if published:
+                _tell_proposed(request, len(published.value))
                 return redirect("mentoring:cohort", slug=cluster.slug)
-        draft = matching.cohort_with_choices(cluster, choices)
+        options = cohorts.cohort_options(cluster)
+        draft = matching.pair_as_chosen(dataclasses.replace(options, pairs=[]), choices)
+        optimum = matching.pair_best(options).total
     else:
-        draft = matching.draft_cohort(cluster)
-    optimum = matching.draft_cohort(cluster).total if request.method == "POST" else draft.total
+        draft = cohorts.draft_cohort(cluster)
+        optimum = draft.total
     rows = [
         {
             "pair": pair,
@@ -252,15 +258,22 @@ def cohort(request, slug):
         }
         for pair in draft.pairs
     ]
+    formset = cohort_formset(
+        initial=[
+            {"follower": pair.follower.pk, "offer": pair.offer.pk if pair.offer else None}
+            for pair in draft.pairs
+        ]
+    )
     return render(
         request,
         "mentoring/cohort.html",
         {
             "cluster": cluster,
             "draft": draft,
-            "rows": rows,
+            "formset": formset,
+            "rows": list(zip(formset, rows, strict=True)),
             "optimum": optimum,
-            "follower_limit": matching.COHORT_FOLLOWERS,
-            "mentor_limit": matching.COHORT_MENTORS,
+            "follower_limit": cohorts.COHORT_FOLLOWERS,
+            "mentor_limit": cohorts.COHORT_MENTORS,
         },
     )

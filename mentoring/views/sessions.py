@@ -9,9 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from mentoring import calendar, selectors, services, sessions
+from core.views import attempt
+from mentoring import calendar
 from mentoring.forms import AnswerForm, ConfirmForm, NotesForm, ReasonForm, SessionForm, parse_id
-from mentoring.services import MentoringError
+from mentoring.selectors import pairings, sessions
+from mentoring.services import calendars
+from mentoring.services import sessions as session_services
 from network import selectors as network_selectors
 from network.forms import JoinRequestForm
 
@@ -21,15 +24,18 @@ def _schedule(request, *, pairing=None, cluster=None):
     initial = {"time_zone": request.user.profile.time_zone, "duration_minutes": 60}
     form = SessionForm(request.POST or None, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            session = sessions.schedule_session(
-                by=request.user, pairing=pairing, cluster=cluster, **form.cleaned_data
-            )
-        except MentoringError as error:
-            form.add_error(None, error.message)
-        else:
+        scheduled = attempt(
+            request,
+            session_services.schedule_session,
+            form=form,
+            by=request.user,
+            pairing=pairing,
+            cluster=cluster,
+            **form.cleaned_data,
+        )
+        if scheduled:
             messages.success(request, _("Session scheduled; the invitations are on their way."))
-            return redirect(session)
+            return redirect(scheduled.value)
     back = pairing.get_absolute_url() if pairing else cluster.get_absolute_url()
     return render(
         request,
@@ -40,7 +46,7 @@ def _schedule(request, *, pairing=None, cluster=None):
 
 @login_required
 def schedule_for_pairing(request, pairing_id):
-    pairing = selectors.pairing_for(request.user, pairing_id)
+    pairing = pairings.pairing_for(request.user, pairing_id)
     if not pairing.involves(request.user):
         raise Http404
     return _schedule(request, pairing=pairing)
@@ -62,9 +68,10 @@ def cluster_sessions(request, slug):
         "mentoring/cluster_sessions.html",
         {
             "cluster": cluster,
-            "upcoming": selectors.cluster_sessions(cluster),
-            "past": selectors.cluster_sessions(cluster, upcoming=False, limit=10),
-            "is_coordinator": services.is_coordinator(request.user, cluster),
+            "upcoming": sessions.cluster_sessions(cluster),
+            "past": sessions.cluster_sessions(cluster, upcoming=False, limit=10),
+            # The membership in hand answers it: no second look-up.
+            "is_coordinator": membership.is_coordinator,
         },
     )
 
@@ -72,32 +79,32 @@ def cluster_sessions(request, slug):
 @login_required
 def schedule_group(request, slug):
     cluster = network_selectors.cluster_for(request.user, slug)
-    if not services.is_coordinator(request.user, cluster):
+    if not network_selectors.is_coordinator(user=request.user, cluster=cluster):
         raise Http404
     return _schedule(request, cluster=cluster)
 
 
 @login_required
 def session_detail(request, session_id):
-    session = selectors.session_for(request.user, session_id)
-    attendances = selectors.attendances_of(session)
-    mine = next((a for a in attendances if a.user_id == request.user.pk), None)
+    session = sessions.session_for(request.user, session_id)
+    attendances = sessions.attendances_of(session)
+    is_host = session.host_id == request.user.pk
+    has_begun = session.starts_at <= timezone.now()
+    is_open = not session.is_cancelled and not has_begun
     return render(
         request,
         "mentoring/session.html",
         {
             "session": session,
             "attendances": attendances,
-            "mine": mine,
-            "is_host": session.host_id == request.user.pk,
-            "feedback": list(session.feedback.select_related("follower__profile"))
-            if session.host_id == request.user.pk
-            else [],
-            "has_begun": session.starts_at <= timezone.now(),
-            "can_confirm": sessions.awaiting_confirmation(request.user)
-            .filter(pk=session.pk)
-            .exists()
-            and session.ends_at <= timezone.now(),
+            "mine": next((a for a in attendances if a.user_id == request.user.pk), None),
+            "feedback": sessions.feedback_of(session) if is_host else [],
+            # What the viewer may do here, decided once (the services hold the same rules).
+            "can_answer": is_open,
+            "can_cancel": is_host and is_open,
+            "can_record_attendance": is_host and has_begun and not session.is_cancelled,
+            "can_write_notes": is_host or bool(session.pairing_id),
+            "can_confirm": sessions.can_confirm(request.user, session),
             "confirm_form": ConfirmForm(),
             "notes_form": NotesForm(initial={"notes": session.notes}),
             "reason_form": ReasonForm(),
@@ -108,39 +115,38 @@ def session_detail(request, session_id):
 @login_required
 @require_POST
 def session_answer(request, session_id):
-    session = selectors.session_for(request.user, session_id)
+    session = sessions.session_for(request.user, session_id)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Answer going, maybe or not going."))
         return redirect(session)
-    try:
-        attendance = sessions.answer_session(
-            session=session, user=request.user, answer=form.cleaned_data["answer"]
-        )
-    except MentoringError as error:
-        messages.error(request, error.message)
-    else:
-        if attendance.waitlisted:
-            messages.info(request, _("The session is full: you are on the waiting list."))
-        else:
-            messages.success(request, _("Your answer is saved."))
+    answered = attempt(
+        request,
+        session_services.answer_session,
+        session=session,
+        user=request.user,
+        answer=form.cleaned_data["answer"],
+    )
+    if answered and answered.value.waitlisted:
+        messages.info(request, _("The session is full: you are on the waiting list."))
+    elif answered:
+        messages.success(request, _("Your answer is saved."))
     return redirect(session)
 
 
 @login_required
 @require_POST
 def session_cancel(request, session_id):
-    session = selectors.session_for(request.user, session_id)
+    session = sessions.session_for(request.user, session_id)
     form = ReasonForm(request.POST)
-    try:
-        sessions.cancel_session(
-            session=session,
-            by=request.user,
-            reason=form.cleaned_data["reason"] if form.is_valid() else "",
-        )
-    except MentoringError as error:
-        messages.error(request, error.message)
-    else:
+    cancelled = attempt(
+        request,
+        session_services.cancel_session,
+        session=session,
+        by=request.user,
+        reason=form.cleaned_data["reason"] if form.is_valid() else "",
+    )
+    if cancelled:
         messages.success(request, _("The session is cancelled and everyone going was told."))
     return redirect(session)
 
@@ -163,32 +169,38 @@ def _tell_attendance_saved(request, count: int) -> None:
 @login_required
 @require_POST
 def session_attendance(request, session_id):
-    session = selectors.session_for(request.user, session_id)
+    session = sessions.session_for(request.user, session_id)
     attended = {}
     for key, value in request.POST.items():
         user_id = parse_id(key.removeprefix("came-")) if key.startswith("came-") else None
         if user_id is not None:
             attended[user_id] = value == "yes"
-    try:
-        count = sessions.mark_attendance(session=session, by=request.user, attended=attended)
-    except MentoringError as error:
-        messages.error(request, error.message)
-    else:
-        _tell_attendance_saved(request, count)
+    recorded = attempt(
+        request,
+        session_services.mark_attendance,
+        session=session,
+        by=request.user,
+        attended=attended,
+    )
+    if recorded:
+        _tell_attendance_saved(request, recorded.value)
     return redirect(session)
 
 
 @login_required
 @require_POST
 def session_notes(request, session_id):
-    session = selectors.session_for(request.user, session_id)
+    session = sessions.session_for(request.user, session_id)
     form = NotesForm(request.POST)
     if form.is_valid():
-        try:
-            sessions.save_notes(session=session, by=request.user, notes=form.cleaned_data["notes"])
-        except MentoringError as error:
-            messages.error(request, error.message)
-        else:
+        saved = attempt(
+            request,
+            session_services.save_notes,
+            session=session,
+            by=request.user,
+            notes=form.cleaned_data["notes"],
+        )
+        if saved:
             messages.success(request, _("Notes saved."))
     return redirect(session)
 
@@ -196,16 +208,19 @@ def session_notes(request, session_id):
 @login_required
 @require_POST
 def session_confirm(request, session_id):
-    session = selectors.session_for(request.user, session_id)
+    session = sessions.session_for(request.user, session_id)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say whether the session took place."))
         return redirect(session)
-    try:
-        sessions.confirm_session(session=session, follower=request.user, **form.cleaned_data)
-    except MentoringError as error:
-        messages.error(request, error.message)
-    else:
+    confirmed = attempt(
+        request,
+        session_services.confirm_session,
+        session=session,
+        follower=request.user,
+        **form.cleaned_data,
+    )
+    if confirmed:
         messages.success(request, _("Thank you: your confirmation is recorded."))
     return redirect(session)
 
@@ -219,14 +234,14 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def session_ics(request, session_id):
-    session = selectors.session_for(request.user, session_id)
+    session = sessions.session_for(request.user, session_id)
     return _ics(calendar.calendar_of([session], name=session.title), f"session-{session.pk}.ics")
 
 
 @require_GET
 def calendar_feed(request, token):
     """The private feed calendars subscribe to: the token in the address is the key."""
-    feed = calendar.live_feed(token)
+    feed = sessions.live_feed(token)
     if feed is None:
         raise Http404
     mine = sessions.calendar_sessions(feed.user)
@@ -236,12 +251,13 @@ def calendar_feed(request, token):
 @login_required
 def calendar_settings(request):
     if request.method == "POST":
-        calendar.revoke_feed(user=request.user)
+        calendars.revoke_feed(user=request.user)
         messages.success(
             request, _("A new calendar address was made; the old one no longer works.")
         )
         return redirect("mentoring:calendar")
-    feed = calendar.feed_for(request.user)
+    # The page gives out the address, so opening it makes one if there is none yet.
+    feed = calendars.ensure_feed(user=request.user)
     return render(
         request,
         "mentoring/calendar.html",

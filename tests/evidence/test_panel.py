@@ -11,8 +11,8 @@ from evidence.models import (
     Evaluation,
     PastParticipant,
 )
-from mentoring import services as mentoring
 from mentoring.models import Pairing
+from mentoring.services import offers, pairings
 from network import services as network
 from tests.evidence.conftest import firms_file, imported
 from tests.evidence.data import customs, evaluated_world, new_batch, new_programme, registry
@@ -63,7 +63,7 @@ def test_support_starts_at_the_first_pairing_or_the_imported_start_whichever_is_
     coordinator = UserFactory()
     cluster = make_cluster(coordinator=coordinator, sponsor=agency)
     mentor = add_member(cluster, UserFactory(), role="mentor")
-    offer = mentoring.save_offer(
+    offer = offers.save_offer(
         user=mentor,
         cluster=cluster,
         capacity=5,
@@ -82,8 +82,8 @@ def test_support_starts_at_the_first_pairing_or_the_imported_start_whichever_is_
             tax_id_scheme="RUC",
             tax_id=ids[n],
         )
-        pairing = mentoring.accept_pairing(
-            pairing=mentoring.request_mentor(follower=follower, offer=offer), by=mentor
+        pairing = pairings.accept_pairing(
+            pairing=pairings.request_mentor(follower=follower, offer=offer), by=mentor
         )
         Pairing.objects.filter(pk=pairing.pk).update(
             started_at=datetime.datetime(2022, 3, 1, tzinfo=datetime.UTC)

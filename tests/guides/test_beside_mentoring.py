@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 
 from guides import services as guides
-from mentoring import outcomes
-from mentoring import services as mentoring
+from mentoring.services import goals, pairings
 from tests.mentoring.conftest import build_network
 
 pytestmark = pytest.mark.django_db
@@ -51,10 +50,10 @@ def test_a_goal_for_a_new_market_lists_the_guides_for_that_market():
     net = build_network()
     _guide(net, title="Café a Alemania", markets=["DE"], products=["0901"])
     _guide(net, title="Café a Japón", markets=["JP"], products=["0901"])
-    pairing = mentoring.accept_pairing(
-        pairing=mentoring.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    pairing = pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
-    outcomes.add_goal(
+    goals.add_goal(
         pairing=pairing,
         by=net.felipe,
         outcome="diversification",

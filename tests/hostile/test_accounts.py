@@ -25,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks.signals import task_enqueued
 
-from mentoring import calendar
 from mentoring.models import FEED_LIFETIME, CalendarFeed, _calendar_token
+from mentoring.services import calendars
 from network.models import Invitation, User, _new_token
 from tests.factories import PASSWORD, UserFactory
 from tests.hostile.harmless import page_problems
@@ -265,17 +265,17 @@ def test_calendar_feed_is_revocable_and_lapses(world):
     follower = world.a.follower
     client = Client()
     client.force_login(follower)
-    old = calendar.feed_for(follower)
+    old = calendars.ensure_feed(user=follower)
     assert Client().get(old.get_absolute_url()).status_code == 200
     client.post(reverse("mentoring:calendar"))
     assert Client().get(old.get_absolute_url()).status_code == 404
-    new = calendar.feed_for(follower)
+    new = calendars.ensure_feed(user=follower)
     assert new.token != old.token
     CalendarFeed.objects.filter(pk=new.pk).update(
         created_at=timezone.now() - FEED_LIFETIME - datetime.timedelta(minutes=1)
     )
     assert Client().get(new.get_absolute_url()).status_code == 404
-    fresh = calendar.feed_for(follower)  # the calendar page gives out a new address
+    fresh = calendars.ensure_feed(user=follower)  # the calendar page gives out a new address
     assert fresh.token != new.token
     assert Client().get(fresh.get_absolute_url()).status_code == 200
 
@@ -301,7 +301,7 @@ def test_invitation_links_lapse_and_are_spent_once_answered(world):
 
 def test_private_link_tokens_are_never_logged(world, caplog):
     follower, invitation = world.a.follower, world.a.invitation
-    feed = calendar.feed_for(follower)
+    feed = calendars.ensure_feed(user=follower)
     tokens = [feed.token, invitation.token]
     caplog.set_level(logging.DEBUG)
     owner = Client()
@@ -311,7 +311,7 @@ def test_private_link_tokens_are_never_logged(world, caplog):
         Client().get(invitation.get_absolute_url())
         owner.get(reverse("mentoring:calendar"))
         owner.post(reverse("mentoring:calendar"))  # revoked: now a dead link
-        tokens.append(calendar.feed_for(follower).token)
+        tokens.append(calendars.ensure_feed(user=follower).token)
         Client().get(feed.get_absolute_url())  # a 404, which Django logs with its path
         Invitation.objects.filter(pk=invitation.pk).update(
             expires_at=F("created_at") + datetime.timedelta(microseconds=1)

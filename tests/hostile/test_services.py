@@ -19,8 +19,7 @@ from core.errors import DomainError
 from forums import services as forums
 from guides import services as guides
 from incentives import services as incentive_services
-from mentoring import outcomes, sessions
-from mentoring import services as mentoring
+from mentoring.services import exports, goals, offers, pairings, sessions
 from network import services as network
 from network.models import Membership
 from tests.hostile import strategies as hostile
@@ -31,7 +30,6 @@ pytestmark = pytest.mark.django_db
 
 DOMAIN_ERRORS = (
     DomainError,
-    mentoring.MentoringError,
 )
 EXAMPLES = 25
 EXAMPLE_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)
@@ -112,7 +110,7 @@ def test_mentor_offers_and_needs(world):
     def offer_and_needs(seen, capacity, products, markets, langs, topics, pitch, stage):
         seen.append(
             _check(
-                lambda: mentoring.save_offer(
+                lambda: offers.save_offer(
                     user=side.mentor,
                     cluster=side.cluster,
                     capacity=capacity,
@@ -126,7 +124,7 @@ def test_mentor_offers_and_needs(world):
         )
         seen.append(
             _check(
-                lambda: mentoring.save_needs(
+                lambda: offers.save_needs(
                     user=side.newcomer,
                     products=products,
                     markets=markets,
@@ -161,7 +159,7 @@ def test_goals_exports_and_sessions(world):
         follower = side.follower
         seen.append(
             _check(
-                lambda: outcomes.add_goal(
+                lambda: goals.add_goal(
                     pairing=side.pairing,
                     by=follower,
                     outcome=outcome,
@@ -175,7 +173,7 @@ def test_goals_exports_and_sessions(world):
         )
         seen.append(
             _check(
-                lambda: outcomes.record_export(
+                lambda: exports.record_export(
                     organization=follower.profile.organization,
                     by=follower,
                     year=year,
@@ -483,33 +481,31 @@ def test_mentoring_writes_take_free_text_from_any_edge(world):
         requested = []
 
         def request():
-            requested[:] = [mentoring.request_mentor(follower=side.newcomer, offer=side.offer)]
+            requested[:] = [pairings.request_mentor(follower=side.newcomer, offer=side.offer)]
 
         def decline():
-            mentoring.decline_pairing(pairing=requested[0], by=side.mentor, reason=short)
+            pairings.decline_pairing(pairing=requested[0], by=side.mentor, reason=short)
 
         check = [
             (
-                lambda: mentoring.save_offer(
+                lambda: offers.save_offer(
                     user=side.mentor, cluster=side.cluster, capacity=3, topics=topics, pitch=long
                 ),
                 _over(1000, long),
             ),
             (
-                lambda: mentoring.save_needs(user=side.newcomer, topics=topics, note=long),
+                lambda: offers.save_needs(user=side.newcomer, topics=topics, note=long),
                 _over(1000, long),
             ),
             (
-                lambda: mentoring.request_mentor(
+                lambda: pairings.request_mentor(
                     follower=side.newcomer, offer=side.offer, message=long
                 ),
                 _over(2000, long),
             ),
             (decline, _over(500, short), request),
             (
-                lambda: mentoring.end_pairing(
-                    pairing=side.pairing, by=side.follower, reason=short
-                ),
+                lambda: pairings.end_pairing(pairing=side.pairing, by=side.follower, reason=short),
                 _over(500, short),
             ),
             (
@@ -545,7 +541,7 @@ def test_mentoring_writes_take_free_text_from_any_edge(world):
                 _over(2000, long),
             ),
             (
-                lambda: outcomes.add_milestone(goal=side.goal, by=side.follower, title=short),
+                lambda: goals.add_milestone(goal=side.goal, by=side.follower, title=short),
                 _over(200, short),
             ),
         ]

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from incentives import selectors
 from incentives.models import Contribution
-from mentoring import services as mentoring
-from mentoring import sessions
 from mentoring.models import Session
+from mentoring.services import offers, pairings, sessions
 from tests.factories import add_member
 from tests.incentives.conftest import member_of
 
@@ -26,11 +25,11 @@ def to_the_past(session):
 
 @pytest.fixture
 def pairing(setting):
-    offer = mentoring.save_offer(
+    offer = offers.save_offer(
         user=setting.mentor, cluster=setting.cluster, capacity=2, accepts_competitors=True
     )
-    request = mentoring.request_mentor(follower=setting.follower, offer=offer)
-    return mentoring.accept_pairing(pairing=request, by=setting.mentor)
+    request = pairings.request_mentor(follower=setting.follower, offer=offer)
+    return pairings.accept_pairing(pairing=request, by=setting.mentor)
 
 
 def test_a_confirmed_one_to_one_session_credits_the_mentor_once(setting, pairing):

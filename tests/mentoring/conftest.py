@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from mentoring import services
 from mentoring.models import ExportRecord, MentorOffer
+from mentoring.services import offers
 from network.models import Cluster, User
 from tests.factories import OrganizationFactory, UserFactory, add_member, make_cluster
 
@@ -36,7 +36,16 @@ def person(name: str, *, languages=("es",), firm: str | None = None) -> User:
 
 def offer(user, cluster, **fields) -> MentorOffer:
     defaults = {"capacity": 2, "languages": user.profile.languages, "accepts_competitors": True}
-    return services.save_offer(user=user, cluster=cluster, **{**defaults, **fields})
+    return offers.save_offer(user=user, cluster=cluster, **{**defaults, **fields})
+
+
+def cohort_form(choices: dict, **extra) -> dict:
+    """What the cohort page posts: one row per follower (id -> offer id, "" for none)."""
+    data = {"cohort-TOTAL_FORMS": str(len(choices)), "cohort-INITIAL_FORMS": str(len(choices))}
+    for row, (follower, offer_id) in enumerate(choices.items()):
+        data[f"cohort-{row}-follower"] = str(follower)
+        data[f"cohort-{row}-offer"] = str(offer_id)
+    return {**data, **extra}
 
 
 def build_network() -> Network:
@@ -71,10 +80,10 @@ def build_network() -> Network:
     )
     felipe = add_member(cluster, person("Felipe Follower", languages=["pt"], firm="Finca Felipe"))
     gabi = add_member(cluster, person("Gabi Follower", firm="Gabi Chocolates"))
-    services.save_needs(
+    offers.save_needs(
         user=felipe, products=["0901"], markets=["DE"], topics=["certification"], languages=["pt"]
     )
-    services.save_needs(user=gabi, products=["1801"], markets=["US"], topics=["export finance"])
+    offers.save_needs(user=gabi, products=["1801"], markets=["US"], topics=["export finance"])
     return Network(
         cluster=cluster,
         coordinator=coordinator,

@@ -9,12 +9,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from mentoring import matching, outcomes, selectors, services, sessions
+from mentoring import outcomes
 from mentoring.models import ExportRecord, Pairing, Session
+from mentoring.selectors import cohorts as cohort_selectors
+from mentoring.selectors import outcomes as outcome_selectors
+from mentoring.selectors.sessions import calendar_sessions
+from mentoring.services import cohorts, offers, pairings, sessions
 from mentoring.views import outcomes as outcome_views
 from network.models import Membership
 from tests.factories import add_member
-from tests.mentoring.conftest import offer, person
+from tests.mentoring.conftest import cohort_form, offer, person
 
 THIS_YEAR = timezone.now().year
 
@@ -35,20 +39,20 @@ def late_follower(net, name: str):
     Membership.objects.filter(user=follower, cluster=net.cluster).update(
         created_at=timezone.now() + timedelta(minutes=5)
     )
-    services.save_needs(user=follower, products=["0901"], markets=["US"])
+    offers.save_needs(user=follower, products=["0901"], markets=["US"])
     return follower
 
 
 def test_the_cohort_weighs_at_most_200_followers_and_200_mentors():
-    assert matching.COHORT_FOLLOWERS == 200 and matching.COHORT_MENTORS == 200
+    assert cohort_selectors.COHORT_FOLLOWERS == 200 and cohort_selectors.COHORT_MENTORS == 200
 
 
 def test_the_cohort_draft_takes_the_followers_who_joined_first_and_says_more_wait(
     net, monkeypatch
 ):
-    monkeypatch.setattr(matching, "COHORT_FOLLOWERS", 2)
+    monkeypatch.setattr(cohort_selectors, "COHORT_FOLLOWERS", 2)
     late = late_follower(net, "Aaron Late")  # first by name, last to join
-    draft = matching.draft_cohort(net.cluster)
+    draft = cohort_selectors.draft_cohort(net.cluster)
     assert [user.pk for user in draft.followers] == [net.felipe.pk, net.gabi.pk]
     assert draft.more_followers and not draft.more_mentors
     page = client_for(net.coordinator).get(cohort_url(net)).content.decode()
@@ -56,12 +60,12 @@ def test_the_cohort_draft_takes_the_followers_who_joined_first_and_says_more_wai
     assert "Aaron Late" not in page
 
     # Once the first ones are proposed, the next draft reaches the follower who waited.
-    services.publish_cohort(
+    cohorts.publish_cohort(
         cluster=net.cluster,
         by=net.coordinator,
         choices={p.follower.pk: p.offer.pk for p in draft.pairs if p.offer},
     )
-    draft = matching.draft_cohort(net.cluster)
+    draft = cohort_selectors.draft_cohort(net.cluster)
     assert [user.pk for user in draft.followers] == [late.pk] and not draft.more_followers
     page = client_for(net.coordinator).get(cohort_url(net)).content.decode()
     assert "Aaron Late" in page and 'id="cohort-more-followers"' not in page
@@ -74,15 +78,15 @@ def test_no_note_when_the_whole_cohort_fits(net):
 
 
 def test_the_cohort_draft_takes_the_mentors_with_most_room_and_says_so(net, monkeypatch):
-    monkeypatch.setattr(matching, "COHORT_MENTORS", 1)
+    monkeypatch.setattr(cohort_selectors, "COHORT_MENTORS", 1)
     offer(net.bruno, net.cluster, capacity=5, products=["1801"], markets=["US"])
-    draft = matching.draft_cohort(net.cluster)
+    draft = cohort_selectors.draft_cohort(net.cluster)
     assert [o.user for o in draft.offers] == [net.bruno] and draft.more_mentors
     page = client_for(net.coordinator).get(cohort_url(net)).content.decode()
     assert 'id="cohort-more-mentors"' in page
     # The recalculated draft is bounded the same way, and still publishes.
-    choices = {f"follower-{net.gabi.pk}": str(net.bruno_offer.pk)}
-    response = client_for(net.coordinator).post(cohort_url(net), {**choices, "publish": "1"})
+    choices = cohort_form({net.gabi.pk: net.bruno_offer.pk}, publish="1")
+    response = client_for(net.coordinator).post(cohort_url(net), choices)
     assert response.status_code == 302
     assert Pairing.objects.get().mentor == net.bruno
 
@@ -99,7 +103,7 @@ def test_the_cohort_page_costs_the_same_queries_with_more_followers(net):
     few = queries()
     for n in range(6):
         follower = add_member(net.cluster, person(f"Más {n}"))
-        services.save_needs(user=follower, products=["1801"], markets=["US"], topics=["pricing"])
+        offers.save_needs(user=follower, products=["1801"], markets=["US"], topics=["pricing"])
     assert queries() == few
 
 
@@ -112,8 +116,8 @@ def mentored_firms(net, count: int) -> list:
     firms = []
     for n in range(count):
         follower = add_member(net.cluster, person(f"Seguidor {n}", firm=f"Firma {n:02d}"))
-        services.accept_pairing(
-            pairing=services.request_mentor(follower=follower, offer=net.bruno_offer),
+        pairings.accept_pairing(
+            pairing=pairings.request_mentor(follower=follower, offer=net.bruno_offer),
             by=net.bruno,
         )
         organization = follower.profile.organization
@@ -165,16 +169,20 @@ def test_streamed_totals_equal_the_totals_of_the_loaded_firms(net):
     ExportRecord.objects.create(
         organization=firms[1], year=THIS_YEAR - 3, hs_code="1801", country="CA", value_band="lt10k"
     )
-    queryset = selectors.mentored_firms(net.cluster)
-    loaded = outcomes.firm_outcomes(list(queryset), as_of=THIS_YEAR)
-    assert outcomes.cohort_of(queryset, as_of=THIS_YEAR) == outcomes.cohort(loaded.values())
+    queryset = outcome_selectors.mentored_firms(net.cluster)
+    loaded = outcome_selectors.firm_outcomes(list(queryset), as_of=THIS_YEAR)
+    assert outcome_selectors.cohort_of(queryset, as_of=THIS_YEAR) == outcomes.cohort(
+        loaded.values()
+    )
 
 
 def test_firms_without_records_still_count_in_the_streamed_totals(net):
-    services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
-    total = outcomes.cohort_of(selectors.mentored_firms(net.cluster), as_of=THIS_YEAR)
+    total = outcome_selectors.cohort_of(
+        outcome_selectors.mentored_firms(net.cluster), as_of=THIS_YEAR
+    )
     assert (total.firms, total.entered, total.pairs) == (1, 0, 0)
 
 
@@ -213,8 +221,8 @@ def test_a_firm_sees_its_latest_records_and_a_note_when_there_are_more(net, monk
 
 @pytest.fixture
 def pairing(net):
-    return services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    return pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
 
 
@@ -231,6 +239,6 @@ def test_the_calendar_feed_is_bounded_in_time_and_in_count(net, pairing):
         for n in range(4)
     ]
     Session.objects.filter(pk=made[0].pk).update(starts_at=timezone.now() - timedelta(days=91))
-    feed = sessions.calendar_sessions(net.felipe, limit=2)
+    feed = calendar_sessions(net.felipe, limit=2)
     assert [s.title for s in feed] == ["S1", "S2"]
-    assert [s.title for s in sessions.calendar_sessions(net.felipe)] == ["S1", "S2", "S3"]
+    assert [s.title for s in calendar_sessions(net.felipe)] == ["S1", "S2", "S3"]

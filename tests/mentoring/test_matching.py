@@ -6,10 +6,13 @@ import random
 import pytest
 from django.utils import translation
 
-from mentoring import matching, services
+from core.errors import DomainError, NotAllowed
+from mentoring import matching
 from mentoring.models import Pairing, Suggestion
 from mentoring.scoring import describe_all
-from mentoring.services import MentoringError, NotAllowed
+from mentoring.selectors.cohorts import draft_cohort
+from mentoring.services import cohorts, offers, pairings
+from mentoring.services.suggestions import reserve_suggestions
 from tests.factories import add_member, make_cluster
 from tests.mentoring.conftest import offer, person
 
@@ -67,7 +70,7 @@ def test_greedy_would_lose_here_but_the_assignment_does_not():
 
 
 def test_suggestions_come_with_reasons_best_first(net):
-    suggested = matching.suggest_mentors(follower=net.felipe)
+    suggested = reserve_suggestions(follower=net.felipe)
     assert suggested[0].offer.user == net.ana
     with translation.override("en"):
         reasons = describe_all(suggested[0].match.reasons)
@@ -77,14 +80,14 @@ def test_suggestions_come_with_reasons_best_first(net):
 
 def test_paused_mentors_are_never_suggested(net):
     offer(net.ana, net.cluster, products=["0901"], markets=["DE"], is_paused=True)
-    assert net.ana not in [s.offer.user for s in matching.suggest_mentors(follower=net.felipe)]
+    assert net.ana not in [s.offer.user for s in reserve_suggestions(follower=net.felipe)]
 
 
 def test_competitors_are_not_suggested_when_the_mentor_declines_them(net):
     offer(net.ana, net.cluster, products=["0901"], markets=["DE"], accepts_competitors=False)
-    assert net.ana not in [s.offer.user for s in matching.suggest_mentors(follower=net.felipe)]
+    assert net.ana not in [s.offer.user for s in reserve_suggestions(follower=net.felipe)]
     # Gabi wants cocoa into the United States: not Ana's product, so Ana stays available.
-    assert net.ana in [s.offer.user for s in matching.suggest_mentors(follower=net.gabi)]
+    assert net.ana in [s.offer.user for s in reserve_suggestions(follower=net.gabi)]
 
 
 def test_a_mentor_is_shown_to_no_more_followers_than_places_left(net):
@@ -92,17 +95,15 @@ def test_a_mentor_is_shown_to_no_more_followers_than_places_left(net):
     followers = [net.felipe]
     for n in range(4):
         follower = add_member(net.cluster, person(f"Extra {n}", languages=["pt"]))
-        services.save_needs(user=follower, products=["0901"], markets=["DE"])
+        offers.save_needs(user=follower, products=["0901"], markets=["DE"])
         followers.append(follower)
     shown = [
-        f
-        for f in followers
-        if net.ana in [s.offer.user for s in matching.suggest_mentors(follower=f)]
+        f for f in followers if net.ana in [s.offer.user for s in reserve_suggestions(follower=f)]
     ]
     assert len(shown) == 1
     assert Suggestion.objects.filter(offer=net.ana_offer).count() == 1
     # Seeing the page again keeps one's own suggestion: it is not counted against oneself.
-    again = matching.suggest_mentors(follower=shown[0])
+    again = reserve_suggestions(follower=shown[0])
     assert net.ana in [s.offer.user for s in again]
 
 
@@ -110,7 +111,7 @@ def test_mentors_of_private_clusters_one_has_not_joined_are_never_suggested(net)
     other = make_cluster(visibility="private", name="Other private")
     stranger = add_member(other, person("Stranger", languages=["pt"]), role="mentor")
     offer(stranger, other, products=["0901"], markets=["DE"])
-    assert stranger not in [s.offer.user for s in matching.suggest_mentors(follower=net.felipe)]
+    assert stranger not in [s.offer.user for s in reserve_suggestions(follower=net.felipe)]
 
 
 def test_mentors_of_nearby_public_clusters_are_suggested_with_a_join_step(net):
@@ -118,18 +119,18 @@ def test_mentors_of_nearby_public_clusters_are_suggested_with_a_join_step(net):
     neighbour = add_member(public, person("Neighbour", languages=["pt"]), role="mentor")
     offer(neighbour, public, products=["0901"], markets=["DE"])
     # Felipe is in a private cluster of the same sector and country.
-    suggested = {s.offer.user: s for s in matching.suggest_mentors(follower=net.felipe)}
+    suggested = {s.offer.user: s for s in reserve_suggestions(follower=net.felipe)}
     assert suggested[neighbour].can_request is False
     assert suggested[net.ana].can_request is True
-    with pytest.raises(MentoringError, match="Join"):
-        services.request_mentor(follower=net.felipe, offer=suggested[neighbour].offer)
+    with pytest.raises(DomainError, match="Join"):
+        pairings.request_mentor(follower=net.felipe, offer=suggested[neighbour].offer)
 
 
 def test_the_cohort_draft_is_the_optimum_and_respects_capacity(net):
     offer(net.ana, net.cluster, capacity=1, products=["0901", "1801"], markets=["DE", "US"])
     extra = add_member(net.cluster, person("Hugo Follower"))
-    services.save_needs(user=extra, products=["1801"], markets=["US"])
-    draft = matching.draft_cohort(net.cluster)
+    offers.save_needs(user=extra, products=["1801"], markets=["US"])
+    draft = draft_cohort(net.cluster)
     followers = draft.followers
     matrix = [
         [m.score if (m := draft.options.get((f.pk, o.pk))) else None for o in draft.offers]
@@ -143,29 +144,29 @@ def test_the_cohort_draft_is_the_optimum_and_respects_capacity(net):
 
 
 def test_publishing_the_draft_creates_proposals_both_sides_accept(net, commit):
-    draft = matching.draft_cohort(net.cluster)
+    draft = draft_cohort(net.cluster)
     choices = {p.follower.pk: p.offer.pk if p.offer else None for p in draft.pairs}
     with commit():
-        created = services.publish_cohort(cluster=net.cluster, by=net.coordinator, choices=choices)
+        created = cohorts.publish_cohort(cluster=net.cluster, by=net.coordinator, choices=choices)
     assert {(p.mentor, p.follower) for p in created} == {
         (net.ana, net.felipe),
         (net.bruno, net.gabi),
     }
     assert all(p.status == Pairing.Status.PROPOSED for p in created)
-    assert matching.draft_cohort(net.cluster).pairs == []  # nobody left unmatched
+    assert draft_cohort(net.cluster).pairs == []  # nobody left unmatched
 
 
 def test_a_coordinator_cannot_publish_beyond_a_mentors_places(net):
     offer(net.ana, net.cluster, capacity=1, products=["0901", "1801"], markets=["DE", "US"])
     choices = {net.felipe.pk: net.ana_offer.pk, net.gabi.pk: net.ana_offer.pk}
-    with pytest.raises(MentoringError, match="Too many followers"):
-        services.publish_cohort(cluster=net.cluster, by=net.coordinator, choices=choices)
+    with pytest.raises(DomainError, match="Too many followers"):
+        cohorts.publish_cohort(cluster=net.cluster, by=net.coordinator, choices=choices)
     assert not Pairing.objects.exists()
 
 
 def test_only_coordinators_publish_a_cohort(net):
     with pytest.raises(NotAllowed):
-        services.publish_cohort(
+        cohorts.publish_cohort(
             cluster=net.cluster, by=net.ana, choices={net.felipe.pk: net.ana_offer.pk}
         )
     assert not Pairing.objects.exists()

@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from mentoring import services, sessions
 from mentoring.models import MentorOffer, Pairing, Session
+from mentoring.services import cohorts, pairings, sessions
 from network import services as network
 from network.models import Membership
 from tests.factories import add_member, make_cluster
@@ -28,8 +28,8 @@ def places_taken(offer_obj) -> int:
 @pytest.fixture
 def active(net):
     """Felipe mentored by Ana."""
-    return services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    return pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
 
 
@@ -52,7 +52,7 @@ def test_suspending_a_follower_ends_the_pairing_frees_the_place_and_tells_the_me
 
 
 def test_a_mentor_who_leaves_releases_everyone_waiting_for_them(net, active):
-    waiting = services.request_mentor(follower=net.gabi, offer=net.ana_offer)
+    waiting = pairings.request_mentor(follower=net.gabi, offer=net.ana_offer)
     network.leave_cluster(membership=membership(net.ana, net.cluster))
     active.refresh_from_db()
     waiting.refresh_from_db()
@@ -62,8 +62,8 @@ def test_a_mentor_who_leaves_releases_everyone_waiting_for_them(net, active):
 
 
 def test_a_follower_who_leaves_withdraws_their_requests_and_declines_proposals(net):
-    requested = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
-    (proposed,) = services.publish_cohort(
+    requested = pairings.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    (proposed,) = cohorts.publish_cohort(
         cluster=net.cluster, by=net.coordinator, choices={net.gabi.pk: net.bruno_offer.pk}
     )
     network.leave_cluster(membership=membership(net.felipe, net.cluster))
@@ -110,11 +110,11 @@ def test_pairings_in_other_clusters_and_other_members_stay_open(net, active):
     other = make_cluster(coordinator=net.coordinator, name="Otro clúster")
     add_member(other, net.ana, role="mentor")
     add_member(other, net.felipe)
-    elsewhere = services.request_mentor(
+    elsewhere = pairings.request_mentor(
         follower=net.felipe, offer=offer(net.ana, other, products=["0901"], markets=["DE"])
     )
-    gabi = services.accept_pairing(
-        pairing=services.request_mentor(follower=net.gabi, offer=net.ana_offer), by=net.ana
+    gabi = pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.gabi, offer=net.ana_offer), by=net.ana
     )
     network.suspend_member(membership=membership(net.felipe, net.cluster), by=net.coordinator)
     assert Pairing.objects.get(pk=elsewhere.pk).status == Status.REQUESTED
@@ -130,14 +130,14 @@ def test_a_role_change_of_an_active_member_closes_nothing(net, active):
 
 
 def test_the_service_leaves_an_active_member_alone(net, active):
-    assert services.close_pairings_of_former_member(user=net.felipe, cluster=net.cluster) == []
+    assert pairings.close_pairings_of_former_member(user=net.felipe, cluster=net.cluster) == []
     assert Pairing.objects.get(pk=active.pk).status == Status.ACTIVE
 
 
 def test_after_reinstatement_the_follower_may_ask_again(net, active):
     network.suspend_member(membership=membership(net.felipe, net.cluster), by=net.coordinator)
     network.reinstate_member(membership=membership(net.felipe, net.cluster), by=net.coordinator)
-    again = services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    again = pairings.request_mentor(follower=net.felipe, offer=net.ana_offer)
     assert again.status == Status.REQUESTED
 
 

@@ -4,10 +4,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from mentoring import outcomes, services
+from core.errors import DomainError, NotAllowed
+from mentoring import outcomes
 from mentoring.models import ExportRecord, Goal
 from mentoring.outcomes import Export, derive
-from mentoring.services import MentoringError, NotAllowed
+from mentoring.services import exports, goals, pairings
 
 THIS_YEAR = timezone.now().year
 
@@ -63,13 +64,13 @@ def test_cohort_counts_only_firms_whose_year_has_come():
 
 @pytest.fixture
 def pairing(net):
-    return services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    return pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
 
 
 def record(net, year, code, country):
-    return outcomes.record_export(
+    return exports.record_export(
         organization=net.felipe.profile.organization,
         by=net.felipe,
         year=year,
@@ -80,7 +81,7 @@ def record(net, year, code, country):
 
 
 def goal(net, pairing, outcome, year, **fields):
-    return outcomes.add_goal(
+    return goals.add_goal(
         pairing=pairing,
         by=net.ana,
         outcome=outcome,
@@ -110,12 +111,12 @@ def test_an_old_record_added_later_shows_it_was_no_first_export(net, pairing):
 
 def test_a_firm_that_exports_already_sets_no_entry_goal(net, pairing):
     record(net, THIS_YEAR - 2, "0901", "DE")
-    with pytest.raises(MentoringError, match="exported already"):
+    with pytest.raises(DomainError, match="exported already"):
         goal(net, pairing, Goal.Outcome.ENTRY, THIS_YEAR)
 
 
 def test_goal_years_start_with_the_mentoring(net, pairing):
-    with pytest.raises(MentoringError, match="Choose a year"):
+    with pytest.raises(DomainError, match="Choose a year"):
         goal(net, pairing, Goal.Outcome.DIVERSIFICATION, THIS_YEAR - 3)
     assert not Goal.objects.exists()
 
@@ -145,7 +146,7 @@ def test_a_diversification_goal_needs_a_new_pair_matching_its_market(net, pairin
 
 def test_only_the_firms_people_record_its_exports(net):
     with pytest.raises(NotAllowed):
-        outcomes.record_export(
+        exports.record_export(
             organization=net.felipe.profile.organization,
             by=net.ana,
             year=2024,
@@ -164,8 +165,8 @@ def test_bad_records_are_refused_and_nothing_is_written(net):
         (2024, "0000", "lt10k", "not an HS"),
         (2024, "0901", "lots", "value band"),
     ]:
-        with pytest.raises(MentoringError, match=message):
-            outcomes.record_export(
+        with pytest.raises(DomainError, match=message):
+            exports.record_export(
                 organization=net.felipe.profile.organization,
                 by=net.felipe,
                 year=year,

@@ -1,16 +1,17 @@
 """The mentoring pages, driven as people do: forms in, confirmations and links out."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from mentoring import services, sessions
 from mentoring.models import ExportRecord, Goal, MentoringNeeds, MentorOffer, Pairing, Session
+from mentoring.services import pairings, sessions
 from tests.factories import add_member
-from tests.mentoring.conftest import offer, person
+from tests.mentoring.conftest import cohort_form, offer, person
 
 
 def client_for(user) -> Client:
@@ -96,7 +97,7 @@ def test_the_coordinator_reviews_changes_and_publishes_a_cohort(net):
     page = client.get(f"/clusters/{net.cluster.slug}/mentoring/cohort/").content.decode()
     assert "Total score" in page and "Felipe Follower" in page and "Gabi Follower" in page
     # The coordinator leaves Gabi without a mentor for now, then publishes.
-    choices = {f"follower-{net.felipe.pk}": str(net.ana_offer.pk), f"follower-{net.gabi.pk}": ""}
+    choices = cohort_form({net.felipe.pk: net.ana_offer.pk, net.gabi.pk: ""})
     page = client.post(
         f"/clusters/{net.cluster.slug}/mentoring/cohort/", {**choices, "recalculate": "1"}
     ).content.decode()
@@ -106,6 +107,29 @@ def test_the_coordinator_reviews_changes_and_publishes_a_cohort(net):
     )
     assert "1 pairing proposed." in response.content.decode()
     assert Pairing.objects.get().follower == net.felipe
+
+
+def posted_as_shown(page: str) -> dict:
+    """What a browser posts from the page's form as it came: hidden and selected values."""
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    for name, options in re.findall(
+        r'<select[^>]* name="([^"]+)"[^>]*>(.*?)</select>', page, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        data[name] = chosen.group(1) if chosen else ""
+    return data
+
+
+def test_the_cohort_page_publishes_its_draft_as_shown(net):
+    client = client_for(net.coordinator)
+    url = f"/clusters/{net.cluster.slug}/mentoring/cohort/"
+    data = posted_as_shown(client.get(url).content.decode())
+    response = client.post(url, {**data, "publish": "1"}, follow=True)
+    assert "2 pairings proposed." in response.content.decode()
+    assert {(p.follower, p.mentor) for p in Pairing.objects.all()} == {
+        (net.felipe, net.ana),
+        (net.gabi, net.bruno),
+    }
 
 
 def test_members_who_do_not_coordinate_get_404_on_the_cohort(net):
@@ -118,8 +142,8 @@ def test_members_who_do_not_coordinate_get_404_on_the_cohort(net):
 
 @pytest.fixture
 def pairing(net):
-    return services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    return pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
 
 
@@ -221,15 +245,15 @@ def test_the_mentoring_home_costs_the_same_queries_with_more_pairings(net):
         return len(captured)
 
     offer(net.ana, net.cluster, capacity=20, products=["0901"], markets=["DE"])
-    services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
     few = queries()
     for n in range(8):
         follower = add_member(net.cluster, person(f"F{n}"))
-        pairing = services.request_mentor(follower=follower, offer=net.ana_offer)
+        pairing = pairings.request_mentor(follower=follower, offer=net.ana_offer)
         if n % 2:  # half active with a session, half waiting for Ana's answer
-            pairing = services.accept_pairing(pairing=pairing, by=net.ana)
+            pairing = pairings.accept_pairing(pairing=pairing, by=net.ana)
             sessions.schedule_session(
                 by=net.ana,
                 pairing=pairing,

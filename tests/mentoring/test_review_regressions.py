@@ -8,14 +8,17 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from mentoring import calendar, matching, services, sessions
+from core.errors import DomainError, NotAllowed
 from mentoring.models import Attendance, ExportRecord, MentorOffer, Pairing, Session
 from mentoring.scoring import describe_all
-from mentoring.services import MentoringError, NotAllowed
+from mentoring.selectors.matching import match_for
+from mentoring.selectors.sessions import awaiting_confirmation
+from mentoring.services import calendars, offers, pairings, sessions
+from mentoring.services.suggestions import reserve_suggestions
 from network import services as network
 from network.models import Membership
 from tests.factories import add_member
-from tests.mentoring.conftest import offer, person
+from tests.mentoring.conftest import cohort_form, offer, person
 
 NEXT_YEAR = timezone.now().year + 1
 
@@ -28,8 +31,8 @@ def client_for(user) -> Client:
 
 @pytest.fixture
 def pairing(net):
-    return services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    return pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
 
 
@@ -78,7 +81,7 @@ def test_a_one_to_one_session_the_follower_hosted_is_confirmed_by_the_follower(
     net, pairing, credits
 ):
     session = move_to_past(one_to_one(net.felipe, pairing))
-    assert list(sessions.awaiting_confirmation(net.felipe)) == [session]
+    assert list(awaiting_confirmation(net.felipe)) == [session]
     with pytest.raises(NotAllowed):
         sessions.confirm_session(session=session, follower=net.ana, took_place=True)
     sessions.confirm_session(session=session, follower=net.felipe, took_place=True)
@@ -97,7 +100,7 @@ def test_one_attendee_marked_absent_does_not_block_the_others(net):
     sessions.mark_attendance(
         session=session, by=net.coordinator, attended={net.felipe.pk: True, net.gabi.pk: False}
     )
-    assert list(sessions.awaiting_confirmation(net.felipe)) == [session]
+    assert list(awaiting_confirmation(net.felipe)) == [session]
     sessions.confirm_session(session=session, follower=net.felipe, took_place=True)
     with pytest.raises(NotAllowed):
         sessions.confirm_session(session=session, follower=net.gabi, took_place=True)
@@ -114,7 +117,7 @@ def test_a_coordinator_neither_answers_nor_confirms_a_pairings_session(net, pair
         session=session, user=net.coordinator, answer="yes", answered_at=timezone.now()
     )
     move_to_past(session)
-    assert not sessions.awaiting_confirmation(net.coordinator).exists()
+    assert not awaiting_confirmation(net.coordinator).exists()
     with pytest.raises(NotAllowed):
         sessions.confirm_session(session=session, follower=net.coordinator, took_place=True)
     assert not session.feedback.exists()
@@ -124,7 +127,7 @@ def test_a_mentor_attending_a_group_session_does_not_confirm_it(net):
     session = group_session(net)
     sessions.answer_session(session=session, user=net.ana, answer="yes")
     move_to_past(session)
-    assert not sessions.awaiting_confirmation(net.ana).exists()
+    assert not awaiting_confirmation(net.ana).exists()
     with pytest.raises(NotAllowed):
         sessions.confirm_session(session=session, follower=net.ana, took_place=True)
 
@@ -135,7 +138,7 @@ def test_the_host_does_not_confirm_their_own_group_session_even_as_a_follower(ne
     move_to_past(session)
     # Hosts hold the role that lets them schedule; later they may be a follower there.
     Membership.objects.filter(user=net.coordinator, cluster=net.cluster).update(role="follower")
-    assert not sessions.awaiting_confirmation(net.coordinator).exists()
+    assert not awaiting_confirmation(net.coordinator).exists()
     with pytest.raises(NotAllowed):
         sessions.confirm_session(session=session, follower=net.coordinator, took_place=True)
     assert session.held_confirmed_at is None
@@ -151,7 +154,7 @@ def test_attendees_from_the_hosts_own_firm_do_not_confirm_a_group_session(net, c
     for follower in (net.felipe, net.gabi):
         sessions.answer_session(session=session, user=follower, answer="yes")
     move_to_past(session)
-    assert not sessions.awaiting_confirmation(net.felipe).exists()
+    assert not awaiting_confirmation(net.felipe).exists()
     with pytest.raises(NotAllowed):
         sessions.confirm_session(session=session, follower=net.felipe, took_place=True)
     session.refresh_from_db()
@@ -206,12 +209,9 @@ def test_odd_ids_in_posted_addresses_are_not_found(net, path):
 def test_odd_ids_in_the_cohort_form_are_ignored_not_a_crash(net):
     client = client_for(net.coordinator)
     url = f"/clusters/{net.cluster.slug}/mentoring/cohort/"
-    fields = {
-        "follower-²": str(net.ana_offer.pk),
-        f"follower-{HUGE}": str(net.ana_offer.pk),
-        f"follower-{net.felipe.pk}": "²",
-        f"follower-{net.gabi.pk}": HUGE,
-    }
+    fields = cohort_form(
+        {"²": net.ana_offer.pk, HUGE: net.ana_offer.pk, net.felipe.pk: "²", net.gabi.pk: HUGE}
+    )
     response = client.post(url, {**fields, "recalculate": "1"})
     assert response.status_code == 200 and "Total score" in response.content.decode()
     response = client.post(url, {**fields, "publish": "1"}, follow=True)
@@ -282,7 +282,7 @@ def test_a_madrid_time_is_read_in_madrid_whatever_the_hosts_own_zone(net, pairin
 
 
 def feed_events(user) -> list[tuple[str, str]]:
-    response = Client().get(calendar.feed_for(user).get_absolute_url())
+    response = Client().get(calendars.ensure_feed(user=user).get_absolute_url())
     assert response.status_code == 200
     parsed = Calendar.from_ical(response.content)
     return sorted((str(e["summary"]), str(e["status"])) for e in parsed.walk("VEVENT"))
@@ -313,18 +313,18 @@ def test_suggestion_reasons_only_cite_exports_the_mentor_chose_to_show(net):
         organization=firm, year=2020, hs_code="1801", country="DE", value_band="lt1m"
     )
     to_japan = add_member(net.cluster, person("Hiro Follower", languages=["pt"]))
-    services.save_needs(user=to_japan, products=["0901"], markets=["JP"])
+    offers.save_needs(user=to_japan, products=["0901"], markets=["JP"])
     cocoa = add_member(net.cluster, person("Carla Follower", languages=["pt"]))
-    services.save_needs(user=cocoa, products=["1801"], markets=["DE"])
+    offers.save_needs(user=cocoa, products=["1801"], markets=["DE"])
     for follower in (to_japan, cocoa):
-        match, excluded = matching.match_for(offer=net.ana_offer, follower=follower)
+        match, excluded = match_for(offer=net.ana_offer, follower=follower)
         assert not excluded
         assert [r for r in match.reasons if r["code"] == "product_market"] == []
-    suggested = {s.offer.user: s for s in matching.suggest_mentors(follower=to_japan)}
+    suggested = {s.offer.user: s for s in reserve_suggestions(follower=to_japan)}
     words = " ".join(describe_all(suggested[net.ana].match.reasons))
     assert "Japan" not in words
     # What she does show still counts: coffee to Germany.
-    match, _excluded = matching.match_for(offer=net.ana_offer, follower=net.felipe)
+    match, _excluded = match_for(offer=net.ana_offer, follower=net.felipe)
     assert {"code": "product_market", "hs": "0901", "country": "DE"} in match.reasons
 
 
@@ -333,8 +333,8 @@ def places_taken(offer_obj) -> int:
 
 
 def test_deleting_a_followers_account_frees_the_mentors_place(net, pairing):
-    gabi = services.accept_pairing(
-        pairing=services.request_mentor(follower=net.gabi, offer=net.ana_offer), by=net.ana
+    gabi = pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.gabi, offer=net.ana_offer), by=net.ana
     )
     assert places_taken(net.ana_offer) == 2
     net.felipe.delete()
@@ -342,13 +342,13 @@ def test_deleting_a_followers_account_frees_the_mentors_place(net, pairing):
     assert places_taken(net.ana_offer) == 1
     assert Pairing.objects.get(pk=gabi.pk).status == Pairing.Status.ACTIVE
     newcomer = add_member(net.cluster, person("Nuevo", languages=["pt"]))
-    services.save_needs(user=newcomer, products=["0901"], markets=["US"])
-    assert services.request_mentor(follower=newcomer, offer=net.ana_offer).is_open
+    offers.save_needs(user=newcomer, products=["0901"], markets=["US"])
+    assert pairings.request_mentor(follower=newcomer, offer=net.ana_offer).is_open
 
 
 def test_a_full_mentor_stays_full_until_a_place_is_really_freed(net, pairing):
     offer(net.ana, net.cluster, capacity=1, products=["0901"], markets=["DE", "US"])
-    with pytest.raises(MentoringError):
-        services.request_mentor(follower=net.gabi, offer=net.ana_offer)
+    with pytest.raises(DomainError):
+        pairings.request_mentor(follower=net.gabi, offer=net.ana_offer)
     net.felipe.delete()
-    assert services.request_mentor(follower=net.gabi, offer=net.ana_offer).is_open
+    assert pairings.request_mentor(follower=net.gabi, offer=net.ana_offer).is_open

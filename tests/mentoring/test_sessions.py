@@ -10,9 +10,11 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from mentoring import calendar, services, sessions
+from core.errors import DomainError, NotAllowed
+from mentoring import calendar
 from mentoring.models import Session
-from mentoring.services import MentoringError, NotAllowed
+from mentoring.selectors.sessions import sessions_of
+from mentoring.services import calendars, pairings, sessions
 from tests.factories import add_member
 from tests.mentoring.conftest import person
 
@@ -23,8 +25,8 @@ AFTER_DST = datetime.datetime(2027, 3, 18, 10, 0)
 
 @pytest.fixture
 def pairing(net):
-    return services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    return pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
     )
 
 
@@ -56,7 +58,7 @@ def test_the_same_wall_clock_time_moves_in_utc_across_daylight_saving(net, pairi
 
 
 def test_a_time_the_clocks_skip_is_refused_with_a_clear_message(net, pairing):
-    with pytest.raises(MentoringError, match="does not exist in America/New_York"):
+    with pytest.raises(DomainError, match="does not exist in America/New_York"):
         one_to_one(net, pairing, datetime.datetime(2027, 3, 14, 2, 30))
     assert not Session.objects.exists()
 
@@ -95,22 +97,24 @@ def test_the_calendar_file_parses_back_with_the_zone_and_the_right_instants(net,
 
 def test_the_private_feed_lists_my_sessions_and_stops_when_revoked(net, pairing):
     one_to_one(net, pairing, AFTER_DST)
-    feed = calendar.feed_for(net.felipe)
+    feed = calendars.ensure_feed(user=net.felipe)
     anonymous = Client()
     response = anonymous.get(feed.get_absolute_url())
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     parsed = Calendar.from_ical(response.content)
     assert [str(e["summary"]) for e in parsed.walk("VEVENT")] == ["Certificación para Alemania"]
     old_url = feed.get_absolute_url()
-    calendar.revoke_feed(user=net.felipe)
+    calendars.revoke_feed(user=net.felipe)
     assert anonymous.get(old_url).status_code == 404
-    assert anonymous.get(calendar.feed_for(net.felipe).get_absolute_url()).status_code == 200
+    assert (
+        anonymous.get(calendars.ensure_feed(user=net.felipe).get_absolute_url()).status_code == 200
+    )
 
 
 def test_a_cancelled_session_stays_in_the_feed_marked_cancelled(net, pairing):
     session = one_to_one(net, pairing, AFTER_DST)
     sessions.cancel_session(session=session, by=net.ana, reason="Viaje")
-    parsed = Calendar.from_ical(calendar.calendar_of(sessions.sessions_of(net.felipe), name="x"))
+    parsed = Calendar.from_ical(calendar.calendar_of(sessions_of(net.felipe), name="x"))
     assert [str(e["status"]) for e in parsed.walk("VEVENT")] == ["CANCELLED"]
 
 
@@ -165,7 +169,7 @@ def test_a_session_counts_as_held_only_once_an_attending_follower_confirms(net, 
     )
     session.refresh_from_db()
     assert session.held_confirmed_at is not None
-    with pytest.raises(MentoringError, match="already confirmed"):
+    with pytest.raises(DomainError, match="already confirmed"):
         sessions.confirm_session(session=session, follower=net.felipe, took_place=True)
     assert session.feedback.count() == 1
 
@@ -180,7 +184,7 @@ def test_a_follower_marked_absent_cannot_confirm(net, pairing):
 
 def test_a_session_cannot_be_confirmed_before_it_ends(net, pairing):
     session = move_to_past(one_to_one(net, pairing, AFTER_DST, duration_minutes=240), hours_ago=1)
-    with pytest.raises(MentoringError, match="once it is over"):
+    with pytest.raises(DomainError, match="once it is over"):
         sessions.confirm_session(session=session, follower=net.felipe, took_place=True)
 
 

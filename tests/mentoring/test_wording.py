@@ -6,10 +6,12 @@ import datetime
 from django.test import Client
 from django.utils import timezone, translation
 
-from mentoring import matching, scoring, services, sessions
+from mentoring import scoring
 from mentoring.models import Pairing, Session
+from mentoring.selectors.matching import match_for
+from mentoring.services import offers, sessions
 from tests.factories import add_member
-from tests.mentoring.conftest import person
+from tests.mentoring.conftest import cohort_form, person
 
 
 def client_for(user, language="en") -> Client:
@@ -38,8 +40,8 @@ def _held_group_session(net) -> Session:
 def test_publishing_one_pair_says_one_pairing(net):
     client = client_for(net.coordinator)
     url = f"/clusters/{net.cluster.slug}/mentoring/cohort/"
-    one = {f"follower-{net.felipe.pk}": str(net.ana_offer.pk), f"follower-{net.gabi.pk}": ""}
-    page = client.post(url, {**one, "publish": "1"}, follow=True).content.decode()
+    one = cohort_form({net.felipe.pk: net.ana_offer.pk, net.gabi.pk: ""}, publish="1")
+    page = client.post(url, one, follow=True).content.decode()
     assert "1 pairing proposed." in page and "1 pairings" not in page
     assert Pairing.objects.count() == 1
 
@@ -61,7 +63,7 @@ def test_attendance_for_one_person_says_person_and_for_nobody_says_so(net):
 def test_a_common_topic_reads_in_the_reader_language_whoever_wrote_it(net):
     follower = add_member(net.cluster, person("Pía Seguidora", languages=["es"]))
     # Written in Spanish by the follower, in English by the mentor (Ana's offer): they meet.
-    services.save_needs(user=follower, products=["0901"], markets=["DE"], topics=["Certificación"])
+    offers.save_needs(user=follower, products=["0901"], markets=["DE"], topics=["Certificación"])
     reasons = {
         language: translation.override(language)(lambda: "; ".join(_reasons(follower, net)))()
         for language in ("es", "pt-br", "en")
@@ -73,7 +75,7 @@ def test_a_common_topic_reads_in_the_reader_language_whoever_wrote_it(net):
 
 
 def _reasons(follower, net) -> list[str]:
-    match, _excluded = matching.match_for(offer=net.ana_offer, follower=follower)
+    match, _excluded = match_for(offer=net.ana_offer, follower=follower)
     return scoring.describe_all(match.reasons)
 
 

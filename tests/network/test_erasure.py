@@ -17,9 +17,8 @@ from forums.models import Notification, Post
 from incentives import services as incentives
 from incentives.models import Account, ApiToken, Contribution, LedgerEntry
 from incentives.selectors import review_queue
-from mentoring import services as mentoring
-from mentoring import sessions
 from mentoring.models import CalendarFeed, MentoringNeeds, Pairing, Session
+from mentoring.services import offers, pairings, sessions
 from network import erasure
 from network.models import Invitation, Membership, MembershipEvent, Organization, User
 from network.services import invitations, memberships, profiles
@@ -77,10 +76,10 @@ def world(db, client):
     reply = forums.post_reply(topic=topic, author=fabi, body="Gracias, te escribo.")
 
     # Mentoring: her needs, a pairing with its message, sessions to come.
-    mentoring.save_needs(user=fabi, topics=["certificación"], note=f"{NAME} busca mercados")
-    offer = mentoring.save_offer(user=setting.mentor, cluster=setting.cluster, capacity=3)
-    pairing = mentoring.request_mentor(follower=fabi, offer=offer, message="Hola, soy Fabiola")
-    pairing = mentoring.accept_pairing(pairing=pairing, by=setting.mentor)
+    offers.save_needs(user=fabi, topics=["certificación"], note=f"{NAME} busca mercados")
+    offer = offers.save_offer(user=setting.mentor, cluster=setting.cluster, capacity=3)
+    pairing = pairings.request_mentor(follower=fabi, offer=offer, message="Hola, soy Fabiola")
+    pairing = pairings.accept_pairing(pairing=pairing, by=setting.mentor)
     later = timezone.localtime(timezone.now() + datetime.timedelta(days=10)).replace(
         tzinfo=None, microsecond=0
     )

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from forums import services as forum_services
 from forums.models import Topic
-from mentoring import services as mentoring_services
+from mentoring.services import pairings
 from tests.factories import add_member, make_cluster
 from tests.mentoring.conftest import build_network, person
 
@@ -54,7 +54,7 @@ def test_a_follower_without_needs_is_asked_for_them(client):
 
 def test_a_mentor_sees_requests_and_unanswered_questions_in_their_topics(client):
     net = build_network()
-    mentoring_services.request_mentor(follower=net.felipe, offer=net.ana_offer)
+    pairings.request_mentor(follower=net.felipe, offer=net.ana_offer)
     waiting = ask(net, net.gabi, "Which certificate for Germany?", ["certification"])
     answered = ask(net, net.gabi, "Certification costs?", ["certification"])
     forum_services.post_reply(topic=answered, author=net.bruno, body="About 2,000 USD.")

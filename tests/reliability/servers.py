@@ -260,13 +260,13 @@ topic = services.start_topic(room=room, author=writer, title="Live", body="First
 # A mentor asked by the first reader, who also has the mentor among their suggestions.
 from datetime import timedelta
 from django.utils import timezone
-from mentoring import services as mentoring
+from mentoring.services import offers, pairings
 from mentoring.models import Suggestion
 mentor = User.objects.create_user(email="mentor@example.org", password=None)
 Membership.objects.create(user=mentor, cluster=cluster, role="mentor", status="active")
-offer = mentoring.save_offer(user=mentor, cluster=cluster, capacity=3)
+offer = offers.save_offer(user=mentor, cluster=cluster, capacity=3)
 follower = User.objects.get(email="reader0@example.org")
-pairing = mentoring.request_mentor(follower=follower, offer=offer)
+pairing = pairings.request_mentor(follower=follower, offer=offer)
 Suggestion.objects.create(follower=follower, offer=offer, score=1,
                           expires_at=timezone.now() + timedelta(days=30))
 print(json.dumps({"topic": topic.pk, "room": room.pk, "cluster": cluster.slug,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tests.mentoring.conftest import cohort_form
 from tests.security.world import ROLES, Side, World
 
 Kwargs = Callable[[Side, World], dict]
@@ -480,7 +481,7 @@ MENTORING = {
         GET(members(anonymous="login"), slug),
         POST(
             # A follower may look at the form; the service refuses their offer.
-            members("ok", anonymous="login", follower="no"),
+            members("ok", anonymous="login", follower="403"),
             slug,
             _const(capacity="2", products="0901", markets=["DE"], languages=["es"]),
         ),
@@ -490,7 +491,7 @@ MENTORING = {
         POST(
             coordinator("ok"),
             slug,
-            lambda s, w: {"publish": "1", f"follower-{s.newcomer.pk}": str(s.offer.pk)},
+            lambda s, w: cohort_form({s.newcomer.pk: s.offer.pk}, publish="1"),
         ),
     ],
     "mentoring:request": [
@@ -568,7 +569,7 @@ MENTORING = {
     "mentoring:session_answer": [
         POST(members("ok", anonymous="login"), group_session, _const(answer="no"), label="group"),
         POST(
-            members("ok", anonymous="login", coordinator="no"),
+            members("ok", anonymous="login", coordinator="403"),
             session,
             _const(answer="no"),
             label="one-to-one",
@@ -576,14 +577,14 @@ MENTORING = {
     ],
     "mentoring:session_cancel": [
         POST(
-            members("no", anonymous="login", coordinator="ok"),
+            members("403", anonymous="login", coordinator="ok"),
             group_session,
             _const(reason="Lluvia"),
         )
     ],
     "mentoring:session_attendance": [
         POST(
-            members("no", anonymous="login", mentor="ok"),
+            members("403", anonymous="login", mentor="ok"),
             past_session,
             lambda s, w: {f"came-{s.follower.pk}": "no"},
         )
@@ -591,12 +592,14 @@ MENTORING = {
     "mentoring:session_notes": [
         # Both sides of a pairing keep its sessions' notes; a coordinator does not.
         POST(
-            members("ok", anonymous="login", coordinator="no"), past_session, _const(notes="Notas")
+            members("ok", anonymous="login", coordinator="403"),
+            past_session,
+            _const(notes="Notas"),
         )
     ],
     "mentoring:session_confirm": [
         POST(
-            members("no", anonymous="login", follower="ok"),
+            members("403", anonymous="login", follower="ok"),
             past_session,
             _const(took_place="yes", useful="yes", rating="5"),
         )

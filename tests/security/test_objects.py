@@ -12,10 +12,11 @@ from django.db import transaction
 from django.urls import resolve, reverse
 
 from incentives.models import Contribution
-from mentoring import calendar
 from mentoring.models import Attendance, Pairing
+from mentoring.services import calendars
 from network.models import Organization
 from tests.factories import UserFactory, make_cluster
+from tests.mentoring.conftest import cohort_form
 from tests.security.conftest import count
 from tests.security.matrix import fingerprint, table
 from tests.security.routes import Probe, exp
@@ -121,7 +122,7 @@ CASES = [
         probe(
             "POST",
             lambda s, w: {"slug": s.cluster.slug},
-            lambda s, w: {"publish": "1", f"follower-{w.b.follower.pk}": str(w.b.offer.pk)},
+            lambda s, w: cohort_form({w.b.follower.pk: w.b.offer.pk}, publish="1"),
             label="pair the other cluster's people",
         ),
         "coordinator",
@@ -132,7 +133,7 @@ CASES = [
         probe(
             "POST",
             lambda s, w: {"slug": s.cluster.slug},
-            lambda s, w: {"publish": "1", f"follower-{s.follower.pk}": str(w.b.offer.pk)},
+            lambda s, w: cohort_form({s.follower.pk: w.b.offer.pk}, publish="1"),
             label="to the other cluster's mentor",
         ),
         "coordinator",
@@ -277,7 +278,7 @@ def test_a_revoked_calendar_token_is_refused(matrix):
     world = matrix.world
     with transaction.atomic():
         old = world.a.feed_token
-        calendar.revoke_feed(user=world.a.follower)
+        calendars.revoke_feed(user=world.a.follower)
         for role in ROLES:
             response = matrix.clients[role].get(reverse("mentoring:calendar_feed", args=[old]))
             assert response.status_code == 404, role

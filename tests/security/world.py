@@ -19,9 +19,8 @@ from guides import services as guides
 from guides.models import CorrectionSuggestion, Guide
 from incentives import services as incentives
 from incentives.models import ApiToken, Contribution, Programme
-from mentoring import calendar, outcomes, sessions
-from mentoring import services as mentoring
 from mentoring.models import ExportRecord, Goal, MentorOffer, Milestone, Pairing, Session
+from mentoring.services import calendars, goals, offers, pairings, sessions
 from network import services as network
 from network.models import Cluster, Invitation, Membership, Sponsorship, User
 from network.services import sponsorships
@@ -173,7 +172,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     mentor = add_member(cluster, _person(f"Mateo {name}"), role="mentor")
     follower = add_member(cluster, _person(f"Fabi {word}"))
     applicant = add_member(cluster, _person(f"Ana {name}"), status=Membership.Status.REQUESTED)
-    offer = mentoring.save_offer(
+    offer = offers.save_offer(
         user=mentor,
         cluster=cluster,
         capacity=3,
@@ -191,7 +190,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     )
     observer = add_member(cluster, _person(f"Olivia {name}", agency), role="observer")
     for person in (follower, newcomer):
-        mentoring.save_needs(user=person, products=["0901"], markets=["DE"], languages=["es"])
+        offers.save_needs(user=person, products=["0901"], markets=["DE"], languages=["es"])
 
     room = forums.forum_of(cluster)
     topic = forums.start_topic(
@@ -206,8 +205,8 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     reply = forums.post_reply(topic=topic, author=coordinator, body="O CIF, según el caso.")
     forums.accept_answer(post=answer, by=follower)
 
-    pairing = mentoring.accept_pairing(
-        pairing=mentoring.request_mentor(follower=follower, offer=offer), by=mentor
+    pairing = pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=follower, offer=offer), by=mentor
     )
     pairing.refresh_from_db()
     forums.post_reply(
@@ -242,14 +241,14 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         duration_minutes=90,
         capacity=20,
     )
-    goal = outcomes.add_goal(
+    goal = goals.add_goal(
         pairing=pairing,
         by=follower,
         outcome=Goal.Outcome.ENTRY,
         title=f"Meta {content}",
         year=timezone.now().year + 1,
     )
-    milestone = outcomes.add_milestone(goal=goal, by=follower, title=f"Hito {content}")
+    milestone = goals.add_milestone(goal=goal, by=follower, title=f"Hito {content}")
     export = ExportRecord.objects.create(
         organization=follower.profile.organization,
         year=timezone.now().year - 1,
@@ -304,7 +303,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         source=f"security.review:{name}",
         title="Mensaje útil",
     )
-    feed_token = calendar.feed_for(follower).token
+    feed_token = calendars.ensure_feed(user=follower).token
 
     guide = guides.create_guide(
         cluster_id=cluster.pk,

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from mentoring.sessions import send_due_reminders
+from mentoring.services.sessions import send_due_reminders
 
 
 class Command(BaseCommand):

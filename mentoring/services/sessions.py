@@ -7,16 +7,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError, NotAllowed
 from incentives.services import ContributionKind, record_contribution
 from mentoring.models import Attendance, Pairing, Session, SessionFeedback
-from mentoring.services import MentoringError, NotAllowed, is_coordinator, text
+from mentoring.selectors.sessions import awaiting_confirmation, can_see, organization_id_of
+from mentoring.services.common import text
 from network import notify
 from network.models import Cluster, Membership, User
+from network.selectors import is_coordinator
 
 Answer = Attendance.Answer
 REMINDER_AHEAD = timedelta(hours=24)
@@ -30,35 +33,19 @@ def local_to_utc(local: datetime.datetime, time_zone: str) -> datetime.datetime:
     try:
         zone = zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise MentoringError(_("Unknown time zone %(zone)s.") % {"zone": time_zone}) from None
+        raise DomainError(_("Unknown time zone %(zone)s.") % {"zone": time_zone}) from None
     if not MIN_YEAR <= local.year <= timezone.now().year + YEARS_AHEAD:
-        raise MentoringError(
+        raise DomainError(
             _("Choose a date within the next %(years)d years.") % {"years": YEARS_AHEAD}
         )
     aware = local.replace(tzinfo=zone)
     utc = aware.astimezone(datetime.UTC)
     if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise MentoringError(
+        raise DomainError(
             _("%(time)s does not exist in %(zone)s: the clocks change then. Pick another time.")
             % {"time": local.strftime("%Y-%m-%d %H:%M"), "zone": time_zone}
         )
     return utc
-
-
-def _member_ids(cluster: Cluster) -> QuerySet:
-    return Membership.objects.filter(cluster=cluster, status=Membership.Status.ACTIVE).values(
-        "user_id"
-    )
-
-
-def can_see(user: User, session: Session) -> bool:
-    if not user.is_authenticated:
-        return False
-    if session.pairing_id:
-        return session.pairing.involves(user) or is_coordinator(user, session.cluster)
-    return Membership.objects.filter(
-        cluster_id=session.cluster_id, user=user, status=Membership.Status.ACTIVE
-    ).exists()
 
 
 def _context(session: Session) -> dict:
@@ -75,11 +62,48 @@ def _context(session: Session) -> dict:
 
 def _validate(*, title: str, duration_minutes: int, starts_at: datetime.datetime) -> None:
     if not title.strip():
-        raise MentoringError(gettext_lazy("Give the session a title."))
+        raise DomainError(gettext_lazy("Give the session a title."))
     if not 15 <= duration_minutes <= 480:
-        raise MentoringError(gettext_lazy("A session lasts between 15 minutes and 8 hours."))
+        raise DomainError(gettext_lazy("A session lasts between 15 minutes and 8 hours."))
     if starts_at < timezone.now():
-        raise MentoringError(gettext_lazy("Choose a time in the future."))
+        raise DomainError(gettext_lazy("Choose a time in the future."))
+
+
+def _kind_of(
+    *, by: User, pairing: Pairing | None, cluster: Cluster | None, capacity: int | None
+) -> tuple[Cluster, str, int | None]:
+    """The session's cluster, kind and places, once `by` may schedule it: one-to-one inside
+    their own active pairing (no places to count), or a group session they coordinate."""
+    if pairing is not None:
+        if not pairing.involves(by):
+            raise NotAllowed()
+        if pairing.status != Pairing.Status.ACTIVE:
+            raise DomainError(gettext_lazy("Sessions are scheduled in an active pairing."))
+        return pairing.cluster, Session.Kind.ONE_TO_ONE, None
+    if cluster is None or not is_coordinator(user=by, cluster=cluster):
+        raise NotAllowed(gettext_lazy("Only the cluster's coordinators run group sessions."))
+    if capacity is not None and capacity < 1:
+        raise DomainError(gettext_lazy("A session needs at least one place."))
+    return cluster, Session.Kind.GROUP, capacity
+
+
+def _seat_both_sides(session: Session) -> None:
+    """Both sides of a pairing are going to its sessions from the start."""
+    now = timezone.now()
+    for person in (session.pairing.mentor, session.pairing.follower):
+        Attendance.objects.create(session=session, user=person, answer=Answer.YES, answered_at=now)
+    session.going_count = 2
+    session.save(update_fields=["going_count"])
+
+
+def _invitees(session: Session, *, by: User) -> list[User]:
+    """Who hears of a new session: the other side of the pairing, or, for a group session,
+    every active member of the cluster but the host."""
+    pairing = session.pairing
+    if pairing is not None:
+        return [pairing.follower if by.pk == pairing.mentor_id else pairing.mentor]
+    members = Membership.objects.active().in_cluster(session.cluster).values("user_id")
+    return list(User.objects.filter(pk__in=members).exclude(pk=by.pk))
 
 
 @transaction.atomic
@@ -102,18 +126,7 @@ def schedule_session(
     place, online_url = text(place, Session, "place"), text(online_url, Session, "online_url")
     starts_at = local_to_utc(local_start, time_zone)
     _validate(title=title, duration_minutes=duration_minutes, starts_at=starts_at)
-    if pairing is not None:
-        if not pairing.involves(by):
-            raise NotAllowed()
-        if pairing.status != Pairing.Status.ACTIVE:
-            raise MentoringError(gettext_lazy("Sessions are scheduled in an active pairing."))
-        cluster, kind, capacity = pairing.cluster, Session.Kind.ONE_TO_ONE, None
-    else:
-        if cluster is None or not is_coordinator(by, cluster):
-            raise NotAllowed(gettext_lazy("Only the cluster's coordinators run group sessions."))
-        kind = Session.Kind.GROUP
-        if capacity is not None and capacity < 1:
-            raise MentoringError(gettext_lazy("A session needs at least one place."))
+    cluster, kind, capacity = _kind_of(by=by, pairing=pairing, cluster=cluster, capacity=capacity)
     session = Session.objects.create(
         cluster=cluster,
         pairing=pairing,
@@ -128,19 +141,10 @@ def schedule_session(
         online_url=online_url.strip(),
         capacity=capacity,
     )
-    now = timezone.now()
     if pairing is not None:
-        for person in (pairing.mentor, pairing.follower):
-            Attendance.objects.create(
-                session=session, user=person, answer=Answer.YES, answered_at=now
-            )
-        session.going_count = 2
-        session.save(update_fields=["going_count"])
-        invited = [pairing.follower if by.pk == pairing.mentor_id else pairing.mentor]
-    else:
-        invited = list(User.objects.filter(pk__in=_member_ids(cluster)).exclude(pk=by.pk))
+        _seat_both_sides(session)
     notify.tell(
-        users=invited,
+        users=_invitees(session, by=by),
         template="mentoring/email/session_scheduled",
         context=_context(session),
         event={
@@ -195,9 +199,9 @@ def answer_session(*, session: Session, user: User, answer: str) -> Attendance:
         # Coordinators may look at a pairing's sessions, not join them.
         raise NotAllowed(gettext_lazy("Only the mentor and the follower attend this session."))
     if answer not in Answer.values:
-        raise MentoringError(gettext_lazy("Answer going, maybe or not going."))
+        raise DomainError(gettext_lazy("Answer going, maybe or not going."))
     if session.is_cancelled or session.starts_at < timezone.now():
-        raise MentoringError(gettext_lazy("This session is no longer open for answers."))
+        raise DomainError(gettext_lazy("This session is no longer open for answers."))
     attendance = session.attendances.filter(user=user).first()
     was_going = attendance is not None and attendance.answer == Answer.YES
     was_holding_place = was_going and not attendance.waitlisted
@@ -224,12 +228,12 @@ def answer_session(*, session: Session, user: User, answer: str) -> Attendance:
 def cancel_session(*, session: Session, by: User, reason: str = "") -> Session:
     reason = text(reason, Pairing, "close_reason")  # the reason a pairing ends holds as much
     session = _locked(session)
-    if by.pk != session.host_id and not is_coordinator(by, session.cluster):
+    if by.pk != session.host_id and not is_coordinator(user=by, cluster=session.cluster):
         raise NotAllowed()
     if session.is_cancelled:
         return session
     if session.held_confirmed_at is not None:
-        raise MentoringError(gettext_lazy("This session was held and confirmed; it stays."))
+        raise DomainError(gettext_lazy("This session was held and confirmed; it stays."))
     _cancel(session, by=by, reason=reason)
     return session
 
@@ -275,9 +279,9 @@ def mark_attendance(*, session: Session, by: User, attended: dict[int, bool]) ->
     if by.pk != session.host_id:
         raise NotAllowed(gettext_lazy("Only the host records attendance."))
     if session.starts_at > timezone.now():
-        raise MentoringError(gettext_lazy("Attendance is recorded once the session has begun."))
+        raise DomainError(gettext_lazy("Attendance is recorded once the session has begun."))
     if session.is_cancelled:
-        raise MentoringError(gettext_lazy("This session was cancelled."))
+        raise DomainError(gettext_lazy("This session was cancelled."))
     changed = 0
     rows = session.attendances.filter(
         user_id__in=list(attended), answer__in=["yes", "maybe"], waitlisted=False
@@ -300,38 +304,6 @@ def save_notes(*, session: Session, by: User, notes: str) -> Session:
     return session
 
 
-def _organization_id(user: User) -> int | None:
-    return getattr(getattr(user, "profile", None), "organization_id", None)
-
-
-def awaiting_confirmation(user: User) -> QuerySet[Session]:
-    """Sessions begun that this person attended as a follower and has not confirmed yet.
-
-    One-to-one: the pairing's follower, whoever hosted. Group: an active follower of the
-    cluster, neither the host nor from the host's own organization (a firm does not confirm,
-    and so credit, its own session). Either way they answered going, held a place, and were
-    not marked absent.
-    """
-    attended = Attendance.objects.filter(
-        session=OuterRef("pk"), user=user, answer=Answer.YES, waitlisted=False
-    ).exclude(attended=False)
-    following = Membership.objects.filter(
-        user=user, status=Membership.Status.ACTIVE, role=Membership.Role.FOLLOWER
-    ).values("cluster_id")
-    group = Q(pairing__isnull=True, cluster_id__in=following) & ~Q(host=user)
-    organization_id = _organization_id(user)
-    if organization_id is not None:
-        group &= ~Q(host__profile__organization_id=organization_id)
-    return (
-        Session.objects.filter(
-            Exists(attended), status=Session.Status.SCHEDULED, starts_at__lt=timezone.now()
-        )
-        .filter(Q(pairing__follower=user) | group)
-        .exclude(feedback__follower=user)
-        .select_related("cluster")
-    )
-
-
 @transaction.atomic
 def confirm_session(
     *,
@@ -346,13 +318,13 @@ def confirm_session(
     comment = text(comment, SessionFeedback, "comment")
     session = _locked(session)
     if session.ends_at > timezone.now():
-        raise MentoringError(gettext_lazy("You can confirm a session once it is over."))
+        raise DomainError(gettext_lazy("You can confirm a session once it is over."))
     if not awaiting_confirmation(follower).filter(pk=session.pk).exists():
         if SessionFeedback.objects.filter(session=session, follower=follower).exists():
-            raise MentoringError(gettext_lazy("You have already confirmed this session."))
+            raise DomainError(gettext_lazy("You have already confirmed this session."))
         raise NotAllowed(gettext_lazy("Only followers who attended confirm a session."))
     if rating is not None and not 1 <= rating <= 5:
-        raise MentoringError(gettext_lazy("Rate from 1 to 5."))
+        raise DomainError(gettext_lazy("Rate from 1 to 5."))
     try:
         with transaction.atomic():
             feedback = SessionFeedback.objects.create(
@@ -364,7 +336,7 @@ def confirm_session(
                 comment=comment.strip()[:2000],
             )
     except IntegrityError:
-        raise MentoringError(gettext_lazy("You have already confirmed this session.")) from None
+        raise DomainError(gettext_lazy("You have already confirmed this session.")) from None
     if took_place:
         if session.held_confirmed_at is None:
             session.held_confirmed_at = timezone.now()
@@ -402,36 +374,10 @@ def _independent_confirmations(session: Session) -> QuerySet[SessionFeedback]:
     """Attendees' confirmations that the session took place, less those of the host's own
     organization now (someone may have joined the host's firm since confirming)."""
     confirmed = session.feedback.filter(took_place=True)
-    organization_id = _organization_id(session.host) if session.host_id else None
+    organization_id = organization_id_of(session.host) if session.host_id else None
     if organization_id is None:
         return confirmed
     return confirmed.exclude(follower__profile__organization_id=organization_id)
-
-
-def sessions_of(user: User) -> QuerySet[Session]:
-    """Sessions on this person's calendar: hosted, or answered going or maybe, and still theirs
-    to see (a member who left a cluster stops receiving its sessions)."""
-    member_of = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
-        "cluster_id"
-    )
-    answered = Attendance.objects.filter(
-        session=OuterRef("pk"), user=user, answer__in=[Answer.YES, Answer.MAYBE]
-    )
-    return (
-        Session.objects.filter(Q(host=user) | Exists(answered))
-        .filter(
-            Q(pairing__mentor=user)
-            | Q(pairing__follower=user)
-            | Q(pairing__isnull=True, cluster_id__in=member_of)
-        )
-        .select_related("cluster")
-    )
-
-
-def calendar_sessions(user: User, *, limit: int = 500) -> QuerySet[Session]:
-    """The feed: from three months back onwards, soonest first."""
-    since = timezone.now() - timedelta(days=90)
-    return sessions_of(user).filter(starts_at__gte=since).order_by("starts_at")[:limit]
 
 
 def send_due_reminders(*, now: datetime.datetime | None = None) -> int:

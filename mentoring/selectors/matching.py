@@ -1,0 +1,181 @@
+"""The facts scoring weighs, read from offers, needs and export records, and the offers a
+follower may be shown: what both suggestions and cohort drafts are built from."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing, Suggestion
+from mentoring.scoring import (
+    FollowerFacts,
+    Match,
+    MentorFacts,
+    excluded,
+    same_product,
+    score,
+    topic_key,
+)
+from network.models import Cluster, Membership, User
+
+# Offers from public clusters the follower has not joined: same sector and country only.
+OUTSIDE_CANDIDATES = 200
+
+
+def _tag_names(obj) -> frozenset[str]:
+    return frozenset(topic_key(tag.name) for tag in obj.topics.all())
+
+
+def _experience(organization_ids: Iterable[int]) -> dict[int, frozenset[tuple[str, str]]]:
+    pairs = defaultdict(set)
+    rows = ExportRecord.objects.filter(organization_id__in=set(organization_ids) - {None})
+    for org_id, code, country in rows.values_list("organization_id", "hs_code", "country"):
+        pairs[org_id].add((code, str(country)))
+    return {org_id: frozenset(found) for org_id, found in pairs.items()}
+
+
+def _declared(offer: MentorOffer, pairs) -> frozenset[tuple[str, str]]:
+    """Records count as experience only for markets and products the mentor chose to show."""
+    markets = {str(code) for code in offer.markets}
+    return frozenset(
+        (code, country)
+        for code, country in pairs or ()
+        if country in markets and any(same_product(code, shown) for shown in offer.products)
+    )
+
+
+def mentor_facts(offers: list[MentorOffer]) -> list[MentorFacts]:
+    """Offers must come with user__profile selected and topics prefetched."""
+    experience = _experience(offer.user.profile.organization_id for offer in offers)
+    return [
+        MentorFacts(
+            offer_id=offer.pk,
+            user_id=offer.user_id,
+            cluster_id=offer.cluster_id,
+            organization_id=offer.user.profile.organization_id,
+            products=tuple(offer.products),
+            markets=tuple(str(code) for code in offer.markets),
+            languages=tuple(offer.languages),
+            topics=_tag_names(offer),
+            places_left=offer.open_places,
+            accepts_competitors=offer.accepts_competitors,
+            experience=_declared(offer, experience.get(offer.user.profile.organization_id)),
+        )
+        for offer in offers
+    ]
+
+
+def follower_facts(users: list[User], *, cluster_ids: dict[int, frozenset[int]]) -> list:
+    """Users must come with profile selected; users without needs get empty ones."""
+    needs = {
+        n.user_id: n
+        for n in MentoringNeeds.objects.filter(user__in=users).prefetch_related("topics")
+    }
+    facts = []
+    for user in users:
+        own = needs.get(user.pk) or MentoringNeeds(user=user)
+        facts.append(
+            FollowerFacts(
+                user_id=user.pk,
+                organization_id=user.profile.organization_id,
+                products=tuple(own.products),
+                markets=tuple(str(code) for code in own.markets),
+                languages=tuple(own.languages or user.profile.languages),
+                topics=_tag_names(own) if own.pk else frozenset(),
+                cluster_ids=cluster_ids.get(user.pk, frozenset()),
+            )
+        )
+    return facts
+
+
+def available_offers(query: QuerySet[MentorOffer], *, limit: int | None = None) -> list:
+    """Unpaused offers of mentors still active in the cluster, with places not yet promised.
+
+    A place is promised by an active pairing or by a request or proposal still open, so a
+    mentor is never pushed to more followers than they can take. With a limit, the offers
+    with the most places open come first. Each offer gets `open_places`.
+    """
+    still_member = Membership.objects.active().filter(
+        user=OuterRef("user"), cluster=OuterRef("cluster")
+    )
+    query = (
+        query.filter(Exists(still_member), is_paused=False)
+        .annotate(
+            pending=Count(
+                "pairings",
+                filter=Q(pairings__status__in=[Pairing.Status.REQUESTED, Pairing.Status.PROPOSED]),
+            )
+        )
+        .filter(capacity__gt=F("active_mentees") + F("pending"))
+        .select_related("user__profile", "cluster")
+        .prefetch_related("topics")
+    )
+    if limit is not None:
+        query = query.order_by(F("active_mentees") + F("pending") - F("capacity"), "pk")[:limit]
+    offers = list(query)
+    for offer in offers:
+        offer.open_places = offer.capacity - offer.active_mentees - offer.pending
+    return offers
+
+
+def active_cluster_ids(user: User) -> frozenset[int]:
+    return frozenset(Membership.objects.active().of(user).values_list("cluster_id", flat=True))
+
+
+def _candidate_offers(follower: User, cluster_ids: frozenset[int]) -> list[MentorOffer]:
+    mine = MentorOffer.objects.filter(cluster_id__in=cluster_ids)
+    clusters = Cluster.objects.filter(pk__in=cluster_ids)
+    nearby = (
+        MentorOffer.objects.filter(
+            cluster__visibility=Cluster.Visibility.PUBLIC,
+            cluster__sector__in=clusters.values("sector"),
+            cluster__country__in=clusters.values("country"),
+        )
+        .exclude(cluster_id__in=cluster_ids)
+        .order_by("-capacity")[:OUTSIDE_CANDIDATES]
+    )
+    already = Pairing.objects.filter(follower=follower, status__in=Pairing.OPEN)
+    offers = available_offers(mine.exclude(pk__in=already.values("offer_id")))
+    offers += available_offers(
+        MentorOffer.objects.filter(pk__in=list(nearby.values_list("pk", flat=True)))
+    )
+    return offers
+
+
+def ranked_mentors(follower: User, cluster_ids: frozenset[int]) -> list[tuple[Match, MentorOffer]]:
+    """Offers of the follower's clusters and of nearby public ones, best first, less those
+    the rules exclude; whether each may be shown is decided when places are reserved."""
+    offers = _candidate_offers(follower, cluster_ids)
+    (me,) = follower_facts([follower], cluster_ids={follower.pk: cluster_ids})
+    ranked = [
+        (score(facts, me), offer)
+        for offer, facts in zip(offers, mentor_facts(offers), strict=True)
+        if not excluded(facts, me)
+    ]
+    ranked.sort(key=lambda item: (-item[0].score, item[1].pk))
+    return ranked
+
+
+def shown_to_others(offer_ids: list[int], *, besides: User) -> dict[int, int]:
+    """How many other followers each offer is currently shown to."""
+    rows = (
+        Suggestion.objects.filter(offer_id__in=offer_ids, expires_at__gt=timezone.now())
+        .exclude(follower=besides)
+        .values("offer_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["offer_id"]: row["n"] for row in rows}
+
+
+def match_for(*, offer: MentorOffer, follower: User) -> tuple[Match, bool]:
+    """The score of one pair and whether the pair is excluded."""
+    offer = available_offers(MentorOffer.objects.filter(pk=offer.pk))
+    if not offer:
+        return Match(score=0, reasons=[]), True
+    (mentor,) = mentor_facts(offer)
+    (me,) = follower_facts(
+        [User.objects.select_related("profile").get(pk=follower.pk)],
+        cluster_ids={follower.pk: active_cluster_ids(follower)},
+    )
+    return score(mentor, me), excluded(mentor, me)

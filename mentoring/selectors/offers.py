@@ -1,0 +1,79 @@
+"""Mentors' offers and followers' needs, and where a person may offer mentoring."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from mentoring.models import MentoringNeeds, MentorOffer
+from network.models import Cluster, ExportProduct, Membership, User
+
+# Who may offer mentoring in a cluster: its mentors, and its coordinators too.
+OFFERING_ROLES = (Membership.Role.MENTOR, Membership.Role.COORDINATOR)
+
+
+def needs_of(user: User | int) -> MentoringNeeds | None:
+    return MentoringNeeds.objects.filter(user=user).first()
+
+
+def mentor_clusters(user: User) -> QuerySet[Membership]:
+    """Where this person may offer mentoring, with their offer there if any."""
+    return (
+        Membership.objects.active()
+        .of(user)
+        .filter(role__in=OFFERING_ROLES)
+        .select_related("cluster")
+        .order_by("cluster__name")
+    )
+
+
+def may_offer(user: User, cluster: Cluster) -> bool:
+    return (
+        Membership.objects.active()
+        .of(user)
+        .in_cluster(cluster)
+        .filter(role__in=OFFERING_ROLES)
+        .exists()
+    )
+
+
+def offers_of(user: User) -> dict[int, MentorOffer]:
+    return {offer.cluster_id: offer for offer in MentorOffer.objects.filter(user=user)}
+
+
+def live_offers_of(user: User) -> list[MentorOffer]:
+    """The person's offers in clusters where they are still an active member."""
+    return list(
+        MentorOffer.objects.filter(
+            user=user,
+            cluster__memberships__user=user,
+            cluster__memberships__status=Membership.Status.ACTIVE,
+        ).prefetch_related("topics")
+    )
+
+
+def offer_for_request(user: User, offer_id: int) -> MentorOffer:
+    """An offer the follower may look at: in a cluster they can see."""
+    offer = (
+        MentorOffer.objects.select_related("cluster", "user__profile__organization")
+        .filter(pk=offer_id)
+        .first()
+    )
+    if offer is None:
+        raise Http404
+    member = Membership.objects.active().of(user).in_cluster(offer.cluster).exists()
+    if not (member or offer.cluster.is_public):
+        raise Http404
+    return offer
+
+
+def offer_defaults(user: User) -> dict:
+    """A new offer starts from what the mentor's firm already exports."""
+    profile = user.profile
+    organization = profile.organization
+    initial = {"languages": profile.languages, "capacity": 2}
+    if organization:
+        initial["products"] = ", ".join(
+            p.hs_code for p in organization.products.filter(status=ExportProduct.Status.EXPORTS)
+        )
+        initial["markets"] = [str(m.country) for m in organization.markets.all()]
+    initial["topics"] = ", ".join(tag.name for tag in profile.expertise.all())
+    return initial

@@ -1,0 +1,115 @@
+"""Export records, and the outcomes of the firms mentored in a cluster (derived by the pure
+functions of mentoring.outcomes)."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import groupby, repeat
+from operator import itemgetter
+
+from django.db.models import Exists, Min, OuterRef, QuerySet
+
+from mentoring.models import ExportRecord, Pairing
+from mentoring.outcomes import CohortOutcome, Export, FirmOutcome, cohort, derive
+from network.models import Membership, Organization, Profile
+
+Status = Pairing.Status
+MENTORED = [Status.ACTIVE, Status.COMPLETED, Status.ENDED]
+
+
+def export_records(organization: Organization) -> QuerySet[ExportRecord]:
+    return organization.export_records.all()
+
+
+def exports_of(organization_ids: Iterable[int]) -> dict[int, list[Export]]:
+    found: dict[int, list[Export]] = defaultdict(list)
+    rows = ExportRecord.objects.filter(organization_id__in=list(organization_ids))
+    for org_id, year, code, country in rows.values_list(
+        "organization_id", "year", "hs_code", "country"
+    ):
+        found[org_id].append(Export(year, code, str(country)))
+    return found
+
+
+def firm_outcomes(organizations: list[Organization], *, as_of: int) -> dict[int, FirmOutcome]:
+    exports = exports_of(org.pk for org in organizations)
+    return {org.pk: derive(exports.get(org.pk, []), as_of=as_of) for org in organizations}
+
+
+def cohort_of(organizations: QuerySet[Organization], *, as_of: int) -> CohortOutcome:
+    """The totals of every firm in the query, in two queries whatever the cohort's size.
+
+    Records are read firm by firm from one ordered stream, so memory holds one firm's
+    records at a time, not the whole cohort's.
+    """
+    firms = organizations.count()
+    rows = (
+        ExportRecord.objects.filter(organization__in=organizations.values("pk"))
+        .order_by("organization_id")
+        .values_list("organization_id", "year", "hs_code", "country")
+        .iterator(chunk_size=2000)
+    )
+
+    def each_firm() -> Iterator[FirmOutcome]:
+        exporting = 0
+        for _org_id, records in groupby(rows, key=itemgetter(0)):
+            exporting += 1
+            yield derive(
+                [Export(year, code, str(country)) for _, year, code, country in records],
+                as_of=as_of,
+            )
+        yield from repeat(derive([], as_of=as_of), max(firms - exporting, 0))
+
+    return cohort(each_firm())
+
+
+def mentored_firms(cluster) -> QuerySet[Organization]:
+    """Firms of the followers mentored in this cluster: the cohort whose outcomes we report.
+
+    Not evaluated: the page reads it a page at a time and totals it without loading it all.
+    """
+    mentored = Pairing.objects.filter(cluster=cluster, status__in=MENTORED).values("follower_id")
+    return Organization.objects.filter(
+        Exists(Profile.objects.filter(organization=OuterRef("pk"), user_id__in=mentored))
+    ).order_by("name", "id")
+
+
+def mentored_and_other_firms(cluster_ids) -> tuple[list[Organization], list[Organization]]:
+    """Firms of followers mentored in these clusters, and firms of their other followers."""
+    mentored_ids = Pairing.objects.filter(cluster_id__in=cluster_ids, status__in=MENTORED).values(
+        "follower_id"
+    )
+    mentored = list(
+        Organization.objects.filter(people__user__in=mentored_ids).distinct().order_by("name")
+    )
+    followers = Membership.objects.followers().filter(cluster_id__in=cluster_ids).values("user_id")
+    others = list(
+        Organization.objects.filter(people__user__in=followers, kind=Organization.Kind.FIRM)
+        .exclude(pk__in=[firm.pk for firm in mentored])
+        .distinct()
+        .order_by("name")
+    )
+    return mentored, others
+
+
+def first_pairing_starts(cluster_ids) -> dict[int, datetime.datetime]:
+    """When each firm's people first started being mentored in these clusters, by firm id."""
+    rows = (
+        Pairing.objects.filter(
+            cluster_id__in=cluster_ids, status__in=MENTORED, started_at__isnull=False
+        )
+        .exclude(follower__profile__organization=None)
+        .values("follower__profile__organization")
+        .annotate(first=Min("started_at"))
+    )
+    return {row["follower__profile__organization"]: row["first"] for row in rows}
+
+
+def participation(cluster_ids) -> dict[str, int]:
+    """Mentors and followers in active pairings in these clusters."""
+    active = Pairing.objects.filter(cluster_id__in=cluster_ids, status=Status.ACTIVE)
+    return {
+        "mentors": active.values("mentor_id").distinct().count(),
+        "followers": active.values("follower_id").distinct().count(),
+        "pairings": active.count(),
+    }

@@ -1,0 +1,58 @@
+"""Pairings the viewer may see, and those waiting for their answer."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from mentoring.models import Pairing
+from network.models import User
+from network.selectors import is_coordinator
+
+Status = Pairing.Status
+
+
+def _pairings() -> QuerySet[Pairing]:
+    return Pairing.objects.select_related("cluster", "mentor__profile", "follower__profile")
+
+
+def pairing_for(user: User, pairing_id: int) -> Pairing:
+    """The pairing if the viewer is one of the two or coordinates its cluster; 404 otherwise."""
+    pairing = _pairings().filter(pk=pairing_id).first()
+    if pairing is None or not user.is_authenticated:
+        raise Http404
+    if not (pairing.involves(user) or is_coordinator(user=user, cluster=pairing.cluster)):
+        raise Http404
+    return pairing
+
+
+def my_pairings(user: User) -> QuerySet[Pairing]:
+    return (
+        _pairings()
+        .filter(Q(mentor=user) | Q(follower=user), status__in=Pairing.OPEN)
+        .order_by("-updated_at")
+    )
+
+
+def past_pairings(user: User, limit: int = 20) -> list[Pairing]:
+    return list(
+        _pairings()
+        .filter(Q(mentor=user) | Q(follower=user))
+        .exclude(status__in=Pairing.OPEN)
+        .order_by("-updated_at")[:limit]
+    )
+
+
+def has_open_pairing(follower: User) -> bool:
+    return Pairing.objects.filter(follower=follower, status__in=Pairing.OPEN).exists()
+
+
+def waiting_for(user: User, pairings) -> list[Pairing]:
+    """Open pairings that need this person's answer."""
+    return [
+        p
+        for p in pairings
+        if p.status in (Status.REQUESTED, Status.PROPOSED)
+        and (
+            (p.mentor_id == user.pk and p.mentor_accepted_at is None)
+            or (p.follower_id == user.pk and p.follower_accepted_at is None)
+        )
+    ]

@@ -1,0 +1,160 @@
+"""Sessions the viewer may see, answer or confirm, and the calendars that list them."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mentoring.models import Attendance, CalendarFeed, Pairing, Session, SessionFeedback
+from network.models import Cluster, Membership, User
+from network.selectors import is_coordinator
+
+Answer = Attendance.Answer
+
+
+def can_see(user: User, session: Session) -> bool:
+    """A pairing's session: its two people and the cluster's coordinators; a group session:
+    the cluster's active members."""
+    if not user.is_authenticated:
+        return False
+    if session.pairing_id:
+        return session.pairing.involves(user) or is_coordinator(user=user, cluster=session.cluster)
+    return Membership.objects.active().of(user).filter(cluster_id=session.cluster_id).exists()
+
+
+def session_for(user: User, session_id: int) -> Session:
+    session = (
+        Session.objects.select_related("cluster", "pairing", "host__profile")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None or not can_see(user, session):
+        raise Http404
+    return session
+
+
+def attendances_of(session: Session) -> list[Attendance]:
+    return list(
+        session.attendances.select_related("user__profile").order_by(
+            "waitlisted", "answered_at", "id"
+        )
+    )
+
+
+def feedback_of(session: Session) -> list[SessionFeedback]:
+    return list(session.feedback.select_related("follower__profile"))
+
+
+def sessions_of_pairing(pairing: Pairing, limit: int = 20) -> list[Session]:
+    return list(pairing.sessions.order_by("-starts_at")[:limit])
+
+
+def upcoming_sessions(user: User, limit: int = 10) -> list[Session]:
+    return list(
+        Session.objects.filter(
+            Q(host=user) | Q(attendances__user=user, attendances__answer__in=["yes", "maybe"]),
+            starts_at__gte=timezone.now(),
+            status=Session.Status.SCHEDULED,
+        )
+        .distinct()
+        .select_related("cluster", "host__profile")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def cluster_sessions(cluster: Cluster, *, upcoming: bool = True, limit: int = 30) -> list[Session]:
+    now = timezone.now()
+    sessions = Session.objects.filter(cluster=cluster, kind=Session.Kind.GROUP)
+    sessions = (
+        sessions.filter(starts_at__gte=now) if upcoming else sessions.filter(starts_at__lt=now)
+    )
+    order = "starts_at" if upcoming else "-starts_at"
+    return list(sessions.select_related("host__profile").order_by(order)[:limit])
+
+
+def upcoming_group_sessions(clusters: list[Cluster], limit: int = 100) -> list[Session]:
+    """The next group sessions of these clusters, each with `going`: places taken."""
+    return list(
+        Session.objects.filter(
+            cluster__in=clusters,
+            kind=Session.Kind.GROUP,
+            status=Session.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .annotate(
+            going=Count(
+                "attendances",
+                filter=Q(attendances__answer=Answer.YES, attendances__waitlisted=False),
+            )
+        )
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
+def organization_id_of(user: User) -> int | None:
+    return getattr(getattr(user, "profile", None), "organization_id", None)
+
+
+def awaiting_confirmation(user: User) -> QuerySet[Session]:
+    """Sessions begun that this person attended as a follower and has not confirmed yet.
+
+    One-to-one: the pairing's follower, whoever hosted. Group: an active follower of the
+    cluster, neither the host nor from the host's own organization (a firm does not confirm,
+    and so credit, its own session). Either way they answered going, held a place, and were
+    not marked absent.
+    """
+    attended = Attendance.objects.filter(
+        session=OuterRef("pk"), user=user, answer=Answer.YES, waitlisted=False
+    ).exclude(attended=False)
+    following = Membership.objects.followers().of(user).values("cluster_id")
+    group = Q(pairing__isnull=True, cluster_id__in=following) & ~Q(host=user)
+    organization_id = organization_id_of(user)
+    if organization_id is not None:
+        group &= ~Q(host__profile__organization_id=organization_id)
+    return (
+        Session.objects.filter(
+            Exists(attended), status=Session.Status.SCHEDULED, starts_at__lt=timezone.now()
+        )
+        .filter(Q(pairing__follower=user) | group)
+        .exclude(feedback__follower=user)
+        .select_related("cluster")
+    )
+
+
+def can_confirm(user: User, session: Session) -> bool:
+    """Whether this person may confirm now that the session took place (it is over)."""
+    return (
+        session.ends_at <= timezone.now()
+        and awaiting_confirmation(user).filter(pk=session.pk).exists()
+    )
+
+
+def sessions_of(user: User) -> QuerySet[Session]:
+    """Sessions on this person's calendar: hosted, or answered going or maybe, and still theirs
+    to see (a member who left a cluster stops receiving its sessions)."""
+    member_of = Membership.objects.active().of(user).values("cluster_id")
+    answered = Attendance.objects.filter(
+        session=OuterRef("pk"), user=user, answer__in=[Answer.YES, Answer.MAYBE]
+    )
+    return (
+        Session.objects.filter(Q(host=user) | Exists(answered))
+        .filter(
+            Q(pairing__mentor=user)
+            | Q(pairing__follower=user)
+            | Q(pairing__isnull=True, cluster_id__in=member_of)
+        )
+        .select_related("cluster")
+    )
+
+
+def calendar_sessions(user: User, *, limit: int = 500) -> QuerySet[Session]:
+    """The feed: from three months back onwards, soonest first."""
+    since = timezone.now() - timedelta(days=90)
+    return sessions_of(user).filter(starts_at__gte=since).order_by("starts_at")[:limit]
+
+
+def live_feed(token: str) -> CalendarFeed | None:
+    """The feed this address opens, unless it was revoked or has lapsed."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    return None if feed is None or feed.is_expired else feed
