@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from incentives.models import ApiToken
-from mentoring import services as mentoring
+from mentoring.services import offers, pairings
 from mentoring.models import ExportRecord
 from tests.incentives.conftest import build
 from tests.incentives.test_pages import client_for
@@ -22,11 +22,11 @@ def compared(db):
     """The follower is mentored and exported two years ago and last year; the other follower's
     firm has not exported."""
     setting = build()
-    offer = mentoring.save_offer(
+    offer = offers.save_offer(
         user=setting.mentor, cluster=setting.cluster, capacity=2, accepts_competitors=True
     )
-    request = mentoring.request_mentor(follower=setting.follower, offer=offer)
-    mentoring.accept_pairing(pairing=request, by=setting.mentor)
+    request = pairings.request_mentor(follower=setting.follower, offer=offer)
+    pairings.accept_pairing(pairing=request, by=setting.mentor)
     firm = setting.follower.profile.organization
     for year in (THIS_YEAR - 2, THIS_YEAR - 1):
         ExportRecord.objects.create(
