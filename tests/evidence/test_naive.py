@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from incentives.models import ApiToken
-from mentoring.services import offers, pairings
 from mentoring.models import ExportRecord
+from mentoring.services import offers, pairings
 from tests.incentives.conftest import build
 from tests.incentives.test_pages import client_for
 

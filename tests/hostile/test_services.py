@@ -28,9 +28,7 @@ from tests.reporting import report
 
 pytestmark = pytest.mark.django_db
 
-DOMAIN_ERRORS = (
-    DomainError,
-)
+DOMAIN_ERRORS = (DomainError,)
 EXAMPLES = 25
 EXAMPLE_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None)
 
