@@ -1,11 +1,15 @@
-"""A coffee cluster: a coordinator, two mentors with firms and offers, followers with needs."""
+"""A coffee cluster: a coordinator, two mentors with firms and offers, followers with needs;
+Felipe mentored by Ana, and the sessions the tests schedule in it."""
 
+import datetime
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from mentoring import services
-from mentoring.models import ExportRecord, MentorOffer
+from mentoring import services, sessions
+from mentoring.models import ExportRecord, MentorOffer, Pairing, Session
 from network.models import Cluster, User
 from tests.factories import OrganizationFactory, UserFactory, add_member, make_cluster
 
@@ -91,3 +95,48 @@ def build_network() -> Network:
 @pytest.fixture
 def net(db) -> Network:
     return build_network()
+
+
+@pytest.fixture
+def pairing(net) -> Pairing:
+    """Felipe mentored by Ana."""
+    return services.accept_pairing(
+        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+
+
+NEXT_YEAR = timezone.now().year + 1
+
+
+def one_to_one(by, pairing, **fields) -> Session:
+    return sessions.schedule_session(
+        by=by,
+        pairing=pairing,
+        title=fields.pop("title", "Uno a uno"),
+        local_start=datetime.datetime(NEXT_YEAR, 5, 4, 10, 0),
+        time_zone="America/Bogota",
+        duration_minutes=60,
+        **fields,
+    )
+
+
+def group_session(net, **fields) -> Session:
+    """The coordinator's workshop for the whole cluster."""
+    return sessions.schedule_session(
+        by=net.coordinator,
+        cluster=net.cluster,
+        title=fields.pop("title", "Taller grupal"),
+        local_start=datetime.datetime(NEXT_YEAR, 5, 6, 9, 0),
+        time_zone="America/Bogota",
+        duration_minutes=90,
+        **fields,
+    )
+
+
+def move_to_past(session: Session, *, hours_ago: int = 3) -> Session:
+    """The session started `hours_ago` hours ago: long enough to be over, by default."""
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(hours=hours_ago)
+    )
+    session.refresh_from_db()
+    return session

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from mentoring import outcomes, services
+from mentoring import outcomes
 from mentoring.models import ExportRecord, Goal
 from mentoring.outcomes import Export, derive
 from mentoring.services import MentoringError, NotAllowed
@@ -59,13 +59,6 @@ def test_cohort_counts_only_firms_whose_year_has_come():
     assert total.survival_rate(2) == 1.0
     assert total.pairs == 2 + 1 + 2
     assert total.new_pairs_by_year == {2020: 1, 2021: 1, 2022: 1, 2024: 2}
-
-
-@pytest.fixture
-def pairing(net):
-    return services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
-    )
 
 
 def record(net, year, code, country):

@@ -10,22 +10,15 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from mentoring import calendar, services, sessions
+from mentoring import calendar, sessions
 from mentoring.models import Session
 from mentoring.services import MentoringError, NotAllowed
 from tests.factories import add_member
-from tests.mentoring.conftest import person
+from tests.mentoring.conftest import move_to_past, person
 
 # New York moves its clocks forward on Sunday 14 March 2027, 02:00 -> 03:00.
 BEFORE_DST = datetime.datetime(2027, 3, 11, 10, 0)
 AFTER_DST = datetime.datetime(2027, 3, 18, 10, 0)
-
-
-@pytest.fixture
-def pairing(net):
-    return services.accept_pairing(
-        pairing=services.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
-    )
 
 
 def one_to_one(net, pairing, local=BEFORE_DST, zone="America/New_York", **fields):
@@ -38,14 +31,6 @@ def one_to_one(net, pairing, local=BEFORE_DST, zone="America/New_York", **fields
         duration_minutes=fields.pop("duration_minutes", 60),
         **fields,
     )
-
-
-def move_to_past(session, *, hours_ago=3):
-    Session.objects.filter(pk=session.pk).update(
-        starts_at=timezone.now() - timedelta(hours=hours_ago)
-    )
-    session.refresh_from_db()
-    return session
 
 
 def test_the_same_wall_clock_time_moves_in_utc_across_daylight_saving(net, pairing):
