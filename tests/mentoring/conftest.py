@@ -28,14 +28,9 @@ class Network:
 
 
 def person(name: str, *, languages=("es",), firm: str | None = None) -> User:
-    user = UserFactory()
-    profile = user.profile
-    profile.display_name = name
-    profile.languages = list(languages)
-    if firm:
-        profile.organization = OrganizationFactory(name=firm)
-    profile.save()
-    return user
+    """Someone who speaks `languages`, working at `firm` if one is named."""
+    organization = OrganizationFactory(name=firm) if firm else None
+    return UserFactory(name=name, languages=languages, organization=organization)
 
 
 def offer(user, cluster, **fields) -> MentorOffer:
