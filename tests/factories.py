@@ -122,19 +122,10 @@ class ClusterFactory(factory.django.DjangoModelFactory):
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
-    """A membership written directly; active follower unless a role or status trait says so,
-    e.g. `MembershipFactory(cluster=c, mentor=True)` or `(..., suspended=True)`."""
+    """A membership written directly: an active follower unless `role` or `status` say else."""
 
     class Meta:
         model = Membership
-
-    class Params:
-        coordinator = factory.Trait(role=Role.COORDINATOR)
-        mentor = factory.Trait(role=Role.MENTOR)
-        observer = factory.Trait(role=Role.OBSERVER)
-        requested = factory.Trait(status=Status.REQUESTED)
-        suspended = factory.Trait(status=Status.SUSPENDED)
-        left = factory.Trait(status=Status.LEFT)
 
     user = factory.SubFactory(UserFactory)
     cluster = factory.SubFactory(ClusterFactory)
@@ -154,8 +145,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class SponsorshipFactory(factory.django.DjangoModelFactory):
-    """A sponsorship written directly: active unless `offered` (by the agency, unanswered)
-    or `requested` (by the cluster, unanswered)."""
+    """A sponsorship written directly: active, or with `offered=True` offered by the agency
+    and not yet answered."""
 
     class Meta:
         model = Sponsorship
@@ -166,7 +157,6 @@ class SponsorshipFactory(factory.django.DjangoModelFactory):
             proposed_by_side=Sponsorship.Side.AGENCY,
             decided_at=None,
         )
-        requested = factory.Trait(status=Sponsorship.Status.REQUESTED, decided_at=None)
 
     cluster = factory.SubFactory(ClusterFactory)
     agency = factory.SubFactory(AgencyFactory)
