@@ -6,7 +6,7 @@ import pytest
 
 from evidence import imports
 from evidence.models import ImportBatch
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, OfficerFactory
 
 # Valid ids of each scheme (check digits verified by python-stdnum).
 RUC = ["20100047218", "20131312955", "20100070970", "20100128056", "20100130204"]
@@ -16,10 +16,7 @@ CUSTOMS_HEADER = "tax_id,id_scheme,period,tariff_code,destination,fob_usd"
 
 
 def officer_of(agency):
-    user = UserFactory()
-    user.profile.organization = agency
-    user.profile.save()
-    return user
+    return OfficerFactory(organization=agency)
 
 
 @pytest.fixture
@@ -34,7 +31,7 @@ def officer(agency):
 
 @pytest.fixture
 def other_officer():
-    return officer_of(AgencyFactory(name="ProColombia"))
+    return OfficerFactory(organization__name="ProColombia")
 
 
 def csv_bytes(*lines: str) -> bytes:

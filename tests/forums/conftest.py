@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from forums import services
 from network.models import Cluster, User
-from network.services import unique_handle
-from tests.factories import UserFactory, add_member, make_cluster
+from tests.factories import ForumFactory, UserFactory, add_member, make_cluster, named
+
+# The forum tests rename their people with it.
+_named = named
 
 
 @dataclass
@@ -20,24 +21,16 @@ class Forum:
     outsider: User
 
 
-def _named(user, name):
-    profile = user.profile
-    profile.display_name = name
-    profile.handle = unique_handle(name, excluding=profile)
-    profile.save()
-    return user
-
-
 def build_forum(visibility="private") -> Forum:
-    coordinator = _named(UserFactory(), "Lucia Coord")
+    coordinator = UserFactory(name="Lucia Coord")
     cluster = make_cluster(coordinator=coordinator, visibility=visibility)
     return Forum(
         cluster=cluster,
-        room=services.forum_of(cluster),
+        room=ForumFactory(cluster=cluster),
         coordinator=coordinator,
-        mentor=_named(add_member(cluster, role="mentor"), "Marta Mentor"),
-        follower=_named(add_member(cluster, role="follower"), "Felipe Follower"),
-        outsider=_named(UserFactory(), "Otto Outsider"),
+        mentor=add_member(cluster, UserFactory(name="Marta Mentor"), role="mentor"),
+        follower=add_member(cluster, UserFactory(name="Felipe Follower")),
+        outsider=UserFactory(name="Otto Outsider"),
     )
 
 

@@ -8,7 +8,6 @@ from guides import services
 from guides.models import Guide
 from network.models import Cluster, User
 from tests.factories import UserFactory, add_member, make_cluster
-from tests.forums.conftest import _named
 
 
 @dataclass
@@ -22,15 +21,15 @@ class Library:
 
 
 def build_library(visibility="private") -> Library:
-    coordinator = _named(UserFactory(), "Carla Coord")
+    coordinator = UserFactory(name="Carla Coord")
     cluster = make_cluster(coordinator=coordinator, visibility=visibility)
     return Library(
         cluster=cluster,
         coordinator=coordinator,
-        mentor=_named(add_member(cluster, role="mentor"), "Mateo Mentor"),
-        other_mentor=_named(add_member(cluster, role="mentor"), "Nora Mentor"),
-        follower=_named(add_member(cluster, role="follower"), "Fabi Follower"),
-        outsider=_named(UserFactory(), "Otto Outsider"),
+        mentor=add_member(cluster, UserFactory(name="Mateo Mentor"), role="mentor"),
+        other_mentor=add_member(cluster, UserFactory(name="Nora Mentor"), role="mentor"),
+        follower=add_member(cluster, UserFactory(name="Fabi Follower")),
+        outsider=UserFactory(name="Otto Outsider"),
     )
 
 

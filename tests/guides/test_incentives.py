@@ -9,7 +9,7 @@ from core.errors import DomainError
 from guides import services
 from incentives import services as incentive_services
 from incentives.models import Contribution
-from tests.factories import AgencyFactory, UserFactory, sponsor_directly
+from tests.factories import OfficerFactory, sponsor_directly
 from tests.guides.conftest import draft, published, revise
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +18,7 @@ Status = Contribution.Status
 
 @pytest.fixture
 def funded(library):
-    officer = UserFactory()
-    officer.profile.organization = AgencyFactory()
-    officer.profile.save()
+    officer = OfficerFactory()
     sponsor_directly(library.cluster, officer.profile.organization)
     today = datetime.date.today()
     programme = incentive_services.create_programme(

@@ -2,7 +2,7 @@
 script under the Content-Security-Policy, and private links that cannot be guessed, can be
 revoked, lapse, and are never written to the logs.
 
-`check --deploy` with production values is held by tests/test_settings.py.
+`check --deploy` with production values is held by tests/test_configuration.py.
 """
 
 import datetime

@@ -11,6 +11,7 @@ from incentives.models import Programme
 from network.models import Cluster, User
 from tests.factories import (
     AgencyFactory,
+    OfficerFactory,
     OrganizationFactory,
     UserFactory,
     add_member,
@@ -31,16 +32,12 @@ class Setting:
 
 
 def member_of(organization, name: str) -> User:
-    user = UserFactory()
-    user.profile.display_name = name
-    user.profile.organization = organization
-    user.profile.save()
-    return user
+    return UserFactory(name=name, organization=organization)
 
 
 def build(*, budget="1000", member_cap=None, pair_cap=None, session_amount="50") -> Setting:
     agency = AgencyFactory(name="Agencia Andina")
-    officer = member_of(agency, "Olga Officer")
+    officer = OfficerFactory(name="Olga Officer", organization=agency)
     coordinator = member_of(OrganizationFactory(), "Carla Coord")
     cluster = make_cluster(coordinator=coordinator, visibility="private", sponsor=agency)
     mentor = add_member(cluster, member_of(OrganizationFactory(), "Mateo Mentor"), role="mentor")

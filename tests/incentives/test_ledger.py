@@ -26,6 +26,7 @@ from incentives.models import (
     RuleChange,
 )
 from incentives.services import ledger
+from tests.concurrency import race
 from tests.factories import OrganizationFactory, add_member
 from tests.incentives.conftest import build, member_of
 
@@ -158,27 +159,6 @@ def test_reconcile_fails_and_names_a_tampered_balance(setting, capsys):
     assert "balance 500.00, entries say 50.00, difference 450.00" in err
 
 
-def _race(n, target):
-    barrier = threading.Barrier(n)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait()
-            target()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
-
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_confirmations_credit_exactly_once():
@@ -190,7 +170,7 @@ def test_racing_confirmations_credit_exactly_once():
         cluster=setting.cluster,
         source="mentoring.session:1",
     )
-    errors = _race(
+    errors = race(
         8, lambda: services.confirm_contribution(contribution=contribution, by=setting.follower)
     )
     assert len(errors) == 7  # the others are told it is already decided
@@ -202,7 +182,7 @@ def test_racing_confirmations_credit_exactly_once():
 @pytest.mark.django_db(transaction=True)
 def test_racing_reports_of_the_same_confirmed_source_credit_exactly_once():
     setting = build()
-    errors = _race(8, lambda: credited_session(setting, 1))
+    errors = race(8, lambda: credited_session(setting, 1))
     assert errors == []
     assert Contribution.objects.count() == 1
     assert LedgerEntry.objects.filter(kind="credit").count() == 1
@@ -228,7 +208,7 @@ def test_racing_credits_never_pass_the_budget():
             confirmed_by=follower,
         )
 
-    assert _race(6, one) == []
+    assert race(6, one) == []
     assert selectors.budget_left(setting.programme) >= 0
     credited = sum(e.amount for e in LedgerEntry.objects.filter(kind="credit"))
     assert credited == Decimal("120")
@@ -339,7 +319,7 @@ def test_credits_and_reversals_of_one_member_racing_never_deadlock(monkeypatch):
             credited_session(setting, n)
             services.reverse_credit(contribution=earlier, by=setting.officer, reason="x")
 
-    assert _race(4, credit_then_reverse) == []
+    assert race(4, credit_then_reverse) == []
     kinds = Counter(LedgerEntry.objects.values_list("kind", flat=True))
     assert (kinds["credit"], kinds["reversal"]) == (48, 24)
     assert selectors.reconcile() == []
@@ -369,7 +349,7 @@ def test_racing_payments_of_one_member_pay_once_and_tell_the_others(monkeypatch)
         )
 
     for action, done in ((approve, PeriodApproval), (pay, Payout)):
-        errors = _race(4, action)
+        errors = race(4, action)
         assert len(errors) == 3 and all(isinstance(e, DomainError) for e in errors), errors
         assert done.objects.count() == 1
     assert selectors.member_balance(setting.programme, setting.mentor) == 0
@@ -396,7 +376,7 @@ def test_racing_credits_never_pass_the_monthly_caps(monkeypatch):
             confirmed_by=setting.other_follower,
         )
 
-    assert _race(6, one) == []
+    assert race(6, one) == []
     by_pair = dict(
         Contribution.objects.filter(status__in=["credited", "capped"])
         .values("counterpart")

@@ -1,11 +1,15 @@
-"""A coffee cluster: a coordinator, two mentors with firms and offers, followers with needs."""
+"""A coffee cluster: a coordinator, two mentors with firms and offers, followers with needs;
+Felipe mentored by Ana, and the sessions the tests schedule in it."""
 
+import datetime
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from mentoring.models import ExportRecord, MentorOffer
-from mentoring.services import offers
+from mentoring.models import ExportRecord, MentorOffer, Session
+from mentoring.services import offers, pairings, sessions
 from network.models import Cluster, User
 from tests.factories import OrganizationFactory, UserFactory, add_member, make_cluster
 
@@ -24,14 +28,9 @@ class Network:
 
 
 def person(name: str, *, languages=("es",), firm: str | None = None) -> User:
-    user = UserFactory()
-    profile = user.profile
-    profile.display_name = name
-    profile.languages = list(languages)
-    if firm:
-        profile.organization = OrganizationFactory(name=firm)
-    profile.save()
-    return user
+    """Someone who speaks `languages`, working at `firm` if one is named."""
+    organization = OrganizationFactory(name=firm) if firm else None
+    return UserFactory(name=name, languages=languages, organization=organization)
 
 
 def offer(user, cluster, **fields) -> MentorOffer:
@@ -100,3 +99,43 @@ def build_network() -> Network:
 @pytest.fixture
 def net(db) -> Network:
     return build_network()
+
+
+@pytest.fixture
+def pairing(net):
+    return pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+
+
+NEXT_YEAR = timezone.now().year + 1
+
+
+def one_to_one(by, pairing, **fields) -> Session:
+    return sessions.schedule_session(
+        by=by,
+        pairing=pairing,
+        title=fields.pop("title", "Uno a uno"),
+        local_start=datetime.datetime(NEXT_YEAR, 5, 4, 10, 0),
+        time_zone="America/Bogota",
+        duration_minutes=60,
+        **fields,
+    )
+
+
+def group_session(net, **fields) -> Session:
+    return sessions.schedule_session(
+        by=net.coordinator,
+        cluster=net.cluster,
+        title=fields.pop("title", "Taller grupal"),
+        local_start=datetime.datetime(NEXT_YEAR, 5, 6, 9, 0),
+        time_zone="America/Bogota",
+        duration_minutes=90,
+        **fields,
+    )
+
+
+def move_to_past(session: Session) -> Session:
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(hours=3))
+    session.refresh_from_db()
+    return session

@@ -3,7 +3,6 @@
 import datetime
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -217,13 +216,6 @@ def test_a_firm_sees_its_latest_records_and_a_note_when_there_are_more(net, monk
 
 
 # --- Calendar feed -------------------------------------------------------------------
-
-
-@pytest.fixture
-def pairing(net):
-    return pairings.accept_pairing(
-        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
-    )
 
 
 def test_the_calendar_feed_is_bounded_in_time_and_in_count(net, pairing):

@@ -8,9 +8,10 @@ from django.utils import translation
 
 from core.errors import DomainError, NotAllowed
 from mentoring import matching
-from mentoring.models import Pairing, Suggestion
+from mentoring.models import ExportRecord, Pairing, Suggestion
 from mentoring.scoring import describe_all
 from mentoring.selectors.cohorts import draft_cohort
+from mentoring.selectors.matching import match_for
 from mentoring.services import cohorts, offers, pairings
 from mentoring.services.suggestions import reserve_suggestions
 from tests.factories import add_member, make_cluster
@@ -76,6 +77,31 @@ def test_suggestions_come_with_reasons_best_first(net):
         reasons = describe_all(suggested[0].match.reasons)
     assert reasons[0].startswith("exported coffee") and "Germany" in reasons[0]
     assert "speaks Portuguese" in reasons
+
+
+def test_suggestion_reasons_only_cite_exports_the_mentor_chose_to_show(net):
+    firm = net.ana.profile.organization
+    # Ana's firm also exported to Japan and exported cocoa: her offer shows neither.
+    ExportRecord.objects.create(
+        organization=firm, year=2020, hs_code="0901", country="JP", value_band="lt1m"
+    )
+    ExportRecord.objects.create(
+        organization=firm, year=2020, hs_code="1801", country="DE", value_band="lt1m"
+    )
+    to_japan = add_member(net.cluster, person("Hiro Follower", languages=["pt"]))
+    offers.save_needs(user=to_japan, products=["0901"], markets=["JP"])
+    cocoa = add_member(net.cluster, person("Carla Follower", languages=["pt"]))
+    offers.save_needs(user=cocoa, products=["1801"], markets=["DE"])
+    for follower in (to_japan, cocoa):
+        match, excluded = match_for(offer=net.ana_offer, follower=follower)
+        assert not excluded
+        assert [r for r in match.reasons if r["code"] == "product_market"] == []
+    suggested = {s.offer.user: s for s in reserve_suggestions(follower=to_japan)}
+    words = " ".join(describe_all(suggested[net.ana].match.reasons))
+    assert "Japan" not in words
+    # What she does show still counts: coffee to Germany.
+    match, _excluded = match_for(offer=net.ana_offer, follower=net.felipe)
+    assert {"code": "product_market", "hs": "0901", "country": "DE"} in match.reasons
 
 
 def test_paused_mentors_are_never_suggested(net):

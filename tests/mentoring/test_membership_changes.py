@@ -1,18 +1,22 @@
-"""A member suspended, gone or deleted: their open pairings in that cluster close."""
+"""A member suspended, gone or deleted: their open pairings in that cluster close, their
+mentor's place is freed once, and their calendar drops what they no longer attend."""
 
 import datetime
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
+from icalendar import Calendar
 
+from core.errors import DomainError
 from mentoring.models import MentorOffer, Pairing, Session
-from mentoring.services import cohorts, pairings, sessions
+from mentoring.services import calendars, cohorts, offers, pairings, sessions
 from network import services as network
 from network.models import Membership
 from tests.factories import add_member, make_cluster
-from tests.mentoring.conftest import offer
+from tests.mentoring.conftest import group_session, offer, one_to_one, person
 
 Status = Pairing.Status
 
@@ -147,3 +151,47 @@ def test_closing_is_idempotent_when_a_suspended_member_then_leaves(net, active):
     active.refresh_from_db()
     assert active.status == Status.ENDED
     assert places_taken(net.ana_offer) == 0
+
+
+def test_deleting_a_followers_account_frees_the_mentors_place(net, pairing):
+    gabi = pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.gabi, offer=net.ana_offer), by=net.ana
+    )
+    assert places_taken(net.ana_offer) == 2
+    net.felipe.delete()
+    # One place back, not two: the membership going with the account closes nothing twice.
+    assert places_taken(net.ana_offer) == 1
+    assert Pairing.objects.get(pk=gabi.pk).status == Pairing.Status.ACTIVE
+    newcomer = add_member(net.cluster, person("Nuevo", languages=["pt"]))
+    offers.save_needs(user=newcomer, products=["0901"], markets=["US"])
+    assert pairings.request_mentor(follower=newcomer, offer=net.ana_offer).is_open
+
+
+def test_a_full_mentor_stays_full_until_a_place_is_really_freed(net, pairing):
+    offer(net.ana, net.cluster, capacity=1, products=["0901"], markets=["DE", "US"])
+    with pytest.raises(DomainError):
+        pairings.request_mentor(follower=net.gabi, offer=net.ana_offer)
+    net.felipe.delete()
+    assert pairings.request_mentor(follower=net.gabi, offer=net.ana_offer).is_open
+
+
+def feed_events(user) -> list[tuple[str, str]]:
+    response = Client().get(calendars.ensure_feed(user=user).get_absolute_url())
+    assert response.status_code == 200
+    parsed = Calendar.from_ical(response.content)
+    return sorted((str(e["summary"]), str(e["status"])) for e in parsed.walk("VEVENT"))
+
+
+def test_the_calendar_feed_drops_a_clusters_sessions_once_the_member_is_suspended(net, pairing):
+    group = group_session(net)
+    sessions.answer_session(session=group, user=net.felipe, answer="yes")
+    one_to_one(net.ana, pairing, title="Uno a uno")
+    assert feed_events(net.felipe) == [("Taller grupal", "CONFIRMED"), ("Uno a uno", "CONFIRMED")]
+    network.suspend_member(
+        membership=Membership.objects.get(user=net.felipe, cluster=net.cluster),
+        by=net.coordinator,
+    )
+    # The group session is gone; the pairing ended with the membership, so its session is
+    # called off rather than left waiting.
+    assert feed_events(net.felipe) == [("Uno a uno", "CANCELLED")]
+    assert feed_events(net.ana) == [("Uno a uno", "CANCELLED")]

@@ -8,7 +8,7 @@ from core.errors import DomainError, NotAllowed
 from mentoring import outcomes
 from mentoring.models import ExportRecord, Goal
 from mentoring.outcomes import Export, derive
-from mentoring.services import exports, goals, pairings
+from mentoring.services import exports, goals
 
 THIS_YEAR = timezone.now().year
 
@@ -60,13 +60,6 @@ def test_cohort_counts_only_firms_whose_year_has_come():
     assert total.survival_rate(2) == 1.0
     assert total.pairs == 2 + 1 + 2
     assert total.new_pairs_by_year == {2020: 1, 2021: 1, 2022: 1, 2024: 2}
-
-
-@pytest.fixture
-def pairing(net):
-    return pairings.accept_pairing(
-        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
-    )
 
 
 def record(net, year, code, country):

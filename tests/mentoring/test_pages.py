@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
@@ -11,7 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from mentoring.models import ExportRecord, Goal, MentoringNeeds, MentorOffer, Pairing, Session
 from mentoring.services import pairings, sessions
 from tests.factories import add_member
-from tests.mentoring.conftest import cohort_form, offer, person
+from tests.mentoring.conftest import (
+    NEXT_YEAR,
+    cohort_form,
+    group_session,
+    move_to_past,
+    offer,
+    person,
+)
 
 
 def client_for(user) -> Client:
@@ -140,13 +148,6 @@ def test_members_who_do_not_coordinate_get_404_on_the_cohort(net):
         )
 
 
-@pytest.fixture
-def pairing(net):
-    return pairings.accept_pairing(
-        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
-    )
-
-
 def test_goals_milestones_and_exports_through_the_pages(net, pairing):
     ana, felipe = client_for(net.ana), client_for(net.felipe)
     response = ana.post(
@@ -208,6 +209,50 @@ def test_a_skipped_local_time_is_explained_on_the_form(net, pairing):
     )
     assert "does not exist in America/New_York" in response.content.decode()
     assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [("9999-12-31T23:30", "America/New_York"), ("0001-01-01T00:30", "Asia/Tokyo")],
+)
+def test_a_year_out_of_reach_is_a_form_error(net, pairing, typed, zone):
+    response = client_for(net.ana).post(
+        f"/mentoring/pairings/{pairing.pk}/sessions/new/",
+        {"title": "Lejos", "local_start": typed, "time_zone": zone, "duration_minutes": "45"},
+    )
+    assert response.status_code == 200
+    assert "Choose a date within the next 5 years." in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def second_sunday_of_march(year: int) -> datetime.date:
+    first = datetime.date(year, 3, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7)
+
+
+def test_a_madrid_time_is_read_in_madrid_whatever_the_hosts_own_zone(net, pairing):
+    profile = net.ana.profile
+    profile.time_zone = "America/New_York"
+    profile.save()
+    # 02:30 does not exist in New York that night (clocks jump to 03:00); in Madrid it does.
+    night = second_sunday_of_march(NEXT_YEAR)
+    response = client_for(net.ana).post(
+        f"/mentoring/pairings/{pairing.pk}/sessions/new/",
+        {
+            "title": "Desde Madrid",
+            "local_start": f"{night.isoformat()}T02:30",
+            "time_zone": "Europe/Madrid",
+            "duration_minutes": "45",
+        },
+        follow=True,
+    )
+    assert "Session scheduled" in response.content.decode()
+    session = Session.objects.get()
+    # Madrid keeps winter time (UTC+1) until the last Sunday of March.
+    assert session.starts_at == datetime.datetime(
+        night.year, night.month, night.day, 1, 30, tzinfo=UTC
+    )
+    assert session.time_zone == "Europe/Madrid"
 
 
 def test_group_sessions_page_and_outcomes_for_coordinators(net):
@@ -288,3 +333,57 @@ def test_a_follower_confirms_a_past_session_and_the_host_sees_it(net, pairing):
     assert "Sessions to confirm" not in felipe.get("/mentoring/").content.decode()
     host_page = client_for(net.ana).get(session.get_absolute_url()).content.decode()
     assert "Felipe Follower: took place · useful · 5/5 — “Muy clara”" in host_page
+
+
+HUGE = "9" * 25
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sessions/²/",
+        f"/sessions/{HUGE}/",
+        f"/sessions/{HUGE}/calendar.ics",
+        f"/mentoring/pairings/{HUGE}/",
+        f"/mentoring/offers/{HUGE}/request/",
+        "/mentoring/pairings/١٢/",  # Arabic-Indic digits
+    ],
+)
+def test_odd_ids_in_addresses_are_not_found(net, path):
+    assert client_for(net.coordinator).get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/mentoring/pairings/{HUGE}/accept/", f"/sessions/{HUGE}/answer/"],
+)
+def test_odd_ids_in_posted_addresses_are_not_found(net, path):
+    assert client_for(net.coordinator).post(path, {"answer": "yes"}).status_code == 404
+
+
+def test_odd_ids_in_the_cohort_form_are_ignored_not_a_crash(net):
+    client = client_for(net.coordinator)
+    url = f"/clusters/{net.cluster.slug}/mentoring/cohort/"
+    fields = cohort_form(
+        {"²": net.ana_offer.pk, HUGE: net.ana_offer.pk, net.felipe.pk: "²", net.gabi.pk: HUGE}
+    )
+    response = client.post(url, {**fields, "recalculate": "1"})
+    assert response.status_code == 200 and "Total score" in response.content.decode()
+    response = client.post(url, {**fields, "publish": "1"}, follow=True)
+    assert response.status_code == 200
+    assert "The draft pairs nobody" in response.content.decode()
+    assert not Pairing.objects.exists()
+
+
+def test_odd_ids_in_the_attendance_form_are_ignored_not_a_crash(net):
+    session = group_session(net)
+    sessions.answer_session(session=session, user=net.felipe, answer="yes")
+    move_to_past(session)
+    response = client_for(net.coordinator).post(
+        f"/sessions/{session.pk}/attendance/",
+        {"came-²": "yes", f"came-{HUGE}": "yes", f"came-{net.felipe.pk}": "no"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Attendance saved for 1 person." in response.content.decode()
+    assert session.attendances.get(user=net.felipe).attended is False

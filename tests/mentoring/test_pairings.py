@@ -15,6 +15,8 @@ from forums import services as forums
 from forums.models import Room
 from mentoring.models import MentorOffer, Pairing, Session
 from mentoring.services import cohorts, pairings, sessions
+from network import services as network
+from network.models import Membership
 from tests.mentoring.conftest import build_network, offer
 
 Status = Pairing.Status
@@ -301,8 +303,6 @@ def test_the_closed_conversation_page_says_why_and_shows_no_reply_form(net):
 
 
 def test_a_pairing_ended_because_a_member_left_closes_its_conversation(net):
-    from network import services as network
-    from network.models import Membership
 
     pairing = _active(net)
     network.leave_cluster(membership=Membership.objects.get(user=net.felipe, cluster=net.cluster))

@@ -14,20 +14,13 @@ from core.errors import DomainError, NotAllowed
 from mentoring import calendar
 from mentoring.models import Session
 from mentoring.selectors.sessions import sessions_of
-from mentoring.services import calendars, pairings, sessions
+from mentoring.services import calendars, sessions
 from tests.factories import add_member
-from tests.mentoring.conftest import person
+from tests.mentoring.conftest import move_to_past, person
 
 # New York moves its clocks forward on Sunday 14 March 2027, 02:00 -> 03:00.
 BEFORE_DST = datetime.datetime(2027, 3, 11, 10, 0)
 AFTER_DST = datetime.datetime(2027, 3, 18, 10, 0)
-
-
-@pytest.fixture
-def pairing(net):
-    return pairings.accept_pairing(
-        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
-    )
 
 
 def one_to_one(net, pairing, local=BEFORE_DST, zone="America/New_York", **fields):
@@ -40,14 +33,6 @@ def one_to_one(net, pairing, local=BEFORE_DST, zone="America/New_York", **fields
         duration_minutes=fields.pop("duration_minutes", 60),
         **fields,
     )
-
-
-def move_to_past(session, *, hours_ago=3):
-    Session.objects.filter(pk=session.pk).update(
-        starts_at=timezone.now() - timedelta(hours=hours_ago)
-    )
-    session.refresh_from_db()
-    return session
 
 
 def test_the_same_wall_clock_time_moves_in_utc_across_daylight_saving(net, pairing):

@@ -29,10 +29,7 @@ Status = Sponsorship.Status
 
 
 def officer_of(agency):
-    user = UserFactory()
-    user.profile.organization = agency
-    user.profile.save()
-    return user
+    return UserFactory(organization=agency)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from core.errors import DomainError
 from incentives import gaming_flags, selectors, services
 from incentives.models import Account, Contribution, LedgerEntry
 from incentives.services import ledger, settlement
+from tests.concurrency import race
 from tests.factories import OrganizationFactory, add_member
 from tests.incentives.conftest import build, member_of
 from tests.reporting import report
@@ -419,27 +420,6 @@ def _worker_env() -> dict:
     }
 
 
-def _race(n: int, target) -> list[Exception]:
-    barrier = threading.Barrier(n)
-    errors: list[Exception] = []
-
-    def run():
-        try:
-            barrier.wait()
-            target()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
-
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_killed_workers_and_racing_confirmations_never_credit_twice(capsys, monkeypatch):
@@ -525,10 +505,10 @@ def test_killed_workers_and_racing_confirmations_never_credit_twice(capsys, monk
             with suppress(DomainError):  # already decided: the duplicate is refused
                 services.confirm_contribution(contribution=contribution, by=follower)
 
-    assert _race(4, retry_everything) == []
+    assert race(4, retry_everything) == []
     unconfirmed = Contribution.objects.filter(counterpart__isnull=False, status=Status.PENDING)
     target = unconfirmed.first() or Contribution.objects.first()
-    errors = _race(
+    errors = race(
         6, lambda: services.confirm_contribution(contribution=target, by=target.counterpart)
     )
     assert all(isinstance(error, DomainError) for error in errors), errors

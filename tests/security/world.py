@@ -24,7 +24,16 @@ from mentoring.services import calendars, goals, offers, pairings, sessions
 from network import services as network
 from network.models import Cluster, Invitation, Membership, Sponsorship, User
 from network.services import sponsorships
-from tests.factories import AgencyFactory, OrganizationFactory, UserFactory, add_member
+from tests.factories import (
+    AgencyFactory,
+    ClusterFactory,
+    ForumFactory,
+    OfficerFactory,
+    OrganizationFactory,
+    SponsorshipFactory,
+    UserFactory,
+    add_member,
+)
 
 # Members no more: the matrix holds them to the outsider's answers.
 FORMER_ROLES = ("suspended_mentor", "former_coordinator")
@@ -127,13 +136,9 @@ class World:
 
 
 def _person(name: str, organization=None) -> User:
-    user = UserFactory()
-    profile = user.profile
-    profile.display_name = name
-    profile.handle = network.unique_handle(name, excluding=profile)
-    profile.organization = organization or OrganizationFactory(name=f"{name} S.A.")
-    profile.save()
-    return user
+    """Someone at `organization`, or at a firm of their own named after them."""
+    organization = organization or OrganizationFactory(name=f"{name} S.A.")
+    return UserFactory(name=name, organization=organization)
 
 
 def _side(name: str, word: str, content: str, conversation: str) -> Side:
@@ -141,14 +146,10 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     cluster's and its people's names, `content` in what members write and plan, and
     `conversation` in what the pairing's two people say to each other."""
     agency = AgencyFactory(name=f"Agencia {name}")
-    officer = _person(f"Olga {name}", agency)
+    officer = OfficerFactory(name=f"Olga {name}", organization=agency)
     coordinator = _person(f"Carla {name}")
-    cluster = network.create_cluster(
-        creator=coordinator,
-        name=f"Cluster {word}",
-        sector="agrifood",
-        country="CO",
-        visibility=Cluster.Visibility.PRIVATE,
+    cluster = ClusterFactory(
+        coordinator=coordinator, name=f"Cluster {word}", visibility=Cluster.Visibility.PRIVATE
     )
     sponsorship = sponsorships.accept_sponsorship(
         sponsorship=sponsorships.request_sponsorship(
@@ -156,16 +157,11 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         ),
         by=officer,
     )
-    sponsorship_offer = Sponsorship.objects.create(
-        cluster=cluster,
-        agency=AgencyFactory(name=f"Agencia Gamma {name}"),
-        status=Sponsorship.Status.OFFERED,
-        proposed_by_side=Sponsorship.Side.AGENCY,
+    sponsorship_offer = SponsorshipFactory(
+        cluster=cluster, agency__name=f"Agencia Gamma {name}", offered=True
     )
     opener = _person(f"Pia {name}")
-    open_cluster = network.create_cluster(
-        creator=opener, name=f"Cluster abierto {name}", sector="agrifood", country="CO"
-    )
+    open_cluster = ClusterFactory(coordinator=opener, name=f"Cluster abierto {name}")
     sponsorship_request = sponsorships.request_sponsorship(
         cluster=open_cluster, agency=agency, by=opener
     )
@@ -188,11 +184,13 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     former = add_member(
         cluster, _person(f"Fede {name}"), role="coordinator", status=Membership.Status.LEFT
     )
-    observer = add_member(cluster, _person(f"Olivia {name}", agency), role="observer")
+    observer = add_member(
+        cluster, OfficerFactory(name=f"Olivia {name}", organization=agency), role="observer"
+    )
     for person in (follower, newcomer):
         offers.save_needs(user=person, products=["0901"], markets=["DE"], languages=["es"])
 
-    room = forums.forum_of(cluster)
+    room = ForumFactory(cluster=cluster)
     topic = forums.start_topic(
         room=room,
         author=follower,
@@ -431,11 +429,9 @@ def build_world() -> World:
     world = World(a=a, b=b, outsider=_person("Otto Outsider"), stale_keys={})
     for role in ("outsider", "follower", "mentor", "other_coordinator", "coordinator"):
         _token, world.stale_keys[role] = ApiToken.issue(user=world.user(role), name="Old key")
-    world.public_cluster = network.create_cluster(
-        creator=_person("Pablo Abierto"),
+    world.public_cluster = ClusterFactory(
+        coordinator=_person("Pablo Abierto"),
         name="Cluster abierto",
-        sector="agrifood",
-        country="CO",
         visibility=Cluster.Visibility.PUBLIC,
     )
     return world
