@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.converters import MAX_ID
 from incentives.models import MONEY, ContributionKind, Programme, Rule
 
 
@@ -14,12 +15,12 @@ def _money(label, **kwargs):
 
 class _IdChoices(forms.ModelMultipleChoiceField):
     """Checks each posted id is one before asking the database: SQLite cannot even compare
-    with an integer past 64 bits, so "clusters=99999999999999999999" was a 500."""
+    with an integer past 64 bits, and would raise instead of finding nothing."""
 
     def _check_values(self, value):
         for pk in value:
             text = str(pk)
-            if not text.isdigit() or int(text) > 2**63 - 1:
+            if not text.isdigit() or int(text) > MAX_ID:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

@@ -135,7 +135,10 @@ def group_session(net, **fields) -> Session:
     )
 
 
-def move_to_past(session: Session) -> Session:
-    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(hours=3))
+def move_to_past(session: Session, *, hours_ago: int = 3) -> Session:
+    """The session started `hours_ago` hours ago: long enough to be over, by default."""
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(hours=hours_ago)
+    )
     session.refresh_from_db()
     return session

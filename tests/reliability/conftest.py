@@ -4,21 +4,46 @@ import shutil
 
 import pytest
 
-from tests.conftest import IN_CI, POSTGRES_URL, _need
+from tests.conftest import IN_CI, POSTGRES_URL, _need, _reachable
 from tests.reliability import servers
 
 SEEDED_READERS = 100  # signed-in followers in every fresh database: the short load test's
+_template: dict = {}  # the prepared Databases, or the error preparing them raised
+
+
+def pytest_collection_finish(session):
+    """Migrate and seed the template before the first test starts, when a selected test needs
+    it: made inside a test, its minute or more (several on a loaded machine) would count
+    against that one test's timeout and fail every fault test after it."""
+    if not any("fault_databases" in item.fixturenames for item in session.items):
+        return
+    if not _reachable(POSTGRES_URL):
+        return  # the fixture skips, or fails in CI, saying why
+    databases = servers.Databases(POSTGRES_URL, readers=SEEDED_READERS)
+    try:
+        databases.prepare()
+        _template["databases"] = databases
+    except Exception as error:  # reported by every test that needs it
+        databases.drop_all()
+        _template["error"] = error
+
+
+def pytest_sessionfinish(session):
+    if "databases" in _template:
+        _template.pop("databases").drop_all()
 
 
 @pytest.fixture(scope="session")
 def fault_databases():
     """Fresh databases copied from one template migrated once per run; all dropped at the end."""
-    databases = servers.Databases(_need(POSTGRES_URL, "Postgres"), readers=SEEDED_READERS)
-    try:
+    _need(POSTGRES_URL, "Postgres")
+    if "error" in _template:
+        raise _template["error"]
+    if "databases" not in _template:  # not selected at collection (e.g. `pytest -k` on a test)
+        databases = servers.Databases(POSTGRES_URL, readers=SEEDED_READERS)
         databases.prepare()
-        yield databases
-    finally:
-        databases.drop_all()
+        _template["databases"] = databases
+    return _template["databases"]
 
 
 @pytest.fixture

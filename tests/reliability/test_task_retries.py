@@ -74,7 +74,6 @@ def test_failed_emails_are_retried_and_none_is_sent_twice(fault_databases, workd
     report("fault scenarios passed", 1)
 
 
-@pytest.mark.timeout(240)  # the migrated template is made by the first test that runs
 def test_an_email_whose_worker_is_killed_mid_send_is_sent_once_by_the_next_worker(
     fault_databases, workdir, processes
 ):
