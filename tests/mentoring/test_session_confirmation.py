@@ -1,7 +1,6 @@
 """Who confirms that a session was held, and so what incentives credit: a follower who was
 there, never the host, a mentor, a coordinator of a pairing's session, or the host's firm."""
 
-
 import pytest
 from django.utils import timezone
 
