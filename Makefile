@@ -10,7 +10,7 @@ PORT ?= 8000
 PUBLIC_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 RUN_ENV := DEBUG=true PUBLIC_URL=$(PUBLIC_URL)
 # daphne (the default) or uvicorn (from the bench extra); `make bench` compares the two on
-# this app: README, Performance.
+# this app: docs/performance.md.
 ASGI_SERVER ?= daphne
 SERVE_daphne := $(BIN)/python -m config.serve -b $(HOST) -p $(PORT) config.asgi:application
 # Uvicorn's access log would keep the keys of private links (calendar feeds, invitations).

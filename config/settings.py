@@ -121,7 +121,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Pages run short queries; PostgreSQL's JIT compiles any whose estimated cost is high,
-    # which cost search 0.79 s of its 1.04 s at 100,000 posts (README, Performance).
+    # which cost search 0.79 s of its 1.04 s at 100,000 posts (docs/performance.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -130,7 +130,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # One PUBLISH per group message, whatever the group's size; the core layer's
-            # per-channel queues cost a Redis write per member (README, Performance).
+            # per-channel queues cost a Redis write per member (docs/performance.md).
             # Nothing relies on those queues: a socket catches up from the database.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {

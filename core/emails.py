@@ -1,4 +1,4 @@
-"""Background work of the network app: sending the emails that tell members what happened.
+"""Background work of the platform: sending the emails that tell members what happened.
 
 An email that fails to go out is retried later, with growing delays, as a new task; one that
 the mail server accepted is never sent again. A worker that dies mid-send leaves its task

@@ -79,7 +79,7 @@ def test_filters_by_tag_solved_and_author():
 
 @on_postgres
 def test_the_database_connection_runs_without_jit():
-    # JIT compiling cost search 0.79 s of 1.04 s at 100,000 posts (README, Performance).
+    # JIT compiling cost search 0.79 s of 1.04 s at 100,000 posts (docs/performance.md).
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
