@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.throttle import TOO_MANY_MESSAGES
 
@@ -17,6 +17,7 @@ NOT_SIGNED_IN = 4401
 # each, so this is twenty tabs. Counted in the process, exactly, and freed with the socket;
 # a process that dies takes its count with it (docs/realtime.md, "Limits").
 MAX_SOCKETS_PER_MEMBER = 20
+CROWDED = gettext_lazy("Too many open pages: close some to follow this one live.")
 _open_sockets: Counter = Counter()  # (consumer class, member id) -> sockets open here
 
 
@@ -66,7 +67,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 {
                     "type": "error",
                     "code": "too_many_sockets",
-                    "message": _("Too many open pages: close some to follow this one live."),
+                    "message": str(CROWDED),
                 }
             )
             await self.close(code=TOO_MANY_MESSAGES)

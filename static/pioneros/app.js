@@ -7,10 +7,13 @@
   var toasts = document.getElementById("live-toasts");
   var delay = 1000;
 
+  // The header cuts the label short (or to the icon) to keep to one line: the title and the
+  // status text keep it whole.
   function show(label) {
     if (!state) return;
     state.hidden = !label;
-    state.textContent = label || "";
+    state.title = label || "";
+    state.querySelector(".live-state-label").textContent = label || "";
   }
 
   function toast(event) {

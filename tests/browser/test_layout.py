@@ -4,7 +4,9 @@ up in every language and for every role; badges, selects and labels keep their s
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
+from core.consumers import CROWDED
 from network.models import User
 from tests.browser.journeys import DEMO_PASSWORD, LANGUAGES
 
@@ -62,6 +64,29 @@ def _sign_in(page, base: str, email: str) -> None:
     page.wait_for_load_state("load")
 
 
+# What the page script's show() does with the live state's label (static/pioneros/app.js).
+SHOW_LIVE_STATE = """label => {
+    const state = document.getElementById('live-state');
+    if (!state) return;
+    state.hidden = !label;
+    state.title = label;
+    state.querySelector('.live-state-label').textContent = label;
+}"""
+
+
+def _live_states(page, language: str) -> list[str]:
+    """None, then each thing the header can say about live updates, in the page's language."""
+    with translation.override(LANGUAGES[language]):
+        crowded = str(CROWDED)
+    body = page.locator("body")
+    return [
+        "",
+        body.get_attribute("data-live-reconnecting"),
+        body.get_attribute("data-live-unavailable"),
+        crowded,
+    ]
+
+
 # Resolves once the browser has laid out and painted the page at its current size.
 PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
@@ -84,14 +109,18 @@ def test_the_header_holds_on_one_line_from_1024_px(
                 _sign_in(page, daphne_url, email)
             else:
                 page.goto(f"{daphne_url}/")
+            # A member's header also says when live updates are in trouble: it must still fit.
+            states = _live_states(page, language) if email else [""]
             for width in (1024, 1280):
                 page.set_viewport_size({"width": width, "height": 800})
-                page.evaluate(PAINTED)
-                measured = page.evaluate(HEADER_LINES)
-                wrapped = [text for text, lines in measured["lines"] if lines != 1]
-                if wrapped or measured["spread"] > 2 or measured["past"] > 0:
-                    problems.append(f"{language} {role} {width}px: {measured}")
-                page.screenshot(path=screenshot_dir / f"{role}-{width}.png")
+                for number, state in enumerate(states):
+                    page.evaluate(SHOW_LIVE_STATE, state)
+                    page.evaluate(PAINTED)
+                    measured = page.evaluate(HEADER_LINES)
+                    wrapped = [text for text, lines in measured["lines"] if lines != 1]
+                    if wrapped or measured["spread"] > 2 or measured["past"] > 0:
+                        problems.append(f"{language} {role} {width}px {state!r}: {measured}")
+                    page.screenshot(path=screenshot_dir / f"{role}-{width}-{number}.png")
             if role == "coordinator":
                 name = page.locator("nav.navbar #member-menu")
                 if name.get_attribute("title") != LONG_NAME:
