@@ -31,6 +31,8 @@ class Table:
     headers: list[str]
     rows: list[list] = field(default_factory=list)
     chart: Chart | None = None  # none: the table is shown without a chart
+    note: str = ""  # a sentence shown under the table (where its figures come from)
+    link: tuple[str, str] | None = None  # (url, text) shown after the note
 
     def csv(self) -> str:
         out = io.StringIO()

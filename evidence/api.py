@@ -30,6 +30,8 @@ class OutcomeOut(Schema):
     entered_rate: float | None  # entered / count, from 0 to 1; null for an empty group
     survival: list[SurvivalOut]  # one per year after the first export: 1, 2 and 3
     product_market_pairs: int
+    customs_firm_years: int  # firm-years counted from the agency's customs records
+    self_reported_firm_years: int  # firm-years counted from what the firms reported
 
 
 @router.get(
@@ -37,10 +39,13 @@ class OutcomeOut(Schema):
     response={200: list[OutcomeOut], **PROGRAMME_REFUSALS},
 )
 def list_outcomes(request, programme_id: int):
-    """Export outcomes of mentored firms beside the clusters' other followers' firms, from
-    what the firms reported (the naive comparison the impact estimate corrects)."""
+    """Export outcomes of mentored firms beside the clusters' other followers' firms (the naive
+    comparison the impact estimate corrects): from the agency's customs records where they
+    cover a firm linked to its registry, from what the firms reported otherwise."""
     programme = programme_for(request.user, programme_id)
-    groups = naive.compare(list(programme.clusters.values_list("pk", flat=True)))
+    groups = naive.compare(
+        list(programme.clusters.values_list("pk", flat=True)), agency_id=programme.agency_id
+    )
     return [
         OutcomeOut(
             group=group.key,
@@ -58,6 +63,8 @@ def list_outcomes(request, programme_id: int):
                 for years, (survived, eligible) in sorted(group.outcome.survival.items())
             ],
             product_market_pairs=group.outcome.pairs,
+            customs_firm_years=group.from_customs,
+            self_reported_firm_years=group.self_reported,
         )
         for group in groups
     ]

@@ -1,6 +1,7 @@
 """What the evidence app adds to an agency's programme page: who takes part in mentoring in
 the programme's clusters, and the naive comparison of the followers' firms' exports."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import programme_sections
@@ -17,8 +18,18 @@ def mentoring_and_exports(*, programme, clusters: list) -> Content:
             Figure("mentors", _("Active mentors"), people["mentors"]),
             Figure("followers", _("Active followers"), people["followers"]),
         ],
-        tables=[naive.table(naive.compare(cluster_ids))],
+        tables=[_outcomes(programme, cluster_ids)],
     )
+
+
+def _outcomes(programme, cluster_ids: list[int]):
+    groups = naive.compare(cluster_ids, agency_id=programme.agency_id)
+    table = naive.table(groups)
+    table.note = naive.sources(groups)
+    if any(group.from_customs for group in groups):
+        url = reverse("evidence:differences", args=[programme.pk])
+        table.link = (url, _("Where firms' reports and customs differ"))
+    return table
 
 
 programme_sections.register(

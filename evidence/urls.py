@@ -34,4 +34,14 @@ urlpatterns = [
         views.impact_csv,
         name="impact_csv",
     ),
+    path(
+        "agency/programmes/<id:programme_id>/impact/differences/",
+        views.differences_page,
+        name="differences",
+    ),
+    path(
+        "agency/programmes/<id:programme_id>/impact/differences.csv",
+        views.differences_csv,
+        name="differences_csv",
+    ),
 ]

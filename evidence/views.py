@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.views import attempt
-from evidence import estimate, evaluations, imports, panel, report, selectors
+from evidence import differences, estimate, evaluations, imports, panel, report, selectors
 from evidence.errors import shown
 from evidence.forms import UploadForm
 from evidence.models import Evaluation
@@ -198,4 +198,30 @@ def impact_csv(request, programme_id):
     text = report.csv_text(evaluation) if evaluation and evaluation.status == "done" else ""
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="impact-{programme.pk}.csv"'
+    return response
+
+
+DIFFERENCES_SHOWN = 100  # rows on the page; the CSV holds them all
+
+
+@login_required
+def differences_page(request, programme_id):
+    """Where the programme's linked firms' own records and the agency's customs disagree."""
+    programme = programme_for(request.user, programme_id)
+    found = differences.for_programme(programme)
+    context = {
+        "programme": programme,
+        "found": found,
+        "rows": found.rows[:DIFFERENCES_SHOWN],
+        "count": len(found.rows),
+    }
+    return render(request, "evidence/differences.html", context)
+
+
+@login_required
+def differences_csv(request, programme_id):
+    programme = programme_for(request.user, programme_id)
+    text = differences.csv_text(differences.for_programme(programme))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="differences-{programme.pk}.csv"'
     return response

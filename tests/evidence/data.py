@@ -48,7 +48,7 @@ def registry(agency, officer, count: int) -> list[str]:
     return ids
 
 
-def customs(agency, officer, rows) -> None:
+def customs(agency, officer, rows) -> ImportBatch:
     batch = new_batch(agency, officer, "customs")
     CustomsRecord.objects.bulk_create(
         CustomsRecord(
@@ -64,6 +64,11 @@ def customs(agency, officer, rows) -> None:
         )
         for tax_id, year, code, country, fob in rows
     )
+    # What a real import records of its rows: the years they cover (evidence.verified).
+    years = sorted({row[1] for row in rows})
+    batch.totals = {str(year): {"rows": sum(row[1] == year for row in rows)} for year in years}
+    batch.save(update_fields=["totals"])
+    return batch
 
 
 def new_programme(officer, clusters=None):
