@@ -36,8 +36,7 @@ def reported(organization, year: int, hs: str = "0901", country: str = "US") -> 
     )
 
 
-@pytest.fixture
-def world(db):
+def arranged():
     """The mentored follower's firm (Andina) and the other follower's firm (Sur) are in the
     agency's registry; a third registry firm's exports make the customs file span COVERED."""
     setting = build()
@@ -58,6 +57,11 @@ def world(db):
         (setting.ids[2], COVERED[1], "090111", "US", "10"),
     ]
     return setting
+
+
+@pytest.fixture
+def world(db):
+    return arranged()
 
 
 def with_customs(world, *rows):
