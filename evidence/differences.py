@@ -85,6 +85,13 @@ class Found:
         return ", ".join(str(a) if a == b else f"{a}\N{EN DASH}{b}" for a, b in spans)
 
 
+def _pairs_by_year(exports: list[Export]) -> dict[int, set[tuple[str, str]]]:
+    found: dict[int, set[tuple[str, str]]] = {}
+    for e in exports:
+        found.setdefault(e.year, set()).add((e.hs_code, e.country))
+    return found
+
+
 def find(merged: verified.Merged, organizations: list[Organization], *, as_of: int) -> Found:
     """Pure over what `verified.exports_for` read: the disagreeing firm-years, by firm name."""
     years = sorted(y for y in merged.coverage.years if y <= as_of)
@@ -96,9 +103,9 @@ def find(merged: verified.Merged, organizations: list[Organization], *, as_of: i
         if not any(e.year in years for e in reported):
             continue
         compared += 1
+        said, shown = _pairs_by_year(reported), _pairs_by_year(customs)
         for year in years:
-            pairs = {(e.hs_code, e.country) for e in reported if e.year == year}
-            if pairs != {(e.hs_code, e.country) for e in customs if e.year == year}:
+            if said.get(year, set()) != shown.get(year, set()):
                 rows.append(Difference(org, year, Side.of(reported, year), Side.of(customs, year)))
     return Found(merged.coverage, len(merged.linked), compared, rows)
 
