@@ -291,3 +291,23 @@ def test_the_firm_page_reads_a_bounded_number_of_queries(
     url = reverse("evidence:own_records", args=[firm.profile.organization.pk])
     with django_assert_max_num_queries(11):
         assert client.get(url).status_code == 200
+
+
+def test_a_long_year_lists_its_first_records_and_says_how_many_more(
+    client, registry, officer, monkeypatch
+):
+    monkeypatch.setattr("evidence.own_records.RECORDS_SHOWN", 0)
+    firm = _firm()
+    _confirm(client, officer, firm.profile.organization)
+    body = _page(client, firm).content.decode()
+    assert "One more record of this year is counted" in body and SECRET not in body
+
+
+@pytest.mark.parametrize("year", ["abc", "1999", "2022'", "99999"])
+def test_a_year_the_records_do_not_hold_shows_the_latest(client, registry, officer, year):
+    firm = _firm()
+    _confirm(client, officer, firm.profile.organization)
+    client.force_login(firm)
+    url = reverse("evidence:own_records", args=[firm.profile.organization.pk])
+    response = client.get(url, {"year": year})
+    assert response.status_code == 200 and response.context["holders"][0].year == 2023
