@@ -7,7 +7,7 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self):
-        from evidence import demo, home_panels, programme_sections, signals  # noqa: F401
+        from evidence import demo, home_panels, programme_sections, signals, slots  # noqa: F401
         from evidence.api import router
         from incentives.api import api
 

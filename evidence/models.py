@@ -220,6 +220,55 @@ class TaxIdLink(models.Model):
         return f"{self.organization_id}: {self.previous or '-'} -> {self.scheme} {self.tax_id}"
 
 
+class ConfirmedLink(models.Model):
+    """An officer's word that an organization on the network is the registry firm of its tax id.
+
+    Anyone can type a tax id into their organization; only this lets the organization's people
+    see the agency's records of that firm. It holds while the organization keeps the tax id it
+    was confirmed with: changing it, or an officer withdrawing it, ends it. Ended rows stay, as
+    the trail the agency reads.
+    """
+
+    class Ending(models.TextChoices):
+        WITHDRAWN = "withdrawn", _("Withdrawn by the agency")
+        TAX_ID_CHANGED = "tax_id_changed", _("The organization changed its tax id")
+
+    agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    scheme = models.CharField(max_length=8, choices=Scheme)
+    tax_id = models.CharField(max_length=TAX_ID_LENGTH)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ending = models.CharField(max_length=16, choices=Ending, blank=True)
+
+    class Meta:
+        verbose_name = _("confirmed link")
+        verbose_name_plural = _("confirmed links")
+        ordering = ["-confirmed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "organization"],
+                condition=Q(ended_at__isnull=True),
+                name="one_standing_confirmation_per_agency_and_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, ending="")
+                | (Q(ended_at__isnull=False) & ~Q(ending="")),
+                name="confirmation_ends_with_a_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} confirms {self.organization_id} ({self.scheme} {self.tax_id})"
+
+
 class Evaluation(models.Model):
     """The estimates for one programme, one comparison group and one version of the data.
 

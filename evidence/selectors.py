@@ -3,7 +3,14 @@
 from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.http import Http404
 
-from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm, TaxIdLink
+from evidence.models import (
+    ConfirmedLink,
+    CustomsRecord,
+    ImportBatch,
+    PastParticipant,
+    RegistryFirm,
+    TaxIdLink,
+)
 from incentives.selectors import agency_of
 from network.models import Organization, User
 
@@ -64,12 +71,35 @@ def _registry_row(agency: Organization):
 
 
 def linked_organizations(agency: Organization, limit: int = 50) -> list[Organization]:
-    """Organizations on the network whose tax id is in the agency's registry."""
+    """Organizations on the network whose tax id is in the agency's registry, each with the
+    agency's confirmation that holds (confirmed_at, confirmed_by_name) or else the last one
+    that ended (ended_at, ended_by_name, ending)."""
     row = _registry_row(agency)
+    mine = ConfirmedLink.objects.filter(agency=agency, organization=OuterRef("pk"))
+    holds = mine.filter(
+        ended_at__isnull=True, scheme=OuterRef("tax_id_scheme"), tax_id=OuterRef("tax_id")
+    )
+    ended = mine.filter(ended_at__isnull=False).order_by("-ended_at", "-id")
     return list(
-        Organization.objects.filter(Exists(row))
-        .annotate(registry_name=Subquery(row.values("name")[:1]))
+        Organization.objects.filter(Exists(row), kind=Organization.Kind.FIRM)
+        .annotate(
+            registry_name=Subquery(row.values("name")[:1]),
+            confirmed_at=Subquery(holds.values("confirmed_at")[:1]),
+            confirmed_by_name=Subquery(holds.values("confirmed_by__profile__display_name")[:1]),
+            ended_at=Subquery(ended.values("ended_at")[:1]),
+            ended_by_name=Subquery(ended.values("ended_by__profile__display_name")[:1]),
+            ending=Subquery(ended.values("ending")[:1]),
+        )
         .order_by("name", "id")[:limit]
+    )
+
+
+def confirmation_trail(agency: Organization, limit: int = 50) -> list[ConfirmedLink]:
+    """The agency's confirmations, newest first, with who ended them and why."""
+    return list(
+        ConfirmedLink.objects.filter(agency=agency).select_related(
+            "organization", "confirmed_by__profile", "ended_by__profile"
+        )[:limit]
     )
 
 

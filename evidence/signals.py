@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from evidence import links
 from evidence.models import TaxIdLink
 from network.signals import organization_tax_id_changed
 
@@ -16,3 +17,5 @@ def trail_tax_id(sender, organization, by, before, **kwargs):
         previous=" ".join(before) if before else "",
         by=by,
     )
+    # A confirmation vouched for the old tax id only: the new one is a claim until confirmed.
+    links.end_on_tax_id_change(organization=organization, by=by)

@@ -1,8 +1,9 @@
-"""Evidence pages: an agency's registry and imports, and each programme's impact."""
+"""Evidence pages: an agency's registry and imports, the links it confirms, each programme's
+impact, and a firm's own customs records."""
 
 from django.urls import path
 
-from evidence import views
+from evidence import link_views, views
 
 app_name = "evidence"
 
@@ -18,6 +19,21 @@ urlpatterns = [
     path("agency/evidence/imports/<id:batch_id>/confirm/", views.confirm, name="confirm"),
     path("agency/evidence/imports/<id:batch_id>/discard/", views.discard, name="discard"),
     path("agency/evidence/imports/<id:batch_id>/rollback/", views.rollback, name="rollback"),
+    path(
+        "agency/evidence/links/<id:organization_id>/confirm/",
+        link_views.confirm_link,
+        name="confirm_link",
+    ),
+    path(
+        "agency/evidence/links/<id:organization_id>/withdraw/",
+        link_views.withdraw_link,
+        name="withdraw_link",
+    ),
+    path(
+        "organizations/<id:organization_id>/customs-records/",
+        link_views.own_records_page,
+        name="own_records",
+    ),
     path("agency/programmes/<id:programme_id>/impact/", views.impact, name="impact"),
     path(
         "agency/programmes/<id:programme_id>/impact/evaluate/",

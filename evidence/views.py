@@ -34,6 +34,7 @@ def _home_context(agency, form) -> dict:
         "summary": selectors.registry_summary(agency),
         "linked": selectors.linked_organizations(agency),
         "trail": selectors.link_trail(agency),
+        "confirmations": selectors.confirmation_trail(agency),
     }
 
 

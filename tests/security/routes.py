@@ -840,7 +840,18 @@ def _new_file(s: Side, w: World) -> dict:
     return {"kind": "firms", "file": SimpleUploadedFile("nuevo.csv", content)}
 
 
-# Confidential customs data: every page is its agency's officers' only.
+def own_firm(s: Side, w: World) -> dict:
+    """The follower's firm: in the agency's registry, its link confirmed by the officer."""
+    return {"organization_id": s.follower.profile.organization_id}
+
+
+def waiting_firm(s: Side, w: World) -> dict:
+    """The newcomer's firm: in the agency's registry by the tax id it typed, not confirmed."""
+    return {"organization_id": s.newcomer.profile.organization_id}
+
+
+# Confidential customs data: every page is its agency's officers' only, but for a firm's own
+# records, which its people read once the agency confirmed the link.
 EVIDENCE = {
     "evidence:imports": [GET(officer("200", other_officer="200"))],
     "evidence:upload": [POST(officer("ok", other_officer="ok"), data=_new_file)],
@@ -849,6 +860,9 @@ EVIDENCE = {
     "evidence:confirm": [POST(officer("ok"), preview)],
     "evidence:discard": [POST(officer("ok"), preview)],
     "evidence:rollback": [POST(officer("ok"), registry)],
+    "evidence:confirm_link": [POST(officer("ok"), waiting_firm)],
+    "evidence:withdraw_link": [POST(officer("ok"), own_firm)],
+    "evidence:own_records": [GET(officer("200", follower="200"), own_firm)],
     "evidence:impact": [GET(officer("200"), programme)],
     "evidence:evaluate": [POST(officer("ok"), programme, _const(comparison="not_yet_treated"))],
     "evidence:impact_chart": [GET(officer("200"), _with(programme, outcome="exported"))],

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from evidence import imports as evidence
+from evidence import links
 from evidence.models import ImportBatch
 from forums import services as forums
 from forums.models import Post, Room, Topic
@@ -22,7 +23,7 @@ from incentives.models import ApiToken, Contribution, Programme
 from mentoring.models import ExportRecord, Goal, MentorOffer, Milestone, Pairing, Session
 from mentoring.services import calendars, goals, offers, pairings, sessions
 from network import services as network
-from network.models import Cluster, Invitation, Membership, Sponsorship, User
+from network.models import Cluster, Invitation, Membership, Organization, Sponsorship, User
 from network.services import sponsorships
 from tests.factories import (
     AgencyFactory,
@@ -347,7 +348,12 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     )
     api_token, api_key = incentives.issue_api_key(by=officer, name="Informes")
 
-    registry, preview = _evidence(officer, word)
+    registry, preview = _evidence(
+        officer,
+        word,
+        (follower.profile.organization, newcomer.profile.organization),
+        TAX_IDS[name],
+    )
 
     for obj in (cluster, topic, pairing, session, group_session, goal, programme, guide):
         obj.refresh_from_db()
@@ -399,27 +405,39 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     )
 
 
-REGISTRY_CSV = "tax_id,id_scheme,name\n20100047218,RUC,Firma {word}\n"
+# Each side's registry holds its follower's firm (confirmed by the officer) and its newcomer's
+# (linked by the tax id it typed, awaiting confirmation).
+TAX_IDS = {"Alfa": ("20100047218", "20131312955"), "Beta": ("20100070970", "20100128056")}
+REGISTRY_CSV = "tax_id,id_scheme,name\n{first},RUC,Firma {word}\n{second},RUC,Firma Dos\n"
 CUSTOMS_CSV = (
     "tax_id,id_scheme,period,tariff_code,destination,fob_usd\n"
-    "20100047218,RUC,2022,0901119000,US,100\n20100047219,RUC,2022,0901119000,US,5\n"
+    "{first},RUC,2022,0901119000,US,100\n20100047219,RUC,2022,0901119000,US,5\n"
 )
 
 
-def _evidence(officer: User, word: str) -> tuple[ImportBatch, ImportBatch]:
+def _evidence(
+    officer: User, word: str, firms: tuple[Organization, Organization], tax_ids: tuple[str, str]
+) -> tuple[ImportBatch, ImportBatch]:
     """The registry's firm is named with the side's word: only its agency may see it."""
+    first, second = tax_ids
     registry = evidence.upload(
         by=officer,
         kind="firms",
         file_name="registro.csv",
-        content=REGISTRY_CSV.format(word=word).encode(),
+        content=REGISTRY_CSV.format(word=word, first=first, second=second).encode(),
     )
     evidence.check(registry.pk)
     evidence.confirm(batch=registry, by=officer)
     registry = evidence.write(registry.pk)
     preview = evidence.upload(
-        by=officer, kind="customs", file_name="aduana.csv", content=CUSTOMS_CSV.encode()
+        by=officer,
+        kind="customs",
+        file_name="aduana.csv",
+        content=CUSTOMS_CSV.format(first=first).encode(),
     )
+    for firm, tax_id in zip(firms, tax_ids, strict=True):
+        Organization.objects.filter(pk=firm.pk).update(tax_id_scheme="RUC", tax_id=tax_id)
+    links.confirm_link(officer=officer, organization=firms[0])
     return registry, evidence.check(preview.pk)
 
 
