@@ -853,6 +853,7 @@ EVIDENCE = {
     "evidence:evaluate": [POST(officer("ok"), programme, _const(comparison="not_yet_treated"))],
     "evidence:impact_chart": [GET(officer("200"), _with(programme, outcome="exported"))],
     "evidence:impact_csv": [GET(officer("200"), programme)],
+    "evidence:impact_report": [GET(officer("200"), programme)],
 }
 
 TABLE: dict[str, list[Probe]] = {
