@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from evidence import evaluations
 from evidence.models import Evaluation
-from tests.evidence.data import evaluated_world
+from tests.evidence.data import evaluated_world, new_batch
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +99,12 @@ def test_an_undetectable_effect_prints_inconclusive_with_its_mde(client, program
     line = _part(_report(client, programme), '<tr id="att-exported">', "</tr>")
     assert "Inconclusive" in line and "detect effects of 0.987 or more" in line
     assert f">{result['overall']['estimate']:.3f}</td>" not in line
+
+
+def test_a_report_on_data_since_changed_says_so(client, agency, officer, programme, evaluated):
+    assert "The data changed since this estimate" not in _report(client, programme)
+    new_batch(agency, officer, "customs")  # another file imported after the estimate
+    assert "The data changed since this estimate" in _report(client, programme)
 
 
 def test_the_impact_page_links_to_the_report(client, programme, evaluated):
