@@ -138,6 +138,22 @@ def import_file(walk: Walk, path: Path, kind: str) -> bool:
     return seen
 
 
+def compute_estimates(walk: Walk) -> bool:
+    """Ask for the estimates of the data as changed; True if the page came with a bar."""
+    page = walk.page
+    with page.expect_response(
+        lambda answer: answer.request.resource_type == "document" and answer.status == 200
+    ) as answer:
+        page.locator("form[action$='/evaluate/'] button").click()
+    seen = "<progress" in answer.value.text()  # read now: the page reloads once done
+    # Polled until done, when the whole page loads again with the estimates: checked then,
+    # not while it may reload under the checks.
+    expect(page.locator("#att-exported")).to_be_visible(timeout=WAIT)
+    page.wait_for_load_state()
+    walk.check()
+    return seen
+
+
 def print_report(walk: Walk, pdf: Path | None) -> None:
     """The report as printed: the page alone, black on white, as wide as A4 holds."""
     page = walk.page
@@ -169,18 +185,15 @@ def evidence_journey(walk: Walk, folder: Path, number: int) -> bool:
 
     walk.go("/")
     walk.follow("section[aria-labelledby=panel-evidence] a[href$='/impact/']")
-    # The data changed with the imports: the estimates are asked for again.
-    compute = walk.page.locator("form[action$='/evaluate/'] button")
-    seen = through_to_progress(walk, compute) or seen
-    # Polled until done, when the whole page is shown again with the estimates.
-    expect(walk.page.locator("#att-exported")).to_be_visible(timeout=WAIT)
-    walk.page.wait_for_load_state()
+    seen = compute_estimates(walk) or seen
     expect(walk.page.locator("#att-exported td").first).to_contain_text(DIGIT)
     expect(walk.page.locator("form[action$='/evaluate/']")).to_have_count(0)  # up to date
-    walk.check()
     walk.follow("a[href*='/impact/report/']")
     expect(walk.page.locator("svg[role=img] title[id^=chart-]").first).to_be_attached()
     expect(walk.page.locator("#att-exported td").first).to_contain_text(DIGIT)
+    walk.width = "desktop" if walk.width == "phone" else "phone"  # the report at the other too
+    walk.page.set_viewport_size({"width": WIDTHS[walk.width], "height": 900})
+    walk.check()
     print_report(walk, walk.shots / "report.pdf" if walk.language == "en" else None)
     return seen
 
