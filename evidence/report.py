@@ -1,10 +1,12 @@
 """An evaluation shaped for people: labelled outcomes, small cells suppressed, chart and CSV."""
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +46,37 @@ def rows(evaluation: Evaluation) -> list[Row]:
 def cohorts(result: dict) -> list[dict]:
     """Cohorts of fewer than MIN_CELL firms are suppressed: they could identify firms."""
     return [cohort for cohort in result.get("cohorts", []) if (cohort.get("n") or 0) >= MIN_CELL]
+
+
+@dataclass
+class Section:
+    """One estimated outcome of the printed report: its row, chart and cohorts."""
+
+    row: Row
+    chart: str  # inline SVG, drawn from numbers and our own labels only
+    cohorts: list[dict]
+
+
+def sections(shown: list[Row]) -> list[Section]:
+    return [
+        Section(
+            row,
+            mark_safe(event_chart(row.result, row.label, title_id=f"chart-{row.outcome}")),
+            cohorts(row.result),
+        )
+        for row in shown
+        if row.result is not None
+    ]
+
+
+def as_of(evaluation: Evaluation) -> datetime.date | None:
+    """The day of the latest import the estimate was made from, to print in the reader's
+    language."""
+    text = evaluation.coverage.get("as_of") or ""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def csv_text(evaluation: Evaluation) -> str:
@@ -97,12 +130,14 @@ def csv_text(evaluation: Evaluation) -> str:
 WIDTH, HEIGHT, PAD = 720, 320, 48
 
 
-def event_chart(result: dict | None, title: str) -> str:
-    """Effects by years since the start, each with its 95% interval as a shaded band."""
+def event_chart(result: dict | None, title: str, *, title_id: str = "chart-title") -> str:
+    """Effects by years since the start, each with its 95% interval as a shaded band.
+
+    `title_id` names the chart's title: each chart drawn inline in one page needs its own."""
     points = [e for e in (result or {}).get("event_study", []) if e["estimate"] is not None]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="chart-title"><title id="chart-title">{escape(title)}</title>'
+        f'aria-labelledby="{title_id}"><title id="{title_id}">{escape(title)}</title>'
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>'
     ]
     if not points:

@@ -46,6 +46,11 @@ urlpatterns = [
         name="impact_chart",
     ),
     path(
+        "agency/programmes/<id:programme_id>/impact/report/",
+        views.impact_report,
+        name="impact_report",
+    ),
+    path(
         "agency/programmes/<id:programme_id>/impact/estimates.csv",
         views.impact_csv,
         name="impact_csv",

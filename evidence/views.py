@@ -179,6 +179,28 @@ def evaluate(request, programme_id):
 
 
 @login_required
+def impact_report(request, programme_id):
+    """The estimates laid out to print or save as PDF for a board."""
+    programme = programme_for(request.user, programme_id)
+    comparison = _comparison(request)
+    evaluation = evaluations.latest(programme, comparison)
+    done = evaluation is not None and evaluation.status == "done"
+    rows = report.rows(evaluation) if done else []
+    context = {
+        "programme": programme,
+        "comparison": comparison,
+        "evaluation": evaluation,
+        "rows": rows,
+        "sections": report.sections(rows),
+        "as_of": report.as_of(evaluation) if done else None,
+        "stale": done and evaluation.data_version != panel.data_version(programme),
+        "problem": shown(*evaluation.problem) if evaluation and evaluation.problem else "",
+        "min_cell": estimate.MIN_CELL,
+    }
+    return render(request, "evidence/impact_report.html", context)
+
+
+@login_required
 def impact_chart(request, programme_id, outcome):
     programme = programme_for(request.user, programme_id)
     if outcome not in estimate.OUTCOMES:

@@ -869,6 +869,7 @@ EVIDENCE = {
     "evidence:impact_csv": [GET(officer("200"), programme)],
     "evidence:differences": [GET(officer("200"), programme)],
     "evidence:differences_csv": [GET(officer("200"), programme)],
+    "evidence:impact_report": [GET(officer("200"), programme)],
 }
 
 TABLE: dict[str, list[Probe]] = {

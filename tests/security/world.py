@@ -11,9 +11,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from evidence import evaluations
 from evidence import imports as evidence
 from evidence import links
-from evidence.models import ImportBatch
+from evidence.models import Evaluation, ImportBatch
 from forums import services as forums
 from forums.models import Post, Room, Topic
 from guides import services as guides
@@ -101,6 +102,7 @@ class Side:
     secrets: dict[str, str] = field(default_factory=dict)
     registry: ImportBatch | None = None  # the agency's firms file, imported
     preview: ImportBatch | None = None  # its customs file, checked, waiting for confirmation
+    evaluation: Evaluation | None = None  # the programme's estimates, done: the report prints
 
 
 @dataclass
@@ -354,6 +356,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         (follower.profile.organization, newcomer.profile.organization),
         TAX_IDS[name],
     )
+    evaluation = evaluations.evaluate_now(programme=programme)
 
     for obj in (cluster, topic, pairing, session, group_session, goal, programme, guide):
         obj.refresh_from_db()
@@ -402,6 +405,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         secrets={"name": word, "content": content, "conversation": conversation},
         registry=registry,
         preview=preview,
+        evaluation=evaluation,
     )
 
 
