@@ -11,9 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from evidence import evaluations
+from evidence import evaluations, links
 from evidence import imports as evidence
-from evidence import links
 from evidence.models import Evaluation, ImportBatch
 from forums import services as forums
 from forums.models import Post, Room, Topic
