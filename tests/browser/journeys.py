@@ -1,6 +1,9 @@
 """Each role's journey through the demo network, and the checks every page it visits gets:
 axe-core (no serious or critical violation), no horizontal scrolling, no English left on a
-Spanish or Portuguese page, a screenshot."""
+Spanish or Portuguese page, a screenshot.
+
+The journeys also run without a browser (tests/test_page_queries.py counts each page's
+queries): a journey speaks only through Walk's methods, never to `walk.page` itself."""
 
 import gettext
 import re
@@ -62,6 +65,28 @@ class Walk:
     def go(self, path: str) -> None:
         self.page.goto(f"{self.base}{path}")
         self.check()
+
+    def see(self, selector: str) -> None:
+        """The first element matching `selector` is on the page, visible."""
+        expect(self.page.locator(selector).first).to_be_visible()
+
+    def see_text(self, text: str) -> None:
+        expect(self.page.get_by_text(text).first).to_be_visible()
+
+    def count(self, selector: str) -> int:
+        return self.page.locator(selector).count()
+
+    def fill(self, selector: str, text: str) -> None:
+        self.page.locator(selector).first.fill(text)
+
+    def submit(self, selector: str, *, last: bool = False) -> None:
+        """Click the first (or last) button matching `selector` and check the page it loads."""
+        buttons = self.page.locator(selector)
+        self.click_through(buttons.last if last else buttons.first)
+
+    def press(self, selector: str) -> None:
+        """Click a button that may or may not load a page (a form a script may send)."""
+        self.page.locator(selector).first.click()
 
     def follow(self, selector: str) -> None:
         """Follow the first link matching `selector`, as a person would click it."""
@@ -159,24 +184,24 @@ class Walk:
 def visitor(walk: Walk) -> None:
     """What Pioneros is, public clusters to browse, and the way to sign up."""
     walk.go("/")
-    expect(walk.page.locator("main a[href='/accounts/signup/']").first).to_be_visible()
+    walk.see("main a[href='/accounts/signup/']")
     walk.follow("main a[href^='/clusters/'][href$='/']:not([href='/clusters/'])")
     walk.go("/clusters/")
     walk.go("/guides/")
     walk.go("/")
     walk.follow("main a[href^='/accounts/signup/']")
-    expect(walk.page.locator("input[name=email]")).to_be_visible()
+    walk.see("input[name=email]")
 
 
 def follower(walk: Walk) -> None:
     """Andrés, a coffee grower: suggested mentors with reasons, asks one, sees his goals."""
     walk.sign_in("andres@demo.pioneros.test")
-    expect(walk.page.locator("#panel-follower")).to_be_visible()
+    walk.see("#panel-follower")
     if walk.first:
         walk.follow("section[aria-labelledby=panel-follower] a[href*='/request/']")
-        walk.page.locator("textarea").first.fill("Queremos vender café verde en Hamburgo.")
-        walk.click_through(walk.page.locator("main form button[type=submit]").last)
-        expect(walk.page.locator(".alert-success")).to_be_visible()
+        walk.fill("textarea", "Queremos vender café verde en Hamburgo.")
+        walk.submit("main form button[type=submit]", last=True)
+        walk.see(".alert-success")
     walk.go("/mentoring/")
     walk.follow("main a[href^='/mentoring/pairings/']")
     walk.go("/guides/")
@@ -187,29 +212,29 @@ def follower(walk: Walk) -> None:
 def mentor(walk: Walk) -> None:
     """Camila, who exports coffee: questions in her topics, her sessions and credits."""
     walk.sign_in("camila@demo.pioneros.test")
-    expect(walk.page.locator("#panel-mentor")).to_be_visible()
+    walk.see("#panel-mentor")
     walk.go("/mentoring/")
     walk.follow("main a[href*='/mentoring/offer/']")
     walk.go("/me/credits/")
     walk.go("/clusters/cafe-de-especialidad-del-huila/forum/")
     walk.follow("main a[href^='/topics/']")
     if walk.first:
-        walk.page.locator("#reply-form textarea").fill("En mi experiencia, pidan el EUR.1 antes.")
+        walk.fill("#reply-form textarea", "En mi experiencia, pidan el EUR.1 antes.")
         # Sent over the open socket, or posted as a form when it is not: either way it shows.
-        walk.page.locator("#reply-form button[type=submit]").click()
-        expect(walk.page.get_by_text("pidan el EUR.1 antes").first).to_be_visible()
+        walk.press("#reply-form button[type=submit]")
+        walk.see_text("pidan el EUR.1 antes")
         walk.check()
 
 
 def coordinator(walk: Walk) -> None:
     """Lucía, who runs the coffee cluster: join requests, unmatched followers, sessions."""
     walk.sign_in("lucia@demo.pioneros.test")
-    expect(walk.page.locator("#panel-coordinator")).to_be_visible()
+    walk.see("#panel-coordinator")
     walk.follow("section[aria-labelledby=panel-coordinator] a[href*='/mentoring/cohort/']")
     walk.go("/clusters/cafe-de-especialidad-del-huila/manage/")
     if walk.first:
-        walk.click_through(walk.page.locator("form[action$='/approve/'] button").first)
-        expect(walk.page.locator(".alert-success")).to_be_visible()
+        walk.submit("form[action$='/approve/'] button")
+        walk.see(".alert-success")
     walk.go("/clusters/cafe-de-especialidad-del-huila/sessions/")
     walk.go("/clusters/cafe-de-especialidad-del-huila/contributions/")
     walk.go("/clusters/cafe-de-especialidad-del-huila/moderation/")
@@ -219,11 +244,11 @@ def coordinator(walk: Walk) -> None:
 def officer(walk: Walk) -> None:
     """Valeria, at an agency closing the month: budget used, credits to approve, charts."""
     walk.sign_in("valeria@demo.pioneros.test")
-    expect(walk.page.locator("#panel-officer")).to_be_visible()
+    walk.see("#panel-officer")
     walk.follow("section[aria-labelledby=panel-officer] a[href^='/agency/programmes/']")
-    if walk.first and walk.page.locator("form[action$='/approve/']").count():
-        walk.click_through(walk.page.locator("form[action$='/approve/'] button"))
-        expect(walk.page.locator(".alert-success")).to_be_visible()
+    if walk.first and walk.count("form[action$='/approve/']"):
+        walk.submit("form[action$='/approve/'] button")
+        walk.see(".alert-success")
     walk.go("/agency/")
     walk.follow("a[href='/agency/sponsorship/']")
     walk.go("/agency/sponsorship/?q=caf%C3%A9")
