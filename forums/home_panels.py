@@ -2,7 +2,8 @@
 
 from core import home_panels
 from forums.models import Notification
-from network.models import Membership, User
+from network.models import User
+from network.selectors import active_memberships_of
 
 
 def replies_panel(*, user: User) -> dict | None:
@@ -11,7 +12,7 @@ def replies_panel(*, user: User) -> dict | None:
         .select_related("actor__profile", "topic")
         .order_by("-id")[:6]
     )
-    if not unread and not Membership.objects.active().of(user).exists():
+    if not unread and not active_memberships_of(user):
         return None
     return {"unread": unread[:5], "more": len(unread) > 5}
 

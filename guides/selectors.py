@@ -13,7 +13,7 @@ from guides import access, catalogue
 from guides.models import CorrectionSuggestion, Guide, GuideTag, GuideVersion, ReviewComment
 from incentives.selectors import agency_of
 from network.models import Membership, User
-from network.selectors import sponsored_clusters
+from network.selectors import coordinated_clusters_of, sponsored_clusters
 
 Kind = GuideTag.Kind
 SEARCH_LIMIT = 20
@@ -183,7 +183,7 @@ def desk(user: User, *, limit: int = 50) -> dict:
     and, for coordinators, guides waiting for review."""
     if not user.is_authenticated:
         return {"mine": [], "to_review": [], "coordinates": False}
-    coordinated = Membership.objects.coordinators().of(user).values("cluster_id")
+    coordinated = [cluster.pk for cluster in coordinated_clusters_of(user)]
     due = Q(status__in=[Guide.Status.REVIEW, Guide.Status.NEEDS_REVIEW])
     agency = agency_of(user)
     if agency is not None:
@@ -208,7 +208,7 @@ def desk(user: User, *, limit: int = 50) -> dict:
             .select_related("cluster", "current_version")
             .order_by("updated_at", "id")[:limit]
         ),
-        "coordinates": agency is not None or coordinated.exists(),
+        "coordinates": agency is not None or bool(coordinated),
     }
 
 

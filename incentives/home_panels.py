@@ -3,7 +3,8 @@ review queue, an officer's budgets and months to approve."""
 
 from core import home_panels
 from incentives import selectors
-from network.models import Membership, User
+from network.models import User
+from network.selectors import coordinated_clusters_of
 
 SHOWN = 5
 
@@ -20,10 +21,9 @@ def member_panel(*, user: User) -> dict | None:
 
 def review_panel(*, user: User) -> dict | None:
     """Contributions waiting for this coordinator's decision, per cluster."""
-    clusters = [
-        membership.cluster
-        for membership in Membership.objects.coordinators().of(user).select_related("cluster")[:10]
-    ]
+    clusters = coordinated_clusters_of(user)[:10]
+    if not clusters:
+        return None
     waiting = selectors.review_counts(clusters)
     rows = [(cluster, waiting[cluster.pk]) for cluster in clusters if waiting.get(cluster.pk)]
     return {"queues": rows} if rows else None

@@ -6,17 +6,18 @@ from mentoring import scoring
 from mentoring.selectors import cohorts, goals, offers, pairings, sessions
 from mentoring.services.suggestions import reserve_suggestions
 from network.models import Membership, User
+from network.selectors import active_roles_of, coordinated_clusters_of
 
 SHOWN = 5
 
 
 def _roles(user: User) -> set[str]:
-    return set(Membership.objects.active().of(user).values_list("role", flat=True))
+    return active_roles_of(user)
 
 
 def follower_panel(*, user: User) -> dict | None:
     """Suggested mentors with their reasons, and the goals the firm works towards."""
-    needs = offers.needs_of(user)
+    needs = offers.needs_with_topics_of(user)
     if needs is None and Membership.Role.FOLLOWER not in _roles(user):
         return None
     # The same reservation as the mentoring page: the mentors shown here hold their places
@@ -61,13 +62,7 @@ def sessions_panel(*, user: User) -> dict | None:
 def coordinator_panel(*, user: User) -> dict | None:
     """Per coordinated cluster: followers still without a mentor, and the next group
     sessions with how many said they come; the same few queries however many clusters."""
-    clusters = [
-        membership.cluster
-        for membership in Membership.objects.coordinators()
-        .of(user)
-        .select_related("cluster")
-        .order_by("cluster__name")[:10]
-    ]
+    clusters = coordinated_clusters_of(user)[:10]
     if not clusters:
         return None
     unmatched = cohorts.unmatched_counts(clusters)

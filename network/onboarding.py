@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import home_panels
-from network.models import Membership, User
+from network import selectors
+from network.models import User
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def steps_for(user: User) -> list[Step]:
             _("Join a cluster"),
             _("Mentoring, forums and sessions happen inside clusters of firms like yours."),
             reverse("cluster_list"),
-            Membership.objects.of(user).active().exists(),
+            bool(selectors.active_memberships_of(user)),
         ),
     ]
 

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from core import memo
 from core.pagination import KeysetPage, keyset_page
 from network.models import (
     Cluster,
@@ -280,7 +282,42 @@ def my_memberships(user: User) -> QuerySet[Membership]:
     )
 
 
-def open_invitations_for(user: User, emails: set[str]) -> list[Invitation]:
+def memberships_of(user: User) -> list[Membership]:
+    """This person's memberships not left, clusters selected, by cluster name: read once per
+    page (core.memo), so every panel of "My network" asks without another query."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return memo.once(("memberships", user.pk), lambda: list(my_memberships(user)))
+
+
+def active_memberships_of(user: User) -> list[Membership]:
+    return [m for m in memberships_of(user) if m.status == Status.ACTIVE]
+
+
+def active_roles_of(user: User) -> set[str]:
+    return {m.role for m in active_memberships_of(user)}
+
+
+def coordinated_clusters_of(user: User) -> list[Cluster]:
+    """The clusters this person is an active coordinator of, by name."""
+    coordinator = Membership.Role.COORDINATOR
+    return [m.cluster for m in active_memberships_of(user) if m.role == coordinator]
+
+
+def open_invitations_of(user: User) -> list[Invitation]:
+    """Invitations waiting for this person at any address of theirs that is verified, read
+    in one query (the addresses as a subquery, compared in lower case)."""
+    from allauth.account.models import EmailAddress
+
+    verified = (
+        EmailAddress.objects.filter(user=user, verified=True)
+        .annotate(address=Lower("email"))
+        .values("address")
+    )
+    return open_invitations_for(user, verified)
+
+
+def open_invitations_for(user: User, emails) -> list[Invitation]:
     invitations = Invitation.objects.filter(
         email__in=emails, accepted_at=None, declined_at=None, revoked_at=None
     ).select_related("cluster", "invited_by__profile")
@@ -289,7 +326,9 @@ def open_invitations_for(user: User, emails: set[str]) -> list[Invitation]:
 
 def join_requests_to_review(user: User) -> QuerySet[Membership]:
     """Requests waiting in the clusters this person coordinates."""
-    coordinated = Membership.objects.of(user).coordinators().values("cluster_id")
+    coordinated = [cluster.pk for cluster in coordinated_clusters_of(user)]
+    if not coordinated:
+        return Membership.objects.none()
     return (
         Membership.objects.filter(cluster__in=coordinated, status=Status.REQUESTED)
         .select_related("cluster", "user__profile")

@@ -2,19 +2,21 @@
 
 from core import home_panels
 from network import selectors
-from network.models import Membership, Sponsorship, User
+from network.models import Sponsorship, User
 
 SHOWN = 5
 
 
 def sponsorship_panel(*, user: User) -> dict | None:
     """Offers to the clusters this person coordinates, requests to the agency they serve."""
-    coordinated = Membership.objects.of(user).coordinators().values("cluster_id")
-    offers = list(
-        Sponsorship.objects.filter(cluster__in=coordinated, status=Sponsorship.Status.OFFERED)
-        .select_related("cluster", "agency")
-        .order_by("created_at")[:SHOWN]
-    )
+    coordinated = [cluster.pk for cluster in selectors.coordinated_clusters_of(user)]
+    offers = []
+    if coordinated:
+        offers = list(
+            Sponsorship.objects.filter(cluster__in=coordinated, status=Sponsorship.Status.OFFERED)
+            .select_related("cluster", "agency")
+            .order_by("created_at")[:SHOWN]
+        )
     agency = selectors.agency_of(user)
     requests = []
     if agency is not None:

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core import home_panels
+from core import home_panels, memo
 from core.views import attempt
 from network import erasure, selectors
 from network.forms import (
@@ -44,18 +44,18 @@ def healthz(request):
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "network/landing.html", {"clusters": selectors.public_clusters()})
-    return render(
-        request,
-        "network/home.html",
-        {
-            "memberships": selectors.my_memberships(request.user),
-            "invitations": selectors.open_invitations_for(
-                request.user, invitations.verified_emails(request.user)
-            ),
-            "requests_to_review": selectors.join_requests_to_review(request.user)[:20],
-            "panels": home_panels.for_member(user=request.user),
-        },
-    )
+    # Every panel asks who this person is in which cluster: read once for the whole page.
+    with memo.page_scope():
+        return render(
+            request,
+            "network/home.html",
+            {
+                "memberships": selectors.memberships_of(request.user),
+                "invitations": selectors.open_invitations_of(request.user),
+                "requests_to_review": selectors.join_requests_to_review(request.user)[:20],
+                "panels": home_panels.for_member(user=request.user),
+            },
+        )
 
 
 # --- Clusters ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ Apps above incentives add their own figures and tables through core.programme_se
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -36,32 +36,27 @@ def _money(value) -> Decimal:
 def _own_figures(programme: Programme, contributions: QuerySet) -> list[tuple[str, str, object]]:
     """(key, label, value) of the programme's own figures, in cents, in the summary's order."""
     # Held and confirmed: by the follower, by enough attendees, or by a coordinator.
-    sessions = contributions.filter(
+    sessions = Q(
         kind__in=[ContributionKind.SESSION_HELD, ContributionKind.GROUP_SESSION],
         confirmed_at__isnull=False,
     )
     used = programme.budget - budget_left(programme)
     undecided = [Contribution.Status.REVIEW, Contribution.Status.PENDING]
+    # Every count in one pass over the programme's contributions.
+    counts = contributions.aggregate(
+        sessions=Count("id", filter=sessions),
+        hours=Sum("hours", filter=sessions),
+        accepted_answers=Count("id", filter=Q(kind=ContributionKind.ACCEPTED_ANSWER)),
+        to_review=Count("id", filter=Q(status__in=undecided)),
+    )
     return [
-        ("sessions", _("Sessions held and confirmed"), sessions.count()),
-        (
-            "hours",
-            _("Hours of confirmed sessions"),
-            _money(sessions.aggregate(t=Sum("hours"))["t"]),
-        ),
-        (
-            "accepted_answers",
-            _("Accepted answers"),
-            contributions.filter(kind=ContributionKind.ACCEPTED_ANSWER).count(),
-        ),
+        ("sessions", _("Sessions held and confirmed"), counts["sessions"]),
+        ("hours", _("Hours of confirmed sessions"), _money(counts["hours"])),
+        ("accepted_answers", _("Accepted answers"), counts["accepted_answers"]),
         ("budget", _("Budget"), _money(programme.budget)),
         ("used", _("Budget used"), _money(used)),
         ("left", _("Budget left"), _money(programme.budget - used)),
-        (
-            "to_review",
-            _("Waiting for a decision"),
-            contributions.filter(status__in=undecided).count(),
-        ),
+        ("to_review", _("Waiting for a decision"), counts["to_review"]),
     ]
 
 
@@ -119,13 +114,15 @@ def _by_month(programme: Programme) -> Table:
     return table
 
 
-def _by_kind(contributions: QuerySet, credited: QuerySet) -> Table:
+def _by_kind(contributions: QuerySet) -> Table:
     table = Table("kinds", _("Contributions by kind"), [_("Kind"), _("Reported"), _("Credited")])
     kinds = dict(ContributionKind.choices)
-    reported = dict(contributions.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    paid = dict(credited.values("kind").annotate(t=Sum("amount")).values_list("kind", "t"))
-    for kind, n in sorted(reported.items()):
-        table.rows.append([str(kinds.get(kind, kind)), n, _money(paid.get(kind))])
+    # Reported and credited in one query: what is credited is among what was reported.
+    rows = contributions.values("kind").annotate(
+        n=Count("id"), t=Sum("amount", filter=Q(status__in=CREDITED))
+    )
+    for row in sorted(rows, key=lambda row: row["kind"]):
+        table.rows.append([str(kinds.get(row["kind"], row["kind"])), row["n"], _money(row["t"])])
     return table
 
 
@@ -146,7 +143,7 @@ def build(programme: Programme) -> Dashboard:
         _by_cluster(clusters, credited),
         _by_member(credited),
         _by_month(programme),
-        _by_kind(contributions, credited),
+        _by_kind(contributions),
     ]
     section_tables = [table for section in sections for table in section.tables]
     return Dashboard(

@@ -76,6 +76,10 @@ def _month(value):
 def programme_detail(request, programme_id):
     programme = selectors.programme_for(request.user, programme_id)
     month = _month(request.GET.get("month", "")) or selectors.last_month()
+    approvals = list(programme.approvals.order_by("-month")[:12])
+    approved = next((approval for approval in approvals if approval.month == month), None)
+    if approved is None and len(approvals) == 12 and month < approvals[-1].month:
+        approved = programme.approvals.filter(month=month).first()  # older than those listed
     return render(
         request,
         "incentives/programme.html",
@@ -86,9 +90,9 @@ def programme_detail(request, programme_id):
             "rule_form": RuleForm(),
             "budget_form": BudgetForm(),
             "month": month,
-            "approved": programme.approvals.filter(month=month).first(),
+            "approved": approved,
             "earned": selectors.earned_by_member(programme, month),
-            "approvals": list(programme.approvals.order_by("-month")[:12]),
+            "approvals": approvals,
             "contributions": selectors.recent_contributions(programme),
             "rule_changes": selectors.rule_changes(programme),
             "reason_form": ReasonForm(),

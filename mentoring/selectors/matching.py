@@ -17,7 +17,9 @@ from mentoring.scoring import (
     score,
     topic_key,
 )
+from mentoring.selectors.offers import needs_with_topics_of
 from network.models import Cluster, Membership, User
+from network.selectors import active_memberships_of
 
 # Offers from public clusters the follower has not joined: same sector and country only.
 OUTSIDE_CANDIDATES = 200
@@ -66,12 +68,16 @@ def mentor_facts(offers: list[MentorOffer]) -> list[MentorFacts]:
     ]
 
 
-def follower_facts(users: list[User], *, cluster_ids: dict[int, frozenset[int]]) -> list:
-    """Users must come with profile selected; users without needs get empty ones."""
-    needs = {
-        n.user_id: n
-        for n in MentoringNeeds.objects.filter(user__in=users).prefetch_related("topics")
-    }
+def follower_facts(
+    users: list[User], *, cluster_ids: dict[int, frozenset[int]], needs: dict | None = None
+) -> list:
+    """Users must come with profile selected; users without needs get empty ones. `needs`,
+    by user id with topics prefetched, when the caller has read them already."""
+    if needs is None:
+        needs = {
+            n.user_id: n
+            for n in MentoringNeeds.objects.filter(user__in=users).prefetch_related("topics")
+        }
     facts = []
     for user in users:
         own = needs.get(user.pk) or MentoringNeeds(user=user)
@@ -120,7 +126,7 @@ def available_offers(query: QuerySet[MentorOffer], *, limit: int | None = None) 
 
 
 def active_cluster_ids(user: User) -> frozenset[int]:
-    return frozenset(Membership.objects.active().of(user).values_list("cluster_id", flat=True))
+    return frozenset(m.cluster_id for m in active_memberships_of(user))
 
 
 def _candidate_offers(follower: User, cluster_ids: frozenset[int]) -> list[MentorOffer]:
@@ -136,18 +142,25 @@ def _candidate_offers(follower: User, cluster_ids: frozenset[int]) -> list[Mento
         .order_by("-capacity")[:OUTSIDE_CANDIDATES]
     )
     already = Pairing.objects.filter(follower=follower, status__in=Pairing.OPEN)
-    offers = available_offers(mine.exclude(pk__in=already.values("offer_id")))
-    offers += available_offers(
-        MentorOffer.objects.filter(pk__in=list(nearby.values_list("pk", flat=True)))
+    # One read for both: the follower's clusters' offers and the nearby public ones.
+    return available_offers(
+        MentorOffer.objects.filter(
+            Q(pk__in=mine.exclude(pk__in=already.values("offer_id")).values("pk"))
+            | Q(pk__in=nearby.values("pk"))
+        )
     )
-    return offers
 
 
 def ranked_mentors(follower: User, cluster_ids: frozenset[int]) -> list[tuple[Match, MentorOffer]]:
     """Offers of the follower's clusters and of nearby public ones, best first, less those
     the rules exclude; whether each may be shown is decided when places are reserved."""
     offers = _candidate_offers(follower, cluster_ids)
-    (me,) = follower_facts([follower], cluster_ids={follower.pk: cluster_ids})
+    own = needs_with_topics_of(follower)
+    (me,) = follower_facts(
+        [follower],
+        cluster_ids={follower.pk: cluster_ids},
+        needs={follower.pk: own} if own else {},
+    )
     ranked = [
         (score(facts, me), offer)
         for offer, facts in zip(offers, mentor_facts(offers), strict=True)

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core import memo
 from mentoring.models import MentoringNeeds, MentorOffer
 from network.models import Cluster, ExportProduct, Membership, User
 
@@ -12,6 +13,15 @@ OFFERING_ROLES = (Membership.Role.MENTOR, Membership.Role.COORDINATOR)
 
 def needs_of(user: User | int) -> MentoringNeeds | None:
     return MentoringNeeds.objects.filter(user=user).first()
+
+
+def needs_with_topics_of(user: User) -> MentoringNeeds | None:
+    """The follower's needs with their topics, read once per page (core.memo): the page
+    shows them and the suggestions are scored on them."""
+    return memo.once(
+        ("needs", user.pk),
+        lambda: MentoringNeeds.objects.filter(user=user).prefetch_related("topics").first(),
+    )
 
 
 def mentor_clusters(user: User) -> QuerySet[Membership]:

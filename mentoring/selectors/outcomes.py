@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby, repeat
 from operator import itemgetter
 
-from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 
 from mentoring.models import ExportRecord, Pairing
 from mentoring.outcomes import CohortOutcome, Export, FirmOutcome, cohort, derive
@@ -108,8 +108,8 @@ def first_pairing_starts(cluster_ids) -> dict[int, datetime.datetime]:
 def participation(cluster_ids) -> dict[str, int]:
     """Mentors and followers in active pairings in these clusters."""
     active = Pairing.objects.filter(cluster_id__in=cluster_ids, status=Status.ACTIVE)
-    return {
-        "mentors": active.values("mentor_id").distinct().count(),
-        "followers": active.values("follower_id").distinct().count(),
-        "pairings": active.count(),
-    }
+    return active.aggregate(
+        mentors=Count("mentor_id", distinct=True),
+        followers=Count("follower_id", distinct=True),
+        pairings=Count("id"),
+    )

@@ -46,14 +46,20 @@ def reserve_suggestions(*, follower: User, limit: int = SUGGESTIONS_SHOWN) -> li
         offer_id__in=[s.offer.pk for s in chosen]
     ).delete()
     expires = timezone.now() + SUGGESTION_LIFETIME
-    for item in chosen:
-        Suggestion.objects.update_or_create(
-            follower=follower,
-            offer=item.offer,
-            defaults={
-                "score": item.match.score,
-                "reasons": item.match.reasons,
-                "expires_at": expires,
-            },
-        )
+    # One statement for all: new pairs inserted, pairs shown before renewed.
+    Suggestion.objects.bulk_create(
+        [
+            Suggestion(
+                follower=follower,
+                offer=item.offer,
+                score=item.match.score,
+                reasons=item.match.reasons,
+                expires_at=expires,
+            )
+            for item in chosen
+        ],
+        update_conflicts=True,
+        unique_fields=["follower", "offer"],
+        update_fields=["score", "reasons", "expires_at"],
+    )
     return chosen

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core import memo
 from core.views import attempt
 from mentoring import matching, scoring
 from mentoring.forms import (
@@ -33,9 +34,15 @@ from network import selectors as network_selectors
 
 @login_required
 def home(request):
+    # Suggestions, the clusters joined and where to offer all ask for the memberships: once.
+    with memo.page_scope():
+        return _home(request)
+
+
+def _home(request):
     user = request.user
     mine = list(pairings.my_pairings(user))
-    needs = offers.needs_of(user)
+    needs = offers.needs_with_topics_of(user)
     # Showing a mentor holds one of their places for this follower (services.suggestions).
     suggestions = reserve_suggestions(follower=user) if needs else []
     offered = offers.offers_of(user)
@@ -52,7 +59,8 @@ def home(request):
             "past": pairings.past_pairings(user),
             "mentor_offers": [
                 (membership, offered.get(membership.cluster_id))
-                for membership in offers.mentor_clusters(user)
+                for membership in network_selectors.active_memberships_of(user)
+                if membership.role in offers.OFFERING_ROLES
             ],
             "upcoming": sessions.upcoming_sessions(user),
             "to_confirm": list(sessions.awaiting_confirmation(user)[:10]),
