@@ -22,6 +22,13 @@ def page_scope() -> Iterator[None]:
         _answers.reset(token)
 
 
+def keep(key: Hashable, value) -> None:
+    """Keep an answer learnt on the way for the rest of the page (nothing outside a scope)."""
+    answers = _answers.get()
+    if answers is not None:
+        answers[key] = value
+
+
 def once(key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`, read once per page scope for this key (every time outside a scope)."""
     answers = _answers.get()

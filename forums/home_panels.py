@@ -1,6 +1,6 @@
 """The forum's panel on "My network": replies and mentions not read yet."""
 
-from core import home_panels
+from core import home_panels, memo
 from forums.models import Notification
 from network.models import User
 from network.selectors import active_memberships_of
@@ -12,6 +12,8 @@ def replies_panel(*, user: User) -> dict | None:
         .select_related("actor__profile", "topic")
         .order_by("-id")[:6]
     )
+    if len(unread) <= 5:  # all of them: the header's badge needs no count of its own
+        memo.keep(("unread", user.pk, 100), len(unread))
     if not unread and not active_memberships_of(user):
         return None
     return {"unread": unread[:5], "more": len(unread) > 5}

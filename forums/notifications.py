@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from core import realtime
+from core import memo, realtime
 from forums import access
 from forums.models import EmailPreference, Notification, Post, PostRevision, Room, Topic
 from forums.rendering import MENTION, render
@@ -26,11 +26,15 @@ _OPT_IN = {
 
 
 def unread_count(user: User, *, cap: int = 100) -> int:
-    """Unread notifications, counted up to a cap (the badge shows 99+)."""
-    return len(
-        Notification.objects.filter(recipient=user, read_at=None).values_list("id", flat=True)[
-            :cap
-        ]
+    """Unread notifications, counted up to a cap (the badge shows 99+); known already when
+    a panel of the same page read them all (core.memo)."""
+    return memo.once(
+        ("unread", user.pk, cap),
+        lambda: len(
+            Notification.objects.filter(recipient=user, read_at=None).values_list("id", flat=True)[
+                :cap
+            ]
+        ),
     )
 
 

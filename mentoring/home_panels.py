@@ -25,7 +25,7 @@ def follower_panel(*, user: User) -> dict | None:
     suggestions = reserve_suggestions(follower=user)[:3] if needs else []
     return {
         "needs": needs,
-        "has_pairing": pairings.has_open_pairing(user),
+        "has_pairing": bool(pairings.open_pairing_offer_ids(user)),
         "suggestions": [(s, scoring.describe_all(s.match.reasons)) for s in suggestions],
         "goals": goals.open_goals_of(user, limit=SHOWN),
     }

@@ -3,12 +3,13 @@ each with why it helps, shown until every step is done."""
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import home_panels
 from network import selectors
-from network.models import User
+from network.models import ExportProduct, Organization, User
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,19 @@ class Step:
 
 def steps_for(user: User) -> list[Step]:
     profile = user.profile
-    organization = profile.organization
+    organization = None
+    if profile.organization_id is not None:
+        # The firm and whether it lists products, in one read; kept on the profile for the
+        # other panels that ask for it.
+        organization = (
+            Organization.objects.filter(pk=profile.organization_id)
+            .annotate(
+                lists_products=Exists(ExportProduct.objects.filter(organization=OuterRef("pk")))
+            )
+            .first()
+        )
+        if organization is not None:
+            profile.organization = organization
     home = reverse("home")
     return [
         Step(
@@ -40,8 +53,7 @@ def steps_for(user: User) -> list[Step]:
                 "mentors have exported: the same heading counts more than the same chapter."
             ),
             f"{reverse('organization_edit')}?next={home}",
-            organization is not None
-            and (organization.is_agency or organization.products.exists()),
+            organization is not None and (organization.is_agency or organization.lists_products),
         ),
         Step(
             _("Join a cluster"),

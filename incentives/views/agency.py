@@ -76,10 +76,15 @@ def _month(value):
 def programme_detail(request, programme_id):
     programme = selectors.programme_for(request.user, programme_id)
     month = _month(request.GET.get("month", "")) or selectors.last_month()
-    approvals = list(programme.approvals.order_by("-month")[:12])
+    approvals = list(
+        programme.approvals.select_related("approved_by__profile").order_by("-month")[:12]
+    )
     approved = next((approval for approval in approvals if approval.month == month), None)
     if approved is None and len(approvals) == 12 and month < approvals[-1].month:
-        approved = programme.approvals.filter(month=month).first()  # older than those listed
+        # A month older than those listed.
+        approved = (
+            programme.approvals.select_related("approved_by__profile").filter(month=month).first()
+        )
     return render(
         request,
         "incentives/programme.html",

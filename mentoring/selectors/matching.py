@@ -18,6 +18,7 @@ from mentoring.scoring import (
     topic_key,
 )
 from mentoring.selectors.offers import needs_with_topics_of
+from mentoring.selectors.pairings import open_pairing_offer_ids
 from network.models import Cluster, Membership, User
 from network.selectors import active_memberships_of
 
@@ -141,12 +142,11 @@ def _candidate_offers(follower: User, cluster_ids: frozenset[int]) -> list[Mento
         .exclude(cluster_id__in=cluster_ids)
         .order_by("-capacity")[:OUTSIDE_CANDIDATES]
     )
-    already = Pairing.objects.filter(follower=follower, status__in=Pairing.OPEN)
+    already = open_pairing_offer_ids(follower)
     # One read for both: the follower's clusters' offers and the nearby public ones.
     return available_offers(
         MentorOffer.objects.filter(
-            Q(pk__in=mine.exclude(pk__in=already.values("offer_id")).values("pk"))
-            | Q(pk__in=nearby.values("pk"))
+            Q(pk__in=mine.exclude(pk__in=already).values("pk")) | Q(pk__in=nearby.values("pk"))
         )
     )
 

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from core import memo
 from mentoring.models import Pairing
 from network.models import User
 from network.selectors import is_coordinator
@@ -43,6 +44,19 @@ def past_pairings(user: User, limit: int = 20) -> list[Pairing]:
 
 def has_open_pairing(follower: User) -> bool:
     return Pairing.objects.filter(follower=follower, status__in=Pairing.OPEN).exists()
+
+
+def open_pairing_offer_ids(follower: User) -> list[int]:
+    """Offers of the follower's open pairings, read once per page (core.memo): suggestions
+    leave them out and the follower's panel says whether one is open."""
+    return memo.once(
+        ("open_pairings", follower.pk),
+        lambda: list(
+            Pairing.objects.filter(follower=follower, status__in=Pairing.OPEN).values_list(
+                "offer_id", flat=True
+            )
+        ),
+    )
 
 
 def waiting_for(user: User, pairings) -> list[Pairing]:

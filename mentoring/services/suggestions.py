@@ -25,7 +25,9 @@ class Suggested:
     can_request: bool  # False when the mentor's cluster must be joined first
 
 
-@transaction.atomic
+# Its own transaction when called alone (a page); inside a caller's transaction, part of it:
+# no savepoint, since no caller recovers from a failure here and goes on.
+@transaction.atomic(savepoint=False)
 def reserve_suggestions(*, follower: User, limit: int = SUGGESTIONS_SHOWN) -> list[Suggested]:
     """The best mentors for this follower among those with a place not yet shown to other
     followers, each held for the follower for a week (renewed at every showing)."""
