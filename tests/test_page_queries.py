@@ -131,3 +131,21 @@ def test_no_journey_page_makes_more_than_25_queries(role):
         print(f"{role}: {path:<{width}} {count:>7}")
     over = [f"{path}: {count}" for path, count in walk.counted if count > MOST_QUERIES]
     assert not over, f"{role}'s pages over {MOST_QUERIES} queries:\n" + "\n".join(over)
+
+
+def test_an_answer_is_read_once_per_page_and_afresh_outside_one(django_assert_num_queries):
+    """Inside a page's scope the memberships are read once, whoever asks; outside a scope
+    every call reads again, so a service that writes and then reads sees its write."""
+    from core import memo
+    from network import selectors
+    from tests.factories import ClusterFactory, add_member
+
+    member = add_member(ClusterFactory())
+    with memo.page_scope(), django_assert_num_queries(1):
+        assert len(selectors.memberships_of(member)) == 1
+        assert selectors.active_roles_of(member) == {"follower"}
+        assert selectors.coordinated_clusters_of(member) == []
+    add_member(ClusterFactory(), member)
+    with django_assert_num_queries(2):
+        assert len(selectors.memberships_of(member)) == 2
+        assert len(selectors.active_memberships_of(member)) == 2
