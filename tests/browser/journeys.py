@@ -97,8 +97,8 @@ class Walk:
     def click_through(self, target: Locator) -> None:
         """Click something that loads a page, and check that page once it has loaded.
 
-        Waiting for the load state right after a click can return for the page being left;
-        axe then measures a page whose stylesheet is still arriving (light text on white).
+        Waiting for the load state right after a click can return for the page being left,
+        and the checks would then judge that page, or the next one half loaded.
         """
         with self.page.expect_navigation():
             target.click()
