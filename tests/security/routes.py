@@ -99,6 +99,15 @@ def slug(s: Side, w: World) -> dict:
     return {"slug": s.cluster.slug}
 
 
+def _invitation_list(s: Side, w: World) -> dict:
+    return {"slug": s.cluster.slug, "batch_id": s.invitation_list.pk}
+
+
+def _people() -> dict:
+    content = b"email,role,name\nnueva-lista@example.org,mentor,Nueva\n"
+    return {"file": SimpleUploadedFile("personas.csv", content)}
+
+
 def room(s: Side, w: World) -> dict:
     return {"room_id": s.room.pk}
 
@@ -212,6 +221,19 @@ NETWORK = {
             slug,
             _const(email="nueva@example.org", role="follower"),
         )
+    ],
+    "invitation_list_upload": [
+        GET(coordinator("200", anonymous="404", members="403"), slug),
+        POST(coordinator("ok", anonymous="404", members="403"), slug, lambda s, w: _people()),
+    ],
+    "invitation_list": [
+        GET(coordinator("200", anonymous="404", members="403"), _invitation_list),
+    ],
+    "invitation_list_problems": [
+        GET(coordinator("200", anonymous="404", members="403"), _invitation_list),
+    ],
+    "invitation_list_send": [
+        POST(coordinator("ok", anonymous="404", members="403"), _invitation_list),
     ],
     "invitation_revoke": [
         POST(
