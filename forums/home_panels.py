@@ -8,7 +8,7 @@ from network.models import Membership, User
 def replies_panel(*, user: User) -> dict | None:
     unread = list(
         Notification.objects.filter(recipient=user, read_at=None)
-        .select_related("actor__profile", "topic")
+        .select_related("actor__profile", "topic", "announcement__cluster")
         .order_by("-id")[:6]
     )
     if not unread and not Membership.objects.active().of(user).exists():

@@ -378,6 +378,20 @@ NETWORK = {
 
 FORUMS = {
     "forums:cluster_forum": [GET(members("302"), slug)],
+    "forums:announcements": [
+        GET(members("200", anonymous="login"), slug),
+        POST(
+            coordinator("ok", members="404"),
+            slug,
+            _const(title="Aviso nuevo", body="Hola a todos."),
+        ),
+    ],
+    "forums:announcement": [
+        GET(
+            members("200", anonymous="login"),
+            lambda s, w: {"slug": s.cluster.slug, "announcement_id": s.announcement.pk},
+        )
+    ],
     "forums:moderation_log": [GET(coordinator("200", members="403"), slug)],
     "forums:room": [
         GET(members(), room),
@@ -584,6 +598,15 @@ MENTORING = {
         ),
     ],
     "mentoring:cluster_outcomes": [GET(coordinator("200"), slug)],
+    "mentoring:cluster_reports": [
+        GET(coordinator("200"), slug),
+        GET(coordinator("200"), slug, query="start=2024-01-01&end=2024-12-31", label="dates"),
+    ],
+    "mentoring:members_csv": [GET(coordinator("200"), slug)],
+    "mentoring:engagement_csv": [GET(coordinator("200"), slug)],
+    "mentoring:activity_csv": [
+        GET(coordinator("200"), slug, query="start=2024-01-01&end=2024-12-31")
+    ],
     "mentoring:session": [
         GET(members(anonymous="login"), session, label="one-to-one"),
         GET(members(anonymous="login"), group_session, label="group"),

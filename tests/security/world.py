@@ -15,7 +15,7 @@ from evidence import evaluations, links
 from evidence import imports as evidence
 from evidence.models import Evaluation, ImportBatch
 from forums import services as forums
-from forums.models import Post, Room, Topic
+from forums.models import Announcement, Post, Room, Topic
 from guides import services as guides
 from guides.models import CorrectionSuggestion, Guide
 from incentives import services as incentives
@@ -111,6 +111,7 @@ class Side:
     preview: ImportBatch | None = None  # its customs file, checked, waiting for confirmation
     evaluation: Evaluation | None = None  # the programme's estimates, done: the report prints
     invitation_list: InvitationBatch | None = None  # a CSV of people, previewed, not sent
+    announcement: Announcement | None = None  # the coordinator's, to the whole cluster
 
 
 @dataclass
@@ -362,6 +363,9 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         content=f"email,role,name\nlista-{name.lower()}@example.org,follower,Lista\n".encode(),
         file_name="lista.csv",
     )
+    announcement = forums.announce(
+        cluster=cluster, by=coordinator, title=f"Aviso {content}", body="Reunión el jueves."
+    )
     api_token, api_key = incentives.issue_api_key(by=officer, name="Informes")
 
     registry, preview = _evidence(
@@ -421,6 +425,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         preview=preview,
         evaluation=evaluation,
         invitation_list=invitation_list,
+        announcement=announcement,
     )
 
 
