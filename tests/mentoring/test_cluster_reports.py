@@ -139,3 +139,13 @@ def test_only_this_clusters_coordinators_download(client, reports, who):
     for name in ("cluster_reports", "members_csv", "engagement_csv", "activity_csv"):
         url = reverse(f"mentoring:{name}", args=[net.cluster.slug])
         assert client.get(url).status_code == 404
+
+
+def test_the_date_pickers_show_the_period_summarised(client, reports):
+    net = reports
+    page = client.get(reverse("mentoring:cluster_reports", args=[net.cluster.slug]))
+    today = timezone.localdate()
+    html = page.content.decode()
+    assert f'name="end" value="{today.isoformat()}"' in html
+    start = (today - datetime.timedelta(days=89)).isoformat()
+    assert f'name="start" value="{start}"' in html
