@@ -1,7 +1,7 @@
 """The coordinator's tools at a real cluster's size, walked in English, Spanish and Portuguese,
 on a phone and a desktop: a list of people previewed and sent, an announcement written and
-read by a member, the reports page. Every page checked by axe-core, for sideways scrolling
-and for English left untranslated."""
+read by a member, the reports page; and the officer's programmes and clusters side by side.
+Every page checked by axe-core, for sideways scrolling and for English left untranslated."""
 
 import pytest
 from django.core.cache import cache
@@ -63,7 +63,18 @@ def follower(walk: Walk) -> None:
     walk.go("/notifications/")
 
 
-@pytest.mark.parametrize("role", ["coordinator", "follower"])
+def officer(walk: Walk) -> None:
+    walk.sign_in("valeria@demo.pioneros.test")
+    walk.go("/agency/")
+    walk.follow("main a[href='/agency/overview/']")
+    expect(walk.page.locator("#clusters-heading")).to_be_visible()
+    walk.page.screenshot(path=walk.shots / "overview.png", full_page=True)
+
+
+ROLES = {"coordinator": coordinator, "follower": follower, "officer": officer}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
 def test_coordinator_tools_journey(role, demo_network, browser, daphne_url, screenshot_dir):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -83,7 +94,7 @@ def test_coordinator_tools_journey(role, demo_network, browser, daphne_url, scre
         shots.mkdir(parents=True, exist_ok=True)
         walk = Walk(context.new_page(), daphne_url, language, width, shots, axe, number == 0)
         try:
-            {"coordinator": coordinator, "follower": follower}[role](walk)
+            ROLES[role](walk)
         finally:
             context.close()
         problems += walk.problems

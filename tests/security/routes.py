@@ -702,6 +702,14 @@ INCENTIVES = {
         ),
     ],
     "incentives:agency": [GET(officer("200", other_officer="200"))],
+    "incentives:agency_overview": [
+        GET(officer("200", other_officer="200")),
+        GET(
+            officer("200", other_officer="200"),
+            query="start=2020-01-01&end=2030-12-31",
+            label="dates",
+        ),
+    ],
     "incentives:programme_new": [
         GET(officer("200", other_officer="200")),
         POST(
