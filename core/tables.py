@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def formula_safe(value):
+    """`value` as a spreadsheet shows it, never runs it: text that starts like a formula gets
+    a leading apostrophe. For every CSV a person's own words reach."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -37,6 +39,6 @@ class Table:
     def csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([_cell(header) for header in self.headers])
-        writer.writerows([_cell(value) for value in row] for row in self.rows)
+        writer.writerow([formula_safe(header) for header in self.headers])
+        writer.writerows([formula_safe(value) for value in row] for row in self.rows)
         return out.getvalue()

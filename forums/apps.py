@@ -7,4 +7,4 @@ class ForumsConfig(AppConfig):
     verbose_name = _("Forums")
 
     def ready(self):
-        from forums import demo, home_panels, signals  # noqa: F401
+        from forums import demo, home_panels, signals, slots  # noqa: F401

@@ -1,7 +1,7 @@
 """Demo conversations for seed_demo: a few topics in the demo clusters' forums."""
 
 from forums import services
-from forums.models import Topic
+from forums.models import Announcement, Topic
 from network import demo
 from network.models import Cluster
 
@@ -70,6 +70,20 @@ TOPICS = [
 ]
 
 
+# cluster name, coordinator, title, message
+ANNOUNCEMENTS = [
+    (
+        "Café de Especialidad del Huila",
+        "lucia",
+        "Misión comercial a Hamburgo: inscripciones abiertas",
+        "La agencia organiza una misión a Hamburgo en marzo para cafés especiales.\n\n"
+        "- Cupos para **seis firmas** del clúster\n"
+        "- Muestras de 2 kg por firma\n\n"
+        "Respondan en el foro antes del viernes si quieren participar.",
+    ),
+]
+
+
 # Its posts earn credits under the demo programmes.
 @demo.seeder("forums", after=("incentives",))
 def seed_topics(*, people):
@@ -89,3 +103,8 @@ def seed_topics(*, people):
         ]
         if accepted is not None:
             services.accept_answer(post=posts[accepted], by=people[asker])
+    for cluster_name, author, title, body in ANNOUNCEMENTS:
+        cluster = Cluster.objects.filter(name=cluster_name).first()
+        if cluster is None or Announcement.objects.filter(cluster=cluster, title=title).exists():
+            continue
+        services.announce(cluster=cluster, by=people[author], title=title, body=body)

@@ -81,4 +81,14 @@ class SearchForm(forms.Form):
 class EmailPreferenceForm(forms.ModelForm):
     class Meta:
         model = EmailPreference
-        fields = ["mentions", "replies", "accepted", "moderation"]
+        fields = ["mentions", "replies", "accepted", "moderation", "announcements"]
+
+
+class AnnouncementForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown: **bold**, lists and links. Every active member receives it."),
+    )

@@ -9,7 +9,7 @@ from network.selectors import active_memberships_of
 def replies_panel(*, user: User) -> dict | None:
     unread = list(
         Notification.objects.filter(recipient=user, read_at=None)
-        .select_related("actor__profile", "topic")
+        .select_related("actor__profile", "topic", "announcement__cluster")
         .order_by("-id")[:6]
     )
     if len(unread) <= 5:  # all of them: the header's badge needs no count of its own

@@ -213,6 +213,31 @@ class ModerationAction(models.Model):
         return f"{self.action} on {self.topic_id}"
 
 
+class Announcement(models.Model):
+    """A coordinator's message to the whole cluster: each active member is notified in the
+    app, live and (as they chose) by email; members read them on the cluster's page."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="announcements")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), max_length=20_000)
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    recipient_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["cluster", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forums:announcement", args=[self.cluster.slug, self.pk])
+
+
 class Notification(models.Model):
     """An in-app notice to one member; the badge counts the unread ones."""
 
@@ -221,6 +246,7 @@ class Notification(models.Model):
         REPLY = "reply", _("replied to your topic")
         ACCEPTED = "accepted", _("accepted your answer")
         MODERATION = "moderation", _("moderated your post")
+        ANNOUNCEMENT = "announcement", _("announced")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -229,8 +255,12 @@ class Notification(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    # A topic's notice, or a cluster announcement's.
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, null=True, related_name="+")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, related_name="+")
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -243,6 +273,12 @@ class Notification(models.Model):
                 name="unread_notifications",
             ),
             models.Index(fields=["recipient", "-id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(topic__isnull=False) | Q(announcement__isnull=False),
+                name="notification_about_a_topic_or_an_announcement",
+            )
         ]
 
     def __str__(self) -> str:
@@ -259,6 +295,9 @@ class EmailPreference(models.Model):
     replies = models.BooleanField(_("when someone replies to my topic"), default=False)
     accepted = models.BooleanField(_("when my answer is accepted"), default=True)
     moderation = models.BooleanField(_("when a moderator acts on my post"), default=True)
+    announcements = models.BooleanField(
+        _("when a coordinator writes to my whole cluster"), default=True
+    )
 
     def __str__(self) -> str:
         return f"email preferences of {self.user_id}"

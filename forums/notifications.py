@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from core import memo, realtime
 from forums import access
-from forums.models import EmailPreference, Notification, Post, PostRevision, Room, Topic
+from forums.models import (
+    Announcement,
+    EmailPreference,
+    Notification,
+    Post,
+    PostRevision,
+    Room,
+    Topic,
+)
 from forums.rendering import MENTION, render
 from network import notify
 from network.erasure import former_member_label, scrub
@@ -22,6 +30,7 @@ _OPT_IN = {
     Kind.REPLY: "replies",
     Kind.ACCEPTED: "accepted",
     Kind.MODERATION: "moderation",
+    Kind.ANNOUNCEMENT: "announcements",
 }
 
 
@@ -119,6 +128,42 @@ def moderated(*, post: Post, by: User) -> None:
     if post.author:
         _tell(
             recipients=[post.author], kind=Kind.MODERATION, actor=by, topic=post.topic, post=post
+        )
+
+
+def announced(*, announcement: Announcement, recipients: list[User]) -> None:
+    """Each recipient: a notice in the app, the badge and a toast on their open pages, and
+    an email if they keep announcements by email (the default)."""
+    author = announcement.author
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user, kind=Kind.ANNOUNCEMENT, actor=author, announcement=announcement
+            )
+            for user in recipients
+        ],
+        batch_size=500,
+    )
+    cluster = announcement.cluster
+    url = announcement.get_absolute_url()
+    for user_id, unread in _unread_counts(recipients).items():
+        realtime.send_to_members_on_commit([user_id], {"type": "notifications", "unread": unread})
+    realtime.send_to_members_on_commit(
+        [user.pk for user in recipients],
+        {"type": "announcement", "text": f"{cluster.name}: {announcement.title}", "url": url},
+    )
+    wanted = _emails_wanted(recipients, Kind.ANNOUNCEMENT)
+    if wanted:
+        notify.tell(
+            users=wanted,
+            template="forums/email/announcement",
+            context={
+                **notify.cluster_context(cluster),
+                "author": author.profile.display_name if author else "",
+                "title": announcement.title,
+                "body": announcement.body,
+                "url": notify.absolute_url(url),
+            },
         )
 
 

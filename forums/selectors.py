@@ -6,10 +6,12 @@ from django.db import connection
 from django.db.models import FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from core.pagination import KeysetPage, keyset_page
 from forums import access
 from forums.models import (
+    Announcement,
     HelpfulVote,
     ModerationAction,
     Notification,
@@ -268,7 +270,7 @@ def _ranked(posts: QuerySet[Post], q: str, limit: int) -> list[Post]:
 def notifications_for(user: User, *, limit: int = 50) -> list[Notification]:
     return list(
         Notification.objects.filter(recipient=user)
-        .select_related("actor__profile", "topic")
+        .select_related("actor__profile", "topic", "announcement__cluster")
         .order_by("-id")[:limit]
     )
 
@@ -290,4 +292,32 @@ def move_targets(user: User, room: Room) -> list[Cluster]:
         Cluster.objects.filter(pk__in=coordinated)
         .exclude(pk=room.cluster_id)
         .order_by("name")[:50]
+    )
+
+
+def announcements_of(cluster: Cluster, *, limit: int = 50) -> list[Announcement]:
+    return list(
+        Announcement.objects.filter(cluster=cluster)
+        .select_related("author__profile")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def announcement_for(user: User, *, cluster: Cluster, announcement_id: int) -> Announcement:
+    """One announcement of the cluster, for its active members; 404 for anyone else."""
+    if not is_active_member(user, cluster):
+        raise Http404
+    return get_object_or_404(
+        Announcement.objects.select_related("author__profile", "cluster"),
+        pk=announcement_id,
+        cluster=cluster,
+    )
+
+
+def is_active_member(user: User, cluster: Cluster) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and Membership.objects.filter(
+            user=user, cluster=cluster, status=Membership.Status.ACTIVE
+        ).exists()
     )

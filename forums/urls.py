@@ -2,12 +2,22 @@
 
 from django.urls import path
 
-from forums import api, views
+from forums import announcement_views, api, views
 
 app_name = "forums"
 
 urlpatterns = [
     path("clusters/<slug:slug>/forum/", views.cluster_forum, name="cluster_forum"),
+    path(
+        "clusters/<slug:slug>/announcements/",
+        announcement_views.announcements,
+        name="announcements",
+    ),
+    path(
+        "clusters/<slug:slug>/announcements/<id:announcement_id>/",
+        announcement_views.announcement,
+        name="announcement",
+    ),
     path("clusters/<slug:slug>/moderation/", views.moderation_log, name="moderation_log"),
     path("forums/<id:room_id>/", views.room, name="room"),
     path("forums/<id:room_id>/new/", views.new_topic, name="new_topic"),

@@ -22,6 +22,7 @@ urlpatterns = [
         name="review_decision",
     ),
     path("agency/", agency.agency_home, name="agency"),
+    path("agency/overview/", agency.agency_overview, name="agency_overview"),
     path("agency/programmes/new/", agency.programme_new, name="programme_new"),
     path("agency/programmes/<id:programme_id>/", agency.programme_detail, name="programme"),
     path(

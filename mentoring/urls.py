@@ -2,12 +2,20 @@
 
 from django.urls import path
 
-from mentoring.views import outcomes, pairings, sessions
+from mentoring.views import outcomes, pairings, reports, sessions
 
 app_name = "mentoring"
 
 urlpatterns = [
     path("mentoring/", pairings.home, name="home"),
+    path("clusters/<slug:slug>/reports/", reports.cluster_reports_page, name="cluster_reports"),
+    path("clusters/<slug:slug>/reports/members.csv", reports.members_csv, name="members_csv"),
+    path(
+        "clusters/<slug:slug>/reports/engagement.csv",
+        reports.engagement_csv,
+        name="engagement_csv",
+    ),
+    path("clusters/<slug:slug>/reports/activity.csv", reports.activity_csv, name="activity_csv"),
     path("mentoring/needs/", pairings.needs_edit, name="needs"),
     path("clusters/<slug:slug>/mentoring/offer/", pairings.offer_edit, name="offer"),
     path("clusters/<slug:slug>/mentoring/cohort/", pairings.cohort, name="cohort"),

@@ -9,6 +9,7 @@ from network.models import (
     ExportMarket,
     ExportProduct,
     Invitation,
+    InvitationBatch,
     Membership,
     MembershipEvent,
     Organization,
@@ -104,6 +105,14 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "cluster", "role", "created_at", "expires_at", "accepted_at"]
     search_fields = ["email", "cluster__name"]
     raw_id_fields = ["cluster", "invited_by", "accepted_by"]
+
+
+@admin.register(InvitationBatch)
+class InvitationBatchAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "cluster", "file_name", "created_by", "sent_at"]
+    search_fields = ["cluster__name", "file_name"]
+    raw_id_fields = ["cluster", "created_by", "sent_by"]
+    readonly_fields = ["rows", "problems"]
 
 
 @admin.register(MembershipEvent)

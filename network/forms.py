@@ -340,3 +340,13 @@ class SignupForm(AllauthSignupForm):
             # what making one costs, and a quicker answer would tell that the address is taken.
             make_password(self.cleaned_data.get("password1"))
         return super().try_save(request)
+
+
+class InvitationListForm(forms.Form):
+    file = forms.FileField(
+        label=_("List of people (CSV in UTF-8, comma or semicolon)"),
+        help_text=_(
+            "Columns email, role and name. Role is follower or mentor; the name may be empty."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}),
+    )

@@ -409,6 +409,9 @@ class Invitation(models.Model):
     role = models.CharField(
         _("role"), max_length=12, choices=Membership.Role, default=Membership.Role.FOLLOWER
     )
+    # The name the coordinator knows them by (a bulk invitation's list): offered, not imposed,
+    # as the name they join under.
+    name = models.CharField(_("name"), max_length=120, blank=True)
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -460,6 +463,40 @@ class Invitation(models.Model):
     def is_open(self) -> bool:
         answered = self.accepted_at or self.declined_at or self.revoked_at
         return answered is None and not self.is_expired
+
+
+class InvitationBatch(models.Model):
+    """A CSV of people to invite, read and checked: what the coordinator previews, then sends
+    (all of it, once)."""
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="invitation_batches"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    # [{"row": 2, "email": ..., "role": ..., "name": ...}], the rows that can be invited.
+    rows = models.JSONField(default=list)
+    # [{"row": 3, "email": ..., "role": ..., "name": ..., "reason": ...}], as written.
+    problems = models.JSONField(default=list)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invitation batch")
+        verbose_name_plural = _("invitation batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.pk} to {self.cluster}"
 
 
 class MembershipEvent(models.Model):

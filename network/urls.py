@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from network import sponsorship_views, views
+from network import bulk_views, sponsorship_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,22 @@ urlpatterns = [
     path("clusters/<slug:slug>/members/", views.cluster_members, name="cluster_members"),
     path("clusters/<slug:slug>/manage/", views.cluster_manage, name="cluster_manage"),
     path("clusters/<slug:slug>/invite/", views.cluster_invite, name="cluster_invite"),
+    path("clusters/<slug:slug>/invite/list/", bulk_views.upload, name="invitation_list_upload"),
+    path(
+        "clusters/<slug:slug>/invite/list/<id:batch_id>/",
+        bulk_views.preview,
+        name="invitation_list",
+    ),
+    path(
+        "clusters/<slug:slug>/invite/list/<id:batch_id>/send/",
+        bulk_views.send,
+        name="invitation_list_send",
+    ),
+    path(
+        "clusters/<slug:slug>/invite/list/<id:batch_id>/problems.csv",
+        bulk_views.problems_csv,
+        name="invitation_list_problems",
+    ),
     path(
         "clusters/<slug:slug>/invitations/<id:invitation_id>/revoke/",
         views.invitation_revoke,

@@ -269,7 +269,9 @@ def invitation(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("cluster"), token=token)
     form = None
     if request.user.is_authenticated:
-        form = InvitationAcceptForm(request.POST or None, initial=_chosen_name(request.user))
+        form = InvitationAcceptForm(
+            request.POST or None, initial=_chosen_name(request.user, invitation)
+        )
     if request.method == "POST" and form is not None:
         if request.POST.get("answer") == "decline":
             return _decline(request, invitation)
@@ -299,11 +301,14 @@ def _decline(request, invitation):
     return redirect("home")
 
 
-def _chosen_name(user) -> dict:
-    """The name already chosen, if any: the one made from the email address is not offered."""
+def _chosen_name(user, invitation=None) -> dict:
+    """The name already chosen, if any (else the one the coordinator wrote on the
+    invitation): the one made from the email address is not offered."""
     profile = profiles.ensure_profile(user=user)
     name = profile.display_name
-    return {"display_name": "" if name == profiles.default_name(user) else name}
+    if name == profiles.default_name(user):
+        name = invitation.name if invitation is not None else ""
+    return {"display_name": name}
 
 
 # --- People ---------------------------------------------------------------------------

@@ -36,6 +36,9 @@ PYTHON_COUNTS_NEVER_ZERO = {
     "%(count)d pairing proposed. Each mentor and follower is asked to accept.": (
         "publish_cohort refuses a draft that pairs nobody"
     ),
+    "%(count)d invitation sent. The link works for %(days)d days.": (
+        "send_invitation_batch refuses a list that invites nobody"
+    ),
 }
 
 

@@ -5,6 +5,7 @@ door, so other apps and the edges write `from forums import services; services.p
 """
 
 from forums.services._shared import CLOSED, OBSERVER, TooManyPosts, require_writer
+from forums.services.announcements import announce
 from forums.services.moderation import hide_post, move_topic, set_topic_flags, show_post
 from forums.services.posts import (
     accept_answer,
@@ -23,6 +24,7 @@ __all__ = [
     "OBSERVER",
     "TooManyPosts",
     "accept_answer",
+    "announce",
     "clean_tags",
     "close_conversation",
     "edit_post",

@@ -38,6 +38,7 @@ from incentives.selectors.ledger import (
     reconcile_records,
     statement,
 )
+from incentives.selectors.overview import Overview, Period, default_period, overview
 from incentives.selectors.programmes import (
     agency_of,
     erasure_refusals,
@@ -53,6 +54,8 @@ __all__ = [
     "ZERO",
     "Difference",
     "Mismatch",
+    "Overview",
+    "Period",
     "Programme",
     "Statement",
     "StatementLine",
@@ -61,6 +64,7 @@ __all__ = [
     "budget_left",
     "contribution_for_officer",
     "credits_to_approve",
+    "default_period",
     "earned_by_member",
     "earned_in_month",
     "erasure_refusals",
@@ -73,6 +77,7 @@ __all__ = [
     "month_start",
     "my_accounts",
     "my_contributions",
+    "overview",
     "programme_by_id",
     "programme_for",
     "programmes_of",

@@ -15,6 +15,7 @@ from incentives.forms import (
     BudgetForm,
     MonthForm,
     PayForm,
+    PeriodForm,
     ProgrammeForm,
     ReasonForm,
     RuleForm,
@@ -45,6 +46,26 @@ def agency_home(request):
             "tokens": list(request.user.api_tokens.filter(revoked_at__isnull=True)),
             "token_form": TokenForm(),
             "new_key": request.session.pop("new_api_key", None),
+        },
+    )
+
+
+@login_required
+def agency_overview(request):
+    """Every programme and cluster of the officer's agency side by side, for chosen dates."""
+    agency = _agency_or_404(request)
+    default = selectors.default_period()
+    form = PeriodForm(request.GET or None, initial={"start": default.start, "end": default.end})
+    period = default
+    if request.GET and form.is_valid():
+        period = selectors.Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    return render(
+        request,
+        "incentives/agency_overview.html",
+        {
+            "agency": agency,
+            "form": form,
+            "overview": selectors.overview(selectors.programmes_of(request.user), period),
         },
     )
 

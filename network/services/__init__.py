@@ -3,6 +3,7 @@ clusters, memberships (join requests and members), invitations, profiles, organi
 sponsorships. Network's own code imports those modules; the apps above it (and their tests
 and benchmarks) may use the names below, the network's door for writes."""
 
+from network.services.bulk_invitations import preview_invitations, send_invitation_batch
 from network.services.clusters import create_cluster, update_cluster
 from network.services.invitations import (
     accept_invitation,
@@ -41,10 +42,12 @@ __all__ = [
     "ensure_profile",
     "invite_member",
     "leave_cluster",
+    "preview_invitations",
     "reinstate_member",
     "request_to_join",
     "revoke_invitation",
     "save_organization",
+    "send_invitation_batch",
     "suspend_member",
     "unique_handle",
     "update_cluster",

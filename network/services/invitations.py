@@ -49,7 +49,9 @@ def _invitable_membership(*, cluster: Cluster, user: User, email: str) -> Member
     return membership
 
 
-def _open_invitation(*, cluster: Cluster, email: str, role: str, by: User) -> Invitation:
+def _open_invitation(
+    *, cluster: Cluster, email: str, role: str, by: User, name: str = ""
+) -> Invitation:
     """A new invitation, or the open one to this address renewed: new link, new expiry."""
     invitation = (
         Invitation.objects.select_for_update()
@@ -57,9 +59,12 @@ def _open_invitation(*, cluster: Cluster, email: str, role: str, by: User) -> In
         .first()
     )
     if invitation is None:
-        return Invitation.objects.create(cluster=cluster, email=email, role=role, invited_by=by)
+        return Invitation.objects.create(
+            cluster=cluster, email=email, role=role, invited_by=by, name=name
+        )
     renewed = Invitation(cluster=cluster, email=email)
     invitation.role, invitation.invited_by = role, by
+    invitation.name = name or invitation.name
     invitation.token, invitation.expires_at = renewed.token, renewed.expires_at
     invitation.save()
     return invitation
@@ -92,16 +97,20 @@ def _send_invitation(*, invitation: Invitation, by: User, invitee: User | None) 
 
 
 @transaction.atomic
-def invite_member(*, cluster: Cluster, by: User, email: str, role: str) -> Invitation:
-    """Email an invitation link; re-inviting the same address renews the open invitation."""
+def invite_member(
+    *, cluster: Cluster, by: User, email: str, role: str, name: str = ""
+) -> Invitation:
+    """Email an invitation link; re-inviting the same address renews the open invitation.
+    `name`, if known, is offered to the invitee as the name to join under."""
     require_coordinator(cluster=cluster, by=by)
+    name = clean_text(name, model=Invitation, field="name", error=DomainError).strip()
     email = clean_text(email, model=Invitation, field="email", error=DomainError)
     email = User.objects.normalize_email(email).strip().lower()
     invitee = _account_holding(email)
     membership = None
     if invitee is not None:
         membership = _invitable_membership(cluster=cluster, user=invitee, email=email)
-    invitation = _open_invitation(cluster=cluster, email=email, role=role, by=by)
+    invitation = _open_invitation(cluster=cluster, email=email, role=role, by=by, name=name)
     # Someone with an account holds an invited place, which My network shows them.
     if invitee is not None and membership is None:
         Membership.objects.create(user=invitee, cluster=cluster, role=role, status=Status.INVITED)

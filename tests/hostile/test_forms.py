@@ -65,6 +65,16 @@ ENDPOINTS = [
     Endpoint("forums:edit_post", "follower", ("question.pk",), forum_forms.PostForm),
     Endpoint("forums:post_action", "coordinator", ("reply.pk", "=hide"), forum_forms.HideForm),
     Endpoint("forums:search", "follower", (), forum_forms.SearchForm, "get"),
+    Endpoint(
+        "forums:announcements", "coordinator", ("cluster.slug",), forum_forms.AnnouncementForm
+    ),
+    Endpoint(
+        "mentoring:cluster_reports",
+        "coordinator",
+        ("cluster.slug",),
+        mentoring_forms.PeriodForm,
+        "get",
+    ),
     Endpoint("mentoring:offer", "mentor", ("cluster.slug",), mentoring_forms.OfferForm),
     Endpoint("mentoring:needs", "newcomer", (), mentoring_forms.NeedsForm),
     Endpoint("mentoring:request", "newcomer", ("offer.pk",), mentoring_forms.RequestForm),
@@ -98,6 +108,7 @@ ENDPOINTS = [
     Endpoint("incentives:pay", "officer", ("programme.pk",), incentive_forms.PayForm),
     Endpoint("incentives:reverse", "officer", ("credited.pk",), incentive_forms.ReasonForm),
     Endpoint("incentives:token_new", "officer", (), incentive_forms.TokenForm),
+    Endpoint("incentives:agency_overview", "officer", (), incentive_forms.PeriodForm, "get"),
 ]
 
 

@@ -381,6 +381,12 @@ def test_forum_writes_take_free_text_from_any_edge(world):
                 ),
                 _over(200, title),
             ),
+            (
+                lambda: forums.announce(
+                    cluster=side.cluster, by=side.coordinator, title=title, body=body
+                ),
+                _over(200, title) or _over(20_000, body),
+            ),
         ]
         seen.extend(_check(*case[:1], too_long=case[1], setup=_setup(case)) for case in check)
 

@@ -99,6 +99,15 @@ def slug(s: Side, w: World) -> dict:
     return {"slug": s.cluster.slug}
 
 
+def _invitation_list(s: Side, w: World) -> dict:
+    return {"slug": s.cluster.slug, "batch_id": s.invitation_list.pk}
+
+
+def _people() -> dict:
+    content = b"email,role,name\nnueva-lista@example.org,mentor,Nueva\n"
+    return {"file": SimpleUploadedFile("personas.csv", content)}
+
+
 def room(s: Side, w: World) -> dict:
     return {"room_id": s.room.pk}
 
@@ -212,6 +221,19 @@ NETWORK = {
             slug,
             _const(email="nueva@example.org", role="follower"),
         )
+    ],
+    "invitation_list_upload": [
+        GET(coordinator("200", anonymous="404", members="403"), slug),
+        POST(coordinator("ok", anonymous="404", members="403"), slug, lambda s, w: _people()),
+    ],
+    "invitation_list": [
+        GET(coordinator("200", anonymous="404", members="403"), _invitation_list),
+    ],
+    "invitation_list_problems": [
+        GET(coordinator("200", anonymous="404", members="403"), _invitation_list),
+    ],
+    "invitation_list_send": [
+        POST(coordinator("ok", anonymous="404", members="403"), _invitation_list),
     ],
     "invitation_revoke": [
         POST(
@@ -356,6 +378,20 @@ NETWORK = {
 
 FORUMS = {
     "forums:cluster_forum": [GET(members("302"), slug)],
+    "forums:announcements": [
+        GET(members("200", anonymous="login"), slug),
+        POST(
+            coordinator("ok", members="404"),
+            slug,
+            _const(title="Aviso nuevo", body="Hola a todos."),
+        ),
+    ],
+    "forums:announcement": [
+        GET(
+            members("200", anonymous="login"),
+            lambda s, w: {"slug": s.cluster.slug, "announcement_id": s.announcement.pk},
+        )
+    ],
     "forums:moderation_log": [GET(coordinator("200", members="403"), slug)],
     "forums:room": [
         GET(members(), room),
@@ -562,6 +598,15 @@ MENTORING = {
         ),
     ],
     "mentoring:cluster_outcomes": [GET(coordinator("200"), slug)],
+    "mentoring:cluster_reports": [
+        GET(coordinator("200"), slug),
+        GET(coordinator("200"), slug, query="start=2024-01-01&end=2024-12-31", label="dates"),
+    ],
+    "mentoring:members_csv": [GET(coordinator("200"), slug)],
+    "mentoring:engagement_csv": [GET(coordinator("200"), slug)],
+    "mentoring:activity_csv": [
+        GET(coordinator("200"), slug, query="start=2024-01-01&end=2024-12-31")
+    ],
     "mentoring:session": [
         GET(members(anonymous="login"), session, label="one-to-one"),
         GET(members(anonymous="login"), group_session, label="group"),
@@ -657,6 +702,14 @@ INCENTIVES = {
         ),
     ],
     "incentives:agency": [GET(officer("200", other_officer="200"))],
+    "incentives:agency_overview": [
+        GET(officer("200", other_officer="200")),
+        GET(
+            officer("200", other_officer="200"),
+            query="start=2020-01-01&end=2030-12-31",
+            label="dates",
+        ),
+    ],
     "incentives:programme_new": [
         GET(officer("200", other_officer="200")),
         POST(

@@ -15,7 +15,7 @@ from evidence import evaluations, links
 from evidence import imports as evidence
 from evidence.models import Evaluation, ImportBatch
 from forums import services as forums
-from forums.models import Post, Room, Topic
+from forums.models import Announcement, Post, Room, Topic
 from guides import services as guides
 from guides.models import CorrectionSuggestion, Guide
 from incentives import services as incentives
@@ -23,7 +23,15 @@ from incentives.models import ApiToken, Contribution, Programme
 from mentoring.models import ExportRecord, Goal, MentorOffer, Milestone, Pairing, Session
 from mentoring.services import calendars, goals, offers, pairings, sessions
 from network import services as network
-from network.models import Cluster, Invitation, Membership, Organization, Sponsorship, User
+from network.models import (
+    Cluster,
+    Invitation,
+    InvitationBatch,
+    Membership,
+    Organization,
+    Sponsorship,
+    User,
+)
 from network.services import sponsorships
 from tests.factories import (
     AgencyFactory,
@@ -102,6 +110,8 @@ class Side:
     registry: ImportBatch | None = None  # the agency's firms file, imported
     preview: ImportBatch | None = None  # its customs file, checked, waiting for confirmation
     evaluation: Evaluation | None = None  # the programme's estimates, done: the report prints
+    invitation_list: InvitationBatch | None = None  # a CSV of people, previewed, not sent
+    announcement: Announcement | None = None  # the coordinator's, to the whole cluster
 
 
 @dataclass
@@ -347,6 +357,15 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         email=f"invitada-{name.lower()}@example.org",
         role="mentor",
     )
+    invitation_list = network.preview_invitations(
+        cluster=cluster,
+        by=coordinator,
+        content=f"email,role,name\nlista-{name.lower()}@example.org,follower,Lista\n".encode(),
+        file_name="lista.csv",
+    )
+    announcement = forums.announce(
+        cluster=cluster, by=coordinator, title=f"Aviso {content}", body="Reunión el jueves."
+    )
     api_token, api_key = incentives.issue_api_key(by=officer, name="Informes")
 
     registry, preview = _evidence(
@@ -405,6 +424,8 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         registry=registry,
         preview=preview,
         evaluation=evaluation,
+        invitation_list=invitation_list,
+        announcement=announcement,
     )
 
 
