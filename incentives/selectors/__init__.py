@@ -35,6 +35,7 @@ from incentives.selectors.ledger import (
     month_start,
     my_accounts,
     reconcile,
+    reconcile_double_funding,
     reconcile_records,
     statement,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "programmes_of",
     "recent_contributions",
     "reconcile",
+    "reconcile_double_funding",
     "reconcile_records",
     "require_officer",
     "review_counts",
