@@ -72,6 +72,13 @@ class Programme(models.Model):
         CLP = "CLP", "CLP"
         ARS = "ARS", "ARS"
 
+    class Kind(models.TextChoices):
+        MENTORING = "mentoring", _("Mentoring incentives")
+        TRAINING = "training", _("Training and capacity building")
+        INNOVATION = "innovation", _("Innovation support")
+        EXPORT_CREDIT = "export_credit", _("Export credit and finance")
+        PROMOTION = "promotion", _("Trade promotion")
+
     agency = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -79,6 +86,10 @@ class Programme(models.Model):
         limit_choices_to={"kind": Organization.Kind.AGENCY},
     )
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind, default=Kind.MENTORING)
+    # Other agencies sponsoring the same clusters always see the name, kind, dates and
+    # activities; the budget and what was credited only when the agency says so.
+    share_figures = models.BooleanField(_("share figures with co-sponsors"), default=False)
     clusters = models.ManyToManyField(
         Cluster, related_name="programmes", verbose_name=_("clusters")
     )

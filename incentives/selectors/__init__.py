@@ -41,6 +41,7 @@ from incentives.selectors.ledger import (
 )
 from incentives.selectors.programmes import (
     agency_of,
+    co_sponsors,
     erasure_refusals,
     is_officer,
     programme_by_id,
@@ -60,6 +61,7 @@ __all__ = [
     "accounts_with_months",
     "agency_of",
     "budget_left",
+    "co_sponsors",
     "contribution_for_officer",
     "credits_to_approve",
     "earned_by_member",

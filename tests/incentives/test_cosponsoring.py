@@ -11,12 +11,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.test import Client
 from django.utils import timezone
 
+from core.errors import NotAllowed
 from incentives import selectors, services
 from incentives.models import Account, Contribution, LedgerEntry
 from incentives.services import ledger, settlement
-from network.models import Sponsorship
+from network.models import Cluster, Sponsorship, User
 from network.services import sponsorships
 from tests.concurrency import race
 from tests.factories import AgencyFactory, OfficerFactory, sponsor_directly
@@ -43,7 +45,7 @@ def second_sponsor(setting, *, began=None, amount="70"):
         starts_on=today - datetime.timedelta(days=30),
         ends_on=today + datetime.timedelta(days=30),
         unit="USD",
-        budget=Decimal("1000"),
+        budget=Decimal("777"),
     )
     services.set_rule(
         programme=programme,
@@ -249,3 +251,88 @@ def test_racing_reports_under_two_sponsors_make_one_contribution_and_one_credit(
     assert Contribution.objects.count() == 1
     assert LedgerEntry.objects.filter(kind="credit").count() == 1
     assert selectors.reconcile() == [] and selectors.reconcile_double_funding() == []
+
+
+# What agencies see of each other.
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_co_sponsor_sees_the_other_programmes_but_not_their_money(setting):
+    _agency, officer, _other = second_sponsor(setting)
+    session(setting)  # credited under the first sponsor's programme
+    seen = selectors.co_sponsors(officer)
+    assert [(co.agency, co.cluster) for co in seen] == [(setting.agency, setting.cluster)]
+    [shown] = seen[0].programmes
+    assert shown.programme == setting.programme
+    assert "One-to-one session held" in shown.activities
+    assert shown.budget is None and shown.credited is None
+    page = client_for(officer).get("/agency/").content.decode()
+    assert "Mentores 2026" in page and "Mentoring incentives" in page
+    assert "Figures not shared." in page
+    assert "1,000.00" not in page and "1.000,00" not in page and "50.00" not in page
+    # And the other way round, on the programme's own page.
+    page = client_for(setting.officer).get(setting.programme.get_absolute_url()).content.decode()
+    assert "Crédito Exportador" in page and "Crédito 2026" in page
+
+
+def test_figures_appear_only_once_the_agency_shares_them(setting):
+    _agency, officer, _other = second_sponsor(setting)
+    session(setting)
+    response = client_for(setting.officer).post(
+        f"/agency/programmes/{setting.programme.pk}/sharing/", {"share": "on"}
+    )
+    assert response.status_code == 302
+    [shown] = selectors.co_sponsors(officer)[0].programmes
+    assert (shown.budget, shown.credited) == (Decimal("1000"), Decimal("50"))
+    assert "50.00 of 1,000.00 USD credited" in client_for(officer).get("/agency/").content.decode()
+    client_for(setting.officer).post(
+        f"/agency/programmes/{setting.programme.pk}/sharing/", {"share": ""}
+    )
+    assert selectors.co_sponsors(officer)[0].programmes[0].budget is None
+
+
+def test_only_the_programmes_agency_may_share_its_figures(setting):
+    _agency, officer, _other = second_sponsor(setting)
+    response = client_for(officer).post(
+        f"/agency/programmes/{setting.programme.pk}/sharing/", {"share": "on"}
+    )
+    assert response.status_code == 404
+    setting.programme.refresh_from_db()
+    assert setting.programme.share_figures is False
+    with pytest.raises(NotAllowed):
+        services.set_figure_sharing(programme=setting.programme, by=officer, share=True)
+
+
+def test_agencies_that_share_no_cluster_see_nothing_of_each_other(setting):
+    stranger = OfficerFactory(organization=AgencyFactory(name="Lejana"))
+    assert selectors.co_sponsors(stranger) == []
+    assert selectors.co_sponsors(setting.mentor) == []
+    page = client_for(stranger).get("/agency/").content.decode()
+    assert "No other agency sponsors these clusters." in page
+    assert "Mentores 2026" not in page
+    # An ended sponsorship ends the view.
+    agency, officer, _other = second_sponsor(setting)
+    sponsorships.revoke_sponsorship(
+        sponsorship=Sponsorship.objects.get(agency=agency, status="active"), by=officer
+    )
+    assert selectors.co_sponsors(officer) == []
+    assert selectors.co_sponsors(setting.officer) == []
+
+
+def test_the_demo_shows_a_cluster_two_agencies_sponsor(db):
+    call_command("seed_demo")
+    huila = Cluster.objects.get(name="Café de Especialidad del Huila")
+    assert huila.sponsorships.filter(status="active").count() == 2
+    ines = User.objects.get(email__startswith="ines@")
+    [co] = selectors.co_sponsors(ines)
+    assert co.agency.name == "Agencia Andina de Exportaciones"
+    assert [seen.programme.name for seen in co.programmes] == ["Mentores del Café 2026"]
+    assert co.programmes[0].budget is not None  # the demo's first sponsor shares its figures
+    # What the cluster's members did is credited under the first sponsor's programme only.
+    assert not Contribution.objects.filter(programme__name="Primeros Embarques 2026").exists()
+    assert selectors.reconcile_double_funding() == []

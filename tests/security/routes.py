@@ -695,6 +695,7 @@ INCENTIVES = {
         )
     ],
     "incentives:budget_add": [POST(officer("ok"), programme, _const(amount="50"))],
+    "incentives:figure_sharing": [POST(officer("ok"), programme, _const(share="on"))],
     "incentives:approve": [
         POST(officer("ok"), programme, lambda s, w: {"month": f"{_month(-1):%Y-%m}"})
     ],
