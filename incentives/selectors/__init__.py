@@ -41,6 +41,7 @@ from incentives.selectors.ledger import (
 )
 from incentives.selectors.programmes import (
     agency_of,
+    cluster_programmes,
     co_sponsors,
     erasure_refusals,
     is_officer,
@@ -61,6 +62,7 @@ __all__ = [
     "accounts_with_months",
     "agency_of",
     "budget_left",
+    "cluster_programmes",
     "co_sponsors",
     "contribution_for_officer",
     "credits_to_approve",

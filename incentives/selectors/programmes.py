@@ -155,3 +155,16 @@ def co_sponsors(user: User, clusters=None) -> list[CoSponsor]:
                 )
             co.programmes.append(seen)
     return found
+
+
+def cluster_programmes(cluster: Cluster) -> list[Programme]:
+    """The programmes running in a cluster, of every agency sponsoring it now: for its
+    calendar, which shows their names, kinds and dates, never their money."""
+    sponsors = Sponsorship.objects.filter(
+        cluster=cluster, status=Sponsorship.Status.ACTIVE
+    ).values("agency")
+    return list(
+        Programme.objects.filter(clusters=cluster, agency__in=sponsors)
+        .select_related("agency")
+        .order_by("starts_on", "id")
+    )
