@@ -43,7 +43,24 @@ PROGRAMMES = [
             ("accepted_answer", "50", "counterpart", 0),
         ],
     ),
+    (
+        # The Huila cluster's second sponsor: its sessions earn under Valeria's programme,
+        # which sponsored first (no double funding); group sessions it rewards are hers too.
+        "ines",
+        "Primeros Embarques 2026",
+        ["Café de Especialidad del Huila"],
+        "COP",
+        "150000000",
+        None,
+        None,
+        [
+            ("group_session", "400000", "counterpart", 3),
+        ],
+    ),
 ]
+
+KINDS = {"Primeros Embarques 2026": Programme.Kind.EXPORT_CREDIT}
+SHARED = {"Mentores del Café 2026"}
 
 
 # First: the other apps' demo activity earns credits under these programmes.
@@ -64,6 +81,8 @@ def seed_programmes(*, people):
             budget=Decimal(budget),
             cap_per_member_month=Decimal(member_cap) if member_cap else None,
             cap_per_pair_month=Decimal(pair_cap) if pair_cap else None,
+            kind=KINDS.get(name, Programme.Kind.MENTORING),
+            share_figures=name in SHARED,
         )
         for kind, amount, confirmer, attendees in rules:
             services.set_rule(

@@ -41,14 +41,32 @@ class ProgrammeForm(forms.Form):
         label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Programme.Kind.choices,
+        initial=Programme.Kind.MENTORING,
+        required=False,
+    )
     unit = forms.ChoiceField(label=_("Unit"), choices=Programme.Unit.choices)
     budget = _money(_("Budget"))
     cap_per_member_month = _money(_("Cap per member per month"), required=False)
     cap_per_pair_month = _money(_("Cap per mentor and follower pair per month"), required=False)
 
+    share_figures = forms.BooleanField(
+        label=_("Share figures with co-sponsors"),
+        required=False,
+        help_text=_(
+            "Other agencies sponsoring the same clusters always see the programme's name, "
+            "kind, dates and activities; its budget and credits only if you tick this."
+        ),
+    )
+
     def __init__(self, *args, clusters, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["clusters"].queryset = clusters
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Programme.Kind.MENTORING
 
     def clean(self):
         data = super().clean()
@@ -65,6 +83,10 @@ class RuleForm(forms.Form):
         label=_("Confirmed attendees at least"), min_value=0, max_value=1000, initial=0
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class SharingForm(forms.Form):
+    share = forms.BooleanField(label=_("Share figures with co-sponsors"), required=False)
 
 
 class BudgetForm(forms.Form):

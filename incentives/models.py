@@ -13,7 +13,7 @@ from decimal import Decimal
 import pgtrigger
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from incentives import reasons
 from network.models import Cluster, Organization
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+CREDIT_IN_OWN_PROGRAMME = "A contribution is credited only in its own programme."
 APPEND_ONLY = "Rows of this table are append-only; add a new row (a reversing entry) instead."
 
 
@@ -71,6 +72,13 @@ class Programme(models.Model):
         CLP = "CLP", "CLP"
         ARS = "ARS", "ARS"
 
+    class Kind(models.TextChoices):
+        MENTORING = "mentoring", _("Mentoring incentives")
+        TRAINING = "training", _("Training and capacity building")
+        INNOVATION = "innovation", _("Innovation support")
+        EXPORT_CREDIT = "export_credit", _("Export credit and finance")
+        PROMOTION = "promotion", _("Trade promotion")
+
     agency = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -78,6 +86,10 @@ class Programme(models.Model):
         limit_choices_to={"kind": Organization.Kind.AGENCY},
     )
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind, default=Kind.MENTORING)
+    # Other agencies sponsoring the same clusters always see the name, kind, dates and
+    # activities; the budget and what was credited only when the agency says so.
+    share_figures = models.BooleanField(_("share figures with co-sponsors"), default=False)
     clusters = models.ManyToManyField(
         Cluster, related_name="programmes", verbose_name=_("clusters")
     )
@@ -367,11 +379,36 @@ class LedgerEntry(AppendOnlyModel):
         triggers = [
             pgtrigger.Protect(
                 name="ledger_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+            ),
+            # No double funding: however the row arrives, a contribution's entries are in
+            # its own programme; with `one_credit_per_contribution`, one credit at most.
+            pgtrigger.Trigger(
+                name="credit_in_own_programme",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                condition=pgtrigger.Q(new__contribution__isnull=False),
+                func=(
+                    "IF NOT EXISTS (SELECT 1 FROM incentives_contribution c "
+                    "WHERE c.id = NEW.contribution_id AND c.programme_id = NEW.programme_id) "
+                    f"THEN RAISE EXCEPTION '{CREDIT_IN_OWN_PROGRAMME}' USING ERRCODE = '23514'; "
+                    "END IF; RETURN NEW;"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # No double funding: a contribution's credit (and its reversal) is posted in the
+        # contribution's own programme, never another's (a PostgreSQL trigger agrees).
+        if self._state.adding and self.contribution_id is not None:
+            own = Contribution.objects.filter(pk=self.contribution_id).values_list(
+                "programme_id", flat=True
+            )
+            if list(own) != [self.programme_id]:
+                raise IntegrityError(CREDIT_IN_OWN_PROGRAMME)
+        super().save(*args, **kwargs)
 
 
 class PeriodApproval(AppendOnlyModel):

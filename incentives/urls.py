@@ -41,6 +41,11 @@ urlpatterns = [
         name="programme_chart",
     ),
     path("agency/programmes/<id:programme_id>/rules/", agency.rule_save, name="rule_save"),
+    path(
+        "agency/programmes/<id:programme_id>/sharing/",
+        agency.figure_sharing,
+        name="figure_sharing",
+    ),
     path("agency/programmes/<id:programme_id>/budget/", agency.budget_add, name="budget_add"),
     path("agency/programmes/<id:programme_id>/approve/", agency.month_approve, name="approve"),
     path("agency/programmes/<id:programme_id>/pay/", agency.member_pay, name="pay"),

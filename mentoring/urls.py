@@ -55,6 +55,12 @@ urlpatterns = [
     path("sessions/<id:session_id>/calendar.ics", sessions.session_ics, name="session_ics"),
     path("me/calendar/", sessions.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", sessions.calendar_feed, name="calendar_feed"),
+    path("clusters/<slug:slug>/calendar/", sessions.cluster_calendar, name="cluster_calendar"),
+    path(
+        "calendar/<str:token>/<slug:slug>.ics",
+        sessions.cluster_calendar_feed,
+        name="cluster_calendar_feed",
+    ),
     path("me/exports/", outcomes.my_exports, name="exports"),
     path("me/exports/<id:record_id>/delete/", outcomes.export_delete, name="export_delete"),
 ]

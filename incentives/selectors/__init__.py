@@ -35,12 +35,15 @@ from incentives.selectors.ledger import (
     month_start,
     my_accounts,
     reconcile,
+    reconcile_double_funding,
     reconcile_records,
     statement,
 )
 from incentives.selectors.overview import Overview, Period, default_period, overview
 from incentives.selectors.programmes import (
     agency_of,
+    cluster_programmes,
+    co_sponsors,
     erasure_refusals,
     is_officer,
     programme_by_id,
@@ -62,6 +65,8 @@ __all__ = [
     "accounts_with_months",
     "agency_of",
     "budget_left",
+    "cluster_programmes",
+    "co_sponsors",
     "contribution_for_officer",
     "credits_to_approve",
     "default_period",
@@ -83,6 +88,7 @@ __all__ = [
     "programmes_of",
     "recent_contributions",
     "reconcile",
+    "reconcile_double_funding",
     "reconcile_records",
     "require_officer",
     "review_counts",

@@ -314,3 +314,43 @@ def reconcile_records(programmes=None) -> list[Mismatch]:
         if budget != from_entries:
             mismatches.append(Mismatch(f"programme {pk} budget", budget, from_entries))
     return mismatches
+
+
+@dataclass
+class DoubleFunding:
+    """A contribution that the ledger ties to more than one programme, or credits twice."""
+
+    contribution_id: int
+    own_programme_id: int | None
+    programmes: list[int]
+    credits: int
+
+
+def reconcile_double_funding(programmes=None) -> list[DoubleFunding]:
+    """Every contribution credited under more than one programme, or more than once: its
+    entries must all be in its own programme, with one credit at most (no double funding)."""
+    entries = LedgerEntry.objects.filter(contribution__isnull=False)
+    if programmes is not None:
+        entries = entries.filter(
+            Q(programme__in=programmes) | Q(contribution__programme__in=programmes)
+        )
+    seen: dict[int, tuple[set[int], int, int | None]] = {}
+    for contribution_id, programme_id, own_id, kind in entries.values_list(
+        "contribution", "programme", "contribution__programme", "kind"
+    ).order_by("contribution", "id"):
+        found, credits, _own = seen.get(contribution_id, (set(), 0, own_id))
+        found.add(programme_id)
+        seen[contribution_id] = (found, credits + (kind == LedgerEntry.Kind.CREDIT), own_id)
+    doubles = []
+    for contribution_id, (found, credits, own_id) in sorted(seen.items()):
+        tied = found | ({own_id} if own_id is not None else set())
+        if len(tied) > 1 or credits > 1:
+            doubles.append(
+                DoubleFunding(
+                    contribution_id=contribution_id,
+                    own_programme_id=own_id,
+                    programmes=sorted(tied),
+                    credits=credits,
+                )
+            )
+    return doubles

@@ -1,15 +1,18 @@
 """Programmes and who runs them: an agency's officers, and the programmes each may see."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import NotAllowed
-from incentives.models import Account, Programme
-from network.models import User
-from network.selectors import agency_of
+from incentives.models import Account, LedgerEntry, Programme, Rule
+from network.models import Cluster, Organization, Sponsorship, User
+from network.selectors import agency_of, sponsored_clusters
 
 
 def is_officer(user: User, programme: Programme) -> bool:
@@ -67,3 +70,101 @@ def erasure_refusals(user: User) -> list:
         )
         % {"agency": agency.name}
     ]
+
+
+@dataclass
+class CoSponsoredProgramme:
+    """Another agency's programme as a co-sponsor sees it: never its money unless shared."""
+
+    programme: Programme
+    activities: list[str]
+    # Only when its agency shares figures with co-sponsors: budget and net credited.
+    budget: Decimal | None = None
+    credited: Decimal | None = None
+
+
+@dataclass
+class CoSponsor:
+    cluster: Cluster
+    agency: Organization
+    programmes: list[CoSponsoredProgramme] = field(default_factory=list)
+
+
+def co_sponsors(user: User, clusters=None) -> list[CoSponsor]:
+    """In each cluster the viewer's agency sponsors (of `clusters`, if given), every other
+    agency sponsoring it too, with its programmes covering that cluster: name, kind, dates
+    and the activities its active rules reward. Budgets and credits appear only for a
+    programme whose agency shares figures with co-sponsors. Empty for anyone not an officer.
+    """
+    agency = agency_of(user)
+    if agency is None:
+        return []
+    mine = sponsored_clusters(agency)
+    if clusters is not None:
+        mine = mine.filter(pk__in=[cluster.pk for cluster in clusters])
+    mine = list(mine)
+    others = (
+        Sponsorship.objects.filter(cluster__in=mine, status=Sponsorship.Status.ACTIVE)
+        .exclude(agency=agency)
+        .select_related("agency", "cluster")
+        .order_by("cluster__name", "cluster_id", "decided_at", "agency_id")
+    )
+    found = [CoSponsor(cluster=s.cluster, agency=s.agency) for s in others]
+    if not found:
+        return []
+    programmes = (
+        Programme.objects.filter(
+            agency__in={c.agency.pk for c in found}, clusters__in={c.cluster.pk for c in found}
+        )
+        .prefetch_related(
+            Prefetch("rules", queryset=Rule.objects.filter(is_active=True).order_by("kind")),
+            "clusters",
+        )
+        .distinct()
+        .order_by("starts_on", "id")
+    )
+    programmes = list(programmes)
+    shared = [p.pk for p in programmes if p.share_figures]
+    credited = dict(
+        LedgerEntry.objects.filter(
+            programme__in=shared, kind__in=[LedgerEntry.Kind.CREDIT, LedgerEntry.Kind.REVERSAL]
+        )
+        .values("programme")
+        .annotate(t=Sum("amount", filter=Q(kind=LedgerEntry.Kind.CREDIT)))
+        .values_list("programme", "t")
+    )
+    reversed_ = dict(
+        LedgerEntry.objects.filter(programme__in=shared, kind=LedgerEntry.Kind.REVERSAL)
+        .values("programme")
+        .annotate(t=Sum("amount"))
+        .values_list("programme", "t")
+    )
+    for co in found:
+        for programme in programmes:
+            covers = any(c.pk == co.cluster.pk for c in programme.clusters.all())
+            if programme.agency_id != co.agency.pk or not covers:
+                continue
+            seen = CoSponsoredProgramme(
+                programme=programme,
+                activities=[rule.get_kind_display() for rule in programme.rules.all()],
+            )
+            if programme.share_figures:
+                seen.budget = programme.budget
+                seen.credited = (credited.get(programme.pk) or Decimal(0)) - (
+                    reversed_.get(programme.pk) or Decimal(0)
+                )
+            co.programmes.append(seen)
+    return found
+
+
+def cluster_programmes(cluster: Cluster) -> list[Programme]:
+    """The programmes running in a cluster, of every agency sponsoring it now: for its
+    calendar, which shows their names, kinds and dates, never their money."""
+    sponsors = Sponsorship.objects.filter(
+        cluster=cluster, status=Sponsorship.Status.ACTIVE
+    ).values("agency")
+    return list(
+        Programme.objects.filter(clusters=cluster, agency__in=sponsors)
+        .select_related("agency")
+        .order_by("starts_on", "id")
+    )

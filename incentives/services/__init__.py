@@ -17,7 +17,12 @@ from incentives.services.contributions import (
     withdraw_contribution,
 )
 from incentives.services.payments import approve_month, pay
-from incentives.services.programmes import add_budget, create_programme, set_rule
+from incentives.services.programmes import (
+    add_budget,
+    create_programme,
+    set_figure_sharing,
+    set_rule,
+)
 from incentives.services.reviews import approve_contribution, reject_contribution
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "retract_contribution",
     "reverse_credit",
     "revoke_api_key",
+    "set_figure_sharing",
     "set_rule",
     "source_label",
     "withdraw_contribution",

@@ -9,7 +9,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db.models import Exists, Model, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -39,19 +39,35 @@ def source_label(source: Model | str) -> str:
 
 
 def _rule_for(kind: str, cluster: Cluster, day: datetime.date) -> Rule | None:
+    """The one rule, so the one programme, that credits a new contribution: no double funding.
+
+    A cluster sponsored by several agencies may have several programmes rewarding the same
+    kind of contribution on the same day; a contribution is credited under one of them only.
+    Among the programmes with an active rule for the kind, running on the day, covering the
+    cluster, whose agency's sponsorship of the cluster is active: the programme whose agency's
+    sponsorship of the cluster began first (was accepted earliest), then the lowest programme
+    id (the agency's older programme). The first sponsor's scheme is the one the cluster
+    already works under, so an agency that joins later adds to it and never takes credits away
+    from it; the order depends only on stored dates and ids, so every process picks the same.
+    Once chosen, a contribution stays with its programme (`record_contribution`), and the
+    ledger lets a contribution be credited once, only in that programme (`LedgerEntry`).
+    """
+    sponsor_since = Sponsorship.objects.filter(
+        cluster=cluster, agency=OuterRef("programme__agency"), status=Sponsorship.Status.ACTIVE
+    ).values("decided_at")[:1]
     return (
         Rule.objects.select_related("programme")
         .filter(
             kind=kind,
             is_active=True,
             programme__clusters=cluster,
-            # A sponsorship ended by either side stops the agency's programmes crediting here.
-            programme__agency__sponsorships__cluster=cluster,
-            programme__agency__sponsorships__status=Sponsorship.Status.ACTIVE,
             programme__starts_on__lte=day,
             programme__ends_on__gte=day,
         )
-        .order_by("programme_id")
+        # A sponsorship ended by either side stops the agency's programmes crediting here.
+        .annotate(sponsor_since=Subquery(sponsor_since))
+        .filter(sponsor_since__isnull=False)
+        .order_by("sponsor_since", "programme_id")
         .first()
     )
 

@@ -83,6 +83,8 @@ def create_programme(
     budget: Decimal,
     cap_per_member_month: Decimal | None = None,
     cap_per_pair_month: Decimal | None = None,
+    kind: str = Programme.Kind.MENTORING,
+    share_figures: bool = False,
 ) -> Programme:
     name = clean_text(name, model=Programme, field="name", error=DomainError)
     agency = agency_of(by)
@@ -103,6 +105,8 @@ def create_programme(
         raise DomainError(gettext_lazy("Give the programme a name."))
     if unit not in Programme.Unit.values:
         raise DomainError(gettext_lazy("Choose the programme's unit."))
+    if kind not in Programme.Kind.values:
+        raise DomainError(gettext_lazy("Choose what kind of programme it is."))
     programme = Programme.objects.create(
         agency=agency,
         name=name.strip()[:200],
@@ -112,10 +116,26 @@ def create_programme(
         budget=budget,
         cap_per_member_month=cap_per_member_month,
         cap_per_pair_month=cap_per_pair_month,
+        kind=kind,
+        share_figures=bool(share_figures),
         created_by=by,
     )
     programme.clusters.set(clusters)
     ledger.fund(programme=programme, by=by, amount=budget, memo=_("Initial budget"))
+    return programme
+
+
+@transaction.atomic
+def set_figure_sharing(*, programme: Programme, by: User, share: bool) -> Programme:
+    """Whether agencies co-sponsoring the programme's clusters see its budget and credits.
+
+    Off by default: they always see its name, kind, dates and activities, never its money
+    unless the agency running it says so here.
+    """
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    require_officer(by, programme)
+    programme.share_figures = bool(share)
+    programme.save(update_fields=["share_figures"])
     return programme
 
 

@@ -182,7 +182,13 @@ def _held_for_review(contribution: Contribution) -> bool:
 
 
 def settle(contribution: Contribution, rule: Rule, *, by: User | None, reviewed: bool = False):
-    """Credit, cap or reject: the programme row is locked so caps and budget hold."""
+    """Credit, cap or reject: the programme row is locked so caps and budget hold.
+
+    Only the rule of the contribution's own programme settles it: one contribution is
+    credited under one programme at most (`contributions._rule_for` says which).
+    """
+    if rule.programme_id != contribution.programme_id:
+        raise ValueError("A contribution is settled only under its own programme's rule.")
     programme = Programme.objects.select_for_update().get(pk=rule.programme_id)
     if contribution.counterpart_id == contribution.actor_id:
         decide(contribution, Status.REJECTED, code=reasons.SELF, by=by)

@@ -19,6 +19,7 @@ from incentives.forms import (
     ProgrammeForm,
     ReasonForm,
     RuleForm,
+    SharingForm,
     TokenForm,
 )
 from incentives.models import ApiToken
@@ -46,6 +47,7 @@ def agency_home(request):
             "tokens": list(request.user.api_tokens.filter(revoked_at__isnull=True)),
             "token_form": TokenForm(),
             "new_key": request.session.pop("new_api_key", None),
+            "co_sponsors": selectors.co_sponsors(request.user),
         },
     )
 
@@ -122,6 +124,7 @@ def programme_detail(request, programme_id):
             "contributions": selectors.recent_contributions(programme),
             "rule_changes": selectors.rule_changes(programme),
             "reason_form": ReasonForm(),
+            "co_sponsors": selectors.co_sponsors(request.user, clusters=programme.clusters.all()),
         },
     )
 
@@ -208,6 +211,25 @@ def budget_add(request, programme_id):
     ):
         messages.success(request, _("Budget increased."))
     return redirect(programme)
+
+
+@login_required
+@require_POST
+def figure_sharing(request, programme_id):
+    programme = selectors.programme_for(request.user, programme_id)
+    form = SharingForm(request.POST)
+    if _valid(request, form) and attempt(
+        request,
+        services.set_figure_sharing,
+        programme=programme,
+        by=request.user,
+        share=form.cleaned_data["share"],
+    ):
+        if form.cleaned_data["share"]:
+            messages.success(request, _("Co-sponsoring agencies now see its budget and credits."))
+        else:
+            messages.success(request, _("Its budget and credits are now hidden from co-sponsors."))
+    return redirect(f"{programme.get_absolute_url()}#co-sponsors")
 
 
 def _approvals_of(programme, month=None) -> str:

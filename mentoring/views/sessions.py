@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.views import attempt
 from mentoring import calendar
 from mentoring.forms import AnswerForm, ConfirmForm, NotesForm, ReasonForm, SessionForm, parse_id
+from mentoring.selectors import cluster_calendar as cluster_calendars
 from mentoring.selectors import pairings, sessions
 from mentoring.services import calendars
 from mentoring.services import sessions as session_services
@@ -263,3 +265,38 @@ def calendar_settings(request):
         "mentoring/calendar.html",
         {"feed_url": request.build_absolute_uri(feed.get_absolute_url())},
     )
+
+
+@login_required
+def cluster_calendar(request, slug):
+    """Every sponsoring agency's programmes and the cluster's group sessions, in one place."""
+    cluster = cluster_calendars.calendar_cluster_for(request.user, slug)
+    is_member = cluster_calendars.is_active_member(request.user, cluster)
+    items = cluster_calendars.cluster_calendar(cluster, titles=is_member)
+    feed = calendars.ensure_feed(user=request.user)
+    return render(
+        request,
+        "mentoring/cluster_calendar.html",
+        {
+            "cluster": cluster,
+            "is_member": is_member,
+            "items": items,
+            "overlaps": sum(1 for item in items if item.overlaps),
+            "feed_url": request.build_absolute_uri(
+                reverse("mentoring:cluster_calendar_feed", args=[feed.token, cluster.slug])
+            ),
+        },
+    )
+
+
+@require_GET
+def cluster_calendar_feed(request, token, slug):
+    """The cluster calendar for calendar apps: the member's private token is the key, and
+    they must still be allowed to see the cluster's calendar."""
+    feed = sessions.live_feed(token)
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    cluster = cluster_calendars.calendar_cluster_for(feed.user, slug)
+    titles = cluster_calendars.is_active_member(feed.user, cluster)
+    items = cluster_calendars.cluster_calendar(cluster, titles=titles)
+    return _ics(calendar.cluster_calendar_of(items, cluster=cluster), f"{cluster.slug}.ics")

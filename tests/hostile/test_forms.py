@@ -104,6 +104,9 @@ ENDPOINTS = [
     Endpoint("incentives:programme_new", "officer", (), incentive_forms.ProgrammeForm),
     Endpoint("incentives:rule_save", "officer", ("programme.pk",), incentive_forms.RuleForm),
     Endpoint("incentives:budget_add", "officer", ("programme.pk",), incentive_forms.BudgetForm),
+    Endpoint(
+        "incentives:figure_sharing", "officer", ("programme.pk",), incentive_forms.SharingForm
+    ),
     Endpoint("incentives:approve", "officer", ("programme.pk",), incentive_forms.MonthForm),
     Endpoint("incentives:pay", "officer", ("programme.pk",), incentive_forms.PayForm),
     Endpoint("incentives:reverse", "officer", ("credited.pk",), incentive_forms.ReasonForm),

@@ -654,6 +654,21 @@ MENTORING = {
     "mentoring:calendar_feed": [
         GET(everyone(), lambda s, w: {"token": s.feed_token}, shows_private=True)
     ],
+    "mentoring:cluster_calendar": [GET(members(anonymous="login", officer="200"), slug)],
+    "mentoring:cluster_calendar_feed": [
+        GET(
+            everyone(),
+            lambda s, w: {"token": s.feed_token, "slug": s.cluster.slug},
+            shows_private=True,
+        ),
+        # The token is a member's key to their own clusters' calendars, not to any cluster's.
+        GET(
+            everyone("404"),
+            lambda s, w: {"token": s.feed_token, "slug": (w.b if s is w.a else w.a).cluster.slug},
+            scoped=False,
+            label="own token, another cluster",
+        ),
+    ],
     "mentoring:exports": [
         GET(signed_in()),
         POST(
@@ -748,6 +763,7 @@ INCENTIVES = {
         )
     ],
     "incentives:budget_add": [POST(officer("ok"), programme, _const(amount="50"))],
+    "incentives:figure_sharing": [POST(officer("ok"), programme, _const(share="on"))],
     "incentives:approve": [
         POST(officer("ok"), programme, lambda s, w: {"month": f"{_month(-1):%Y-%m}"})
     ],

@@ -25,7 +25,11 @@ AGENCIES = [
     ("Agencia Andina de Exportaciones", "CO"),
     ("Promotora Rioplatense de Comercio Exterior", "UY"),
     ("Agência Atlântica de Exportação", "BR"),
+    ("Fondo Colombiano de Crédito Exportador", "CO"),
 ]
+
+# A cluster with a second sponsor, which joined after the first: several agencies, one network.
+CO_SPONSORS = [("Café de Especialidad del Huila", "Fondo Colombiano de Crédito Exportador")]
 
 # name, kind, country, size, sector, first export year, exported HS, planned HS, markets
 FIRMS = {
@@ -160,6 +164,14 @@ PEOPLE = [
         ["feiras de moda", "logística", "formação de preços"],
     ),
     ("joao", "João Carvalho", "Rendas de Caruaru", ["pt"], "America/Recife", ["renda artesanal"]),
+    (
+        "ines",
+        "Inés Salazar",
+        "Fondo Colombiano de Crédito Exportador",
+        ["es", "en"],
+        "America/Bogota",
+        ["crédito a la exportación"],
+    ),
     (
         "marcos",
         "Marcos Teixeira",
@@ -344,7 +356,10 @@ class Command(BaseCommand):
 
     def _sponsorships(self, organizations, people) -> None:
         """The coordinator asks the agency, one of its officers accepts: as people do it."""
-        for name, *_fields, sponsor, _description, members in CLUSTERS:
+        main = [(name, sponsor, members) for name, *_f, sponsor, _d, members in CLUSTERS]
+        members_of = {name: members for name, _sponsor, members in main}
+        later = [(name, sponsor, members_of[name]) for name, sponsor in CO_SPONSORS]
+        for name, sponsor, members in main + later:
             if sponsor is None:
                 continue
             cluster = Cluster.objects.get(name=name)
