@@ -9,6 +9,7 @@ app_name = "mentoring"
 urlpatterns = [
     path("mentoring/", pairings.home, name="home"),
     path("mentoring/needs/", pairings.needs_edit, name="needs"),
+    path("mentoring/invitation/decline/", pairings.invitation_decline, name="invitation_decline"),
     path("clusters/<slug:slug>/mentoring/offer/", pairings.offer_edit, name="offer"),
     path("clusters/<slug:slug>/mentoring/cohort/", pairings.cohort, name="cohort"),
     path("mentoring/offers/<id:offer_id>/request/", pairings.request_mentor, name="request"),

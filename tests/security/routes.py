@@ -480,12 +480,15 @@ MENTORING = {
     "mentoring:offer": [
         GET(members(anonymous="login"), slug),
         POST(
-            # A follower may look at the form; the service refuses their offer.
-            members("ok", anonymous="login", follower="403"),
+            # The follower is invited to mentor (their firm exports now): their offer is saved.
+            # A follower never invited is refused (tests/mentoring/test_mentor_invitations.py).
+            members("ok", anonymous="login"),
             slug,
             _const(capacity="2", products="0901", markets=["DE"], languages=["es"]),
         ),
     ],
+    # Only the person invited has an invitation to decline; nobody else's is reachable.
+    "mentoring:invitation_decline": [POST(exp("404", anonymous="login", follower="ok"))],
     "mentoring:cohort": [
         GET(coordinator("200"), slug),
         POST(
