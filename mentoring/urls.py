@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mentoring.views import outcomes, pairings, sessions
+from mentoring.views import chain, outcomes, pairings, sessions
 
 app_name = "mentoring"
 
@@ -35,6 +35,12 @@ urlpatterns = [
     path("clusters/<slug:slug>/sessions/", sessions.cluster_sessions, name="cluster_sessions"),
     path("clusters/<slug:slug>/sessions/new/", sessions.schedule_group, name="group_session_new"),
     path("clusters/<slug:slug>/outcomes/", outcomes.cluster_outcomes, name="cluster_outcomes"),
+    path("clusters/<slug:slug>/knowledge-chain/", chain.cluster_chain, name="cluster_chain"),
+    path(
+        "agency/programmes/<id:programme_id>/knowledge-chain/",
+        chain.programme_chain,
+        name="programme_chain",
+    ),
     path("sessions/<id:session_id>/", sessions.session_detail, name="session"),
     path("sessions/<id:session_id>/answer/", sessions.session_answer, name="session_answer"),
     path("sessions/<id:session_id>/cancel/", sessions.session_cancel, name="session_cancel"),

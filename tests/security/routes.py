@@ -565,6 +565,10 @@ MENTORING = {
         ),
     ],
     "mentoring:cluster_outcomes": [GET(coordinator("200"), slug)],
+    # Names of who mentored whom: the cluster's coordinators only.
+    "mentoring:cluster_chain": [GET(coordinator("200"), slug)],
+    # Counts per generation, no names: the programme's agency's officers only.
+    "mentoring:programme_chain": [GET(officer("200"), programme)],
     "mentoring:session": [
         GET(members(anonymous="login"), session, label="one-to-one"),
         GET(members(anonymous="login"), group_session, label="group"),
