@@ -24,7 +24,7 @@ def _short(text: str, limit: int = 22) -> str:
 def _open(width: int, height: int, title: str, title_id: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{title_id}" style="max-width:100%;height:auto">'
+        f'width="{width}" height="{height}" role="img" aria-labelledby="{title_id}">'
         f'<title id="{title_id}">{escape(title)}</title>'
         f'<rect width="{width}" height="{height}" fill="#fff"/>'
     ]

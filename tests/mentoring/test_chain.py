@@ -70,8 +70,7 @@ def _paired(mentor, follower, cluster, started):
     return pairing
 
 
-@pytest.fixture
-def chain_world(db):
+def arrange_chain():
     """Mateo mentored Fabi (2022); Fabi's firm first exported in 2023 and Fabi, a mentor now,
     mentors Nico (2024): three generations in the cluster."""
     setting = build()
@@ -88,6 +87,11 @@ def chain_world(db):
     _paired(setting.follower, nico, setting.cluster, Y - 1)
     setting.nico = nico
     return setting
+
+
+@pytest.fixture
+def chain_world(db):
+    return arrange_chain()
 
 
 def test_the_selector_reads_the_chain_in_a_fixed_number_of_queries(
