@@ -42,7 +42,8 @@ run: install $(if $(filter uvicorn,$(ASGI_SERVER)),$(BENCH_STAMP))
 	@echo "Pioneros on http://$(HOST):$(PORT)/ (demo accounts: see README)"
 	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py db_worker & worker=$$!; \
 	while sleep 300; do $(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py send_session_reminders; \
-	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py send_guide_reminders; done & reminders=$$!; \
+	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py send_guide_reminders; \
+	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py invite_exporters_to_mentor; done & reminders=$$!; \
 	trap 'kill $$worker $$reminders' EXIT INT TERM; \
 	$(RUN_ENV) TASK_WORKER=true $(SERVE)
 
@@ -69,6 +70,7 @@ worker: install
 reminders: install
 	$(BIN)/python manage.py send_session_reminders
 	$(BIN)/python manage.py send_guide_reminders
+	$(BIN)/python manage.py invite_exporters_to_mentor
 
 # Benchmarks against bare references (bench/, never collected by pytest): QUICK=1 is the
 # CI-sized run; BENCH_ARGS="--only fanout layer" picks some, "--max-sockets 1000" and

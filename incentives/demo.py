@@ -28,6 +28,8 @@ PROGRAMMES = [
             ("useful_post", "10", "coordinator", 0),
             ("guide_published", "80", "coordinator", 0),
             ("guide_useful", "5", "counterpart", 0),
+            # A graduate who mentors: their first mentee, confirmed by that follower.
+            ("first_pairing", "60", "counterpart", 0),
         ],
     ),
     (

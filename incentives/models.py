@@ -135,6 +135,8 @@ class ContributionKind(models.TextChoices):
     USEFUL_POST = "useful_post", _("Post marked useful by a coordinator")
     GUIDE_PUBLISHED = "guide_published", _("Guide published")
     GUIDE_USEFUL = "guide_useful", _("Guide marked useful")
+    # Once per person, ever: a follower who became a mentor, or anyone's first mentee.
+    FIRST_PAIRING = "first_pairing", _("A mentor's first pairing started")
 
 
 # Kinds reported with the person helped (the follower, the asker, the reader) or, for group
@@ -145,6 +147,7 @@ CONFIRMED_BY_COUNTERPART = {
     ContributionKind.GROUP_SESSION,
     ContributionKind.ACCEPTED_ANSWER,
     ContributionKind.GUIDE_USEFUL,
+    ContributionKind.FIRST_PAIRING,
 }
 
 

@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone, translation
 
 from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing, Session
-from mentoring.services import goals, offers, pairings, sessions
+from mentoring.services import goals, invitations, offers, pairings, sessions
 from network import demo
 from network.models import Cluster, User
 
@@ -100,7 +100,8 @@ EXPORTS = [
     ("Códice Software", "8523", ["US", "ES"], 2011, 2025),
     ("Ateliê Mandacaru", "6204", ["PT", "FR"], 2015, 2025),
     ("Cacao Fino de Manabí", "1801", ["CH", "BE"], 2012, 2025),
-    ("Nube Charrúa", "8523", ["AR"], 2024, 2024),
+    # Sofía's firm exported its first year and again the next: she is invited to mentor.
+    ("Nube Charrúa", "8523", ["AR"], 2024, 2025),
 ]
 
 
@@ -215,3 +216,36 @@ def seed_mentoring(*, people):
         capacity=20,
     )
     sessions.answer_session(session=workshop, user=people["camila"], answer="yes")
+    _knowledge_chain(people, offered, huila)
+    # Nube Charrúa exported in 2024 and again in 2025: Sofía is invited to mentor, and has
+    # not answered yet (her mentoring page shows the invitation, pre-filled).
+    invitations.invite_from_records(organization=people["sofia"].profile.organization)
+
+
+def _knowledge_chain(people, offered, huila) -> None:
+    """Two generations in the coffee cluster: Lucía mentored Camila in 2021, before her
+    roastery's first export (2022); Camila, a mentor now, went on to mentor Andrés. Both
+    pairings are over, so every place is free again."""
+    year = timezone.now().year
+    chain = [
+        ("lucia", "camila", 2021, "Queremos exportar nuestro primer lote tostado."),
+        ("camila", "andres", year - 1, "Nos interesa empezar con lotes pequeños."),
+    ]
+    for mentor, follower, started, message in chain:
+        with translation.override("es"):
+            pairing = pairings.request_mentor(
+                follower=people[follower],
+                offer=offered[(huila.name, mentor)],
+                message=message,
+            )
+            pairing = pairings.accept_pairing(pairing=pairing, by=people[mentor])
+            pairings.end_pairing(
+                pairing=pairing,
+                by=people[mentor],
+                reason="Terminamos el plan de trabajo.",
+                completed=True,
+            )
+        Pairing.objects.filter(pk=pairing.pk).update(
+            started_at=timezone.make_aware(datetime.datetime(started, 3, 1, 9, 0)),
+            closed_at=timezone.make_aware(datetime.datetime(started, 11, 30, 17, 0)),
+        )

@@ -275,6 +275,48 @@ class ExportRecord(models.Model):
         return f"{self.organization}: {self.hs_code} to {self.country} in {self.year}"
 
 
+class MentorInvitation(models.Model):
+    """The one invitation a person gets to mentor, once their firm exports two years running.
+
+    One row per person, ever (the unique user is what makes it race-safe): declined, it
+    never comes back; accepted, it lets them offer mentoring in its cluster."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    class Source(models.TextChoices):
+        RECORDED = "recorded", _("Exports the firm recorded")
+        IMPORTED = "imported", _("Customs records of the firm")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_invitation"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="mentor_invitations"
+    )
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    products = models.JSONField(default=list, blank=True)
+    markets = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=8, choices=Source)
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mentor invitation")
+        verbose_name_plural = _("mentor invitations")
+        indexes = [models.Index(fields=["cluster", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} invited to mentor in {self.cluster} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
 class Goal(models.Model):
     """An export outcome a pairing works towards; met by hand or by the export records."""
 

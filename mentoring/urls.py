@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mentoring.views import outcomes, pairings, reports, sessions
+from mentoring.views import chain, outcomes, pairings, reports, sessions
 
 app_name = "mentoring"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("clusters/<slug:slug>/reports/activity.csv", reports.activity_csv, name="activity_csv"),
     path("mentoring/needs/", pairings.needs_edit, name="needs"),
+    path("mentoring/invitation/decline/", pairings.invitation_decline, name="invitation_decline"),
     path("clusters/<slug:slug>/mentoring/offer/", pairings.offer_edit, name="offer"),
     path("clusters/<slug:slug>/mentoring/cohort/", pairings.cohort, name="cohort"),
     path("mentoring/offers/<id:offer_id>/request/", pairings.request_mentor, name="request"),
@@ -42,6 +43,12 @@ urlpatterns = [
     path("clusters/<slug:slug>/sessions/", sessions.cluster_sessions, name="cluster_sessions"),
     path("clusters/<slug:slug>/sessions/new/", sessions.schedule_group, name="group_session_new"),
     path("clusters/<slug:slug>/outcomes/", outcomes.cluster_outcomes, name="cluster_outcomes"),
+    path("clusters/<slug:slug>/knowledge-chain/", chain.cluster_chain, name="cluster_chain"),
+    path(
+        "agency/programmes/<id:programme_id>/knowledge-chain/",
+        chain.programme_chain,
+        name="programme_chain",
+    ),
     path("sessions/<id:session_id>/", sessions.session_detail, name="session"),
     path("sessions/<id:session_id>/answer/", sessions.session_answer, name="session_answer"),
     path("sessions/<id:session_id>/cancel/", sessions.session_cancel, name="session_cancel"),

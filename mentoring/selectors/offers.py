@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from core import memo
-from mentoring.models import MentoringNeeds, MentorOffer
+from mentoring.models import MentoringNeeds, MentorInvitation, MentorOffer
 from network.models import Cluster, ExportProduct, Membership, User
 
 # Who may offer mentoring in a cluster: its mentors, and its coordinators too.
@@ -36,13 +36,29 @@ def mentor_clusters(user: User) -> QuerySet[Membership]:
 
 
 def may_offer(user: User, cluster: Cluster) -> bool:
+    """The cluster's mentors and coordinators; and a follower invited to mentor there (their
+    firm exports now), unless they declined."""
+    active = Membership.objects.active().of(user).in_cluster(cluster)
+    if active.filter(role__in=OFFERING_ROLES).exists():
+        return True
     return (
-        Membership.objects.active()
-        .of(user)
-        .in_cluster(cluster)
-        .filter(role__in=OFFERING_ROLES)
+        active.exists()
+        and MentorInvitation.objects.filter(user=user, cluster=cluster)
+        .exclude(status=MentorInvitation.Status.DECLINED)
         .exists()
     )
+
+
+def invitation_of(user: User) -> MentorInvitation | None:
+    return MentorInvitation.objects.select_related("cluster").filter(user=user).first()
+
+
+def invitation_defaults(invitation: MentorInvitation) -> dict:
+    """What the offer form starts from for an invited follower: what their firm exported."""
+    return {
+        "products": ", ".join(invitation.products),
+        "markets": list(invitation.markets),
+    }
 
 
 def offers_of(user: User) -> dict[int, MentorOffer]:

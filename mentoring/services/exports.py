@@ -10,6 +10,7 @@ from core import hs
 from core.errors import DomainError, NotAllowed
 from mentoring.models import ExportRecord, Goal
 from mentoring.services.goals import meet_goals
+from mentoring.services.invitations import invite_from_records
 from network.models import Organization, User
 
 
@@ -45,6 +46,8 @@ def record_export(
             gettext_lazy("This product, market and year is already recorded.")
         ) from None
     meet_goals(organization=organization)
+    # A firm exporting again the year after invites its followers to mentor (once each).
+    invite_from_records(organization=organization)
     return record
 
 

@@ -11,6 +11,7 @@ from core.text import storable
 from mentoring.models import MAX_CAPACITY, MentoringNeeds, MentorOffer, Suggestion
 from mentoring.selectors.offers import may_offer
 from mentoring.services.common import text
+from mentoring.services.invitations import accept_invitation
 from network.models import Cluster, User
 
 
@@ -61,6 +62,8 @@ def save_offer(
     offer.pitch = pitch.strip()
     offer.save()
     offer.topics.set(topics)
+    # An invited follower's first offer in the invitation's cluster is their yes.
+    accept_invitation(user=user, cluster=cluster)
     if is_paused:
         # A paused mentor stops being shown at once, not when suggestions expire.
         Suggestion.objects.filter(offer=offer).delete()

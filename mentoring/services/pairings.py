@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError, NotAllowed
 from forums import services as forums
 from forums.models import Topic
+from incentives.services import ContributionKind, record_contribution
 from mentoring.models import MentorOffer, Pairing, Session, Suggestion
 from mentoring.selectors.matching import match_for
 from mentoring.services import sessions
@@ -110,6 +111,34 @@ def _activate(pairing: Pairing) -> None:
         # pairing that cannot start, so the refusal is shown, never a 403.
         raise DomainError(error.message) from None
     Suggestion.objects.filter(follower=pairing.follower).delete()
+    _report_first_pairing(pairing)
+
+
+def first_pairing_source(mentor: User) -> str:
+    """One source per person: incentives credits a contribution per source at most once."""
+    return f"mentoring.first_pairing:{mentor.pk}"
+
+
+def _report_first_pairing(pairing: Pairing) -> None:
+    """A mentor's first pairing ever to start may earn a "first-time mentor" reward, where a
+    programme's rules say so; the follower (or a coordinator, per the rule) confirms it."""
+    earlier = (
+        Pairing.objects.filter(mentor=pairing.mentor, started_at__isnull=False)
+        .exclude(pk=pairing.pk)
+        .exists()
+    )
+    if earlier:
+        return
+    record_contribution(
+        kind=ContributionKind.FIRST_PAIRING,
+        actor=pairing.mentor,
+        counterpart=pairing.follower,
+        cluster=pairing.cluster,
+        source=first_pairing_source(pairing.mentor),
+        occurred_at=pairing.started_at,
+        title=name_of(pairing.follower),
+        url=pairing.get_absolute_url(),
+    )
 
 
 @transaction.atomic

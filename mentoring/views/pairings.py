@@ -26,6 +26,7 @@ from mentoring.models import Pairing
 from mentoring.selectors import cohorts, goals, offers, pairings, sessions
 from mentoring.selectors.matching import active_cluster_ids, match_for
 from mentoring.services import cohorts as cohort_services
+from mentoring.services import invitations as invitation_services
 from mentoring.services import offers as offer_services
 from mentoring.services import pairings as pairing_services
 from mentoring.services.suggestions import reserve_suggestions
@@ -64,8 +65,29 @@ def _home(request):
             ],
             "upcoming": sessions.upcoming_sessions(user),
             "to_confirm": list(sessions.awaiting_confirmation(user)[:10]),
+            "invitation": _pending_invitation(user),
         },
     )
+
+
+def _pending_invitation(user):
+    invitation = offers.invitation_of(user)
+    return invitation if invitation is not None and invitation.is_pending else None
+
+
+@login_required
+@require_POST
+def invitation_decline(request):
+    invitation = offers.invitation_of(request.user)
+    if invitation is None:
+        raise Http404
+    if attempt(
+        request, invitation_services.decline_invitation, invitation=invitation, by=request.user
+    ):
+        messages.success(
+            request, _("You declined the invitation to mentor. It will not be sent again.")
+        )
+    return redirect("mentoring:home")
 
 
 @login_required
@@ -111,6 +133,10 @@ def offer_edit(request, slug):
         }
     else:
         initial = offers.offer_defaults(request.user)
+        invitation = offers.invitation_of(request.user)
+        if invitation is not None and invitation.cluster_id == cluster.pk:
+            # Invited because their firm exports now: start from what it exported.
+            initial.update(offers.invitation_defaults(invitation))
     form = OfferForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = attempt(

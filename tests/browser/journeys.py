@@ -238,6 +238,10 @@ def coordinator(walk: Walk) -> None:
     walk.go("/clusters/cafe-de-especialidad-del-huila/sessions/")
     walk.go("/clusters/cafe-de-especialidad-del-huila/contributions/")
     walk.go("/clusters/cafe-de-especialidad-del-huila/moderation/")
+    # Lucía mentored Camila, who now mentors too: the chain is two generations past her.
+    walk.go("/clusters/cafe-de-especialidad-del-huila/")
+    walk.follow("main a[href$='/knowledge-chain/']")
+    expect(walk.page.locator("#chain-table tbody tr")).to_have_count(3)
     walk.go("/guides/desk/")
 
 
@@ -249,6 +253,10 @@ def officer(walk: Walk) -> None:
     if walk.first and walk.count("form[action$='/approve/']"):
         walk.submit("form[action$='/approve/'] button")
         walk.see(".alert-success")
+    walk.go("/agency/")
+    walk.follow("main li a[href^='/agency/programmes/']")
+    walk.follow("main a[href$='/knowledge-chain/']")
+    expect(walk.page.locator("#chain-table")).to_be_visible()
     walk.go("/agency/")
     walk.follow("a[href='/agency/sponsorship/']")
     walk.go("/agency/sponsorship/?q=caf%C3%A9")

@@ -52,7 +52,8 @@ def test_follower_requests_an_explained_mentor_who_accepts_and_they_talk_live(
     expect(follower.locator(".alert-success")).to_contain_text(
         "Your request was sent to Lucía Restrepo"
     )
-    pairing = Pairing.objects.get(follower__email="andres@demo.pioneros.test")
+    # The request just sent (the demo's Andrés was mentored by Camila before: it ended).
+    pairing = Pairing.objects.get(follower__email="andres@demo.pioneros.test", status="requested")
 
     mentor_context, mentor = _sign_in(browser, daphne_url, "lucia@demo.pioneros.test")
     mentor.goto(f"{daphne_url}/mentoring/")

@@ -516,12 +516,15 @@ MENTORING = {
     "mentoring:offer": [
         GET(members(anonymous="login"), slug),
         POST(
-            # A follower may look at the form; the service refuses their offer.
-            members("ok", anonymous="login", follower="403"),
+            # The follower is invited to mentor (their firm exports now): their offer is saved.
+            # A follower never invited is refused (tests/mentoring/test_mentor_invitations.py).
+            members("ok", anonymous="login"),
             slug,
             _const(capacity="2", products="0901", markets=["DE"], languages=["es"]),
         ),
     ],
+    # Only the person invited has an invitation to decline; nobody else's is reachable.
+    "mentoring:invitation_decline": [POST(exp("404", anonymous="login", follower="ok"))],
     "mentoring:cohort": [
         GET(coordinator("200"), slug),
         POST(
@@ -607,6 +610,10 @@ MENTORING = {
     "mentoring:activity_csv": [
         GET(coordinator("200"), slug, query="start=2024-01-01&end=2024-12-31")
     ],
+    # Names of who mentored whom: the cluster's coordinators only.
+    "mentoring:cluster_chain": [GET(coordinator("200"), slug)],
+    # Counts per generation, no names: the programme's agency's officers only.
+    "mentoring:programme_chain": [GET(officer("200"), programme)],
     "mentoring:session": [
         GET(members(anonymous="login"), session, label="one-to-one"),
         GET(members(anonymous="login"), group_session, label="group"),

@@ -20,8 +20,16 @@ from guides import services as guides
 from guides.models import CorrectionSuggestion, Guide
 from incentives import services as incentives
 from incentives.models import ApiToken, Contribution, Programme
-from mentoring.models import ExportRecord, Goal, MentorOffer, Milestone, Pairing, Session
-from mentoring.services import calendars, goals, offers, pairings, sessions
+from mentoring.models import (
+    ExportRecord,
+    Goal,
+    MentorInvitation,
+    MentorOffer,
+    Milestone,
+    Pairing,
+    Session,
+)
+from mentoring.services import calendars, goals, invitations, offers, pairings, sessions
 from network import services as network
 from network.models import (
     Cluster,
@@ -90,6 +98,7 @@ class Side:
     goal: Goal
     milestone: Milestone
     export: ExportRecord  # the follower's firm's
+    mentor_invitation: MentorInvitation  # the follower's: their firm exported two years running
     programme: Programme
     credited: Contribution  # the mentor's session, credited
     pending: Contribution  # waiting for the follower to confirm
@@ -266,6 +275,12 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         country="US",
         value_band="lt1m",
     )
+    # The follower's firm exported the year before too: its follower is invited to mentor.
+    (mentor_invitation,) = invitations.invite_exporter(
+        organization=follower.profile.organization,
+        exports=[(export.year - 1, "0901", "US"), (export.year, "0901", "US")],
+        source="recorded",
+    )
 
     today = datetime.date.today()
     programme = incentives.create_programme(
@@ -405,6 +420,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         goal=goal,
         milestone=milestone,
         export=export,
+        mentor_invitation=mentor_invitation,
         programme=programme,
         credited=credited,
         pending=pending,
