@@ -124,7 +124,6 @@ def programme_detail(request, programme_id):
             "contributions": selectors.recent_contributions(programme),
             "rule_changes": selectors.rule_changes(programme),
             "reason_form": ReasonForm(),
-            "co_sponsors": selectors.co_sponsors(request.user, clusters=programme.clusters.all()),
         },
     )
 

@@ -28,7 +28,10 @@ def officer_journey(walk: Walk) -> None:
     expect(walk.page.locator("#cluster-calendar")).to_contain_text("Primeros Embarques 2026")
     walk.go("/agency/")
     walk.follow("main li a[href^='/agency/programmes/']:not([href$='/new/'])")
-    expect(walk.page.locator("#co-sponsors")).to_contain_text("Agencia Andina de Exportaciones")
+    # The programme page leads back to the co-sponsors its agency page lists.
+    walk.follow("#co-sponsors a[href$='/agency/#co-sponsors']")
+    co_sponsors = walk.page.locator("#co-sponsor-list")
+    expect(co_sponsors).to_contain_text("Agencia Andina de Exportaciones")
 
 
 def member_journey(walk: Walk) -> None:

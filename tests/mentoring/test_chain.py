@@ -147,7 +147,7 @@ def test_the_officer_sees_counts_without_names_and_small_firm_counts_suppressed(
         assert name not in body
     assert "fewer than 5" in body  # one firm helped to a first export: not shown as 1
     assert _client(chain_world.coordinator).get(url).status_code == 404
-    # The programme page carries the counts too, with a link to the diagram.
+    # The programme page links to the diagram.
     programme = _client(chain_world.officer).get(chain_world.programme.get_absolute_url())
     assert url in programme.content.decode()
 
