@@ -57,6 +57,18 @@ def _fresh_rate_limits(settings):
     consumers._open_sockets.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a page requested in Spanish leaves Spanish
+    active in the thread (LocaleMiddleware does not undo it), and the next test would read
+    its messages in Spanish."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def commit(django_capture_on_commit_callbacks):
     """Run what services defer to after commit (emails, live events), as a real commit would."""
