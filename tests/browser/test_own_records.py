@@ -23,9 +23,9 @@ def confirmed_firm():
         agency,
         officer,
         [
-            (first, 2023, "09011190", "DE", "8000"),
-            (first, 2023, "08039011", "US", "1250.5"),
-            (first, 2022, "09011190", "US", "12000"),
+            (first, 2023, "090111", "DE", "8000"),
+            (first, 2023, "080390", "US", "1250.5"),
+            (first, 2022, "090111", "US", "12000"),
         ],
     )
     person = UserFactory(name="Rosa Exportadora")

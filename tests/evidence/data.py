@@ -49,6 +49,7 @@ def registry(agency, officer, count: int) -> list[str]:
 
 
 def customs(agency, officer, rows) -> ImportBatch:
+    """Rows of (tax id, year, HS6 code, destination, FOB), each as tariff code HS6 + "00"."""
     batch = new_batch(agency, officer, "customs")
     CustomsRecord.objects.bulk_create(
         CustomsRecord(
