@@ -241,7 +241,7 @@ def coordinator(walk: Walk) -> None:
     # Lucía mentored Camila, who now mentors too: the chain is two generations past her.
     walk.go("/clusters/cafe-de-especialidad-del-huila/")
     walk.follow("main a[href$='/knowledge-chain/']")
-    expect(walk.page.locator("#chain-table tbody tr")).to_have_count(3)
+    assert walk.count("#chain-table tbody tr") == 3
     walk.go("/guides/desk/")
 
 
@@ -256,7 +256,7 @@ def officer(walk: Walk) -> None:
     walk.go("/agency/")
     walk.follow("main li a[href^='/agency/programmes/']")
     walk.follow("main a[href$='/knowledge-chain/']")
-    expect(walk.page.locator("#chain-table")).to_be_visible()
+    walk.see("#chain-table")
     walk.go("/agency/")
     walk.follow("a[href='/agency/sponsorship/']")
     walk.go("/agency/sponsorship/?q=caf%C3%A9")

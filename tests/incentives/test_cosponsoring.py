@@ -275,8 +275,10 @@ def test_a_co_sponsor_sees_the_other_programmes_but_not_their_money(setting):
     assert "Mentores 2026" in page and "Mentoring incentives" in page
     assert "Figures not shared." in page
     assert "1,000.00" not in page and "1.000,00" not in page and "50.00" not in page
-    # And the other way round, on the programme's own page.
+    # And the other way round, on the agency page the programme's page links to.
     page = client_for(setting.officer).get(setting.programme.get_absolute_url()).content.decode()
+    assert 'href="/agency/#co-sponsors"' in page
+    page = client_for(setting.officer).get("/agency/").content.decode()
     assert "Crédito Exportador" in page and "Crédito 2026" in page
 
 
