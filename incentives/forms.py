@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.converters import MAX_ID
+from core.forms import PeriodForm  # noqa: F401  (the overview and reports pages take it from here)
 from incentives.models import MONEY, ContributionKind, Programme, Rule
 
 
@@ -115,27 +116,3 @@ class ReasonForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("What the key is for"), max_length=100)
-
-
-class PeriodForm(forms.Form):
-    """The dates the agency's overview covers; both included."""
-
-    start = forms.DateField(
-        label=_("From"),
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    end = forms.DateField(
-        label=_("To"),
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The first date must come before the second."))
-        if start and end and (end - start).days > 3660:
-            raise forms.ValidationError(_("Choose at most ten years."))
-        return data

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core import hs
+from core.forms import PeriodForm  # noqa: F401  (the overview and reports pages take it from here)
 from mentoring.models import MAX_CAPACITY, ExportRecord, Goal, Session, Stage
 from network.models import SPOKEN_LANGUAGES
 
@@ -317,28 +318,3 @@ class NotesForm(forms.Form):
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-
-
-class PeriodForm(forms.Form):
-    """The dates of a cluster's activity summary; both included."""
-
-    # A date picker reads and writes ISO dates, whatever the language.
-    start = forms.DateField(
-        label=_("From"),
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    end = forms.DateField(
-        label=_("To"),
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The first date must come before the second."))
-        if start and end and (end - start).days > 3660:
-            raise forms.ValidationError(_("Choose at most ten years."))
-        return data
