@@ -74,6 +74,7 @@ class LiveClient:
     duplicates: int = 0  # events the server sent that this client already had
     gaps_filled: int = 0
     connects: int = 0
+    connected_at: list[float] = field(default_factory=list)  # time.monotonic() of each connect
     closes: list[int | str] = field(default_factory=list)  # close codes, or what failed
     errors: list[dict] = field(default_factory=list)
     pings: int = 0
@@ -95,6 +96,7 @@ class LiveClient:
                     max_queue=None,
                 ) as socket:
                     self.connects += 1
+                    self.connected_at.append(time.monotonic())
                     delay = 1.0
                     await self._session(socket, stop)
                     if stop.is_set():
