@@ -58,13 +58,14 @@ def main() -> int:
         stack.MAX_TOPICS.append(args.max_topics)
 
     started = time.monotonic()
-    print(f"machine: {machine()}")
+    measured = stack.commit()
+    print(f"machine: {machine()}; commit {measured}")
     print(f"load average at start: {stack.load_average()}  ({results.now()})")
     rows: list[results.Result] = []
     notes: list[str] = []
     printed = 0
     for name in args.only:
-        began = time.monotonic()
+        began, load_start = time.monotonic(), stack.load_average()
         print(f"-- {name} ...", flush=True)
         try:
             module = importlib.import_module(MODULES[name])
@@ -74,6 +75,13 @@ def main() -> int:
             traceback.print_exc()
             notes.append(f"{name}: did not complete: {type(error).__name__}: {error}")
             found = [results.row(name, "-", "completed", None, target="runs", passed=False)]
+        load_end = stack.load_average()
+        for found_row in found:
+            found_row.commit, found_row.load_start, found_row.load_end = (
+                measured,
+                load_start,
+                load_end,
+            )
         rows += found
         for note in notes[printed:]:
             print(f"   note: {note}")  # now too, in case the run is stopped later

@@ -70,6 +70,8 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             target="report; Uvicorn > 1.25x: choosable",
         )
     )
+    for result in results:
+        result.server = "daphne (ref: uvicorn)"
     for name, points in (("Daphne", daphne), ("Uvicorn", uvicorn)):
         if points and points[-1][1] is not None and points[-1][1] <= LIMIT_MS:
             notes.append(f"server {name}: still within {LIMIT_MS} ms at the last step")

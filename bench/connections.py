@@ -103,8 +103,9 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             "KiB resident per socket, Daphne (ref: bare)",
             per_socket,
             bare_per_socket,
-            target="<= 2x bare",
-            passed=per_socket <= 2 * bare_per_socket,
+            # At the quick run's hundred sockets the process's own baseline dominates.
+            target="<= 2x bare" if not quick else "",
+            passed=per_socket <= 2 * bare_per_socket if not quick else None,
         ),
         row("connections", scale, "handshakes/s, Daphne", ours["handshakes"], bare["handshakes"]),
         row(
@@ -188,4 +189,6 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             f"({shipped['failed']} failed to open); with the tuned pool: "
             f"{clients - ours['alive']} (see bench/settings.py)"
         )
+    for result in results:
+        result.server = "daphne (ref: bare)"
     return results

@@ -70,6 +70,9 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
     small = measure(QUICK_SMALL if quick else SMALL, requests, notes)
     large = measure(large_size, requests, notes)
     scale = _label(large_size)
+    # At the quick run's sizes a deep page or a SUM takes as long as the request around it:
+    # only the query counts are judged there.
+    decisive = not quick
     results = []
     pages = [name for name, figures in large.items() if "queries" in figures]
     for name in pages:
@@ -112,8 +115,8 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
                 "p50 ms deep page (ref: first page)",
                 deep,
                 first,
-                target="<= 1.5x first",
-                passed=deep <= 1.5 * first,
+                target="<= 1.5x first" if decisive else "",
+                passed=deep <= 1.5 * first if decisive else None,
             )
         )
     keyset, offset = _p(large["keyset read at depth"], 50), _p(large["offset read at depth"], 50)
@@ -124,8 +127,8 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             "p50 ms keyset read (ref: offset)",
             keyset,
             offset,
-            target="<= 0.1x offset",
-            passed=keyset <= 0.1 * offset,
+            target="<= 0.1x offset" if decisive else "",
+            passed=keyset <= 0.1 * offset if decisive else None,
         )
     )
     for account in ("member", "programme"):
@@ -140,8 +143,8 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
                 "p50 ms kept balance (ref: SUM over entries)",
                 kept,
                 summed,
-                target="<= 0.1x SUM",
-                passed=kept <= 0.1 * summed,
+                target="<= 0.1x SUM" if decisive else "",
+                passed=kept <= 0.1 * summed if decisive else None,
             )
         )
     return results

@@ -44,6 +44,10 @@ class Result:
     target: str
     passed: bool | None
     measured_at: str
+    server: str = "-"  # what served the app for this row: daphne, uvicorn, bare, or "-"
+    commit: str = ""  # the code measured; "+changes" when the checkout was not clean
+    load_start: str = ""  # load average (1, 5, 15 min) as this row's benchmark began
+    load_end: str = ""  # and as it ended: a busy machine explains a slow figure
 
 
 def row(
@@ -55,12 +59,15 @@ def row(
     *,
     target: str = "",
     passed: bool | None = None,
+    server: str = "-",
 ) -> Result:
     """A row whose ratio is ours / reference, when both were measured."""
     ratio = None
     if ours is not None and reference not in (None, 0):
         ratio = ours / reference
-    return Result(benchmark, scale, metric, ours, reference, ratio, target, passed, now())
+    return Result(
+        benchmark, scale, metric, ours, reference, ratio, target, passed, now(), server=server
+    )
 
 
 def _number(value: float | None) -> str:
@@ -110,7 +117,12 @@ def write(results: list[Result], path: Path = RESULTS) -> None:
 
 
 def load(path: Path) -> list[Result]:
-    return [Result(**found) for found in json.loads(path.read_text())]
+    # Files from before a field was added read with its default.
+    known = set(Result.__dataclass_fields__)
+    return [
+        Result(**{k: v for k, v in found.items() if k in known})
+        for found in json.loads(path.read_text())
+    ]
 
 
 if __name__ == "__main__":
