@@ -52,7 +52,7 @@ def measure(kind: str, env: dict, world: World, clients: int, plan: Plan, notes:
     """Saturation rounds, then fixed-rate rounds at `rate` (None: half the saturation rate)."""
     with (
         stack.server(kind, env) as (port, _pid),
-        Session(world, port, clients, saves=kind != "bare") as session,
+        Session(world, port, clients, saves=kind not in ("bare", "peer")) as session,
     ):
         connected = session.connect(world.readers[:clients])
         session.connect_writers()

@@ -188,6 +188,11 @@ SERVERS = {
         *("--loop", "uvloop", "--http", "httptools", "--ws", "websockets"),
     ],
     "bare": lambda port: [PYTHON, "-m", "bench.bare", "--port", str(port)],
+    # The Channels tutorial's chat consumer on Daphne and the same layer: the peer reference.
+    "peer": lambda port: [
+        *(PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)),
+        "bench.tutorial_chat:application",
+    ],
 }
 
 
