@@ -21,7 +21,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from network.models import Invitation, Membership, MembershipEvent, Profile, User
+from network.models import (
+    Invitation,
+    InvitationBatch,
+    Membership,
+    MembershipEvent,
+    Profile,
+    User,
+)
 from network.services import memberships
 from network.signals import member_erased, member_erasure_requested
 
@@ -137,12 +144,21 @@ def _leave_every_cluster(user: User) -> None:
 
 
 def _forget_addresses(user: User, emails: set[str], label: str) -> None:
-    """Invitations to the person's addresses, the addresses in the trail, and the admin's
-    history of their account."""
-    addressed = Q()
+    """Invitations to the person's addresses, their rows in coordinators' invitation lists,
+    the addresses in the trail, and the admin's history of their account."""
+    addressed, listed = Q(), Q()
     for email in emails:
         addressed |= Q(email__iexact=email)
+        listed |= Q(rows__icontains=email) | Q(problems__icontains=email)
     Invitation.objects.filter(addressed).delete()
+    lowered = {email.lower() for email in emails}
+    for batch in InvitationBatch.objects.select_for_update().filter(listed):
+        # A list's other rows are the coordinator's record of whom they invited: kept.
+        batch.rows = [r for r in batch.rows if str(r.get("email", "")).lower() not in lowered]
+        batch.problems = [
+            r for r in batch.problems if str(r.get("email", "")).lower() not in lowered
+        ]
+        batch.save(update_fields=["rows", "problems"])
     MembershipEvent.objects.filter(addressed).update(email="")
     if apps.is_installed("django.contrib.admin"):
         # The admin's history names the objects it changed.
@@ -164,8 +180,8 @@ def erase_member(*, user: User) -> User:
     Erased: name, email addresses (allauth's too), password, profile fields (bio, handle,
     languages, time zone, expertise), the link to their organization (the firm's record is
     the firm's, and stays), every membership (left, messages cleared), invitations sent to
-    their addresses, addresses in the membership trail, their sessions (signed out
-    everywhere). Other apps, on `member_erased`: mentoring closes their pairings, cancels
+    their addresses and their rows in invitation lists, addresses in the membership trail,
+    their sessions (signed out everywhere). Other apps, on `member_erased`: mentoring closes their pairings, cancels
     what they host and drops their offers' words and needs; forums drops their
     notifications; guides drops drafts only they wrote; incentives withdraws what is still
     undecided and revokes their API keys.

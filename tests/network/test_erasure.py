@@ -20,8 +20,15 @@ from incentives.selectors import review_queue
 from mentoring.models import CalendarFeed, MentoringNeeds, Pairing, Session
 from mentoring.services import offers, pairings, sessions
 from network import erasure
-from network.models import Invitation, Membership, MembershipEvent, Organization, User
-from network.services import invitations, memberships, profiles
+from network.models import (
+    Invitation,
+    InvitationBatch,
+    Membership,
+    MembershipEvent,
+    Organization,
+    User,
+)
+from network.services import bulk_invitations, invitations, memberships, profiles
 from tests.factories import PASSWORD, OrganizationFactory, add_member, make_cluster
 from tests.incentives.conftest import build
 
@@ -65,6 +72,17 @@ def world(db, client):
     third = make_cluster(coordinator=setting.coordinator, name="Cacao Norte")
     invitations.invite_member(
         cluster=third, by=setting.coordinator, email=SECOND_EMAIL, role="mentor"
+    )
+    # A coordinator's list naming her, previewed and never sent: one row to invite under her
+    # second address and one refused (her own, already a member), beside someone else's.
+    bulk_invitations.preview_invitations(
+        cluster=other,
+        by=setting.coordinator,
+        content=(
+            f"email,role,name\n{SECOND_EMAIL},mentor,{NAME}\n{EMAIL},chief,{NAME}\n"
+            "otra.persona@example.org,follower,Otra Persona\n"
+        ).encode(),
+        file_name="lista.csv",
     )
 
     # Forums: her topic, a reply to it, a mention of her, notifications both ways.
@@ -270,6 +288,10 @@ def test_each_app_cleans_what_it_owns(world, client, mailoutbox, erase_through_t
     assert set(Membership.objects.filter(user=fabi).values_list("status", flat=True)) == {"left"}
     assert not Membership.objects.filter(user=fabi).exclude(message="").exists()
     assert not Invitation.objects.filter(email__iexact=SECOND_EMAIL).exists()
+    # The coordinator's list keeps its other rows; hers are gone.
+    (batch,) = InvitationBatch.objects.all()
+    assert [row["email"] for row in batch.rows] == ["otra.persona@example.org"]
+    assert batch.problems == []
     assert MembershipEvent.objects.filter(subject=fabi, detail=erasure.ERASURE_DETAIL).exists()
     # mentoring: the pairing ended, its session and her place cancelled, the waiting list moved.
     pairing = Pairing.objects.get(pk=world["pairing"].pk)
