@@ -2,10 +2,11 @@
 what happened between two dates (CSV, formula-safe). Anyone else: 404."""
 
 import csv
-from collections.abc import Iterable, Iterator
+import io
+from collections.abc import Iterable
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -15,21 +16,15 @@ from mentoring.selectors import cluster_reports
 from network import selectors as network_selectors
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv(name: str, headers: list[str], rows: Iterable[list]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # spreadsheets then read the file as UTF-8
-        yield writer.writerow([formula_safe(cell) for cell in headers])
-        for row in rows:
-            yield writer.writerow([formula_safe(cell) for cell in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def _csv(name: str, headers: list[str], rows: Iterable[list]) -> HttpResponse:
+    # Written whole: one cluster's rows are thousands at most, and under ASGI a streamed
+    # synchronous iterator is read whole anyway, in a thread, with a warning.
+    out = io.StringIO()
+    out.write("\ufeff")  # spreadsheets then read the file as UTF-8
+    writer = csv.writer(out)
+    writer.writerow([formula_safe(cell) for cell in headers])
+    writer.writerows([formula_safe(cell) for cell in row] for row in rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 

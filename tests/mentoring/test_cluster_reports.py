@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _rows(response) -> list[list[str]]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = response.content.decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
 
 
