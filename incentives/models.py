@@ -17,6 +17,7 @@ from django.db import IntegrityError, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incentives import reasons
 from network.models import Cluster, Organization
@@ -513,10 +514,10 @@ class Referral(models.Model):
     answers it. Both agencies' officers and the firm's own people follow it."""
 
     class State(models.TextChoices):
-        SENT = "sent", _("Sent")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        DONE = "done", _("Done")
+        SENT = "sent", pgettext_lazy("referral", "Sent")
+        ACCEPTED = "accepted", pgettext_lazy("referral", "Accepted")
+        DECLINED = "declined", pgettext_lazy("referral", "Declined")
+        DONE = "done", pgettext_lazy("referral", "Done")
 
     # Still waiting on the receiving agency: the same firm cannot be referred again meanwhile.
     OPEN = (State.SENT, State.ACCEPTED)

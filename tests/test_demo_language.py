@@ -1,8 +1,9 @@
 """The demo network speaks each cluster's language: a new user judges the product by it.
 
 Everything the demo writes into a Spanish or Portuguese cluster (its name and description,
-topics, posts and tags, guides, offers and needs, sessions, goals, programmes and referrals, its members'
-expertise) and the match reasons its followers read are searched for common English words.
+topics, posts and tags, guides, offers and needs, sessions, goals, programmes, referrals, its
+members' expertise) and the match reasons its followers read are searched for common English
+words.
 """
 
 import re
