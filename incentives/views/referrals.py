@@ -42,7 +42,7 @@ def referral_new(request):
     agency = _agency_or_404(request)
     form = ReferralForm(
         request.POST or None,
-        initial={"firm": request.GET.get("firm", "")[:20]},
+        initial={name: request.GET.get(name, "")[:20] for name in ("firm", "programme")},
         firms=selectors.referable_firms(agency),
         programmes=selectors.referable_programmes(agency),
     )

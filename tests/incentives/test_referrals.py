@@ -309,3 +309,22 @@ def test_two_officers_referring_the_same_firm_at_once_make_one_referral():
     errors = race(2 if connection.vendor == "sqlite" else 4, send)
     assert Referral.objects.count() == 1
     assert errors and all(isinstance(e, DomainError) for e in errors), errors
+
+
+def test_the_referral_journeys_pages_make_at_most_25_queries_each():
+    """The browser journey's steps through the test client, on the demo network."""
+    from django.core.management import call_command
+
+    from tests.browser.test_referral_journey import JOURNEYS
+    from tests.test_page_queries import MOST_QUERIES, ClientWalk
+
+    call_command("seed_demo", verbosity=0)
+    counted = []
+    for journey in JOURNEYS:
+        walk = ClientWalk(journey.__name__)
+        journey(walk)
+        counted += [(journey.__name__, path, count) for path, count in walk.counted]
+    for who, path, count in counted:
+        print(f"{who}: {path} {count}")
+    assert {path for _who, path, _count in counted} >= {"/agency/referrals/", "/me/organization/"}
+    assert [row for row in counted if row[2] > MOST_QUERIES] == []
