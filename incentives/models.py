@@ -568,14 +568,15 @@ class Referral(models.Model):
 
 
 class ReferralEvent(AppendOnlyModel):
-    """One step of a referral, with who took it and when: the firm's history reads these."""
+    """One step of a referral, with who took it and when: the firm's history reads these.
+    What was said (the note, a reason for declining) stays on the referral, where an erased
+    member's name can still be scrubbed from it."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     state = models.CharField(max_length=10, choices=Referral.State)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The agency the person acted for: the referring one for "sent", the receiving one after.
     agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta(AppendOnlyModel.Meta):

@@ -3,6 +3,7 @@ officer of that agency accepts or declines it, then marks it done. Each step is 
 ReferralEvent (who, when), and the firm's people and the other agency are told."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from core.text import clean_text
 from incentives.models import Programme, Referral, ReferralEvent
 from incentives.selectors.referrals import people_of, referable_firms
 from network import notify
+from network.erasure import scrub
 from network.models import Organization, User
 from network.selectors import agency_of, officers_of
 
@@ -81,9 +83,7 @@ def _move(
         )
         if not moved:
             raise DomainError(refusal, code="state")
-        ReferralEvent.objects.create(
-            referral=referral, state=to, by=by, agency=agency, reason=reason
-        )
+        ReferralEvent.objects.create(referral=referral, state=to, by=by, agency=agency)
         referral.refresh_from_db()
         _tell(referral, officers=[referral.referred_by] if referral.referred_by else [])
     return referral
@@ -147,4 +147,19 @@ def _tell(referral: Referral, *, officers) -> None:
             template="incentives/email/referral",
             context={**context, "url": notify.absolute_url(path)},
             event={"type": "referral", "text": summary, "url": path},
+        )
+
+
+def forget_names_in_referrals(*, names) -> None:
+    """An erased member's names, in notes and reasons officers wrote, become the former
+    member's label (the referral itself stays: it is the firm's and the agencies')."""
+    names = [name for name in names if name]
+    if not names:
+        return
+    mentions = Q()
+    for name in names:
+        mentions |= Q(note__contains=name) | Q(reason__contains=name)
+    for referral in Referral.objects.filter(mentions):
+        Referral.objects.filter(pk=referral.pk).update(
+            note=scrub(referral.note, names), reason=scrub(referral.reason, names)
         )

@@ -203,6 +203,22 @@ def test_each_step_is_in_the_firms_history_for_its_people_only(world):
         assert history.history_of(viewer=someone, organization=firm) == []
 
 
+def test_an_erased_members_name_leaves_the_notes_and_the_steps_stay(world):
+    from network.erasure import erase_member, former_member_label
+
+    follower = world["setting"].follower
+    name = follower.profile.display_name
+    referral = refer(world, note=f"{name} cerró su primer pedido.")
+    services.decline_referral(
+        referral=referral, by=world["receiver"], reason=f"Que {name} vuelva."
+    )
+    erase_member(user=follower)
+    referral.refresh_from_db()
+    assert name not in referral.note and name not in referral.reason
+    assert former_member_label() in referral.note
+    assert states(referral) == ["sent", "declined"]
+
+
 def test_the_firms_page_shows_its_history(world):
     referral = refer(world)
     services.decline_referral(referral=referral, by=world["receiver"], reason="Sin pedido aún.")
