@@ -7,4 +7,4 @@ class IncentivesConfig(AppConfig):
     verbose_name = _("Incentives")
 
     def ready(self):
-        from incentives import demo, home_panels, signals  # noqa: F401
+        from incentives import demo, history, home_panels, signals  # noqa: F401

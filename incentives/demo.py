@@ -8,7 +8,7 @@ from django.utils import timezone
 from incentives import services
 from incentives.models import Programme
 from network import demo
-from network.models import Cluster, User
+from network.models import Cluster, Organization, User
 
 # officer, name, clusters, unit, budget, cap per member-month, cap per pair-month, rules:
 # (kind, amount, confirmer, attendees)
@@ -95,3 +95,55 @@ def seed_programmes(*, people):
                 confirmer=confirmer,
                 min_attendees=attendees,
             )
+    seed_referrals(people=people)
+
+
+# The export-promotion agency refers firms of the Huila cluster to the export-credit fund's
+# programme, one referral in each state: firm, how far it went, note, reason when declined.
+REFERRALS = [
+    (
+        "Cafés Altos del Huila",
+        "done",
+        "Cerraron un pedido de 2 contenedores con un tostador de Hamburgo; necesitan "
+        "financiar la cosecha antes del embarque.",
+        "",
+    ),
+    (
+        "Cafés Altos del Huila",
+        "accepted",
+        "Segundo pedido del año, ahora a Yokohama: piden de nuevo crédito de preembarque.",
+        "",
+    ),
+    (
+        "Finca La Esmeralda Verde",
+        "declined",
+        "Prepara su primera exportación de café orgánico; quiere saber qué garantías pedirían.",
+        "Todavía no tiene un pedido en firme; vuelvan a referirla cuando lo tenga.",
+    ),
+    (
+        "Tostadores del Macizo",
+        "sent",
+        "Primer pedido confirmado de café tostado para Canadá: buscan seguro de crédito "
+        "a la exportación.",
+        "",
+    ),
+]
+
+
+def seed_referrals(*, people) -> None:
+    referrer = User.objects.select_related("profile__organization").get(pk=people["valeria"].pk)
+    answerer = User.objects.select_related("profile__organization").get(pk=people["ines"].pk)
+    programme = Programme.objects.get(name="Primeros Embarques 2026")
+    for firm_name, state, note, reason in REFERRALS:
+        referral = services.refer_firm(
+            by=referrer,
+            firm=Organization.objects.get(name=firm_name),
+            programme=programme,
+            note=note,
+        )
+        if state == "declined":
+            services.decline_referral(referral=referral, by=answerer, reason=reason)
+        elif state in ("accepted", "done"):
+            services.accept_referral(referral=referral, by=answerer)
+        if state == "done":
+            services.complete_referral(referral=referral, by=answerer)

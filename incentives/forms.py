@@ -3,11 +3,12 @@
 import datetime
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.converters import MAX_ID
 from core.forms import PeriodForm  # noqa: F401  (the overview and reports pages take it from here)
-from incentives.models import MONEY, ContributionKind, Programme, Rule
+from incentives.models import MONEY, ContributionKind, Programme, Referral, Rule
 
 
 def _money(label, **kwargs):
@@ -116,3 +117,63 @@ class ReasonForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("What the key is for"), max_length=100)
+
+
+class _IdChoice(forms.ModelChoiceField):
+    """One id, checked to be one before the database is asked (see _IdChoices)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and (
+            not str(value).isdigit() or int(str(value)) > MAX_ID
+        ):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class _ProgrammeChoice(_IdChoice):
+    """Another agency's programme as the referring officer reads it: never its money."""
+
+    def label_from_instance(self, programme) -> str:
+        return _("%(programme)s — %(agency)s (%(kind)s, %(start)s to %(end)s)") % {
+            "programme": programme.name,
+            "agency": programme.agency.name,
+            "kind": programme.get_kind_display(),
+            "start": date_format(programme.starts_on, "SHORT_DATE_FORMAT"),
+            "end": date_format(programme.ends_on, "SHORT_DATE_FORMAT"),
+        }
+
+
+class ReferralForm(forms.Form):
+    firm = _IdChoice(label=_("Firm"), queryset=None, empty_label=None)
+    programme = _ProgrammeChoice(
+        label=_("Programme of another agency"), queryset=None, empty_label=None
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why this firm, and why now. The other agency and the firm read it."),
+    )
+
+    def __init__(self, *args, firms, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["firm"].queryset = firms
+        self.fields["programme"].queryset = programmes
+
+
+class ReferralFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("Any state")), *Referral.State.choices],
+        required=False,
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the referring agency and the firm read it)"),
+        max_length=300,
+        required=False,
+    )

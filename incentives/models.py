@@ -17,6 +17,7 @@ from django.db import IntegrityError, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incentives import reasons
 from network.models import Cluster, Organization
@@ -505,3 +506,87 @@ class ApiToken(models.Model):
             .filter(key_hash=_token_hash(key), revoked_at__isnull=True)
             .first()
         )
+
+
+class Referral(models.Model):
+    """An officer's suggestion that a firm of their clusters apply to another agency's
+    programme (export credit after a first order, say), with a note; the receiving agency
+    answers it. Both agencies' officers and the firm's own people follow it."""
+
+    class State(models.TextChoices):
+        SENT = "sent", pgettext_lazy("referral", "Sent")
+        ACCEPTED = "accepted", pgettext_lazy("referral", "Accepted")
+        DECLINED = "declined", pgettext_lazy("referral", "Declined")
+        DONE = "done", pgettext_lazy("referral", "Done")
+
+    # Still waiting on the receiving agency: the same firm cannot be referred again meanwhile.
+    OPEN = (State.SENT, State.ACCEPTED)
+
+    firm = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("firm")
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("programme")
+    )
+    referring_agency = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="referrals_sent"
+    )
+    note = models.TextField(_("note"), max_length=1000)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.SENT)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "programme"],
+                condition=Q(state__in=["sent", "accepted"]),
+                name="one_open_referral_per_firm_and_programme",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["referring_agency", "-updated_at"]),
+            models.Index(fields=["firm", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm_id} → {self.programme_id} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incentives:referral", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN
+
+
+class ReferralEvent(AppendOnlyModel):
+    """One step of a referral, with who took it and when: the firm's history reads these.
+    What was said (the note, a reason for declining) stays on the referral, where an erased
+    member's name can still be scrubbed from it."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
+    state = models.CharField(max_length=10, choices=Referral.State)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The agency the person acted for: the referring one for "sent", the receiving one after.
+    agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        ordering = ["at", "id"]
+        triggers = [
+            pgtrigger.Protect(
+                name="referral_events_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.state}"

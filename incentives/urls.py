@@ -3,7 +3,7 @@
 from django.urls import path
 
 from incentives.api import api
-from incentives.views import agency, member
+from incentives.views import agency, member, referrals
 
 app_name = "incentives"
 
@@ -53,6 +53,14 @@ urlpatterns = [
         "agency/contributions/<id:contribution_id>/reverse/",
         agency.contribution_reverse,
         name="reverse",
+    ),
+    path("agency/referrals/", referrals.referrals, name="referrals"),
+    path("agency/referrals/new/", referrals.referral_new, name="referral_new"),
+    path("agency/referrals/<id:referral_id>/", referrals.referral_detail, name="referral"),
+    path(
+        "agency/referrals/<id:referral_id>/<str:action>/",
+        referrals.referral_act,
+        name="referral_act",
     ),
     path("agency/keys/", agency.token_new, name="token_new"),
     path("agency/keys/<id:token_id>/revoke/", agency.token_revoke, name="token_revoke"),

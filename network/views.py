@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import home_panels, memo
 from core.views import attempt
-from network import erasure, selectors
+from network import erasure, history, selectors
 from network.forms import (
     ClusterForm,
     ClusterSearchForm,
@@ -434,7 +434,13 @@ def organization_edit(request):
             messages.success(request, _("Organization saved."))
             return _back_to(request, profile)
     return render(
-        request, "network/organization_form.html", {"form": form, "organization": organization}
+        request,
+        "network/organization_form.html",
+        {
+            "form": form,
+            "organization": organization,
+            "history": history.history_of(viewer=request.user, organization=organization),
+        },
     )
 
 

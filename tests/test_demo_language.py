@@ -1,8 +1,9 @@
 """The demo network speaks each cluster's language: a new user judges the product by it.
 
 Everything the demo writes into a Spanish or Portuguese cluster (its name and description,
-topics, posts and tags, guides, offers and needs, sessions, goals, programmes, its members'
-expertise) and the match reasons its followers read are searched for common English words.
+topics, posts and tags, guides, offers and needs, sessions, goals, programmes, referrals, its
+members' expertise) and the match reasons its followers read are searched for common English
+words.
 """
 
 import re
@@ -13,7 +14,7 @@ from django.utils import translation
 
 from forums.models import Post, Topic
 from guides.models import Guide
-from incentives.models import Programme
+from incentives.models import Programme, Referral
 from mentoring import scoring
 from mentoring.models import Goal, MentoringNeeds, MentorOffer, Pairing, Session
 from mentoring.selectors.matching import match_for
@@ -51,6 +52,8 @@ def _texts(cluster: Cluster) -> list[str]:
     for session in Session.objects.filter(cluster=cluster):
         texts += [session.title, session.agenda, session.place]
     texts += list(Programme.objects.filter(clusters=cluster).values_list("name", flat=True))
+    for referral in Referral.objects.filter(programme__clusters=cluster):
+        texts += [referral.note, referral.reason]
     texts += [tag for m in members for tag in m.user.profile.expertise.names()]
     with translation.override(LANGUAGE_OF.get(cluster.country.code, "es")):
         for offer in offers:

@@ -1,7 +1,7 @@
 """Incentives' door for reads: every other app reads incentives through these names only.
 
 Split by entity: programmes (and the officers who run them), contributions, the ledger (balances,
-statements, months) and the programme dashboard.
+statements, months), the programme dashboard and referrals between agencies.
 """
 
 from incentives.models import Programme  # the type its reads return, for annotations
@@ -51,10 +51,20 @@ from incentives.selectors.programmes import (
     programmes_of,
     require_officer,
 )
+from incentives.selectors.referrals import (
+    AgencyReferrals,
+    agency_referrals,
+    firm_referral_events,
+    referable_firms,
+    referable_programmes,
+    referral_events,
+    referral_for,
+)
 
 __all__ = [
     "CENT",
     "ZERO",
+    "AgencyReferrals",
     "Difference",
     "Mismatch",
     "Overview",
@@ -64,6 +74,7 @@ __all__ = [
     "StatementLine",
     "accounts_with_months",
     "agency_of",
+    "agency_referrals",
     "budget_left",
     "cluster_programmes",
     "co_sponsors",
@@ -73,6 +84,7 @@ __all__ = [
     "earned_by_member",
     "earned_in_month",
     "erasure_refusals",
+    "firm_referral_events",
     "is_officer",
     "last_month",
     "member_account",
@@ -90,6 +102,10 @@ __all__ = [
     "reconcile",
     "reconcile_double_funding",
     "reconcile_records",
+    "referable_firms",
+    "referable_programmes",
+    "referral_events",
+    "referral_for",
     "require_officer",
     "review_counts",
     "review_queue",

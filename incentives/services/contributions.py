@@ -26,6 +26,7 @@ from incentives.models import (
 )
 from incentives.selectors import require_officer
 from incentives.services import settlement
+from incentives.services.referrals import forget_names_in_referrals
 from network.erasure import scrub
 from network.models import Cluster, Sponsorship, User
 
@@ -310,5 +311,6 @@ def forget_erased_member(*, user: User, names=()) -> int:
             title = scrub(contribution.title, names)
             if title != contribution.title:
                 Contribution.objects.filter(pk=contribution.pk).update(title=title)
+        forget_names_in_referrals(names=names)
     ApiToken.objects.filter(user=user).delete()
     return withdrawn

@@ -111,6 +111,15 @@ ENDPOINTS = [
     Endpoint("incentives:pay", "officer", ("programme.pk",), incentive_forms.PayForm),
     Endpoint("incentives:reverse", "officer", ("credited.pk",), incentive_forms.ReasonForm),
     Endpoint("incentives:token_new", "officer", (), incentive_forms.TokenForm),
+    Endpoint("incentives:referral_new", "officer", (), incentive_forms.ReferralForm),
+    Endpoint("incentives:referrals", "officer", (), incentive_forms.ReferralFilterForm, "get"),
+    # The other agency's officer answers the side's referral.
+    Endpoint(
+        "incentives:referral_act",
+        "other_officer",
+        ("referral.pk", "=decline"),
+        incentive_forms.DeclineForm,
+    ),
     Endpoint("incentives:agency_overview", "officer", (), incentive_forms.PeriodForm, "get"),
 ]
 

@@ -160,6 +160,20 @@ def programme(s: Side, w: World) -> dict:
     return {"programme_id": s.programme.pk}
 
 
+def referral(s: Side, w: World) -> dict:
+    return {"referral_id": s.referral.pk}
+
+
+def accepted_referral(s: Side, w: World) -> dict:
+    return {"referral_id": s.accepted_referral.pk}
+
+
+# A referral: the agency that sent it and the one it was sent to (the other side's) read it;
+# only the receiving agency answers, and the sender is told so. Everyone else: 404.
+def _referral_answer() -> dict[str, str]:
+    return officer("no", other_officer="ok")
+
+
 def guide(s: Side, w: World) -> dict:
     return {"guide_id": s.guide.pk}
 
@@ -724,6 +738,34 @@ INCENTIVES = {
         ),
     ],
     "incentives:agency": [GET(officer("200", other_officer="200"))],
+    "incentives:referrals": [
+        GET(officer("200", other_officer="200")),
+        GET(officer("200", other_officer="200"), query="state=accepted", label="one state"),
+    ],
+    "incentives:referral_new": [
+        GET(officer("200", other_officer="200")),
+        POST(
+            # The other agency's officers cannot refer this side's firm: not in their clusters.
+            officer("ok", other_officer="no"),
+            data=lambda s, w: {
+                "firm": s.follower.profile.organization_id,
+                "programme": (w.b if s is w.a else w.a).programme.pk,
+                "note": "Listo para exportar",
+            },
+        ),
+    ],
+    "incentives:referral": [GET(officer("200", other_officer="200"), referral)],
+    "incentives:referral_act": [
+        POST(_referral_answer(), referral, extra={"action": "accept"}, label="accept"),
+        POST(
+            _referral_answer(),
+            referral,
+            _const(reason="Sin pedido aún"),
+            extra={"action": "decline"},
+            label="decline",
+        ),
+        POST(_referral_answer(), accepted_referral, extra={"action": "done"}, label="done"),
+    ],
     "incentives:agency_overview": [
         GET(officer("200", other_officer="200")),
         GET(

@@ -19,7 +19,7 @@ from forums.models import Announcement, Post, Room, Topic
 from guides import services as guides
 from guides.models import CorrectionSuggestion, Guide
 from incentives import services as incentives
-from incentives.models import ApiToken, Contribution, Programme
+from incentives.models import ApiToken, Contribution, Programme, Referral
 from mentoring.models import (
     ExportRecord,
     Goal,
@@ -121,6 +121,10 @@ class Side:
     evaluation: Evaluation | None = None  # the programme's estimates, done: the report prints
     invitation_list: InvitationBatch | None = None  # a CSV of people, previewed, not sent
     announcement: Announcement | None = None  # the coordinator's, to the whole cluster
+    # The agency's referrals to the other side's programme: the newcomer's firm, waiting for
+    # the other agency's answer; the mentor's firm, accepted by it.
+    referral: Referral | None = None
+    accepted_referral: Referral | None = None
 
 
 @dataclass
@@ -485,6 +489,17 @@ def build_world() -> World:
     a = _side("Alfa", "Zafiro", "Turquesa", "Ambar")
     b = _side("Beta", "Obsidiana", "Jaspe", "Onice")
     world = World(a=a, b=b, outsider=_person("Otto Outsider"), stale_keys={})
+    for side, other in ((a, b), (b, a)):
+        side.referral, side.accepted_referral = (
+            incentives.refer_firm(
+                by=side.officer,
+                firm=person.profile.organization,
+                programme=other.programme,
+                note="Primer pedido en firme: crédito de preembarque.",
+            )
+            for person in (side.newcomer, side.mentor)
+        )
+        incentives.accept_referral(referral=side.accepted_referral, by=other.officer)
     for role in ("outsider", "follower", "mentor", "other_coordinator", "coordinator"):
         _token, world.stale_keys[role] = ApiToken.issue(user=world.user(role), name="Old key")
     world.public_cluster = ClusterFactory(
