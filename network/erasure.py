@@ -181,10 +181,10 @@ def erase_member(*, user: User) -> User:
     languages, time zone, expertise), the link to their organization (the firm's record is
     the firm's, and stays), every membership (left, messages cleared), invitations sent to
     their addresses and their rows in invitation lists, addresses in the membership trail,
-    their sessions (signed out everywhere). Other apps, on `member_erased`: mentoring closes their pairings, cancels
-    what they host and drops their offers' words and needs; forums drops their
-    notifications; guides drops drafts only they wrote; incentives withdraws what is still
-    undecided and revokes their API keys.
+    their sessions (signed out everywhere). Other apps, on `member_erased`: mentoring closes
+    their pairings, cancels what they host and drops their offers' words and needs; forums
+    drops their notifications; guides drops drafts only they wrote; incentives withdraws
+    what is still undecided and revokes their API keys.
 
     Kept: the anonymised account row (for the foreign keys), their posts and published
     guides shown as the former member's, and the ledger exactly as it was (its entries are
