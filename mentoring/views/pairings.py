@@ -128,6 +128,7 @@ def offer_edit(request, slug):
             "languages": offer.languages,
             "topics": ", ".join(tag.name for tag in offer.topics.all()),
             "pitch": offer.pitch,
+            "strengths": offer.strengths,
             "accepts_competitors": offer.accepts_competitors,
             "is_paused": offer.is_paused,
         }
