@@ -213,8 +213,8 @@ def test_matching_says_the_mentor_is_strong_in_the_firms_weakest_dimension(clust
     from django.utils import translation
 
     from mentoring import scoring as mentoring_scoring
-    from mentoring.selectors.matching import follower_facts, mentor_facts
     from mentoring.models import MentorOffer
+    from mentoring.selectors.matching import follower_facts, mentor_facts
 
     take(firm_person, level=3, levels={"logistics": 0, "finance": 1})
     strong = add_member(cluster, UserFactory(name="Lucía"), role="mentor")
