@@ -1,6 +1,7 @@
 """The diagnostic's forms: a page of answers, and the editor's question form."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from readiness import dimensions
@@ -36,29 +37,34 @@ def _key(code: str) -> str:
     return code.replace("-", "_")
 
 
+def _text_field(language) -> forms.CharField:
+    return forms.CharField(
+        label=format_lazy("{} ({})", _("Question"), language), max_length=500, required=False
+    )
+
+
+def _answers_field(language) -> forms.CharField:
+    return forms.CharField(
+        label=format_lazy("{} ({})", _("Answers"), language),
+        help_text=_("One per line, with its points first: 3 | Yes, fully"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=3000,
+        required=False,
+    )
+
+
 class QuestionForm(forms.Form):
     """A question in each language, its weight, and its answers one per line with the points
     each gives ("3 | Yes, fully"); the answers' lines match across languages."""
 
     dimension = forms.ChoiceField(label=_("Dimension"), choices=dimensions.CHOICES)
     weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=MAX_WEIGHT, initial=1)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for code in LANGUAGES:
-            label = LANGUAGE_LABELS[code]
-            self.fields[f"text_{_key(code)}"] = forms.CharField(
-                label=_("Question (%(language)s)") % {"language": label},
-                max_length=500,
-                required=False,
-            )
-            self.fields[f"answers_{_key(code)}"] = forms.CharField(
-                label=_("Answers (%(language)s)") % {"language": label},
-                help_text=_("One per line, with its points first: 3 | Yes, fully"),
-                widget=forms.Textarea(attrs={"rows": 4}),
-                max_length=3000,
-                required=False,
-            )
+    text_es = _text_field(LANGUAGE_LABELS["es"])
+    answers_es = _answers_field(LANGUAGE_LABELS["es"])
+    text_pt_br = _text_field(LANGUAGE_LABELS["pt-br"])
+    answers_pt_br = _answers_field(LANGUAGE_LABELS["pt-br"])
+    text_en = _text_field(LANGUAGE_LABELS["en"])
+    answers_en = _answers_field(LANGUAGE_LABELS["en"])
 
     def clean(self):
         data = super().clean()

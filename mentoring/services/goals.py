@@ -178,11 +178,20 @@ def toggle_milestone(*, milestone: Milestone, by: User) -> Milestone:
 @transaction.atomic
 def adopt_template(*, template: GoalTemplate, pairing: Pairing, by: User, year: int) -> Goal:
     """A goal from a template, in the adopter's language, with the template's steps as its
-    milestones: what the diagnostic suggests for a weak dimension."""
+    milestones: what the diagnostic suggests for a weak dimension. A first-export template
+    adopted by a firm that has exported already aims at diversification instead."""
+    outcome = template.outcome
+    organization = pairing.follower.profile.organization
+    if (
+        outcome == Goal.Outcome.ENTRY
+        and organization is not None
+        and ExportRecord.objects.filter(organization=organization).exists()
+    ):
+        outcome = Goal.Outcome.DIVERSIFICATION
     goal = add_goal(
         pairing=pairing,
         by=by,
-        outcome=template.outcome,
+        outcome=outcome,
         title=template.display_title,
         year=year,
     )

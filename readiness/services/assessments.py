@@ -32,7 +32,9 @@ def start_assessment(*, user: User, questionnaire: Questionnaire | None = None) 
     """The firm's open draft, or a new one of the questionnaire meant for its people."""
     firm = firm_of(user)
     if firm is None:
-        raise NotAllowed(gettext_lazy("Add your firm to your profile to take the diagnostic."))
+        raise DomainError(
+            gettext_lazy("Add your firm to your profile to take the diagnostic."), code="no_firm"
+        )
     draft = Assessment.objects.filter(organization=firm, status=Assessment.Status.DRAFT).first()
     if draft is not None:
         return draft

@@ -244,3 +244,25 @@ def test_questions_of_a_removed_draft_question_are_gone(cluster, default):
     questionnaires.remove_question(question=question, by=coordinator)
     assert not Question.objects.filter(pk=question.pk).exists()
     assert default.questions.count() == copy.questions.count() + 1
+
+
+def test_a_goal_template_adopted_into_a_pairing_brings_its_steps(cluster, firm_person):
+    from mentoring.models import Goal, GoalTemplate, Pairing
+    from mentoring.services import goals
+
+    mentor = add_member(cluster, UserFactory(name="Mateo"), role="mentor")
+    pairing = Pairing.objects.create(
+        cluster=cluster,
+        offer=_offer(mentor, cluster),
+        mentor=mentor,
+        follower=firm_person,
+        status=Pairing.Status.ACTIVE,
+        started_at=timezone.now(),
+    )
+    template = GoalTemplate.objects.get(dimension="logistics")
+    goal = goals.adopt_template(
+        template=template, pairing=pairing, by=firm_person, year=timezone.now().year + 1
+    )
+    assert goal.outcome == Goal.Outcome.ENTRY
+    assert goal.title == template.display_title
+    assert [m.title for m in goal.milestones.all()] == template.display_steps

@@ -23,6 +23,7 @@ from incentives.models import ApiToken, Contribution, Programme
 from mentoring.models import (
     ExportRecord,
     Goal,
+    GoalTemplate,
     MentorInvitation,
     MentorOffer,
     Milestone,
@@ -41,6 +42,10 @@ from network.models import (
     User,
 )
 from network.services import sponsorships
+from readiness.models import Assessment, Questionnaire
+from readiness.selectors import default_questionnaire
+from readiness.services import assessments as readiness
+from readiness.services import questionnaires
 from tests.factories import (
     AgencyFactory,
     ClusterFactory,
@@ -51,6 +56,7 @@ from tests.factories import (
     UserFactory,
     add_member,
 )
+from tests.readiness.conftest import take
 
 # Members no more: the matrix holds them to the outsider's answers.
 FORMER_ROLES = ("suspended_mentor", "former_coordinator")
@@ -121,6 +127,14 @@ class Side:
     evaluation: Evaluation | None = None  # the programme's estimates, done: the report prints
     invitation_list: InvitationBatch | None = None  # a CSV of people, previewed, not sent
     announcement: Announcement | None = None  # the coordinator's, to the whole cluster
+    # The follower's firm's diagnostic, submitted and shared with its mentors, and its draft
+    # of the next run; the cluster's adapted questionnaire (a draft) and the programme's
+    # (published).
+    assessment: Assessment | None = None
+    assessment_draft: Assessment | None = None
+    questionnaire: Questionnaire | None = None
+    programme_questionnaire: Questionnaire | None = None
+    goal_template: GoalTemplate | None = None  # shipped, for logistics and customs
 
 
 @dataclass
@@ -391,6 +405,18 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     )
     evaluation = evaluations.evaluate_now(programme=programme)
 
+    assessment = readiness.set_sharing(assessment=take(follower), by=follower, shared=True)
+    assessment_draft = readiness.start_assessment(user=follower)
+    questionnaire = questionnaires.copy_questionnaire(
+        source=default_questionnaire(), by=coordinator, cluster=cluster
+    )
+    programme_questionnaire = questionnaires.publish(
+        questionnaire=questionnaires.copy_questionnaire(
+            source=default_questionnaire(), by=officer, programme=programme
+        ),
+        by=officer,
+    )
+
     for obj in (cluster, topic, pairing, session, group_session, goal, programme, guide):
         obj.refresh_from_db()
     return Side(
@@ -442,6 +468,11 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         evaluation=evaluation,
         invitation_list=invitation_list,
         announcement=announcement,
+        assessment=assessment,
+        assessment_draft=assessment_draft,
+        questionnaire=questionnaire,
+        programme_questionnaire=programme_questionnaire,
+        goal_template=GoalTemplate.objects.get(dimension="logistics"),
     )
 
 
