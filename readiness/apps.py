@@ -7,4 +7,4 @@ class ReadinessConfig(AppConfig):
     verbose_name = _("Export readiness")
 
     def ready(self):
-        from readiness import slots  # noqa: F401
+        from readiness import demo, slots  # noqa: F401
