@@ -7,8 +7,8 @@ from django.utils.html import escape
 
 from readiness import dimensions
 
-WIDTH, PANEL, PAD, LABEL = 320, 64, 8, 18
-PLOT_LEFT, PLOT_RIGHT = 36, WIDTH - 12
+WIDTH, PANEL, PAD, LABEL = 320, 72, 8, 28
+PLOT_LEFT, PLOT_RIGHT = 36, WIDTH - 24
 COLORS = {dimensions.LOW: "#b02a37", dimensions.MIDDLE: "#9a6700", dimensions.HIGH: "#146c43"}
 
 
@@ -63,10 +63,12 @@ def history(submissions: list[tuple], *, title: str) -> str:
                 f'fill="#212529">{score}</text>'
             )
     bottom = PAD + len(codes) * PANEL + 12
-    for x, (date, _scores) in zip(xs, submissions, strict=True):
+    for i, (x, (date, _scores)) in enumerate(zip(xs, submissions, strict=True)):
         label = escape(formats.date_format(date, "M Y"))
+        anchor = "middle" if count == 1 or 0 < i < count - 1 else ("start" if i == 0 else "end")
+        x = x - 6 if anchor == "start" else x + 6 if anchor == "end" else x
         parts.append(
-            f'<text x="{x:.1f}" y="{bottom}" font-size="9" text-anchor="middle" '
+            f'<text x="{x:.1f}" y="{bottom}" font-size="9" text-anchor="{anchor}" '
             f'fill="#495057">{label}</text>'
         )
     parts.append("</svg>")

@@ -17,6 +17,13 @@ from readiness.forms import PageForm, QuestionForm, ShareForm
 from readiness.models import Assessment, Question, Questionnaire
 from readiness.services import assessments, questionnaires
 
+HISTORY_COLUMNS = 4  # latest submissions in the table; the chart draws them all
+BADGES = {
+    dimensions.LOW: "text-bg-danger",
+    dimensions.MIDDLE: "text-bg-warning",
+    dimensions.HIGH: "text-bg-success",
+}
+
 
 def _rows(scores: dict[str, int]) -> list[dict]:
     return [
@@ -26,6 +33,7 @@ def _rows(scores: dict[str, int]) -> list[dict]:
             "score": score,
             "band": dimensions.band(score),
             "band_name": dimensions.BAND_NAMES[dimensions.band(score)],
+            "badge": BADGES[dimensions.band(score)],
             "explanation": dimensions.explanation(code, score),
         }
         for code, score in ((c, scores[c]) for c in dimensions.CODES if c in scores)
@@ -42,7 +50,6 @@ def home(request):
             draft=selectors.draft_of(request.user),
             submissions=list(reversed(done)),
             latest=done[-1] if done else None,
-            dimension_names=[(d.code, d.name) for d in dimensions.DIMENSIONS],
         )
         if done:
             context["chart"] = mark_safe(
@@ -51,9 +58,11 @@ def home(request):
                     title=_("%(firm)s's scores over time") % {"firm": firm.name},
                 )
             )
+            shown = list(reversed(done))[:HISTORY_COLUMNS]
+            context["history_dates"] = [a.submitted_at for a in shown]
             context["history"] = [
-                {"date": a.submitted_at, "scores": [a.scores.get(c) for c in dimensions.CODES]}
-                for a in reversed(done)
+                {"name": d.name, "scores": [a.scores.get(d.code) for a in shown]}
+                for d in dimensions.DIMENSIONS
             ]
     return render(request, "readiness/home.html", context)
 

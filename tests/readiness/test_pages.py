@@ -76,3 +76,73 @@ def _firm():
     from tests.factories import OrganizationFactory
 
     return OrganizationFactory()
+
+
+MOST_QUERIES = 25  # as tests/test_page_queries.py holds every role's pages
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_the_diagnostics_pages_keep_to_25_queries(cluster, firm_person):
+    import datetime
+    from decimal import Decimal
+
+    from incentives import services as incentives
+    from mentoring.models import Pairing
+    from mentoring.services import offers
+    from tests.factories import AgencyFactory, OfficerFactory, OrganizationFactory
+
+    mentor = add_member(cluster, UserFactory(name="Mateo"), role="mentor")
+    offer = offers.save_offer(user=mentor, cluster=cluster, capacity=2, strengths=["logistics"])
+    Pairing.objects.create(
+        cluster=cluster, offer=offer, mentor=mentor, follower=firm_person, status="active"
+    )
+    for _ in range(6):
+        person = add_member(cluster, UserFactory(organization=OrganizationFactory()))
+        take(person, level=1)
+        take(person, level=2)
+    take(firm_person, level=1)
+    result = take(firm_person, level=2, levels={"logistics": 0})
+    client = _client(firm_person)
+    counts = {
+        "home": _queries(client, reverse("readiness:home")),
+        "result": _queries(client, reverse("readiness:result", args=[result.pk])),
+        "my network": _queries(client, reverse("home")),
+    }
+    client.post(reverse("readiness:start"))
+    draft = Assessment.objects.get(status="draft")
+    counts["page"] = _queries(client, reverse("readiness:page", args=[draft.pk, 0]))
+    coordinator = cluster.memberships.get(role="coordinator").user
+    counts["heatmap"] = _queries(
+        _client(coordinator), reverse("readiness:cluster_heatmap", args=[cluster.slug])
+    )
+    agency = AgencyFactory()
+    officer = OfficerFactory(organization=agency)
+    from tests.factories import sponsor_directly
+
+    sponsor_directly(cluster, agency)
+    today = datetime.date.today()
+    programme = incentives.create_programme(
+        by=officer,
+        name="Programa",
+        clusters=[cluster],
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=30),
+        unit="USD",
+        budget=Decimal("1000"),
+        cap_per_member_month=None,
+        cap_per_pair_month=None,
+    )
+    counts["programme"] = _queries(
+        _client(officer), reverse("readiness:programme_change", args=[programme.pk])
+    )
+    print(counts)
+    assert max(counts.values()) <= MOST_QUERIES, counts
