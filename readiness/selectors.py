@@ -4,7 +4,7 @@ over time, who may read an assessment, and the aggregates coordinators and agenc
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import JSONField, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from network.models import Cluster, Membership, Organization, User
@@ -144,6 +144,19 @@ def latest_scores(organization_ids) -> dict[int, dict[str, int]]:
     return dict(rows)  # later rows overwrite earlier ones
 
 
+def latest_scores_expression(organization_id) -> Subquery:
+    """The latest submission's scores of the firm `organization_id` names (an OuterRef), for
+    a read that needs them beside its own rows without a query of its own."""
+    latest = Assessment.objects.filter(
+        organization_id=organization_id, status=Assessment.Status.SUBMITTED
+    ).order_by("-submitted_at", "-pk")
+    return Subquery(latest.values("scores")[:1], output_field=JSONField())
+
+
+def weak_of(scores: dict | None) -> tuple[str, ...]:
+    return tuple(scoring.weakest(scores or {}))
+
+
 def weak_dimensions_of(organization_ids) -> dict[int, tuple[str, ...]]:
     """Each firm's weak dimensions in its latest submission, weakest first."""
     return {
@@ -244,13 +257,3 @@ def editable_questionnaires(*, cluster: Cluster | None = None, programme=None) -
     """The owner's questionnaire versions, newest first."""
     owner = Q(cluster=cluster) if cluster is not None else Q(programme=programme)
     return list(Questionnaire.objects.filter(owner).order_by("-version", "-pk"))
-
-
-def latest_of(organization_id: int) -> Assessment | None:
-    return (
-        Assessment.objects.filter(
-            organization_id=organization_id, status=Assessment.Status.SUBMITTED
-        )
-        .order_by("-submitted_at", "-pk")
-        .first()
-    )

@@ -3,8 +3,8 @@ the firm's own organization page and "My network" for its people, the cluster pa
 members (and the heatmap for its coordinators), the programme page for the agency."""
 
 from core import home_panels, slots
-from network.models import Organization
-from readiness import selectors
+from network.models import Membership, Organization
+from network.selectors import active_memberships_of
 
 
 def _own_firm(viewer, organization) -> bool:
@@ -34,12 +34,15 @@ def on_programme(*, viewer, programme) -> dict:
 
 
 def home_panel(*, user) -> dict | None:
+    """For the people of a member firm; it reads nothing of its own ("My network" is at its
+    query budget): the diagnostic's page shows where the firm stands."""
     profile = getattr(user, "profile", None)
-    organization = getattr(profile, "organization", None)
-    if not _own_firm(user, organization):
+    if profile is None or profile.organization_id is None:
         return None
-    latest = selectors.latest_of(organization.pk)
-    return {"draft": selectors.draft_of(user), "latest": latest}
+    roles = {membership.role for membership in active_memberships_of(user)}
+    if not roles - {Membership.Role.OBSERVER}:
+        return None
+    return {}
 
 
 slots.register(

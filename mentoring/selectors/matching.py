@@ -81,7 +81,16 @@ def follower_facts(
             n.user_id: n
             for n in MentoringNeeds.objects.filter(user__in=users).prefetch_related("topics")
         }
-    weak = readiness.weak_dimensions_of(user.profile.organization_id for user in users)
+    # Needs read with the firm's latest diagnostic (needs_with_topics_of) bring its scores;
+    # the others' are read here, in one query.
+    weak = {
+        user.pk: readiness.weak_of(needs[user.pk].readiness_scores)
+        for user in users
+        if hasattr(needs.get(user.pk), "readiness_scores")
+    }
+    others = [user for user in users if user.pk not in weak]
+    by_firm = readiness.weak_dimensions_of(user.profile.organization_id for user in others)
+    weak.update({user.pk: by_firm.get(user.profile.organization_id, ()) for user in others})
     facts = []
     for user in users:
         own = needs.get(user.pk) or MentoringNeeds(user=user)
@@ -94,7 +103,7 @@ def follower_facts(
                 languages=tuple(own.languages or user.profile.languages),
                 topics=_tag_names(own) if own.pk else frozenset(),
                 cluster_ids=cluster_ids.get(user.pk, frozenset()),
-                weak_dimensions=weak.get(user.profile.organization_id, ()),
+                weak_dimensions=weak[user.pk],
             )
         )
     return facts

@@ -266,3 +266,19 @@ def test_a_goal_template_adopted_into_a_pairing_brings_its_steps(cluster, firm_p
     assert goal.outcome == Goal.Outcome.ENTRY
     assert goal.title == template.display_title
     assert [m.title for m in goal.milestones.all()] == template.display_steps
+
+
+def test_a_followers_suggestions_read_the_weak_dimensions_with_the_needs(cluster, firm_person):
+    from core import memo
+    from mentoring.selectors.matching import active_cluster_ids, ranked_mentors
+    from mentoring.services import offers
+
+    take(firm_person, level=3, levels={"finance": 0})
+    offers.save_needs(user=firm_person, products=["0901"], markets=["DE"], languages=["es"])
+    strong = add_member(cluster, UserFactory(name="Lucía"), role="mentor")
+    _offer(strong, cluster, strengths=["finance"])
+    with memo.page_scope():
+        ranked = ranked_mentors(firm_person, active_cluster_ids(firm_person))
+    (match, offer), *_rest = ranked
+    assert offer.user == strong
+    assert {"code": "strength", "dimension": "finance", "weakest": True} in match.reasons
