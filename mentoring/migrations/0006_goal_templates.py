@@ -2,17 +2,11 @@
 
 from django.db import migrations
 
-from mentoring.goal_templates import TEMPLATES
+from mentoring import goal_templates
 
 
 def load(apps, schema_editor):
-    GoalTemplate = apps.get_model("mentoring", "GoalTemplate")
-    if GoalTemplate.objects.exists():
-        return
-    GoalTemplate.objects.bulk_create(
-        GoalTemplate(dimension=dimension, outcome=outcome, title=title, steps=steps)
-        for dimension, outcome, title, steps in TEMPLATES
-    )
+    goal_templates.install(apps.get_model("mentoring", "GoalTemplate"))
 
 
 class Migration(migrations.Migration):

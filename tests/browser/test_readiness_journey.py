@@ -13,13 +13,14 @@ from mentoring.services import offers
 from readiness.models import Assessment
 from tests.browser.journeys import LANGUAGES, WIDTHS, Walk
 from tests.factories import PASSWORD, ClusterFactory, OrganizationFactory, UserFactory, add_member
-from tests.readiness.conftest import take
+from tests.readiness.conftest import shipped, take
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def world():
+    shipped()
     coordinator = UserFactory(name="Carla Coordinadora", email="carla@example.org")
     cluster = ClusterFactory(coordinator=coordinator, name="Café del Huila")
     firm = OrganizationFactory(name="Finca La Esperanza")

@@ -5,6 +5,20 @@ from readiness.services import assessments
 from tests.factories import ClusterFactory, OrganizationFactory, UserFactory, add_member
 
 
+def shipped() -> None:
+    """The shipped questionnaire and goal templates, as the migrations load them: a test that
+    empties the database (transaction=True) loses them."""
+    from django.utils import timezone
+
+    from mentoring import goal_templates
+    from mentoring.models import GoalTemplate
+    from readiness import default_questionnaire
+    from readiness.models import Choice, Question, Questionnaire
+
+    default_questionnaire.install(Questionnaire, Question, Choice, now=timezone.now())
+    goal_templates.install(GoalTemplate)
+
+
 def take(user, *, level: int = 2, levels: dict | None = None):
     """The firm's diagnostic, every question answered at `level` (0-3), or per dimension."""
     assessment = assessments.start_assessment(user=user)

@@ -56,7 +56,7 @@ from tests.factories import (
     UserFactory,
     add_member,
 )
-from tests.readiness.conftest import take
+from tests.readiness.conftest import shipped, take
 
 # Members no more: the matrix holds them to the outsider's answers.
 FORMER_ROLES = ("suspended_mentor", "former_coordinator")
@@ -513,6 +513,7 @@ def _evidence(
 
 
 def build_world() -> World:
+    shipped()
     a = _side("Alfa", "Zafiro", "Turquesa", "Ambar")
     b = _side("Beta", "Obsidiana", "Jaspe", "Onice")
     world = World(a=a, b=b, outsider=_person("Otto Outsider"), stale_keys={})
