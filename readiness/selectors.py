@@ -117,6 +117,23 @@ def readable_assessment(user: User, assessment_id: int) -> tuple[Assessment, boo
     raise Http404
 
 
+def shared_with_mentor(*, viewer: User, follower: User) -> Assessment | None:
+    """The follower's firm's latest diagnostic, when the viewer mentors it and the firm
+    shares it: what the pairing page links to."""
+    organization_id = follower.profile.organization_id
+    if organization_id is None or viewer.pk == follower.pk:
+        return None
+    latest = (
+        Assessment.objects.filter(organization_id=organization_id, status="submitted")
+        .order_by("-submitted_at", "-pk")
+        .only("pk", "shared_with_mentors", "submitted_at")
+        .first()
+    )
+    if latest is None or not latest.shared_with_mentors:
+        return None
+    return latest
+
+
 def answers_of(assessment: Assessment) -> list[tuple[Page, list[tuple[Question, Choice]]]]:
     chosen = dict(assessment.answers.values_list("question_id", "choice_id"))
     result = []

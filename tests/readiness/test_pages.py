@@ -146,3 +146,23 @@ def test_the_diagnostics_pages_keep_to_25_queries(cluster, firm_person):
     )
     print(counts)
     assert max(counts.values()) <= MOST_QUERIES, counts
+
+
+def test_the_mentor_finds_the_shared_diagnostic_on_the_pairing_page(cluster, firm_person):
+    from mentoring.models import Pairing
+    from mentoring.services import offers
+    from readiness.services import assessments
+
+    mentor = add_member(cluster, UserFactory(name="Mateo"), role="mentor")
+    offer = offers.save_offer(user=mentor, cluster=cluster, capacity=2)
+    pairing = Pairing.objects.create(
+        cluster=cluster, offer=offer, mentor=mentor, follower=firm_person, status="active"
+    )
+    result = take(firm_person)
+    client = _client(mentor)
+    link = reverse("readiness:result", args=[result.pk])
+    assert link not in client.get(pairing.get_absolute_url()).content.decode()
+    assert client.get(link).status_code == 404
+    assessments.set_sharing(assessment=result, by=firm_person, shared=True)
+    assert link in client.get(pairing.get_absolute_url()).content.decode()
+    assert client.get(link).status_code == 200
