@@ -34,7 +34,7 @@ def history(submissions: list[tuple], *, title: str) -> str:
     for row, code in enumerate(codes):
         top = PAD + row * PANEL
         parts.append(
-            f'<text x="{PAD}" y="{top + 12}" font-size="11" font-weight="bold" '
+            f'<text x="{PAD}" y="{top + 12}" font-size="10" font-weight="bold" '
             f'fill="#212529">{escape(dimensions.name(code))}</text>'
         )
         for mark in (0, 100):
