@@ -43,6 +43,7 @@ run: install $(if $(filter uvicorn,$(ASGI_SERVER)),$(BENCH_STAMP))
 	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py db_worker & worker=$$!; \
 	while sleep 300; do $(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py send_session_reminders; \
 	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py send_guide_reminders; \
+	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py send_readiness_reminders; \
 	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py invite_exporters_to_mentor; done & reminders=$$!; \
 	trap 'kill $$worker $$reminders' EXIT INT TERM; \
 	$(RUN_ENV) TASK_WORKER=true $(SERVE)
@@ -70,6 +71,7 @@ worker: install
 reminders: install
 	$(BIN)/python manage.py send_session_reminders
 	$(BIN)/python manage.py send_guide_reminders
+	$(BIN)/python manage.py send_readiness_reminders
 	$(BIN)/python manage.py invite_exporters_to_mentor
 
 # Benchmarks against bare references (bench/, never collected by pytest): QUICK=1 is the

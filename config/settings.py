@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     # Before the apps that report contributions: its demo programmes must exist first.
     "incentives",
     "forums",
+    # Below mentoring and guides: they register what the diagnostic suggests.
+    "readiness",
     "mentoring",
     "guides",
     # Above network, mentoring and incentives: reads them, none of them imports it.

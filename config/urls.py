@@ -13,6 +13,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", include("network.urls")),
     path("", include("forums.urls")),
+    path("", include("readiness.urls")),
     path("", include("mentoring.urls")),
     path("", include("incentives.urls")),
     path("", include("guides.urls")),

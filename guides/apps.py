@@ -7,4 +7,4 @@ class GuidesConfig(AppConfig):
     verbose_name = _("Guides")
 
     def ready(self):
-        from guides import demo, home_panels, search, signals, slots  # noqa: F401
+        from guides import demo, home_panels, readiness, search, signals, slots  # noqa: F401

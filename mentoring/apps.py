@@ -7,4 +7,4 @@ class MentoringConfig(AppConfig):
     verbose_name = _("Mentoring")
 
     def ready(self):
-        from mentoring import demo, home_panels, signals, slots  # noqa: F401
+        from mentoring import demo, home_panels, readiness, signals, slots  # noqa: F401

@@ -105,6 +105,16 @@ EXPORTS = [
 ]
 
 
+# Readiness dimensions each demo mentor declared strengths in (readiness.dimensions codes).
+STRENGTHS = {
+    "lucia": ["standards", "markets", "finance"],
+    "camila": ["product", "logistics"],
+    "martin": ["finance", "digital"],
+    "beatriz": ["pricing", "markets", "digital"],
+    "elena": ["standards", "value_chains"],
+}
+
+
 def _records(people) -> None:
     firms = {p.profile.organization.name: p for p in people.values() if p.profile.organization}
     for firm, code, markets, first, last in EXPORTS:
@@ -147,6 +157,8 @@ def seed_mentoring(*, people):
             accepts_competitors=rivals,
             pitch=pitch,
         )
+    for who, strengths in STRENGTHS.items():
+        MentorOffer.objects.filter(user=people[who]).update(strengths=strengths)
     for who, products, markets, topics, languages, stage in NEEDS:
         if not MentoringNeeds.objects.filter(user=people[who]).exists():
             offers.save_needs(
@@ -216,6 +228,20 @@ def seed_mentoring(*, people):
         capacity=20,
     )
     sessions.answer_session(session=workshop, user=people["camila"], answer="yes")
+    # On the diagnostic's weakest dimension in the cluster: suggested on its result page.
+    sessions.schedule_session(
+        by=people["lucia"],
+        cluster=huila,
+        title="Taller de logística y aduana: documentos del primer envío",
+        agenda="Factura, lista de empaque, certificado de origen y cómo elegir agente de carga.",
+        local_start=(next_week + datetime.timedelta(days=10)).replace(
+            hour=15, minute=0, second=0, microsecond=0, tzinfo=None
+        ),
+        time_zone="America/Bogota",
+        duration_minutes=90,
+        place="Cámara de Comercio de Neiva",
+        capacity=25,
+    )
     _knowledge_chain(people, offered, huila)
     # Nube Charrúa exported in 2024 and again in 2025: Sofía is invited to mentor, and has
     # not answered yet (her mentoring page shows the invitation, pre-filled).

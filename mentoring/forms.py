@@ -12,6 +12,7 @@ from core import hs
 from core.forms import PeriodForm  # noqa: F401  (the overview and reports pages take it from here)
 from mentoring.models import MAX_CAPACITY, ExportRecord, Goal, Session, Stage
 from network.models import SPOKEN_LANGUAGES
+from readiness import dimensions
 
 
 def parse_id(value: str) -> int | None:
@@ -127,8 +128,15 @@ class OfferForm(_ExportInterestsForm):
         required=False,
     )
     is_paused = forms.BooleanField(label=_("Pause: take no new mentees for now"), required=False)
+    strengths = forms.MultipleChoiceField(
+        label=_("Strong in"),
+        choices=dimensions.CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Dimensions of export readiness you can help a firm with most."),
+    )
 
-    field_order = ["capacity", "products", "markets", "topics", "languages", "pitch"]
+    field_order = ["capacity", "products", "markets", "topics", "strengths", "languages", "pitch"]
 
 
 class NeedsForm(_ExportInterestsForm):
@@ -189,6 +197,25 @@ class GoalForm(forms.Form):
     def clean_hs_code(self) -> str:
         codes = clean_codes(self.cleaned_data["hs_code"])
         return codes[0] if codes else ""
+
+
+class AdoptGoalForm(forms.Form):
+    """Which of the follower's active pairings takes the goal, and for which year."""
+
+    pairing = forms.TypedChoiceField(label=_("Pairing"), coerce=int)
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2000,
+        max_value=2100,
+        help_text=Goal._meta.get_field("year").help_text,
+    )
+
+    def __init__(self, *args, pairings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pairing"].choices = [
+            (pairing.pk, pairing.mentor.profile.display_name) for pairing in pairings
+        ]
+        self.fields["year"].initial = timezone.now().year + 1
 
 
 class MilestoneForm(forms.Form):

@@ -18,6 +18,8 @@ from taggit.managers import TaggableManager
 
 from core import hs
 from network.models import Cluster, Organization
+from readiness import dimensions
+from readiness.models import translated
 
 MAX_CAPACITY = 20
 
@@ -68,6 +70,9 @@ class MentorOffer(models.Model):
         help_text=_("Firms that want to sell your products into your markets."),
     )
     pitch = models.TextField(_("how I can help"), max_length=1000, blank=True)
+    # Readiness dimensions (readiness.dimensions codes) the mentor is strong in: matching
+    # weighs them against the follower's firm's weakest dimensions.
+    strengths = models.JSONField(_("strengths"), default=list, blank=True)
     # Kept by the pairing services under a lock on this row: capacity is checked against it.
     active_mentees = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -363,6 +368,33 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class GoalTemplate(models.Model):
+    """A goal a firm can adopt into its pairing when the diagnostic finds a dimension weak:
+    its title and first steps in each language."""
+
+    dimension = models.CharField(_("dimension"), max_length=20, choices=dimensions.CHOICES)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Goal.Outcome)
+    title = models.JSONField(default=dict)  # language -> text
+    steps = models.JSONField(default=list)  # [language -> text], the milestones
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("goal template")
+        verbose_name_plural = _("goal templates")
+        ordering = ["dimension", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return translated(self.title)
+
+    @property
+    def display_steps(self) -> list[str]:
+        return [translated(step) for step in self.steps]
 
 
 class Milestone(models.Model):

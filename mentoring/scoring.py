@@ -16,6 +16,7 @@ from django_countries import countries
 from core import hs
 from mentoring.models import COMMON_TOPICS
 from network.models import SPOKEN_LANGUAGES
+from readiness import dimensions
 
 # Points per fact; LIMITS caps how many times a repeated fact counts.
 WEIGHTS = {
@@ -25,16 +26,18 @@ WEIGHTS = {
     "market": 20,  # has exported to a target market
     "topic": 8,  # helps with a topic the follower asks about
     "language": 10,  # speaks one of the follower's languages
+    "strength": 10,  # strong in a dimension the follower's firm is weak in (its diagnostic)
     "same_cluster": 6,  # already works in one of the follower's clusters
     "place_left": 2,  # each free place: spreads followers over mentors with room
 }
-LIMITS = {"heading": 2, "market": 2, "topic": 3, "place_left": 3}
+LIMITS = {"heading": 2, "market": 2, "topic": 3, "strength": 2, "place_left": 3}
 MAX_SCORE = (
     WEIGHTS["heading"] * LIMITS["heading"]
     + WEIGHTS["product_market"]
     + WEIGHTS["market"] * LIMITS["market"]
     + WEIGHTS["topic"] * LIMITS["topic"]
     + WEIGHTS["language"]
+    + WEIGHTS["strength"] * LIMITS["strength"]
     + WEIGHTS["same_cluster"]
     + WEIGHTS["place_left"] * LIMITS["place_left"]
 )
@@ -56,6 +59,8 @@ class MentorFacts:
     accepts_competitors: bool
     # (HS code, country) pairs from the mentor's firm's export records.
     experience: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    # Readiness dimensions the mentor declared strengths in.
+    strengths: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class FollowerFacts:
     languages: tuple[str, ...]
     topics: frozenset[str]
     cluster_ids: frozenset[int]
+    # The firm's weak dimensions in its latest diagnostic, weakest first.
+    weak_dimensions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,15 @@ def score(mentor: MentorFacts, follower: FollowerFacts) -> Match:
         points += WEIGHTS["language"]
         reasons.append({"code": "language", "language": language})
 
+    strong = [code for code in follower.weak_dimensions if code in mentor.strengths]
+    if strong:
+        strong = strong[: LIMITS["strength"]]
+        points += WEIGHTS["strength"] * len(strong)
+        reasons += [
+            {"code": "strength", "dimension": code, "weakest": code == follower.weak_dimensions[0]}
+            for code in strong
+        ]
+
     if mentor.cluster_id in follower.cluster_ids:
         points += WEIGHTS["same_cluster"]
         reasons.append({"code": "same_cluster"})
@@ -216,6 +232,12 @@ def describe(reason: dict) -> str:
         return _("speaks %(language)s") % {
             "language": str(names.get(reason["language"], reason["language"]))
         }
+    if code == "strength":
+        name = dimensions.name(reason["dimension"])
+        name = name[:1].lower() + name[1:]  # mid-sentence
+        if reason.get("weakest"):
+            return _("strong in %(dimension)s, your weakest dimension") % {"dimension": name}
+        return _("strong in %(dimension)s, a weak dimension of your firm") % {"dimension": name}
     if code == "same_cluster":
         return _("a member of your cluster")
     if code == "places":

@@ -33,6 +33,9 @@ urlpatterns = [
         pairings.pairing_action,
         name="pairing_action",
     ),
+    path(
+        "mentoring/goal-templates/<id:template_id>/adopt/", outcomes.adopt_goal, name="adopt_goal"
+    ),
     path("mentoring/goals/<id:goal_id>/status/", outcomes.goal_status, name="goal_status"),
     path("mentoring/goals/<id:goal_id>/milestones/", outcomes.milestone_add, name="milestone_add"),
     path(

@@ -18,7 +18,17 @@ pytestmark = pytest.mark.pure
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ("docs/architecture.md", "README.md")
-PACKAGES = ("core", "network", "forums", "mentoring", "guides", "incentives", "evidence", "config")
+PACKAGES = (
+    "core",
+    "network",
+    "forums",
+    "readiness",
+    "mentoring",
+    "guides",
+    "incentives",
+    "evidence",
+    "config",
+)
 
 FENCED = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)  # diagrams and shell, not names
 SPAN = re.compile(r"`([^`\n]+)`")

@@ -10,7 +10,16 @@ import pytest
 pytestmark = pytest.mark.pure
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["core", "network", "forums", "mentoring", "guides", "incentives", "evidence"]
+PACKAGES = [
+    "core",
+    "network",
+    "forums",
+    "readiness",
+    "mentoring",
+    "guides",
+    "incentives",
+    "evidence",
+]
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
@@ -48,6 +57,7 @@ def test_the_project_keeps_its_layers(tree):
         ("forums/services/__init__.py", "mentoring.models"),
         ("incentives/models.py", "mentoring.models"),
         ("evidence/views.py", "incentives.models"),
+        ("readiness/selectors.py", "mentoring.models"),
     ],
 )
 def test_an_import_that_reaches_up_or_around_fails_the_lint(tree, module, reaching_for):

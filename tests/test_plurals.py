@@ -21,7 +21,17 @@ from forums import services as forums
 from tests.factories import UserFactory, make_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["network", "forums", "mentoring", "incentives", "guides", "evidence", "core", "config"]
+APPS = [
+    "network",
+    "forums",
+    "readiness",
+    "mentoring",
+    "incentives",
+    "guides",
+    "evidence",
+    "core",
+    "config",
+]
 
 # (template, count) pairs that cannot be zero, and why.
 TEMPLATE_COUNTS_NEVER_ZERO = {

@@ -21,6 +21,7 @@ from mentoring.selectors.offers import needs_with_topics_of
 from mentoring.selectors.pairings import open_pairing_offer_ids
 from network.models import Cluster, Membership, User
 from network.selectors import active_memberships_of
+from readiness import selectors as readiness
 
 # Offers from public clusters the follower has not joined: same sector and country only.
 OUTSIDE_CANDIDATES = 200
@@ -64,6 +65,7 @@ def mentor_facts(offers: list[MentorOffer]) -> list[MentorFacts]:
             places_left=offer.open_places,
             accepts_competitors=offer.accepts_competitors,
             experience=_declared(offer, experience.get(offer.user.profile.organization_id)),
+            strengths=frozenset(offer.strengths),
         )
         for offer in offers
     ]
@@ -79,6 +81,16 @@ def follower_facts(
             n.user_id: n
             for n in MentoringNeeds.objects.filter(user__in=users).prefetch_related("topics")
         }
+    # Needs read with the firm's latest diagnostic (needs_with_topics_of) bring its scores;
+    # the others' are read here, in one query.
+    weak = {
+        user.pk: readiness.weak_of(needs[user.pk].readiness_scores)
+        for user in users
+        if hasattr(needs.get(user.pk), "readiness_scores")
+    }
+    others = [user for user in users if user.pk not in weak]
+    by_firm = readiness.weak_dimensions_of(user.profile.organization_id for user in others)
+    weak.update({user.pk: by_firm.get(user.profile.organization_id, ()) for user in others})
     facts = []
     for user in users:
         own = needs.get(user.pk) or MentoringNeeds(user=user)
@@ -91,6 +103,7 @@ def follower_facts(
                 languages=tuple(own.languages or user.profile.languages),
                 topics=_tag_names(own) if own.pk else frozenset(),
                 cluster_ids=cluster_ids.get(user.pk, frozenset()),
+                weak_dimensions=weak[user.pk],
             )
         )
     return facts

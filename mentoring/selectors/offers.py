@@ -1,11 +1,12 @@
 """Mentors' offers and followers' needs, and where a person may offer mentoring."""
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.http import Http404
 
 from core import memo
 from mentoring.models import MentoringNeeds, MentorInvitation, MentorOffer
 from network.models import Cluster, ExportProduct, Membership, User
+from readiness import selectors as readiness
 
 # Who may offer mentoring in a cluster: its mentors, and its coordinators too.
 OFFERING_ROLES = (Membership.Role.MENTOR, Membership.Role.COORDINATOR)
@@ -20,7 +21,17 @@ def needs_with_topics_of(user: User) -> MentoringNeeds | None:
     shows them and the suggestions are scored on them."""
     return memo.once(
         ("needs", user.pk),
-        lambda: MentoringNeeds.objects.filter(user=user).prefetch_related("topics").first(),
+        lambda: (
+            MentoringNeeds.objects.filter(user=user)
+            # The firm's latest diagnostic, read with the needs: suggestions weigh its weak spots.
+            .annotate(
+                readiness_scores=readiness.latest_scores_expression(
+                    OuterRef("user__profile__organization_id")
+                )
+            )
+            .prefetch_related("topics")
+            .first()
+        ),
     )
 
 

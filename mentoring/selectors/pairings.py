@@ -70,3 +70,10 @@ def waiting_for(user: User, pairings) -> list[Pairing]:
             or (p.follower_id == user.pk and p.follower_accepted_at is None)
         )
     ]
+
+
+def active_pairings_as_follower(user: User) -> list[Pairing]:
+    """The pairings in which this person is mentored now: where a goal they adopt goes."""
+    return list(
+        _pairings().filter(follower=user, status=Pairing.Status.ACTIVE).order_by("started_at")
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from core import hs
 from core.errors import DomainError, NotAllowed
-from mentoring.models import ExportRecord, Goal, Milestone, Pairing
+from mentoring.models import ExportRecord, Goal, GoalTemplate, Milestone, Pairing
 from mentoring.outcomes import Export
 from mentoring.scoring import same_product
 from mentoring.selectors.outcomes import exports_of
@@ -173,3 +173,28 @@ def toggle_milestone(*, milestone: Milestone, by: User) -> Milestone:
     milestone.done_at = None if milestone.done_at else timezone.now()
     milestone.save(update_fields=["done_at"])
     return milestone
+
+
+@transaction.atomic
+def adopt_template(*, template: GoalTemplate, pairing: Pairing, by: User, year: int) -> Goal:
+    """A goal from a template, in the adopter's language, with the template's steps as its
+    milestones: what the diagnostic suggests for a weak dimension. A first-export template
+    adopted by a firm that has exported already aims at diversification instead."""
+    outcome = template.outcome
+    organization = pairing.follower.profile.organization
+    if (
+        outcome == Goal.Outcome.ENTRY
+        and organization is not None
+        and ExportRecord.objects.filter(organization=organization).exists()
+    ):
+        outcome = Goal.Outcome.DIVERSIFICATION
+    goal = add_goal(
+        pairing=pairing,
+        by=by,
+        outcome=outcome,
+        title=template.display_title,
+        year=year,
+    )
+    for step in template.display_steps:
+        add_milestone(goal=goal, by=by, title=step)
+    return goal

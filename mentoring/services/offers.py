@@ -13,6 +13,7 @@ from mentoring.selectors.offers import may_offer
 from mentoring.services.common import text
 from mentoring.services.invitations import accept_invitation
 from network.models import Cluster, User
+from readiness import dimensions
 
 
 def _clean_list(values: Iterable[str]) -> list[str]:
@@ -42,6 +43,7 @@ def save_offer(
     is_paused: bool = False,
     accepts_competitors: bool = False,
     pitch: str = "",
+    strengths: Iterable[str] = (),
 ) -> MentorOffer:
     pitch, topics = text(pitch, MentorOffer, "pitch"), _clean_topics(topics)
     if not may_offer(user, cluster):
@@ -60,6 +62,7 @@ def save_offer(
     offer.is_paused = is_paused
     offer.accepts_competitors = accepts_competitors
     offer.pitch = pitch.strip()
+    offer.strengths = [code for code in dimensions.CODES if code in set(strengths)]
     offer.save()
     offer.topics.set(topics)
     # An invited follower's first offer in the invitation's cluster is their yes.

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from core.pagination import keyset_page
 from core.views import attempt
-from mentoring.forms import ExportRecordForm, GoalForm, MilestoneForm
-from mentoring.models import ExportRecord, Goal
+from mentoring.forms import AdoptGoalForm, ExportRecordForm, GoalForm, MilestoneForm
+from mentoring.models import ExportRecord, Goal, GoalTemplate
 from mentoring.selectors import goals, outcomes, pairings
 from mentoring.services import exports as export_services
 from mentoring.services import goals as goal_services
@@ -43,6 +43,33 @@ def goal_add(request, pairing_id):
     elif added:
         messages.success(request, _("Goal added."))
     return redirect(pairing)
+
+
+@login_required
+def adopt_goal(request, template_id):
+    """A goal template the diagnostic suggested, adopted into one of the follower's pairings."""
+    template = get_object_or_404(GoalTemplate, pk=template_id)
+    active = pairings.active_pairings_as_follower(request.user)
+    form = AdoptGoalForm(request.POST or None, pairings=active)
+    if request.method == "POST" and form.is_valid():
+        pairing = next(p for p in active if p.pk == form.cleaned_data["pairing"])
+        adopted = attempt(
+            request,
+            goal_services.adopt_template,
+            form=form,
+            template=template,
+            pairing=pairing,
+            by=request.user,
+            year=form.cleaned_data["year"],
+        )
+        if adopted:
+            messages.success(request, _("Goal added."))
+            return redirect(pairing)
+    return render(
+        request,
+        "mentoring/adopt_goal.html",
+        {"template": template, "form": form, "pairings": active},
+    )
 
 
 @login_required

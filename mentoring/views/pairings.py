@@ -31,6 +31,7 @@ from mentoring.services import offers as offer_services
 from mentoring.services import pairings as pairing_services
 from mentoring.services.suggestions import reserve_suggestions
 from network import selectors as network_selectors
+from readiness import selectors as readiness
 
 
 @login_required
@@ -128,6 +129,7 @@ def offer_edit(request, slug):
             "languages": offer.languages,
             "topics": ", ".join(tag.name for tag in offer.topics.all()),
             "pitch": offer.pitch,
+            "strengths": offer.strengths,
             "accepts_competitors": offer.accepts_competitors,
             "is_paused": offer.is_paused,
         }
@@ -191,6 +193,13 @@ def request_mentor(request, offer_id):
     )
 
 
+def _shared_diagnostic(pairing: Pairing, viewer):
+    """The mentor of an active pairing reads the firm's diagnostic while it is shared."""
+    if not pairing.is_active or pairing.mentor_id != viewer.pk:
+        return None
+    return readiness.shared_with_mentor(viewer=viewer, follower=pairing.follower)
+
+
 @login_required
 def pairing_detail(request, pairing_id):
     pairing = pairings.pairing_for(request.user, pairing_id)
@@ -202,6 +211,12 @@ def pairing_detail(request, pairing_id):
             "pairing": pairing,
             "needs": offers.needs_of(pairing.follower_id),
             "reasons": scoring.describe_all(pairing.reasons),
+            # The mentor of an active pairing reads the firm's diagnostic while it is shared.
+            "diagnostic": readiness.shared_with_mentor(
+                viewer=request.user, follower=pairing.follower
+            )
+            if pairing.is_active and pairing.mentor_id == request.user.pk
+            else None,
             "goals": goals.goals_of(pairing),
             "sessions": sessions.sessions_of_pairing(pairing),
             # What the viewer may do here, decided once (the services hold the same rules).

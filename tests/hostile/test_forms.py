@@ -19,6 +19,7 @@ from guides import forms as guide_forms
 from incentives import forms as incentive_forms
 from mentoring import forms as mentoring_forms
 from network import forms as network_forms
+from readiness import forms as readiness_forms
 from tests.hostile import strategies
 from tests.hostile.rows import rolled_back, row_counts
 from tests.reporting import report
@@ -121,6 +122,16 @@ ENDPOINTS = [
         incentive_forms.DeclineForm,
     ),
     Endpoint("incentives:agency_overview", "officer", (), incentive_forms.PeriodForm, "get"),
+    Endpoint(
+        "readiness:question_add",
+        "coordinator",
+        ("questionnaire.pk",),
+        readiness_forms.QuestionForm,
+    ),
+    Endpoint("readiness:share", "follower", ("assessment.pk",), readiness_forms.ShareForm),
+    Endpoint(
+        "mentoring:adopt_goal", "follower", ("goal_template.pk",), mentoring_forms.AdoptGoalForm
+    ),
 ]
 
 
@@ -194,7 +205,8 @@ def test_every_form_with_typed_fields_is_exercised():
     # (tests/network for account erasure, a password; tests/hostile/test_accounts.py for
     # allauth's sign-up, through its own page; tests/mentoring/test_pages.py for the cohort
     # draft's rows, two ids each, posted odd; tests/hostile/test_invitation_lists.py for the
-    # coordinator's CSV of people, a file).
+    # coordinator's CSV of people, a file; tests/readiness/test_pages.py for a page of the
+    # diagnostic, whose radio groups are the page's questions).
     left_out = {
         network_forms.InvitationListForm,
         mentoring_forms.CohortRowForm,
@@ -208,7 +220,15 @@ def test_every_form_with_typed_fields_is_exercised():
         guide_forms.AuthorForm,
     }
     found = set()
-    for module in (network_forms, forum_forms, mentoring_forms, guide_forms, incentive_forms):
+    modules = (
+        network_forms,
+        forum_forms,
+        mentoring_forms,
+        guide_forms,
+        incentive_forms,
+        readiness_forms,
+    )
+    for module in modules:
         for value in vars(module).values():
             if (
                 isinstance(value, type)

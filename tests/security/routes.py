@@ -990,6 +990,89 @@ EVIDENCE = {
     "evidence:impact_report": [GET(officer("200"), programme)],
 }
 
+
+def _assessment(s: Side, w: World) -> dict:
+    return {"assessment_id": s.assessment.pk}
+
+
+def _draft_page(s: Side, w: World) -> dict:
+    return {"assessment_id": s.assessment_draft.pk, "number": 0}
+
+
+def _questionnaire(s: Side, w: World) -> dict:
+    return {"questionnaire_id": s.questionnaire.pk}
+
+
+def _programme_questionnaire(s: Side, w: World) -> dict:
+    return {"questionnaire_id": s.programme_questionnaire.pk}
+
+
+def _question(s: Side, w: World) -> dict:
+    return {"question_id": s.questionnaire.questions.first().pk}
+
+
+def _goal_template(s: Side, w: World) -> dict:
+    return {"template_id": s.goal_template.pk}
+
+
+QUESTION = {
+    "dimension": "logistics",
+    "weight": "2",
+    "text_es": "¿Tienen agente de carga?",
+    "answers_es": "0 | No\n3 | Sí",
+}
+# Only a firm's people start one: an officer's organization is an agency, told so.
+FIRM_PEOPLE = {"officer": "no", "other_officer": "no"}
+
+READINESS = {
+    "readiness:home": [GET(signed_in())],
+    # The follower's firm has a draft already: starting again resumes it.
+    "readiness:start": [POST(signed_in("ok", follower="ok?", **FIRM_PEOPLE))],
+    # The firm's people, and its mentor while the firm shares its answers.
+    "readiness:result": [
+        GET(exp("404", anonymous="login", follower="200", mentor="200"), _assessment)
+    ],
+    "readiness:page": [
+        GET(exp("404", anonymous="login", follower="200"), _draft_page),
+        POST(exp("404", anonymous="login", follower="ok?"), _draft_page, _const()),
+    ],
+    "readiness:share": [
+        POST(exp("404", anonymous="login", follower="ok"), _assessment, _const(shared=""))
+    ],
+    # The heatmap counts firms, suppressed under five: the cluster's coordinators only.
+    "readiness:cluster_heatmap": [GET(coordinator("200"), slug)],
+    "readiness:cluster_copy": [POST(coordinator("ok"), slug)],
+    "readiness:programme_change": [GET(officer("200"), programme)],
+    "readiness:programme_copy": [POST(officer("ok"), programme)],
+    "readiness:questionnaire": [
+        GET(coordinator("200"), _questionnaire, label="cluster's"),
+        GET(officer("200"), _programme_questionnaire, label="programme's"),
+    ],
+    "readiness:question_add": [
+        GET(coordinator("200"), _questionnaire),
+        POST(coordinator("ok"), _questionnaire, _const(**QUESTION)),
+    ],
+    "readiness:question_edit": [
+        GET(coordinator("200"), _question),
+        POST(coordinator("ok"), _question, _const(**QUESTION)),
+    ],
+    "readiness:question_remove": [POST(coordinator("ok"), _question)],
+    "readiness:publish": [POST(coordinator("ok"), _questionnaire)],
+    "readiness:new_version": [POST(officer("ok"), _programme_questionnaire)],
+    # Anyone signed in reads a template; only someone mentored now adopts it into a pairing.
+    "mentoring:adopt_goal": [
+        GET(signed_in(), _goal_template),
+        POST(
+            signed_in("no", follower="ok"),
+            _goal_template,
+            lambda s, w: {
+                "pairing": str(s.pairing.pk),
+                "year": str(s.pairing.created_at.year + 1),
+            },
+        ),
+    ],
+}
+
 TABLE: dict[str, list[Probe]] = {
     **NETWORK,
     **FORUMS,
@@ -999,6 +1082,7 @@ TABLE: dict[str, list[Probe]] = {
     **AGENCY_API,
     **ACCOUNTS,
     **EVIDENCE,
+    **READINESS,
 }
 
 # Django's admin guards each of its views with the staff check: nobody here is staff, so

@@ -23,6 +23,7 @@ from incentives.models import ApiToken, Contribution, Programme, Referral
 from mentoring.models import (
     ExportRecord,
     Goal,
+    GoalTemplate,
     MentorInvitation,
     MentorOffer,
     Milestone,
@@ -41,6 +42,10 @@ from network.models import (
     User,
 )
 from network.services import sponsorships
+from readiness.models import Assessment, Questionnaire
+from readiness.selectors import default_questionnaire
+from readiness.services import assessments as readiness
+from readiness.services import questionnaires
 from tests.factories import (
     AgencyFactory,
     ClusterFactory,
@@ -51,6 +56,7 @@ from tests.factories import (
     UserFactory,
     add_member,
 )
+from tests.readiness.conftest import shipped, take
 
 # Members no more: the matrix holds them to the outsider's answers.
 FORMER_ROLES = ("suspended_mentor", "former_coordinator")
@@ -125,6 +131,14 @@ class Side:
     # the other agency's answer; the mentor's firm, accepted by it.
     referral: Referral | None = None
     accepted_referral: Referral | None = None
+    # The follower's firm's diagnostic, submitted and shared with its mentors, and its draft
+    # of the next run; the cluster's adapted questionnaire (a draft) and the programme's
+    # (published).
+    assessment: Assessment | None = None
+    assessment_draft: Assessment | None = None
+    questionnaire: Questionnaire | None = None
+    programme_questionnaire: Questionnaire | None = None
+    goal_template: GoalTemplate | None = None  # shipped, for logistics and customs
 
 
 @dataclass
@@ -395,6 +409,18 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
     )
     evaluation = evaluations.evaluate_now(programme=programme)
 
+    assessment = readiness.set_sharing(assessment=take(follower), by=follower, shared=True)
+    assessment_draft = readiness.start_assessment(user=follower)
+    questionnaire = questionnaires.copy_questionnaire(
+        source=default_questionnaire(), by=coordinator, cluster=cluster
+    )
+    programme_questionnaire = questionnaires.publish(
+        questionnaire=questionnaires.copy_questionnaire(
+            source=default_questionnaire(), by=officer, programme=programme
+        ),
+        by=officer,
+    )
+
     for obj in (cluster, topic, pairing, session, group_session, goal, programme, guide):
         obj.refresh_from_db()
     return Side(
@@ -446,6 +472,11 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         evaluation=evaluation,
         invitation_list=invitation_list,
         announcement=announcement,
+        assessment=assessment,
+        assessment_draft=assessment_draft,
+        questionnaire=questionnaire,
+        programme_questionnaire=programme_questionnaire,
+        goal_template=GoalTemplate.objects.get(dimension="logistics"),
     )
 
 
@@ -486,6 +517,7 @@ def _evidence(
 
 
 def build_world() -> World:
+    shipped()
     a = _side("Alfa", "Zafiro", "Turquesa", "Ambar")
     b = _side("Beta", "Obsidiana", "Jaspe", "Onice")
     world = World(a=a, b=b, outsider=_person("Otto Outsider"), stale_keys={})

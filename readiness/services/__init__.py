@@ -1,0 +1,1 @@
+"""Writes of the diagnostic: questionnaires and their versions, assessments, reminders."""
