@@ -1,4 +1,4 @@
-"""11. The write path: replies through forums.services.post_reply by concurrent writers.
+"""10. The write path: replies through forums.services.post_reply by concurrent writers.
 
 Each writer is a process of its own with its own database connection, as each request of a
 server is, and replies in a topic of one forum that someone else started: the body is
