@@ -21,6 +21,7 @@ BENCHMARKS = [
     "journeys",
     "signup",
     "evidence",
+    "writing",
 ]
 # Connections and the Daphne/Uvicorn comparison share one module: both hold idle sockets.
 MODULES = {
@@ -34,6 +35,7 @@ MODULES = {
     "journeys": "bench.journeys",
     "signup": "bench.signup",
     "evidence": "bench.evidence",
+    "writing": "bench.writing",
 }
 
 

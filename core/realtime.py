@@ -4,19 +4,56 @@ Every app sends through here; the payloads and what each socket does with them a
 docs/realtime.md.
 """
 
+import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+# A send that takes longer is given up and logged; pages catch up by id.
+SEND_TIMEOUT = 10.0
 
 
 def member_group(user_id: int) -> str:
     """Every /ws/me/ socket of one member: member.event frames about them."""
     return f"member.{user_id}"
+
+
+class _Publisher:
+    """One event loop per process, in a thread of its own, that publishes for sync code.
+
+    async_to_sync outside a server starts a thread and an event loop for every call, and a
+    Redis layer opens a new connection for each new loop: three of those per reply were
+    most of a reply's time. Here the loop, and the layer's connection on it, stay. Sends
+    still return only once the layer has the message, one after the other, in order.
+    """
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.lock = threading.Lock()
+
+    def _started(self) -> asyncio.AbstractEventLoop:
+        with self.lock:
+            if self.loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="realtime-publisher", daemon=True
+                ).start()
+                self.loop = loop
+            return self.loop
+
+    def send(self, layer, group: str, message: dict) -> None:
+        future = asyncio.run_coroutine_threadsafe(
+            layer.group_send(group, message), self._started()
+        )
+        future.result(timeout=SEND_TIMEOUT)
+
+
+_publisher = _Publisher()
 
 
 def send(group: str, message: dict) -> None:
@@ -26,7 +63,11 @@ def send(group: str, message: dict) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        if isinstance(layer, InMemoryChannelLayer):
+            # Its queues belong to the loop of the process's sockets (and of the tests).
+            async_to_sync(layer.group_send)(group, message)
+        else:
+            _publisher.send(layer, group, message)
     except Exception:
         logger.warning("Live event to %s not delivered", group, exc_info=True)
 

@@ -57,11 +57,16 @@ def clean_body(body: str) -> str:
     return body
 
 
-def record(topic: Topic, kind: str, post: Post | None = None) -> TopicEvent:
-    """The topic's next numbered event, broadcast once the transaction commits."""
-    # The row lock taken by this update orders concurrent writers, so numbers follow commits.
-    Topic.objects.filter(pk=topic.pk).update(last_event_id=F("last_event_id") + 1)
-    number = Topic.objects.values_list("last_event_id", flat=True).get(pk=topic.pk)
+def record(topic: Topic, kind: str, post: Post | None = None, **changes) -> TopicEvent:
+    """The topic's next numbered event, broadcast once the transaction commits.
+
+    `topic` is locked by this transaction (topic_for_update) or was created in it, so its
+    last number is the one stored and no other writer can take the next: numbers follow
+    commits. `changes` are other fields of the topic to write in the same update.
+    """
+    number = topic.last_event_id + 1
+    Topic.objects.filter(pk=topic.pk).update(last_event_id=number, **changes)
+    topic.last_event_id = number
     event = TopicEvent.objects.create(topic=topic, number=number, kind=kind, post=post)
     realtime.broadcast_topic_event(event)
     return event
@@ -69,5 +74,29 @@ def record(topic: Topic, kind: str, post: Post | None = None) -> TopicEvent:
 
 def topic_for_update(topic: Topic) -> Topic:
     """The topic locked for this transaction: every write to a topic or its posts takes it
-    first, so writers of one topic queue in one order and cannot deadlock."""
-    return Topic.objects.select_for_update().select_related("room__cluster").get(pk=topic.pk)
+    first, so writers of one topic queue in one order and cannot deadlock.
+
+    Only the topic's row is locked in a forum: every reply would otherwise hold the forum's
+    and the cluster's rows until it commits, and writers of different topics would queue
+    behind one another. A private conversation's room is locked too, so a reply and the
+    closing of the conversation cannot cross: the reply sees it closed, or lands before.
+    """
+    topic = (
+        Topic.objects.select_for_update(of=("self",))
+        .select_related("room__cluster", "author__profile")
+        .get(pk=topic.pk)
+    )
+    if not topic.room.is_forum:
+        topic.room = (
+            Room.objects.select_for_update().select_related("cluster").get(pk=topic.room_id)
+        )
+    return topic
+
+
+def count_in_room(room_id: int, *, at, topics: int = 0, posts: int = 0) -> None:
+    """The forum's counters and last activity. Written last in a transaction: the row is
+    every writer's of the room, and its lock is held from this update until the commit."""
+    counts = {"topic_count": F("topic_count") + topics} if topics else {}
+    Room.objects.filter(pk=room_id).update(
+        **counts, post_count=F("post_count") + posts, last_activity_at=at
+    )

@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError, NotAllowed
 from forums import access, credits, notifications, realtime
-from forums.models import HelpfulVote, Post, PostRevision, Room, Topic, TopicEvent
+from forums.models import HelpfulVote, Post, PostRevision, Topic, TopicEvent
 from forums.rendering import render
 from forums.services._shared import (
     clean_body,
+    count_in_room,
     pace,
     record,
     require_writer,
@@ -20,16 +21,18 @@ from network.models import User
 
 
 def add_post(*, topic: Topic, author: User, body: str) -> Post:
-    """A checked post into a locked topic: counted, announced, its mentions told."""
+    """A checked post into a locked topic: counted in it, announced, its mentions told.
+    The caller counts it in the room (count_in_room), last."""
     pace(author)  # last of the checks: a refused post is not counted
     html = render(body, people=access.mention_links(topic.room, body))
     post = Post.objects.create(topic=topic, author=author, body=body, body_html=html)
-    now = post.created_at
-    Topic.objects.filter(pk=topic.pk).update(post_count=F("post_count") + 1, last_post_at=now)
-    Room.objects.filter(pk=topic.room_id).update(
-        post_count=F("post_count") + 1, last_activity_at=now
+    record(
+        topic,
+        TopicEvent.Kind.POST_CREATED,
+        post,
+        post_count=F("post_count") + 1,
+        last_post_at=post.created_at,
     )
-    record(topic, TopicEvent.Kind.POST_CREATED, post)
     notifications.mentions(post=post, room=topic.room)
     return post
 
@@ -43,6 +46,7 @@ def post_reply(*, topic: Topic, author: User, body: str) -> Post:
     post = add_post(topic=topic, author=author, body=clean_body(body))
     notifications.reply(post=post, topic=topic)
     realtime.broadcast_room_change(topic, "topic.updated")
+    count_in_room(topic.room_id, posts=1, at=post.created_at)
     return post
 
 

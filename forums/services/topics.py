@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +11,7 @@ from core.errors import DomainError
 from core.text import clean_text, storable
 from forums import realtime
 from forums.models import Room, Topic
-from forums.services._shared import clean_body, refused, require_writer
+from forums.services._shared import clean_body, count_in_room, refused, require_writer
 from forums.services.posts import add_post
 from network.models import User
 
@@ -60,8 +59,8 @@ def start_topic(
     )
     if tags:
         topic.tags.set(tags)
-    Room.objects.filter(pk=room.pk).update(topic_count=F("topic_count") + 1)
-    add_post(topic=topic, author=author, body=body)
+    post = add_post(topic=topic, author=author, body=body)
     realtime.broadcast_room_change(topic, "topic.created")
+    count_in_room(room.pk, topics=1, posts=1, at=post.created_at)
     topic.refresh_from_db()
     return topic

@@ -83,3 +83,36 @@ def test_the_database_connection_runs_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@on_postgres
+def test_an_old_best_match_still_comes_before_newer_weaker_ones():
+    forum = build_forum()
+    services.start_topic(
+        room=forum.room, author=forum.mentor, title="Cacao fermentation", body="Cacao, cacao."
+    )
+    for number in range(6):
+        services.start_topic(
+            room=forum.room,
+            author=forum.mentor,
+            title=f"Logistics tips {number}",
+            body="Prices of cacao this week",
+        )
+    found = _titles(selectors.search(viewer=forum.mentor, q="cacao"))
+    assert found[0] == "Cacao fermentation"
+    assert len(found) == 7
+
+
+@on_postgres
+def test_only_the_newest_matches_the_reader_may_see_are_ranked(monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 2)
+    forum, elsewhere = build_forum(), build_forum()
+    for title in ("Cacao fermentation", "Cacao drying", "Cacao prices"):
+        services.start_topic(room=forum.room, author=forum.mentor, title=title, body="Notes.")
+    # Newer matches in a private forum the reader is not in take no place among the two.
+    for number in range(3):
+        services.start_topic(
+            room=elsewhere.room, author=elsewhere.mentor, title=f"Cacao {number}", body="x"
+        )
+    found = _titles(selectors.search(viewer=forum.mentor, q="cacao"))
+    assert sorted(found) == ["Cacao drying", "Cacao prices"]

@@ -428,3 +428,19 @@ def test_a_paid_credit_taken_back_is_held_from_the_next_payment(setting, monkeyp
     assert sum(p.amount for p in Payout.objects.all()) == Decimal("100")  # = net credits
     assert selectors.member_balance(setting.programme, setting.mentor) == 0
     assert selectors.reconcile() == [] and selectors.reconcile_records() == []
+
+
+def test_kept_balances_read_as_money_in_one_query(db):
+    setting = build()
+    nobody = add_member(setting.cluster, role="follower")
+    assert selectors.member_balance(setting.programme, nobody) == Decimal("0")
+    account = Account.objects.create(
+        programme=setting.programme, kind=Account.Kind.MEMBER, member=nobody
+    )
+    Account.objects.filter(pk=account.pk).update(balance=Decimal("12.34"))
+    with CaptureQueriesContext(connection) as queries:
+        balance = selectors.member_balance(setting.programme, nobody)
+    assert len(queries) == 1
+    assert isinstance(balance, Decimal) and str(balance) == "12.34"
+    budget = Account.objects.get(programme=setting.programme, kind=Account.Kind.PROGRAMME)
+    assert selectors.budget_left(setting.programme) == budget.balance
