@@ -61,6 +61,10 @@ class Hub:
             del self.groups[group]
             try:
                 await self.layer.group_discard(group, self.channel)
+            except Exception:
+                # Redis is away: nothing is heard of the group meanwhile, and a socket that
+                # subscribes again joins it afresh.
+                logger.warning("Live fan-out could not leave %s", group, exc_info=True)
             finally:
                 if not self.groups:
                     self._stop()
