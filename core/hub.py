@@ -98,8 +98,8 @@ class Hub:
         for listener in list(listeners):
             try:
                 await listener.hear(message)
-            except Exception:  # one broken socket must not deafen the others
-                logger.warning("Live event not delivered to one socket", exc_info=True)
+            except Exception as error:  # one closing socket must not deafen the others
+                logger.info("Live event not delivered to one socket: %r", error)
 
 
 class _Hubs:
