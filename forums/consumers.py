@@ -48,6 +48,7 @@ class ForumConsumer(LiveConsumer):
         self.turn = asyncio.Lock()
         self.held: deque = deque()
         self.taking: asyncio.Task | None = None
+        self.behind = False  # closed for holding more than MAX_HELD
         # Told when this member's memberships change, to drop what they may no longer read.
         await self.channel_layer.group_add(realtime.access_group(user.pk), self.channel_name)
         await self.accept()
@@ -199,7 +200,10 @@ class ForumConsumer(LiveConsumer):
                 else:
                     await self.send_json(event)
                 return
+        if self.behind:
+            return  # closed already; the page catches up when it reconnects
         if len(self.held) >= MAX_HELD:
+            self.behind = True
             self.held.clear()
             await self.close(code=FELL_BEHIND)
             return
