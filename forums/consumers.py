@@ -4,18 +4,29 @@ Thin on purpose: it parses, checks membership on every message, calls the servic
 selectors, and forwards events. The protocol is in docs/realtime.md.
 """
 
+import asyncio
 import json
+import logging
+from collections import deque
 
 from channels.db import database_sync_to_async
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.consumers import LiveConsumer
 from core.errors import DomainError
+from core.hub import hub
 from core.throttle import TOO_MANY_MESSAGES, MessageBudget
 from forums import access, realtime, selectors, services
 from forums.models import Room, Topic
 
 MAX_FRAME = 32 * 1024
+# Topic messages one socket may hold while it is busy with its own turn (a catch-up, a gap
+# read from the database, an access check). Beyond them it has fallen too far behind: it is
+# closed with FELL_BEHIND and the page reconnects at once with its last id (docs/realtime.md).
+MAX_HELD = 1000
+FELL_BEHIND = 4013
+logger = logging.getLogger(__name__)
 
 
 def _is_id(value) -> bool:
@@ -31,6 +42,13 @@ class ForumConsumer(LiveConsumer):
         self.topics: dict[int, int] = {}  # topic id -> newest event number sent
         self.rooms: set[int] = set()
         self.budget = MessageBudget()
+        # Topic events come from the process's hub (core/hub.py), not through this
+        # consumer's channel. While this socket takes its turn (subscribing, reading a gap,
+        # checking access), the hub holds them here and `_take_held` sends them after.
+        self.turn = asyncio.Lock()
+        self.held: deque = deque()
+        self.taking: asyncio.Task | None = None
+        self.behind = False  # closed for holding more than MAX_HELD
         # Told when this member's memberships change, to drop what they may no longer read.
         await self.channel_layer.group_add(realtime.access_group(user.pk), self.channel_name)
         await self.accept()
@@ -40,12 +58,25 @@ class ForumConsumer(LiveConsumer):
             await self.channel_layer.group_discard(
                 realtime.access_group(self.user.pk), self.channel_name
             )
-        for topic_id in getattr(self, "topics", {}):
-            await self.channel_layer.group_discard(
-                realtime.topic_group(topic_id), self.channel_name
-            )
+        await self._leave_topics()
         for room_id in getattr(self, "rooms", set()):
             await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
+
+    async def __call__(self, scope, receive, send):
+        # The hub must forget this socket however it ends, even when the server cancels a
+        # consumer that never heard the disconnect, or the process would stay subscribed.
+        try:
+            return await super().__call__(scope, receive, send)
+        finally:
+            await self._leave_topics()
+
+    async def _leave_topics(self) -> None:
+        taking, self.taking = getattr(self, "taking", None), None
+        if taking is not None:
+            taking.cancel()
+        topics, self.topics = getattr(self, "topics", {}), {}
+        for topic_id in topics:
+            await hub().leave(realtime.topic_group(topic_id), self)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         # Counted before anything else, so a flood of garbage costs as much as one of posts.
@@ -107,19 +138,21 @@ class ForumConsumer(LiveConsumer):
         # Join first, then read what was missed: nothing falls between the two, and the
         # numbers let us drop what arrives twice. Subscribing again on the same socket never
         # resends what this socket already carried (events may be in flight to the page).
-        self.topics[topic_id] = max(after, self.topics.get(topic_id, after))
-        await self.channel_layer.group_add(realtime.topic_group(topic_id), self.channel_name)
-        missed, complete = await self._catch_up(topic, after)
-        for payload in missed:
-            await self._forward(payload)
-        await self.send_json(
-            {
-                "type": "subscribed",
-                "topic": topic_id,
-                "last": self.topics[topic_id],
-                "complete": complete,
-            }
-        )
+        # Live events arriving meanwhile wait for this turn to end.
+        async with self.turn:
+            self.topics[topic_id] = max(after, self.topics.get(topic_id, after))
+            await hub().join(realtime.topic_group(topic_id), self)
+            missed, complete = await self._catch_up(topic, after)
+            for payload in missed:
+                await self._forward(payload)
+            await self.send_json(
+                {
+                    "type": "subscribed",
+                    "topic": topic_id,
+                    "last": self.topics[topic_id],
+                    "complete": complete,
+                }
+            )
 
     async def _unsubscribe(self, content):
         topic_id, room_id = content.get("topic"), content.get("room")
@@ -127,10 +160,9 @@ class ForumConsumer(LiveConsumer):
             await self._error("bad_message", "unsubscribe needs an integer topic or room.")
             return
         if topic_id in self.topics:
-            del self.topics[topic_id]
-            await self.channel_layer.group_discard(
-                realtime.topic_group(topic_id), self.channel_name
-            )
+            async with self.turn:
+                self.topics.pop(topic_id, None)
+                await hub().leave(realtime.topic_group(topic_id), self)
         if room_id in self.rooms:
             self.rooms.discard(room_id)
             await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
@@ -153,17 +185,63 @@ class ForumConsumer(LiveConsumer):
             {"type": "posted", "topic": topic_id, "post": post_id, "ref": content.get("ref")}
         )
 
+    async def hear(self, message: dict) -> None:
+        """A message of a followed topic, from the hub: sent at once when it is the next
+        event of the topic and this socket is not in its own turn; otherwise held."""
+        event = message.get("event")
+        if message["type"] == "forum.event" and not self.held and not self.turn.locked():
+            last = self.topics.get(event["topic"])
+            if last is None or event["id"] <= last:
+                return  # not followed (any more), or already sent
+            if event["id"] == last + 1:
+                self.topics[event["topic"]] = event["id"]
+                if "frame" in message:
+                    await self.base_send(message["frame"])
+                else:
+                    await self.send_json(event)
+                return
+        if self.behind:
+            return  # closed already; the page catches up when it reconnects
+        if len(self.held) >= MAX_HELD:
+            self.behind = True
+            self.held.clear()
+            await self.close(code=FELL_BEHIND)
+            return
+        self.held.append(message)
+        if self.taking is None or self.taking.done():
+            self.taking = asyncio.ensure_future(self._take_held())
+
+    async def _take_held(self) -> None:
+        """Send what the hub held for this socket, in order, once the socket's turn is free."""
+        try:
+            with translation.override(self.language):
+                async with self.turn:
+                    while self.held:
+                        message = self.held.popleft()
+                        if message["type"] == "forum.event":
+                            await self.forum_event(message)
+                        else:
+                            await self._check_access()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # As an error in the consumer would: the page reconnects and catches up.
+            logger.warning("Live events not delivered to one socket", exc_info=True)
+            await self.close(code=1011)
+
     async def forum_event(self, message):
         await self._forward(message["event"], text=message.get("text"))
 
     async def forum_access(self, message):
         """A membership ended or a topic moved: keep only what this member may still follow."""
+        async with self.turn:
+            await self._check_access()
+
+    async def _check_access(self) -> None:
         topics, rooms = await self._still_writable(list(self.topics), list(self.rooms))
         for topic_id in set(self.topics) - topics:
             del self.topics[topic_id]
-            await self.channel_layer.group_discard(
-                realtime.topic_group(topic_id), self.channel_name
-            )
+            await hub().leave(realtime.topic_group(topic_id), self)
             await self.send_json({"type": "revoked", "topic": topic_id})
         for room_id in self.rooms - rooms:
             self.rooms.discard(room_id)

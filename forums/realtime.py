@@ -56,9 +56,10 @@ def event_payload(event: TopicEvent, topic: Topic) -> dict:
     return payload
 
 
-def _message(event: dict) -> dict:
-    # Encoded here, once, rather than by each of the thousand sockets that forward it.
-    return {"type": "forum.event", "event": event, "text": json.dumps(event)}
+def _message(event: dict, group: str) -> dict:
+    # Encoded here, once, rather than by each of the thousand sockets that forward it. The
+    # group's name tells the process's hub (core/hub.py) which local sockets it is for.
+    return {"type": "forum.event", "event": event, "text": json.dumps(event), "group": group}
 
 
 def broadcast_topic_event(event: TopicEvent) -> None:
@@ -68,10 +69,8 @@ def broadcast_topic_event(event: TopicEvent) -> None:
         fresh = TopicEvent.objects.select_related(
             "topic", "post__author__profile", "post__topic"
         ).get(pk=event.pk)
-        send(
-            topic_group(fresh.topic_id),
-            _message(event_payload(fresh, fresh.topic)),
-        )
+        group = topic_group(fresh.topic_id)
+        send(group, _message(event_payload(fresh, fresh.topic), group))
 
     transaction.on_commit(deliver)
 
@@ -98,14 +97,16 @@ def broadcast_room_change(topic: Topic, kind: str, *, room_id: int | None = None
                 "posts": fresh.post_count,
                 "topics": fresh.room.topic_count,
             }
-        send(room_group(event["room"]), _message(event))
+        group = room_group(event["room"])
+        send(group, _message(event, group))
 
     transaction.on_commit(deliver)
 
 
 def broadcast_topic_access(topic: Topic) -> None:
     """After commit, make every socket following the topic check it may still (it moved)."""
-    send_on_commit(topic_group(topic.pk), {"type": "forum.access", "topic": topic.pk})
+    group = topic_group(topic.pk)
+    send_on_commit(group, {"type": "forum.access", "topic": topic.pk, "group": group})
 
 
 def broadcast_member_access(user_id: int) -> None:
