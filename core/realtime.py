@@ -5,7 +5,9 @@ docs/realtime.md.
 """
 
 import asyncio
+import concurrent.futures
 import logging
+import os
 import threading
 from collections.abc import Iterable
 
@@ -34,23 +36,30 @@ class _Publisher:
 
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.pid: int | None = None
         self.lock = threading.Lock()
 
     def _started(self) -> asyncio.AbstractEventLoop:
         with self.lock:
-            if self.loop is None:
+            # A forked child inherits the loop but not its thread: it starts its own.
+            if self.loop is None or self.pid != os.getpid():
                 loop = asyncio.new_event_loop()
                 threading.Thread(
                     target=loop.run_forever, name="realtime-publisher", daemon=True
                 ).start()
-                self.loop = loop
+                self.loop, self.pid = loop, os.getpid()
             return self.loop
 
     def send(self, layer, group: str, message: dict) -> None:
         future = asyncio.run_coroutine_threadsafe(
             layer.group_send(group, message), self._started()
         )
-        future.result(timeout=SEND_TIMEOUT)
+        try:
+            future.result(timeout=SEND_TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            # Given up means not sent later either, behind newer events.
+            future.cancel()
+            raise
 
 
 _publisher = _Publisher()

@@ -295,7 +295,8 @@ def _ranked(posts: QuerySet[Post], topics: QuerySet[Topic], q: str, limit: int) 
         .values_list("id", flat=True)[:limit]
     )
     found = posts.in_bulk(best)
-    return [found[pk] for pk in best]
+    # A post hidden between the two reads is left out, not an error.
+    return [found[pk] for pk in best if pk in found]
 
 
 def notifications_for(user: User, *, limit: int = 50) -> list[Notification]:

@@ -1,7 +1,8 @@
 """What every write in a room checks and records first, whichever entity it changes."""
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from core import throttle
@@ -97,6 +98,9 @@ def count_in_room(room_id: int, *, at, topics: int = 0, posts: int = 0) -> None:
     """The forum's counters and last activity. Written last in a transaction: the row is
     every writer's of the room, and its lock is held from this update until the commit."""
     counts = {"topic_count": F("topic_count") + topics} if topics else {}
+    # Writers of different topics commit in any order: the latest activity never goes back.
     Room.objects.filter(pk=room_id).update(
-        **counts, post_count=F("post_count") + posts, last_activity_at=at
+        **counts,
+        post_count=F("post_count") + posts,
+        last_activity_at=Greatest(Coalesce("last_activity_at", Value(at)), Value(at)),
     )

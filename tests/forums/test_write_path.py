@@ -1,15 +1,17 @@
 """Replies written at once: each counted, numbered and announced exactly once, and writers
 of different topics of a forum not queued behind one another."""
 
+import datetime
 import threading
 import time
 
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
 
 from forums import realtime, services
 from forums.models import Notification, Post, Room
-from forums.services._shared import topic_for_update
+from forums.services._shared import count_in_room, topic_for_update
 from tests.concurrency import race
 from tests.forums.conftest import build_forum
 
@@ -138,3 +140,16 @@ def test_a_topic_started_and_replied_to_counts_once_in_its_forum(sent):
     assert (room.topic_count, room.post_count) == (1, 2)
     assert room.last_activity_at.timestamp() >= before
     assert room.last_activity_at == topic.posts.order_by("-id").first().created_at
+
+
+@pytest.mark.django_db
+def test_a_reply_committing_after_a_newer_one_leaves_the_forum_s_latest_activity():
+    # Replies in two topics commit in any order; the forum shows the newest, not the last
+    # to commit.
+    forum = build_forum()
+    newer = timezone.now()
+    count_in_room(forum.room.pk, at=newer, posts=1)
+    count_in_room(forum.room.pk, at=newer - datetime.timedelta(seconds=3), posts=1)
+    room = Room.objects.get(pk=forum.room.pk)
+    assert room.last_activity_at == newer
+    assert room.post_count == forum.room.post_count + 2
