@@ -26,7 +26,9 @@ def follower_panel(*, user: User) -> dict | None:
     return {
         "needs": needs,
         "has_pairing": bool(pairings.open_pairing_offer_ids(user)),
-        "suggestions": [(s, scoring.describe_all(s.match.reasons)) for s in suggestions],
+        "suggestions": [
+            (s, scoring.describe_all(s.match.reasons, to_follower=True)) for s in suggestions
+        ],
         "goals": goals.open_goals_of(user, limit=SHOWN),
     }
 

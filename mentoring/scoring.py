@@ -72,7 +72,8 @@ class FollowerFacts:
     languages: tuple[str, ...]
     topics: frozenset[str]
     cluster_ids: frozenset[int]
-    # The firm's weak dimensions in its latest diagnostic, weakest first.
+    # The firm's weak dimensions in its latest diagnostic, weakest first; only when the firm
+    # shares its diagnostic with mentors.
     weak_dimensions: tuple[str, ...] = ()
 
 
@@ -247,5 +248,9 @@ def describe(reason: dict) -> str:
     return ""
 
 
-def describe_all(reasons: list[dict]) -> list[str]:
-    return [text for text in map(describe, reasons) if text]
+def describe_all(reasons: list[dict], *, to_follower: bool = False) -> list[str]:
+    """The reasons in the active language. A reason drawn from the firm's diagnostic tells
+    where the firm is weak: it is put into words for the follower alone, never for a mentor
+    or a coordinator reading the same pair."""
+    told = [reason for reason in reasons if to_follower or reason.get("code") != "strength"]
+    return [text for text in map(describe, told) if text]

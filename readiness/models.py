@@ -60,6 +60,11 @@ class Questionnaire(models.Model):
         verbose_name_plural = _("questionnaires")
         constraints = [
             models.UniqueConstraint(fields=["family", "version"], name="one_version_number"),
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(published_at__isnull=True),
+                name="one_open_draft_per_family",
+            ),
             models.CheckConstraint(
                 condition=Q(cluster__isnull=True) | Q(programme__isnull=True),
                 name="questionnaire_one_owner",
@@ -141,7 +146,8 @@ class Assessment(models.Model):
     page = models.PositiveSmallIntegerField(default=0)  # the next page to answer
     scores = models.JSONField(default=dict)  # dimension code -> 0..100, once submitted
     submitted_at = models.DateTimeField(null=True, blank=True)
-    # The firm's mentors see the answers only while this is on.
+    # The firm's mentors see the answers only while this is on; it is the firm's choice,
+    # the same on all its assessments (services.assessments.set_sharing).
     shared_with_mentors = models.BooleanField(default=False)
     reminded_6_at = models.DateTimeField(null=True, blank=True)
     reminded_12_at = models.DateTimeField(null=True, blank=True)

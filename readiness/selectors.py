@@ -161,12 +161,17 @@ def latest_scores(organization_ids) -> dict[int, dict[str, int]]:
     return dict(rows)  # later rows overwrite earlier ones
 
 
-def latest_scores_expression(organization_id) -> Subquery:
-    """The latest submission's scores of the firm `organization_id` names (an OuterRef), for
-    a read that needs them beside its own rows without a query of its own."""
-    latest = Assessment.objects.filter(
-        organization_id=organization_id, status=Assessment.Status.SUBMITTED
-    ).order_by("-submitted_at", "-pk")
+def _shared() -> QuerySet[Assessment]:
+    """Submissions of firms that share their diagnostic with mentors (sharing is the firm's
+    choice, the same on all its submissions): the only ones matching may weigh."""
+    return Assessment.objects.filter(status=Assessment.Status.SUBMITTED, shared_with_mentors=True)
+
+
+def shared_scores_expression(organization_id) -> Subquery:
+    """The latest submission's scores of the firm `organization_id` names (an OuterRef), when
+    the firm shares its diagnostic, for a read that needs them beside its own rows without a
+    query of its own."""
+    latest = _shared().filter(organization_id=organization_id).order_by("-submitted_at", "-pk")
     return Subquery(latest.values("scores")[:1], output_field=JSONField())
 
 
@@ -174,12 +179,16 @@ def weak_of(scores: dict | None) -> tuple[str, ...]:
     return tuple(scoring.weakest(scores or {}))
 
 
-def weak_dimensions_of(organization_ids) -> dict[int, tuple[str, ...]]:
-    """Each firm's weak dimensions in its latest submission, weakest first."""
-    return {
-        org: tuple(scoring.weakest(scores))
-        for org, scores in latest_scores(organization_ids).items()
-    }
+def shared_weak_dimensions_of(organization_ids) -> dict[int, tuple[str, ...]]:
+    """Each firm's weak dimensions in its latest submission, weakest first, for the firms
+    that share their diagnostic; a firm that keeps it to itself has none here."""
+    rows = (
+        _shared()
+        .filter(organization_id__in=set(organization_ids) - {None})
+        .order_by("organization_id", "submitted_at", "pk")
+        .values_list("organization_id", "scores")
+    )
+    return {org: tuple(scoring.weakest(scores)) for org, scores in dict(rows).items()}
 
 
 def _cluster_firm_ids(cluster_ids) -> set[int]:
@@ -206,8 +215,8 @@ class Heatmap:
 
 def heatmap(cluster: Cluster) -> Heatmap:
     """Firms of the cluster per dimension and score band, from each firm's latest
-    submission; a cell of fewer than MIN_FIRMS firms is suppressed, and so is everything
-    when fewer than MIN_FIRMS firms took it."""
+    submission; nothing when fewer than MIN_FIRMS firms took it. In each dimension a cell
+    is shown only when no firm's band can be told from it (`_disclosed`)."""
     scores = latest_scores(_cluster_firm_ids([cluster.pk]))
     total = suppressed(len(scores))
     rows = []
@@ -216,43 +225,91 @@ def heatmap(cluster: Cluster) -> Heatmap:
         for firm_scores in scores.values():
             if dimension.code in firm_scores:
                 counts[dimensions.band(firm_scores[dimension.code])] += 1
-        cells = [
-            {"band": band, "count": suppressed(counts[band]) if total else None}
-            for band in dimensions.BANDS
-        ]
+        shown = _disclosed(counts) if total else {}
+        cells = [{"band": band, "count": shown.get(band)} for band in dimensions.BANDS]
         rows.append({"code": dimension.code, "name": dimension.name, "cells": cells})
     return Heatmap(firms=total, rows=rows)
+
+
+def _disclosed(counts: dict[str, int]) -> dict[str, int]:
+    """The cells of one dimension that may be shown, as band -> firms.
+
+    A cell of fewer than MIN_FIRMS firms is hidden. Since the number of firms is shown, the
+    hidden cells together must hold none or at least MIN_FIRMS firms, or one of them could
+    be worked out by subtraction: while they hold 1 to MIN_FIRMS - 1, the smallest shown cell
+    is hidden too. A band holding every firm is hidden as well: it would tell each firm's band.
+    """
+    firms = sum(counts.values())
+    shown = {band: n for band, n in counts.items() if n >= MIN_FIRMS and n < firms}
+    while shown and 0 < firms - sum(shown.values()) < MIN_FIRMS:
+        del shown[min(shown, key=lambda band: (shown[band], band))]
+    return shown
 
 
 @dataclass
 class Change:
     firms: int | None  # firms that took it at least twice, None when too few
     rows: list[dict] = field(default_factory=list)
+    left_out: list[int] = field(default_factory=list)  # clusters not counted (see below)
 
 
-def programme_change(cluster_ids) -> Change:
-    """Per dimension, the firms' average score at their first and their latest submission,
-    among the programme's firms that took it at least twice; suppressed under MIN_FIRMS."""
-    firms = _cluster_firm_ids(cluster_ids)
+def _reruns(cluster_ids) -> tuple[dict[int, set[int]], dict[int, dict], dict[int, dict]]:
+    """Per cluster its firms that took the diagnostic twice or more, and every such firm's
+    first and latest scores."""
+    members = (
+        Membership.objects.active()
+        .filter(
+            cluster_id__in=cluster_ids,
+            user__profile__organization__kind=Organization.Kind.FIRM,
+        )
+        .values_list("cluster_id", "user__profile__organization_id")
+        .distinct()
+    )
+    by_cluster: dict[int, set[int]] = {pk: set() for pk in cluster_ids}
+    for cluster_id, org in members:
+        by_cluster[cluster_id].add(org)
     first: dict[int, dict] = {}
     latest: dict[int, dict] = {}
+    count: dict[int, int] = {}
     rows = (
-        Assessment.objects.filter(organization_id__in=firms, status=Assessment.Status.SUBMITTED)
+        Assessment.objects.filter(
+            organization_id__in=set().union(*by_cluster.values()),
+            status=Assessment.Status.SUBMITTED,
+        )
         .order_by("organization_id", "submitted_at", "pk")
         .values_list("organization_id", "scores")
     )
-    count: dict[int, int] = {}
     for org, scores in rows:
         first.setdefault(org, scores)
         latest[org] = scores
         count[org] = count.get(org, 0) + 1
-    rerun = [org for org, n in count.items() if n >= 2]
-    total = suppressed(len(rerun))
+    rerun = {org for org, n in count.items() if n >= 2}
+    return {pk: firms & rerun for pk, firms in by_cluster.items()}, first, latest
+
+
+def programme_change(cluster_ids) -> Change:
+    """Per dimension, the firms' average score at their first and their latest submission,
+    among the programme's firms that took it at least twice; suppressed under MIN_FIRMS.
+
+    A cluster is counted only when at least MIN_FIRMS of those firms are its own, members
+    of no other cluster of the programme: two programmes whose clusters differ by one then
+    differ by MIN_FIRMS firms at least, so subtracting one's figures from the other's
+    never isolates a firm. The clusters left out are named."""
+    cluster_ids = list(cluster_ids)
+    by_cluster, first, latest = _reruns(cluster_ids)
+    counted, left_out = set(), []
+    for pk in cluster_ids:
+        others = set().union(*(firms for other, firms in by_cluster.items() if other != pk))
+        if len(by_cluster[pk] - others) >= MIN_FIRMS:
+            counted |= by_cluster[pk]
+        else:
+            left_out.append(pk)
+    total = suppressed(len(counted))
     result = []
     for dimension in dimensions.DIMENSIONS:
         pairs = [
             (first[org][dimension.code], latest[org][dimension.code])
-            for org in rerun
+            for org in sorted(counted)
             if dimension.code in first[org] and dimension.code in latest[org]
         ]
         shown = total is not None and suppressed(len(pairs)) is not None
@@ -267,7 +324,7 @@ def programme_change(cluster_ids) -> Change:
                 "change": after - before if shown else None,
             }
         )
-    return Change(firms=total, rows=result)
+    return Change(firms=total, rows=result, left_out=left_out)
 
 
 def editable_questionnaires(*, cluster: Cluster | None = None, programme=None) -> list:

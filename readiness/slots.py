@@ -3,6 +3,7 @@ the firm's own organization page and "My network" for its people, the cluster pa
 members (and the heatmap for its coordinators), the programme page for the agency."""
 
 from core import home_panels, slots
+from incentives import selectors as incentives
 from network.models import Membership, Organization
 from network.selectors import active_memberships_of
 
@@ -29,7 +30,11 @@ def on_cluster(*, viewer, cluster, membership=None) -> dict | None:
     return {"cluster": cluster, "coordinates": membership.is_coordinator}
 
 
-def on_programme(*, viewer, programme) -> dict:
+def on_programme(*, viewer, programme) -> dict | None:
+    """The link leads to a page of the sponsoring agency's officers alone: a co-sponsor
+    reading the programme page is not shown it."""
+    if not incentives.is_officer(viewer, programme):
+        return None
     return {"programme": programme}
 
 

@@ -203,13 +203,15 @@ def cluster_heatmap(request, slug):
 def programme_change(request, programme_id):
     programme = incentives.programme_for(request.user, programme_id)
     clusters = list(programme.clusters.order_by("name"))
+    change = selectors.programme_change([c.pk for c in clusters])
     return render(
         request,
         "readiness/programme.html",
         {
             "programme": programme,
             "clusters": clusters,
-            "change": selectors.programme_change([c.pk for c in clusters]),
+            "change": change,
+            "left_out": [c for c in clusters if c.pk in change.left_out],
             "min_firms": selectors.MIN_FIRMS,
             "questionnaires": selectors.editable_questionnaires(programme=programme),
             "copy_url": "readiness:programme_copy",

@@ -81,15 +81,16 @@ def follower_facts(
             n.user_id: n
             for n in MentoringNeeds.objects.filter(user__in=users).prefetch_related("topics")
         }
-    # Needs read with the firm's latest diagnostic (needs_with_topics_of) bring its scores;
-    # the others' are read here, in one query.
+    # Only a diagnostic the firm shares with mentors is weighed: its weak dimensions show in
+    # scores and reasons others read. Needs read with it (needs_with_topics_of) bring its
+    # scores; the others' are read here, in one query.
     weak = {
         user.pk: readiness.weak_of(needs[user.pk].readiness_scores)
         for user in users
         if hasattr(needs.get(user.pk), "readiness_scores")
     }
     others = [user for user in users if user.pk not in weak]
-    by_firm = readiness.weak_dimensions_of(user.profile.organization_id for user in others)
+    by_firm = readiness.shared_weak_dimensions_of(user.profile.organization_id for user in others)
     weak.update({user.pk: by_firm.get(user.profile.organization_id, ()) for user in others})
     facts = []
     for user in users:

@@ -23,9 +23,10 @@ def needs_with_topics_of(user: User) -> MentoringNeeds | None:
         ("needs", user.pk),
         lambda: (
             MentoringNeeds.objects.filter(user=user)
-            # The firm's latest diagnostic, read with the needs: suggestions weigh its weak spots.
+            # The firm's latest diagnostic, read with the needs when the firm shares it:
+            # suggestions weigh its weak spots.
             .annotate(
-                readiness_scores=readiness.latest_scores_expression(
+                readiness_scores=readiness.shared_scores_expression(
                     OuterRef("user__profile__organization_id")
                 )
             )

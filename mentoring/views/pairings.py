@@ -54,7 +54,9 @@ def _home(request):
         {
             "needs": needs,
             "in_a_cluster": bool(active_cluster_ids(user)),
-            "suggestions": [(s, scoring.describe_all(s.match.reasons)) for s in suggestions],
+            "suggestions": [
+                (s, scoring.describe_all(s.match.reasons, to_follower=True)) for s in suggestions
+            ],
             "waiting": pairings.waiting_for(user, mine),
             "pairings": [p for p in mine if p.status == Pairing.Status.ACTIVE],
             "pending": [p for p in mine if p.status != Pairing.Status.ACTIVE],
@@ -186,18 +188,11 @@ def request_mentor(request, offer_id):
         {
             "offer": offer,
             "form": form,
-            "reasons": scoring.describe_all(match.reasons),
+            "reasons": scoring.describe_all(match.reasons, to_follower=True),
             "excluded": excluded,
             "is_member": network_selectors.membership_of(request.user, offer.cluster) is not None,
         },
     )
-
-
-def _shared_diagnostic(pairing: Pairing, viewer):
-    """The mentor of an active pairing reads the firm's diagnostic while it is shared."""
-    if not pairing.is_active or pairing.mentor_id != viewer.pk:
-        return None
-    return readiness.shared_with_mentor(viewer=viewer, follower=pairing.follower)
 
 
 @login_required
@@ -210,7 +205,9 @@ def pairing_detail(request, pairing_id):
         {
             "pairing": pairing,
             "needs": offers.needs_of(pairing.follower_id),
-            "reasons": scoring.describe_all(pairing.reasons),
+            "reasons": scoring.describe_all(
+                pairing.reasons, to_follower=pairing.follower_id == request.user.pk
+            ),
             # The mentor of an active pairing reads the firm's diagnostic while it is shared.
             "diagnostic": readiness.shared_with_mentor(
                 viewer=request.user, follower=pairing.follower
@@ -302,6 +299,7 @@ def cohort(request, slug):
     rows = [
         {
             "pair": pair,
+            # A coordinator: never the reasons drawn from a firm's diagnostic.
             "reasons": scoring.describe_all(pair.match.reasons) if pair.match else [],
             "options": draft.options_for(pair.follower),
         }

@@ -105,14 +105,33 @@ def submit(*, assessment: Assessment, by: User) -> Assessment:
     assessment.scores = scoring.dimension_scores(answered)
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
-    assessment.save(update_fields=["scores", "status", "submitted_at", "updated_at"])
+    # Sharing is the firm's choice, not one submission's: the new one follows it.
+    assessment.shared_with_mentors = _firm_shares(assessment.organization_id)
+    assessment.save(
+        update_fields=["scores", "status", "submitted_at", "shared_with_mentors", "updated_at"]
+    )
     return assessment
+
+
+def _firm_shares(organization_id: int) -> bool:
+    latest = (
+        Assessment.objects.filter(
+            organization_id=organization_id, status=Assessment.Status.SUBMITTED
+        )
+        .order_by("-submitted_at", "-pk")
+        .values_list("shared_with_mentors", flat=True)
+        .first()
+    )
+    return bool(latest)
 
 
 @transaction.atomic
 def set_sharing(*, assessment: Assessment, by: User, shared: bool) -> Assessment:
-    """Let the firm's mentors read the answers, or stop them; the firm's people decide."""
+    """Let the firm's mentors read the answers, or stop them; the firm's people decide, for
+    every submission of the firm at once (and the ones it makes later follow)."""
     _require_own(assessment, by)
-    Assessment.objects.filter(pk=assessment.pk).update(shared_with_mentors=shared)
+    Assessment.objects.filter(organization_id=assessment.organization_id).update(
+        shared_with_mentors=shared
+    )
     assessment.shared_with_mentors = shared
     return assessment

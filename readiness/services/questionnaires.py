@@ -2,7 +2,7 @@
 plain forms. A published version is never changed; editing one starts the next version of
 the same family, which is published when ready."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
@@ -97,24 +97,36 @@ def copy_questionnaire(
 @transaction.atomic
 def start_new_version(*, questionnaire: Questionnaire, by: User) -> Questionnaire:
     """The next version of a published questionnaire, as a draft holding the same questions;
-    the one already open if there is one."""
+    the one already open if there is one. The family's versions are locked while this is
+    decided, and the database keeps a family to one open draft whatever happens."""
     if not may_edit(user=by, questionnaire=questionnaire):
         raise NotAllowed()
-    family = Questionnaire.objects.select_for_update().filter(family=questionnaire.family)
-    open_draft = family.filter(published_at__isnull=True).first()
+    family = list(
+        Questionnaire.objects.select_for_update()
+        .filter(family=questionnaire.family)
+        .order_by("version")
+    )
+    open_draft = next((version for version in family if not version.is_published), None)
     if open_draft is not None:
         return open_draft
-    latest = family.order_by("-version").first()
-    draft = Questionnaire.objects.create(
-        family=questionnaire.family,
-        version=family.aggregate(top=Max("version"))["top"] + 1,
-        title=latest.title,
-        language=latest.language,
-        cluster=latest.cluster,
-        programme=latest.programme,
-        based_on=latest,
-        created_by=by,
-    )
+    latest = family[-1]
+    try:
+        with transaction.atomic():
+            draft = Questionnaire.objects.create(
+                family=questionnaire.family,
+                version=latest.version + 1,
+                title=latest.title,
+                language=latest.language,
+                cluster=latest.cluster,
+                programme=latest.programme,
+                based_on=latest,
+                created_by=by,
+            )
+    except IntegrityError:
+        raise DomainError(
+            _("A new version was started at the same moment: open the questionnaire again."),
+            code="draft_open",
+        ) from None
     _copy_into(latest, draft)
     return draft
 

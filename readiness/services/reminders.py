@@ -23,7 +23,9 @@ def _months_before(now: datetime.datetime, months: int) -> datetime.datetime:
 
 
 def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
-    """Remind the people of each firm whose latest submission is 6 or 12 months old."""
+    """Remind the people of each firm whose latest submission is 6 or 12 months old; one
+    that reaches 12 months without its 6-month reminder gets the 12-month one alone (the
+    6-month one is marked done unsent)."""
     now = now or timezone.now()
     latest = (
         Assessment.objects.filter(
@@ -46,6 +48,8 @@ def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
             claimed = Assessment.objects.filter(pk=assessment.pk, **{f"{mark}__isnull": True})
             if not claimed.update(**{mark: now}):
                 continue
+            if months == 6 and assessment.submitted_at <= _months_before(now, 12):
+                continue  # the 12-month reminder is due too: send that one alone
             _remind(assessment, months)
             sent += 1
     return sent

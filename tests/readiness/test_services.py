@@ -160,10 +160,11 @@ def test_the_heatmap_suppresses_groups_under_five_firms(cluster):
     assert heatmap.firms is None
     assert all(cell["count"] is None for row in heatmap.rows for cell in row["cells"])
     _firms(cluster, 1, level=0)
+    _firms(cluster, 5, level=3)
     heatmap = selectors.heatmap(cluster)
-    assert heatmap.firms == 5
+    assert heatmap.firms == 10
     row = next(row for row in heatmap.rows if row["code"] == "logistics")
-    assert [cell["count"] for cell in row["cells"]] == [5, None, None]
+    assert [cell["count"] for cell in row["cells"]] == [5, None, 5]
 
 
 def test_the_programme_sees_change_only_among_five_firms_that_rerun(cluster):
@@ -209,14 +210,17 @@ def test_a_rerun_moves_the_reminders_to_the_new_submission(firm_person):
     assert reminders.send_due_reminders() == 0
 
 
-def test_matching_says_the_mentor_is_strong_in_the_firms_weakest_dimension(cluster, firm_person):
+def test_matching_tells_the_follower_the_mentor_is_strong_in_its_shared_weakest_dimension(
+    cluster, firm_person
+):
     from django.utils import translation
 
     from mentoring import scoring as mentoring_scoring
     from mentoring.models import MentorOffer
     from mentoring.selectors.matching import follower_facts, mentor_facts
 
-    take(firm_person, level=3, levels={"logistics": 0, "finance": 1})
+    result = take(firm_person, level=3, levels={"logistics": 0, "finance": 1})
+    assessments.set_sharing(assessment=result, by=firm_person, shared=True)
     strong = add_member(cluster, UserFactory(name="Lucía"), role="mentor")
     plain = add_member(cluster, UserFactory(name="Pedro"), role="mentor")
     _offer(strong, cluster, strengths=["logistics", "digital"])
@@ -233,7 +237,7 @@ def test_matching_says_the_mentor_is_strong_in_the_firms_weakest_dimension(clust
         matches[strong.pk].score - matches[plain.pk].score == mentoring_scoring.WEIGHTS["strength"]
     )
     with translation.override("en"):
-        reasons = mentoring_scoring.describe_all(matches[strong.pk].reasons)
+        reasons = mentoring_scoring.describe_all(matches[strong.pk].reasons, to_follower=True)
     assert "strong in logistics and customs, your weakest dimension" in reasons
 
 
@@ -268,12 +272,13 @@ def test_a_goal_template_adopted_into_a_pairing_brings_its_steps(cluster, firm_p
     assert [m.title for m in goal.milestones.all()] == template.display_steps
 
 
-def test_a_followers_suggestions_read_the_weak_dimensions_with_the_needs(cluster, firm_person):
+def test_suggestions_read_the_shared_weak_dimensions_with_the_needs(cluster, firm_person):
     from core import memo
     from mentoring.selectors.matching import active_cluster_ids, ranked_mentors
     from mentoring.services import offers
 
-    take(firm_person, level=3, levels={"finance": 0})
+    result = take(firm_person, level=3, levels={"finance": 0})
+    assessments.set_sharing(assessment=result, by=firm_person, shared=True)
     offers.save_needs(user=firm_person, products=["0901"], markets=["DE"], languages=["es"])
     strong = add_member(cluster, UserFactory(name="Lucía"), role="mentor")
     _offer(strong, cluster, strengths=["finance"])
