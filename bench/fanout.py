@@ -176,7 +176,8 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
                 results += _against_peer(
                     env, world, clients, plan, notes, rate, ours_sat, ours_fixed, scale, decisive
                 )
-                for label, kind, other_env in ALTERNATIVES:
+                # Other layers and servers are compared, never judged: the full run only.
+                for label, kind, other_env in ALTERNATIVES if not quick else ():
                     try:
                         _n, fixed, sat, _ = measure(
                             kind, {**env, **other_env}, world, clients, plan, notes, rate

@@ -194,8 +194,9 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             "replies/s (ref: 1 writer)",
             apart["per_second"],
             single["per_second"],
-            target=">= 50",
-            passed=apart["per_second"] >= 50,
+            # Eight seconds of writing on a CI-sized run: rates are judged by the full run.
+            target=">= 50" if not quick else "",
+            passed=apart["per_second"] >= 50 if not quick else None,
         ),
         row(
             "writing",
@@ -203,8 +204,8 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             "p99 ms of one reply (ref: p50)",
             p99,
             percentile(apart["times"], 50),
-            target="<= 50 ms",
-            passed=p99 is not None and p99 <= 50,
+            target="<= 50 ms" if not quick else "",
+            passed=(p99 is not None and p99 <= 50) if not quick else None,
         ),
         row(
             "writing",
