@@ -12,10 +12,11 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import worker
-        from core.converters import IdConverter
+        from core.converters import IdConverter, PageIndexConverter
         from core.site import sync_site
 
         # Before any URL configuration is read: every app's ids are <id:...>.
         register_converter(IdConverter, "id")
+        register_converter(PageIndexConverter, "index")
         post_migrate.connect(sync_site, sender=self)
         worker.connect()

@@ -18,3 +18,16 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+class PageIndexConverter:
+    """A page's place in a multi-page form, counted from 0: a few digits at most, so a huge
+    number does not match and its route answers 404."""
+
+    regex = "[0-9]{1,4}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
