@@ -12,7 +12,8 @@ from django.utils import timezone
 from network import demo
 from network.models import Cluster, Membership, Organization, User
 from network.services import profiles
-from readiness.models import Assessment
+from readiness import default_questionnaire
+from readiness.models import Assessment, Choice, Question, Questionnaire
 from readiness.selectors import pages_of
 from readiness.services import assessments
 
@@ -122,6 +123,8 @@ def _before(levels: dict) -> dict:
 def seed_readiness(*, people):
     if Assessment.objects.exists():
         return
+    # A database emptied after its migrations (by `flush`, or a test) lost the shipped one.
+    default_questionnaire.install(Questionnaire, Question, Choice, now=timezone.now())
     clusters = {cluster.name: cluster for cluster in Cluster.objects.all()}
     takers = []
     for i, (cluster, key, name, firm, country) in enumerate(FIRMS):
