@@ -280,33 +280,8 @@ def _question_page(request, questionnaire, form, question=None):
     )
 
 
-@login_required
-def question_add(request, questionnaire_id):
-    questionnaire = _editable(request, questionnaire_id)
-    form = QuestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if attempt(
-            request,
-            questionnaires.save_question,
-            form=form,
-            questionnaire=questionnaire,
-            by=request.user,
-            dimension=data["dimension"],
-            texts=data["texts"],
-            weight=data["weight"],
-            choices=data["choices"],
-        ):
-            messages.success(request, _("Question added."))
-            return redirect("readiness:questionnaire", questionnaire.pk)
-    return _question_page(request, questionnaire, form)
-
-
-@login_required
-def question_edit(request, question_id):
-    question = get_object_or_404(Question, pk=question_id)
-    questionnaire = _editable(request, question.questionnaire_id)
-    form = QuestionForm(request.POST or None, initial=QuestionForm.initial_for(question))
+def _save_question(request, questionnaire, form, question=None):
+    """Add (no `question`) or edit a question from the editor's form; the page again if not."""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if attempt(
@@ -321,9 +296,24 @@ def question_edit(request, question_id):
             weight=data["weight"],
             choices=data["choices"],
         ):
-            messages.success(request, _("Question saved."))
+            done = _("Question saved.") if question else _("Question added.")
+            messages.success(request, done)
             return redirect("readiness:questionnaire", questionnaire.pk)
     return _question_page(request, questionnaire, form, question)
+
+
+@login_required
+def question_add(request, questionnaire_id):
+    questionnaire = _editable(request, questionnaire_id)
+    return _save_question(request, questionnaire, QuestionForm(request.POST or None))
+
+
+@login_required
+def question_edit(request, question_id):
+    question = get_object_or_404(Question, pk=question_id)
+    questionnaire = _editable(request, question.questionnaire_id)
+    form = QuestionForm(request.POST or None, initial=QuestionForm.initial_for(question))
+    return _save_question(request, questionnaire, form, question)
 
 
 @login_required
