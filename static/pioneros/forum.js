@@ -346,9 +346,12 @@
   setInterval(subscribe, RESUBSCRIBE_MS);
 
   var form = document.getElementById("reply-form");
+  var sentBody = null; // what the last send carried; text typed after it is kept
   function clearReply() {
     if (!form) return;
-    form.querySelector("textarea").value = "";
+    var box = form.querySelector("textarea");
+    if (box.value === sentBody) box.value = "";
+    sentBody = null;
     form.querySelector("button[type=submit]").disabled = false;
   }
   function replyError(text) {
@@ -368,7 +371,8 @@
       if (!socket || socket.readyState !== WebSocket.OPEN) return; // plain form post instead
       submitted.preventDefault();
       form.querySelector("button[type=submit]").disabled = true;
-      send({ type: "post", topic: topicId, body: form.querySelector("textarea").value });
+      sentBody = form.querySelector("textarea").value;
+      send({ type: "post", topic: topicId, body: sentBody });
     });
   }
   connect();

@@ -56,10 +56,15 @@ def test_reply_appears_live_and_offline_page_catches_up(browser, daphne_url, scr
 
     reader_context.set_offline(True)
     expect(reader.locator("#forum-live-state")).to_have_text("Reconnecting…")
-    for text in ["Missed one: ethylene control.", "Missed two: pre-cool before loading."]:
-        writer.fill("#reply-form textarea", text)
-        writer.click("#reply-form button[type=submit]")
-        expect(writer.locator("#posts")).to_contain_text(text)
+    # The writer types the next reply while the first is still on its way: the first's
+    # acknowledgement clears only what it sent, so the second is kept and then sent.
+    writer.fill("#reply-form textarea", "Missed one: ethylene control.")
+    writer.click("#reply-form button[type=submit]")
+    writer.fill("#reply-form textarea", "Missed two: pre-cool before loading.")
+    writer.click("#reply-form button[type=submit]")
+    expect(writer.locator("#posts")).to_contain_text("Missed one: ethylene control.")
+    expect(writer.locator("#posts")).to_contain_text("Missed two: pre-cool before loading.")
+    expect(writer.locator("#reply-form textarea")).to_have_value("")
     reader_context.set_offline(False)
     expect(reader.locator("#forum-live-state")).to_have_text("Live")
     expect(reader.locator("#posts")).to_contain_text("Missed two")
