@@ -91,6 +91,8 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         bare = hold("bare", tuned, world, clients, redis_url)
         # The same app on Uvicorn: how much of the memory per socket is the server's own.
         uvicorn = hold("uvicorn", tuned, world, clients, redis_url)
+        # Granian (a Rust server) too in the full run: a candidate for the production default.
+        granian = None if quick else hold("granian", tuned, world, clients, redis_url)
         shipped = hold("daphne", stack.django_env(db, redis_url), world, clients, redis_url)
 
     kib = 1024
@@ -176,12 +178,30 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             bare["handshakes"],
         ),
     ]
+    if granian is not None:
+        results += [
+            row(
+                "connections",
+                scale,
+                "KiB resident per socket, Granian (ref: bare)",
+                granian["rss_per_socket"] / kib,
+                bare_per_socket,
+            ),
+            row(
+                "connections",
+                scale,
+                "handshakes/s, Granian",
+                granian["handshakes"],
+                bare["handshakes"],
+            ),
+        ]
     for label, figures in (
         ("Daphne", ours),
         ("bare", bare),
         ("Uvicorn", uvicorn),
+        ("Granian", granian),
     ):
-        if figures["failed"]:
+        if figures and figures["failed"]:
             notes.append(f"connections {label}: {figures['failed']} sockets failed to open")
     if shipped["alive"] < clients:
         notes.append(

@@ -14,10 +14,10 @@ try:
 except ConfigError as exc:
     sys.exit(f"Configuration error: {exc}")
 
-from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 
 from config.live import LiveLayerGuard
+from config.members import member_middleware_stack
 from config.origins import SiteOriginValidator
 from config.routing import websocket_urlpatterns
 
@@ -28,7 +28,7 @@ application = ProtocolTypeRouter(
         # session attached as scope["user"]; while Redis is down, sockets are told so and
         # closed (config/live.py).
         "websocket": SiteOriginValidator(
-            AuthMiddlewareStack(LiveLayerGuard(URLRouter(websocket_urlpatterns)))
+            member_middleware_stack(LiveLayerGuard(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -1,11 +1,14 @@
 """The base of every live socket: language, signed-in check, per-member socket cap, refusals
 that reach the browser as close codes (docs/realtime.md)."""
 
+import functools
 from collections import Counter
 from types import SimpleNamespace
 
 from channels.consumer import get_handler_name
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import connections
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
@@ -21,13 +24,32 @@ CROWDED = gettext_lazy("Too many open pages: close some to follow this one live.
 _open_sockets: Counter = Counter()  # (consumer class, member id) -> sockets open here
 
 
+def in_database_thread(func):
+    """Run `func` in the event loop's thread pool, its connection taken from and given back to
+    the pool around the call. Channels' default runs every socket's database work in one
+    thread of the process, one call after another: a reconnect of thousands of pages then
+    queued behind a single connection (docs/performance.md). Each call is self-contained, so
+    no call needs the thread of the one before."""
+
+    @functools.wraps(func)
+    def call(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            # Back to the pool now: the pool's threads come and go, and a connection left
+            # in a thread that ends is never given back.
+            connections.close_all()
+
+    return DatabaseSyncToAsync(call, thread_sensitive=False)
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
-    """A JSON socket whose handlers reach the database only through database_sync_to_async."""
+    """A JSON socket whose handlers reach the database only through `in_database_thread`."""
 
     async def dispatch(self, message):
         # Channels' own dispatch first closes stale database connections, a trip to the
         # database thread before every message: for a post read on a thousand pages, a
-        # thousand trips in a row. database_sync_to_async closes them itself, in that thread.
+        # thousand trips in a row. `in_database_thread` closes them itself, in its thread.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")

@@ -9,11 +9,10 @@ import json
 import logging
 from collections import deque
 
-from channels.db import database_sync_to_async
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.consumers import LiveConsumer
+from core.consumers import LiveConsumer, in_database_thread
 from core.errors import DomainError
 from core.hub import hub
 from core.throttle import TOO_MANY_MESSAGES, MessageBudget
@@ -272,26 +271,26 @@ class ForumConsumer(LiveConsumer):
 
     # --- database work, each call checking membership afresh -------------------------------
 
-    @database_sync_to_async
+    @in_database_thread
     def _writable_topic(self, topic_id: int) -> Topic | None:
         topic = Topic.objects.select_related("room__cluster").filter(pk=topic_id).first()
         if topic is None or not access.can_follow(self._fresh_user(), topic.room):
             return None
         return topic
 
-    @database_sync_to_async
+    @in_database_thread
     def _may_write_room(self, room_id: int) -> bool:
         room = Room.objects.select_related("cluster").filter(pk=room_id).first()
         return room is not None and access.can_follow(self._fresh_user(), room)
 
-    @database_sync_to_async
+    @in_database_thread
     def _catch_up(self, topic: Topic, after: int) -> tuple[list[dict], bool]:
         events = selectors.events_after(topic, after)
         topic.refresh_from_db()
         payloads = [realtime.event_payload(event, topic) for event in events]
         return payloads, len(events) < selectors.MAX_CATCH_UP
 
-    @database_sync_to_async
+    @in_database_thread
     def _events_between(self, topic_id: int, last: int, upto: int) -> list[dict]:
         topic = Topic.objects.filter(pk=topic_id).first()
         if topic is None:
@@ -302,7 +301,7 @@ class ForumConsumer(LiveConsumer):
             if event.number < upto
         ]
 
-    @database_sync_to_async
+    @in_database_thread
     def _still_writable(self, topic_ids: list[int], room_ids: list[int]) -> tuple[set, set]:
         user = self._fresh_user()
         topics = Topic.objects.select_related("room__cluster").filter(pk__in=topic_ids)
@@ -312,7 +311,7 @@ class ForumConsumer(LiveConsumer):
             {room.pk for room in rooms if access.can_follow(user, room)},
         )
 
-    @database_sync_to_async
+    @in_database_thread
     def _reply(self, topic: Topic, body: str) -> int:
         return services.post_reply(topic=topic, author=self._fresh_user(), body=body).pk
 
