@@ -5,11 +5,13 @@ Spanish or Portuguese page, a screenshot.
 The journeys also run without a browser (tests/test_page_queries.py counts each page's
 queries): a journey speaks only through Walk's methods, never to `walk.page` itself."""
 
+import contextlib
 import gettext
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.cache import cache
 from playwright.sync_api import Locator, Page, expect
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
@@ -179,6 +181,21 @@ class Walk:
         self.page.fill("input[name=login]", email)
         self.page.fill("input[name=password]", DEMO_PASSWORD)
         self.click_through(self.page.locator("main button[type=submit]"))
+
+
+@contextlib.contextmanager
+def phone_walk(browser, base: str, language: str, screenshot_dir: Path, axe, first: bool):
+    """A fresh browser the width of a phone, in `language`, for one walk; closed after it."""
+    cache.clear()  # allauth's rate limits count sign-ins per address
+    context = browser.new_context(
+        viewport={"width": WIDTHS["phone"], "height": 800}, locale=LANGUAGES[language]
+    )
+    shots = screenshot_dir / f"{language}-phone"
+    shots.mkdir(parents=True, exist_ok=True)
+    try:
+        yield Walk(context.new_page(), base, language, "phone", shots, axe, first)
+    finally:
+        context.close()
 
 
 def visitor(walk: Walk) -> None:

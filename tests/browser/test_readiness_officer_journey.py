@@ -8,13 +8,12 @@ axe-clean, no sideways scrolling, no English left over; screenshots in
 test-results/browser/test_readiness_officer_journey/."""
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from incentives.models import Programme
 from readiness.models import Questionnaire
-from tests.browser.journeys import LANGUAGES, WIDTHS, Walk
+from tests.browser.journeys import Walk, phone_walk
 from tests.factories import ClusterFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,19 +81,10 @@ def test_an_officer_reads_the_change_and_adapts_the_questionnaire_on_a_phone(
     axe, problems = Axe(), []
     programme = world["programme"]
     for round_, language in enumerate(["es", "pt_BR", "en"]):
-        cache.clear()  # allauth's rate limits count sign-ins per address
-        context = browser.new_context(
-            viewport={"width": WIDTHS["phone"], "height": 800}, locale=LANGUAGES[language]
-        )
-        shots = screenshot_dir / f"{language}-phone"
-        shots.mkdir(parents=True, exist_ok=True)
-        walk = Walk(context.new_page(), daphne_url, language, "phone", shots, axe, round_ == 0)
-        try:
+        with phone_walk(browser, daphne_url, language, screenshot_dir, axe, round_ == 0) as walk:
             walk.sign_in("valeria@demo.pioneros.test")
             read_the_change(walk, programme)
             edit_a_question(walk, round_, language)
-        finally:
-            context.close()
         problems += walk.problems
     versions = Questionnaire.objects.filter(programme=programme).order_by("version")
     assert [(q.version, q.is_published) for q in versions] == [(1, True), (2, False)]
