@@ -170,10 +170,14 @@ class LiveLayerGuard:
                 return await self.inner(scope, receive, send)
             finally:
                 del _Sockets.open[token]
-        message = await receive()
-        if message["type"] != "websocket.connect":
-            return None
-        await send({"type": "websocket.accept"})
-        await send({"type": "websocket.send", "text": json.dumps({"type": "unavailable"})})
-        await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
-        return None
+        await try_again_later(receive, send)
+
+
+async def try_again_later(receive, send) -> None:
+    """Accept, say live delivery is unavailable, close with 4503: the page keeps retrying."""
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.send", "text": json.dumps({"type": "unavailable"})})
+    await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})

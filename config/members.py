@@ -2,20 +2,42 @@
 
 Channels' AuthMiddleware reads the session and the user in the process's single thread for
 sync work, so a thousand pages reconnecting after a restart wait there one after another.
-This reads them in the loop's thread pool instead (core.consumers.in_database_thread).
+This reads them on the sockets' database threads instead (core.consumers.in_database_thread).
 """
 
-from channels.auth import AuthMiddleware, get_user
-from channels.sessions import CookieMiddleware, SessionMiddleware
+import logging
+import time
 
+from channels.auth import AuthMiddleware, get_user
+from channels.middleware import BaseMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.db import DatabaseError
+
+from config.live import WARN_EVERY, try_again_later
 from core.consumers import in_database_thread
 
+logger = logging.getLogger(__name__)
 _get_user = in_database_thread(get_user.func)
+_warned_at = [-WARN_EVERY]  # monotonic time of the last warning: reconnecting pages are many
 
 
 class MemberMiddleware(AuthMiddleware):
     async def resolve_scope(self, scope):
         scope["user"]._wrapped = await _get_user(scope)
+
+    async def __call__(self, scope, receive, send):
+        scope = dict(scope)
+        self.populate_scope(scope)
+        try:
+            await self.resolve_scope(scope)
+        except DatabaseError as error:
+            # As pages answer 503 while the database is away, the socket is told to retry
+            # later (4503) rather than refused with an HTTP 500 the page cannot tell apart.
+            if time.monotonic() - _warned_at[0] > WARN_EVERY:
+                logger.error("Database unavailable: sockets told to retry later (%s)", error)
+                _warned_at[0] = time.monotonic()
+            return await try_again_later(receive, send)
+        return await BaseMiddleware.__call__(self, scope, receive, send)
 
 
 def member_middleware_stack(inner):

@@ -3,10 +3,11 @@ that reach the browser as close codes (docs/realtime.md)."""
 
 import functools
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
+from asgiref.sync import SyncToAsync
 from channels.consumer import get_handler_name
-from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connections
 from django.utils import translation
@@ -24,23 +25,46 @@ CROWDED = gettext_lazy("Too many open pages: close some to follow this one live.
 _open_sockets: Counter = Counter()  # (consumer class, member id) -> sockets open here
 
 
+# Every socket's database work in this process runs on these threads, and each keeps its
+# connection from one call to the next: opening one forks a PostgreSQL backend, a quarter of
+# a handshake's time (docs/performance.md). Bounded, so the connections held are too.
+DATABASE_THREADS = 8
+_database_threads = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="socket-database")
+_kept: set = set()  # the connections those threads hold, to close them all at once
+
+
 def in_database_thread(func):
-    """Run `func` in the event loop's thread pool, its connection taken from and given back to
-    the pool around the call. Channels' default runs every socket's database work in one
-    thread of the process, one call after another: a reconnect of thousands of pages then
-    queued behind a single connection (docs/performance.md). Each call is self-contained, so
-    no call needs the thread of the one before."""
+    """Run `func` on the sockets' database threads. Channels' default runs every socket's
+    database work in one thread of the process, one call after another: a reconnect of
+    thousands of pages then queued behind a single connection. Each call is self-contained,
+    so no call needs the thread of the one before."""
 
     @functools.wraps(func)
     def call(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         finally:
-            # Back to the pool now: the pool's threads come and go, and a connection left
-            # in a thread that ends is never given back.
-            connections.close_all()
+            for connection in connections.all(initialized_only=True):
+                # Kept whatever CONN_MAX_AGE pages use (their threads come and go, these
+                # stay); closed if it failed, and checked before its next query, so a
+                # database that restarts is reconnected to at once.
+                connection.close_at = None
+                connection.close_if_unusable_or_obsolete()
+                _kept.add(connection)
 
-    return DatabaseSyncToAsync(call, thread_sensitive=False)
+    return SyncToAsync(call, thread_sensitive=False, executor=_database_threads)
+
+
+def close_kept_connections() -> None:
+    """Close the connections the sockets' database threads keep, while they are idle: before
+    a test database is dropped, which PostgreSQL refuses while anyone is connected."""
+    for connection in list(_kept):
+        connection.inc_thread_sharing()
+        try:
+            connection.close()
+        finally:
+            connection.dec_thread_sharing()
+    _kept.clear()
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -49,7 +73,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message):
         # Channels' own dispatch first closes stale database connections, a trip to the
         # database thread before every message: for a post read on a thousand pages, a
-        # thousand trips in a row. `in_database_thread` closes them itself, in its thread.
+        # thousand trips in a row. `in_database_thread` looks after them in its threads.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")

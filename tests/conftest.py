@@ -46,6 +46,16 @@ def redis_url() -> str:
     return _need(REDIS_URL, "Redis")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, dropped only after the sockets' database threads let go of it."""
+    yield
+    from core.consumers import close_kept_connections
+
+    with django_db_blocker.unblock():
+        close_kept_connections()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(settings):
     """Per-member counters (posts a minute, sign-in attempts, open sockets) start at zero."""

@@ -1,16 +1,19 @@
-"""PostgreSQL lost and back: 503 while it is away, no restart needed, nothing half-written.
+"""PostgreSQL lost and back: 503 while it is away, no restart needed, nothing half-written;
+live sockets, whose threads keep their connections, follow the database back at once.
 
 Daphne reaches PostgreSQL through a loopback proxy the test cuts (new connections refused,
 open ones dropped), and the backend of a write caught mid-transaction is terminated with
 pg_terminate_backend, as an administrator or a failover would.
 """
 
+import asyncio
 import json
 import threading
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+import websockets
 
 from tests.reliability import clients, servers
 from tests.reporting import report
@@ -37,6 +40,9 @@ def test_database_outage_answers_503_recovers_and_leaves_nothing_half_written(
     assert clients.http(base, f"/topics/{topic}/", session=writer)[0] == 200
     with _connect(database) as check:
         before = _post_counts(check, topic)
+    # A live page open before the outage: the socket threads now hold connections.
+    seen = clients.topic_event_ids(base, writer, topic, 0)
+    assert asyncio.run(_caught_up(base, writer, topic, after=0)) == seen
 
     # A reply caught mid-transaction: its post is inserted and the topic counted, then it
     # waits for the forum's row, which the test holds, while the database goes away.
@@ -58,10 +64,14 @@ def test_database_outage_answers_503_recovers_and_leaves_nothing_half_written(
     listed = clients.http(base, api, session=writer)
     assert listed[0] == 503 and json.loads(listed[1])["error"] == "unavailable"
     assert "Database unavailable" in daphne.log()
+    # A live page connecting now is told to retry later, as when Redis is away.
+    assert asyncio.run(_refused(base, writer)) == ({"type": "unavailable"}, 4503)
 
     # Back: the same process serves again and takes new writes.
     _restore(proxy, base, f"/topics/{topic}/", writer)
     assert clients.http(base, api, session=writer, body={"body": "after"})[0] == 201
+    # And the page's next attempt catches up, over connections opened anew.
+    assert asyncio.run(_caught_up(base, writer, topic, after=seen[-1])) == [seen[-1] + 1]
 
     # A mentor accepting a pairing, caught after counting the place and opening the pair's
     # private conversation, before the pairing itself is saved as active.
@@ -125,6 +135,37 @@ def _cut_mid_transaction(database: str, proxy, *, lock, write) -> tuple[int, byt
         writing.join(timeout=60)
         holder.execute("ROLLBACK")
     return answer["result"]
+
+
+async def _caught_up(base: str, session: str, topic: int, *, after: int) -> list[int]:
+    """The event ids a socket subscribing with `after` is sent before `subscribed`."""
+    async with websockets.connect(
+        base.replace("http", "ws", 1) + "/ws/forums/",
+        origin=base,
+        additional_headers={"Cookie": f"sessionid={session}"},
+        open_timeout=20,
+    ) as socket:
+        await socket.send(json.dumps({"type": "subscribe", "topic": topic, "after": after}))
+        ids = []
+        while (event := json.loads(await asyncio.wait_for(socket.recv(), 20)))["type"] != (
+            "subscribed"
+        ):
+            ids.append(event["id"])
+        return ids
+
+
+async def _refused(base: str, session: str) -> tuple[dict, int]:
+    """What a socket is sent on connecting, and the code it is closed with."""
+    async with websockets.connect(
+        base.replace("http", "ws", 1) + "/ws/forums/",
+        origin=base,
+        additional_headers={"Cookie": f"sessionid={session}"},
+        open_timeout=20,
+    ) as socket:
+        said = json.loads(await asyncio.wait_for(socket.recv(), 20))
+        with pytest.raises(websockets.exceptions.ConnectionClosed):
+            await asyncio.wait_for(socket.recv(), 20)
+        return said, socket.close_code
 
 
 def _restore(proxy, base: str, path: str, session: str) -> None:
