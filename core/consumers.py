@@ -2,6 +2,7 @@
 that reach the browser as close codes (docs/realtime.md)."""
 
 import functools
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
@@ -29,8 +30,11 @@ _open_sockets: Counter = Counter()  # (consumer class, member id) -> sockets ope
 # connection from one call to the next: opening one forks a PostgreSQL backend, a quarter of
 # a handshake's time (docs/performance.md). Bounded, so the connections held are too.
 DATABASE_THREADS = 8
+# A connection idle longer than this is checked (one round trip) before its next query; one
+# busy more recently is trusted, and if it fails all the same it is closed after the call.
+CHECK_AFTER_IDLE = 1.0  # seconds
 _database_threads = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="socket-database")
-_kept: set = set()  # the connections those threads hold, to close them all at once
+_kept: dict = {}  # connection held by those threads -> time.monotonic() its last call ended
 
 
 def in_database_thread(func):
@@ -41,16 +45,18 @@ def in_database_thread(func):
 
     @functools.wraps(func)
     def call(*args, **kwargs):
+        now = time.monotonic()
+        for connection in connections.all(initialized_only=True):
+            connection.health_check_done = now - _kept.get(connection, 0) < CHECK_AFTER_IDLE
         try:
             return func(*args, **kwargs)
         finally:
             for connection in connections.all(initialized_only=True):
                 # Kept whatever CONN_MAX_AGE pages use (their threads come and go, these
-                # stay); closed if it failed, and checked before its next query, so a
-                # database that restarts is reconnected to at once.
+                # stay), unless it failed: a database that restarts is reconnected at once.
                 connection.close_at = None
                 connection.close_if_unusable_or_obsolete()
-                _kept.add(connection)
+                _kept[connection] = time.monotonic()
 
     return SyncToAsync(call, thread_sensitive=False, executor=_database_threads)
 
