@@ -130,18 +130,22 @@ class ForumConsumer(LiveConsumer):
         if not _is_id(topic_id) or not _is_id(after) or after < 0:
             await self._error("bad_message", "subscribe needs an integer topic and after.")
             return
-        topic = await self._writable_topic(topic_id)
-        if topic is None:
-            await self._error("not_found", "No such topic.", topic=topic_id)
-            return
         # Join first, then read what was missed: nothing falls between the two, and the
         # numbers let us drop what arrives twice. Subscribing again on the same socket never
         # resends what this socket already carried (events may be in flight to the page).
         # Live events arriving meanwhile wait for this turn to end.
         async with self.turn:
-            self.topics[topic_id] = max(after, self.topics.get(topic_id, after))
+            known = self.topics.get(topic_id)
+            self.topics[topic_id] = max(after, known if known is not None else after)
             await hub().join(realtime.topic_group(topic_id), self)
-            missed, complete = await self._catch_up(topic, after)
+            caught_up = await self._catch_up(topic_id, after)
+            if caught_up is None:
+                if known is None:  # followed before: kept until the access check says not
+                    del self.topics[topic_id]
+                    await hub().leave(realtime.topic_group(topic_id), self)
+                await self._error("not_found", "No such topic.", topic=topic_id)
+                return
+            missed, complete = caught_up
             for payload in missed:
                 await self._forward(payload)
             await self.send_json(
@@ -284,9 +288,14 @@ class ForumConsumer(LiveConsumer):
         return room is not None and access.can_follow(self._fresh_user(), room)
 
     @in_database_thread
-    def _catch_up(self, topic: Topic, after: int) -> tuple[list[dict], bool]:
-        events = selectors.events_after(topic, after)
-        topic.refresh_from_db()
+    def _catch_up(self, topic_id: int, after: int) -> tuple[list[dict], bool] | None:
+        """The events after `after` and whether that is all of them, or None if the member
+        may not follow the topic. One call: a reconnecting crowd makes one trip each."""
+        events = selectors.events_after(topic_id, after)
+        # Read after the events, so its state (accepted, locked) is at least as new.
+        topic = Topic.objects.select_related("room__cluster").filter(pk=topic_id).first()
+        if topic is None or not access.can_follow(self._fresh_user(), topic.room):
+            return None
         payloads = [realtime.event_payload(event, topic) for event in events]
         return payloads, len(events) < selectors.MAX_CATCH_UP
 

@@ -163,7 +163,7 @@ def topic_posts(
     return {"page": page, "accepted": accepted, "question_post_id": question_post_id}
 
 
-def events_after(topic: Topic, after: int) -> list[TopicEvent]:
+def events_after(topic: Topic | int, after: int) -> list[TopicEvent]:
     """The events a reconnecting page missed, oldest first, at most MAX_CATCH_UP of them."""
     return list(
         TopicEvent.objects.filter(topic=topic, number__gt=after)
