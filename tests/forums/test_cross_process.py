@@ -1,4 +1,5 @@
-"""Two Daphne processes on real PostgreSQL and Redis: posts made through one reach the other."""
+"""Two server processes on real PostgreSQL and Redis: posts made through one reach the other,
+on each server the app is served by (Granian in production, Daphne for `make run`)."""
 
 import asyncio
 import json
@@ -11,28 +12,28 @@ from tests.reliability import servers
 POSTS = 20
 
 
-@pytest.fixture
-def stack(postgres_url, redis_url, tmp_path):
-    """A fresh seeded database and two Daphne processes sharing one Redis
+@pytest.fixture(params=sorted(servers.SERVERS))
+def stack(request, postgres_url, redis_url, tmp_path):
+    """A fresh seeded database and two server processes sharing one Redis
     (tests/reliability/servers.py): a follower reads, the coordinator writes."""
     databases = servers.Databases(postgres_url, readers=1)
-    daphnes = []
+    running = []
     try:
         databases.prepare()
         env = servers.base_env(database_url=databases.fresh(), redis_url=redis_url)
         for name in ("reader", "writer"):
-            daphnes.append(servers.Daphne(env, tmp_path, name))
-            daphnes[-1].start()
+            running.append(servers.SERVERS[request.param](env, tmp_path, name))
+            running[-1].start()
         seeded = databases.data
         data = {
             "topic": seeded["topic"],
             "reader": seeded["readers"][0],
             "writer": seeded["writer"],
         }
-        yield data, [daphne.port for daphne in daphnes]
+        yield data, [server.port for server in running]
     finally:
-        for daphne in daphnes:
-            daphne.stop()
+        for server in running:
+            server.stop()
         databases.drop_all()
 
 

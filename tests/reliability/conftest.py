@@ -1,4 +1,5 @@
-"""Fixtures of the fault and load tests: a migrated PostgreSQL template, own Redis and Daphne."""
+"""Fixtures of the fault and load tests: a migrated PostgreSQL template, own Redis, and the
+app's server on each server it is served by."""
 
 import shutil
 
@@ -53,7 +54,7 @@ def workdir(tmp_path):
 
 @pytest.fixture
 def processes():
-    """Every Redis and Daphne a test starts, stopped afterwards whatever happened."""
+    """Every Redis and server a test starts, stopped afterwards whatever happened."""
     started: list = []
     yield started
     for process in reversed(started):
@@ -74,12 +75,18 @@ def own_redis(workdir, processes):
     return redis
 
 
+@pytest.fixture(scope="session", params=sorted(servers.SERVERS))
+def server_class(request) -> type[servers.Server]:
+    """Each server the app is served by: Granian in production, Daphne for `make run`."""
+    return servers.SERVERS[request.param]
+
+
 @pytest.fixture
-def start_daphne(workdir, processes):
-    def start(env: dict, name: str) -> servers.Daphne:
-        daphne = servers.Daphne(env, workdir, name)
-        processes.append(daphne)
-        daphne.start()
-        return daphne
+def start_server(server_class, workdir, processes):
+    def start(env: dict, name: str) -> servers.Server:
+        server = server_class(env, workdir, name)
+        processes.append(server)
+        server.start()
+        return server
 
     return start
