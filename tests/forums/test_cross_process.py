@@ -1,5 +1,5 @@
-"""Two server processes on real PostgreSQL and Redis: posts made through one reach the other,
-on each server the app is served by (Granian in production, Daphne for `make run`)."""
+"""Two server processes (production's) on real PostgreSQL and Redis: posts made through one
+reach the other."""
 
 import asyncio
 import json
@@ -12,8 +12,8 @@ from tests.reliability import servers
 POSTS = 20
 
 
-@pytest.fixture(params=sorted(servers.SERVERS))
-def stack(request, postgres_url, redis_url, tmp_path):
+@pytest.fixture
+def stack(postgres_url, redis_url, tmp_path):
     """A fresh seeded database and two server processes sharing one Redis
     (tests/reliability/servers.py): a follower reads, the coordinator writes."""
     databases = servers.Databases(postgres_url, readers=1)
@@ -22,7 +22,7 @@ def stack(request, postgres_url, redis_url, tmp_path):
         databases.prepare()
         env = servers.base_env(database_url=databases.fresh(), redis_url=redis_url)
         for name in ("reader", "writer"):
-            running.append(servers.SERVERS[request.param](env, tmp_path, name))
+            running.append(servers.SERVERS[servers.PRODUCTION](env, tmp_path, name))
             running[-1].start()
         seeded = databases.data
         data = {

@@ -196,6 +196,7 @@ class Granian(Server):
 
 
 SERVERS = {"daphne": Daphne, "granian": Granian}
+PRODUCTION = "granian"  # docker-compose.yml and the Dockerfile; `make run` serves Daphne
 
 
 def _tree(pid: int) -> list[int]:

@@ -1,5 +1,5 @@
 """`make soak`: 1,000 live clients held 5 minutes with heartbeats, a steady posting rate and
-HTTP browsing, against two server processes (Granian, as in production, unless `--server`),
+HTTP browsing, against two server processes (production's, Granian, unless `--server`),
 own Redis and a fresh PostgreSQL database.
 
 Prints the same figures as the short run in `make test` (tests/reliability/test_load.py) and
@@ -30,7 +30,7 @@ def main() -> int:
     parser.add_argument("--browsers", type=int, default=8)
     parser.add_argument("--heartbeat", type=float, default=20)
     parser.add_argument("--members", type=int, default=200, help="signed-in members (tabs share)")
-    parser.add_argument("--server", choices=sorted(servers.SERVERS), default="granian")
+    parser.add_argument("--server", choices=sorted(servers.SERVERS), default=servers.PRODUCTION)
     options = parser.parse_args()
     if shutil.which("redis-server") is None:
         sys.exit("make soak needs the redis-server binary on PATH")

@@ -8,7 +8,12 @@ import pytest
 
 from tests.reliability import clients, servers
 
-pytestmark = [pytest.mark.stack, pytest.mark.postgres, pytest.mark.timeout(120)]
+pytestmark = [
+    pytest.mark.stack,
+    pytest.mark.postgres,
+    pytest.mark.timeout(120),
+    pytest.mark.parametrize("server_class", sorted(servers.SERVERS), indirect=True),
+]
 
 
 def test_access_log_redacts_private_links(fault_databases, start_server):

@@ -12,7 +12,13 @@ import websockets
 
 from tests.reliability import servers
 
-pytestmark = [pytest.mark.stack, pytest.mark.postgres, pytest.mark.timeout(180)]
+pytestmark = [
+    pytest.mark.stack,
+    pytest.mark.postgres,
+    pytest.mark.timeout(180),
+    # What a page sees of a refusal, on the server `make run` serves too.
+    pytest.mark.parametrize("server_class", sorted(servers.SERVERS), indirect=True),
+]
 
 ROUTES = ["/ws/me/", "/ws/forums/"]
 
