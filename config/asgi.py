@@ -1,4 +1,4 @@
-"""ASGI entry point: Django for HTTP, Channels for WebSockets, one Daphne process serves both."""
+"""ASGI entry point: Django for HTTP, Channels for WebSockets, one server process serves both."""
 
 import os
 import sys
@@ -16,6 +16,7 @@ except ConfigError as exc:
 
 from channels.routing import ProtocolTypeRouter, URLRouter
 
+from config.closing import PromptClose
 from config.live import LiveLayerGuard
 from config.members import member_middleware_stack
 from config.origins import SiteOriginValidator
@@ -26,9 +27,12 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         # The whole origin checked against the site's own (config/origins.py), then the Django
         # session attached as scope["user"]; while Redis is down, sockets are told so and
-        # closed (config/live.py).
-        "websocket": SiteOriginValidator(
-            member_middleware_stack(LiveLayerGuard(URLRouter(websocket_urlpatterns)))
+        # closed (config/live.py). A socket the server closes is closed at once on every
+        # server (config/closing.py).
+        "websocket": PromptClose(
+            SiteOriginValidator(
+                member_middleware_stack(LiveLayerGuard(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

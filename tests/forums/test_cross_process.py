@@ -1,4 +1,5 @@
-"""Two Daphne processes on real PostgreSQL and Redis: posts made through one reach the other."""
+"""Two server processes (production's) on real PostgreSQL and Redis: posts made through one
+reach the other."""
 
 import asyncio
 import json
@@ -13,26 +14,26 @@ POSTS = 20
 
 @pytest.fixture
 def stack(postgres_url, redis_url, tmp_path):
-    """A fresh seeded database and two Daphne processes sharing one Redis
+    """A fresh seeded database and two server processes sharing one Redis
     (tests/reliability/servers.py): a follower reads, the coordinator writes."""
     databases = servers.Databases(postgres_url, readers=1)
-    daphnes = []
+    running = []
     try:
         databases.prepare()
         env = servers.base_env(database_url=databases.fresh(), redis_url=redis_url)
         for name in ("reader", "writer"):
-            daphnes.append(servers.Daphne(env, tmp_path, name))
-            daphnes[-1].start()
+            running.append(servers.SERVERS[servers.PRODUCTION](env, tmp_path, name))
+            running[-1].start()
         seeded = databases.data
         data = {
             "topic": seeded["topic"],
             "reader": seeded["readers"][0],
             "writer": seeded["writer"],
         }
-        yield data, [daphne.port for daphne in daphnes]
+        yield data, [server.port for server in running]
     finally:
-        for daphne in daphnes:
-            daphne.stop()
+        for server in running:
+            server.stop()
         databases.drop_all()
 
 

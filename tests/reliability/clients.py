@@ -63,7 +63,7 @@ def http(
 
 @dataclass
 class LiveClient:
-    servers: list[str]  # http://127.0.0.1:<port> of each Daphne, tried in turn
+    servers: list[str]  # http://127.0.0.1:<port> of each server, tried in turn
     session: str
     topic: int
     last: int  # highest event id shown, as the page's data-last-event

@@ -1,4 +1,5 @@
-"""Fixtures of the fault and load tests: a migrated PostgreSQL template, own Redis and Daphne."""
+"""Fixtures of the fault and load tests: a migrated PostgreSQL template, own Redis, and the
+app's server on each server it is served by."""
 
 import shutil
 
@@ -53,7 +54,7 @@ def workdir(tmp_path):
 
 @pytest.fixture
 def processes():
-    """Every Redis and Daphne a test starts, stopped afterwards whatever happened."""
+    """Every Redis and server a test starts, stopped afterwards whatever happened."""
     started: list = []
     yield started
     for process in reversed(started):
@@ -74,12 +75,20 @@ def own_redis(workdir, processes):
     return redis
 
 
+@pytest.fixture(scope="session", params=[servers.PRODUCTION])
+def server_class(request) -> type[servers.Server]:
+    """The server of the fault and load tests: production's. A test of what `make run` relies
+    on too runs on every server: `pytest.mark.parametrize("server_class", sorted(SERVERS),
+    indirect=True)`. Both passed every test; each server costs a minute and a half a run."""
+    return servers.SERVERS[request.param]
+
+
 @pytest.fixture
-def start_daphne(workdir, processes):
-    def start(env: dict, name: str) -> servers.Daphne:
-        daphne = servers.Daphne(env, workdir, name)
-        processes.append(daphne)
-        daphne.start()
-        return daphne
+def start_server(server_class, workdir, processes):
+    def start(env: dict, name: str) -> servers.Server:
+        server = server_class(env, workdir, name)
+        processes.append(server)
+        server.start()
+        return server
 
     return start

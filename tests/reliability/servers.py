@@ -1,4 +1,5 @@
-"""Real processes for fault and load tests: a fresh PostgreSQL database, own redis-server, Daphne.
+"""Real processes for fault and load tests: a fresh PostgreSQL database, own redis-server, and
+the app's server (Daphne, as `make run` serves it, or Granian, as production does).
 
 Everything listens on free loopback ports and is stopped (databases dropped) by the fixtures
 that use it, so a test may kill and restart what it likes without touching shared servers.
@@ -101,14 +102,20 @@ class RedisServer:
         wait_for(lambda: not _listening(self.port), timeout=10, what="redis to stop")
 
 
-class Daphne:
-    """One Daphne process serving config.asgi, its log kept in a file (a pipe could fill)."""
+class Server:
+    """One server process serving config.asgi as shipped, its log kept in a file (a pipe
+    could fill). Its own session, so that a crash takes its workers with it."""
+
+    name = ""
 
     def __init__(self, env: dict, workdir: Path, name: str):
         self.port = free_port()
         self.env = env
         self.log_path = workdir / f"{name}.log"
         self.process: subprocess.Popen | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(port={self.port})"
 
     @property
     def base(self) -> str:
@@ -118,34 +125,39 @@ class Daphne:
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
     def start(self) -> None:
         log = self.log_path.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(self.port), APP],
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"Daphne on {self.port} exited:\n{self.log()}")
+                raise RuntimeError(f"{self!r} exited:\n{self.log()}")
             try:
                 with urllib.request.urlopen(f"{self.base}/healthz", timeout=2):
                     return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"Daphne on {self.port} did not answer within 60 s:\n{self.log()}")
+        raise RuntimeError(f"{self!r} did not answer within 60 s:\n{self.log()}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def kill(self) -> None:
-        """Die as a crash would: no goodbye to the sockets."""
+        """Die as a crash would, workers and all: no goodbye to the sockets."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
@@ -155,10 +167,45 @@ class Daphne:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.process is not None:  # a worker its server left behind
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
     @property
     def rss_kib(self) -> int:
-        return rss_kib(self.process.pid)
+        """Resident memory of the server and its workers."""
+        return sum(rss_kib(pid) for pid in _tree(self.process.pid))
+
+
+class Daphne(Server):
+    """`python -m config.serve`: what `make run` serves, one process."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(self.port), APP]
+
+
+class Granian(Server):
+    """`python -m config.serve_granian`: the production server, one worker process under
+    Granian's own supervising process."""
+
+    def command(self) -> list[str]:
+        return [
+            *(sys.executable, "-m", "config.serve_granian", APP),
+            *("--host", "127.0.0.1", "--port", str(self.port)),
+        ]
+
+
+SERVERS = {"daphne": Daphne, "granian": Granian}
+PRODUCTION = "granian"  # docker-compose.yml and the Dockerfile; `make run` serves Daphne
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants, from /proc (Linux)."""
+    found = [pid]
+    for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in tasks.read_text().split():
+            found += _tree(int(child))
+    return found
 
 
 class Databases:

@@ -1,5 +1,6 @@
 """`make soak`: 1,000 live clients held 5 minutes with heartbeats, a steady posting rate and
-HTTP browsing, against two Daphne processes, own Redis and a fresh PostgreSQL database.
+HTTP browsing, against two server processes (production's, Granian, unless `--server`),
+own Redis and a fresh PostgreSQL database.
 
 Prints the same figures as the short run in `make test` (tests/reliability/test_load.py) and
 exits 1 on any error or on server memory growth beyond the bound. Not part of pytest.
@@ -29,6 +30,7 @@ def main() -> int:
     parser.add_argument("--browsers", type=int, default=8)
     parser.add_argument("--heartbeat", type=float, default=20)
     parser.add_argument("--members", type=int, default=200, help="signed-in members (tabs share)")
+    parser.add_argument("--server", choices=sorted(servers.SERVERS), default=servers.PRODUCTION)
     options = parser.parse_args()
     if shutil.which("redis-server") is None:
         sys.exit("make soak needs the redis-server binary on PATH")
@@ -47,16 +49,16 @@ def main() -> int:
         started.append(redis)
         redis.start()
         env = servers.base_env(database_url=database, redis_url=redis.url, **load.SERVER_ENV)
-        daphnes = []
+        running = []
         for number in range(options.servers):
-            daphne = servers.Daphne(env, workdir, f"daphne{number}")
-            started.append(daphne)
-            daphne.start()
-            daphnes.append(daphne)
+            server = servers.SERVERS[options.server](env, workdir, f"{options.server}{number}")
+            started.append(server)
+            server.start()
+            running.append(server)
         print(f"{options.clients} clients for {options.seconds:.0f} s…", flush=True)
         result = asyncio.run(
             load.run(
-                servers=daphnes,
+                servers=running,
                 data=databases.data,
                 clients_count=options.clients,
                 seconds=options.seconds,

@@ -1,5 +1,6 @@
-"""The server as shipped (`python -m config.serve`) keeps its access log, without the keys
-that private paths carry: whoever reads the logs must not be able to use the links."""
+"""The server as shipped (`python -m config.serve_granian`, and `python -m config.serve` for
+`make run`) keeps its access log, without the keys that private paths carry: whoever reads
+the logs must not be able to use the links. Both write `"GET <path>" <status>` lines."""
 
 import secrets
 
@@ -7,11 +8,16 @@ import pytest
 
 from tests.reliability import clients, servers
 
-pytestmark = [pytest.mark.stack, pytest.mark.postgres, pytest.mark.timeout(120)]
+pytestmark = [
+    pytest.mark.stack,
+    pytest.mark.postgres,
+    pytest.mark.timeout(120),
+    pytest.mark.parametrize("server_class", sorted(servers.SERVERS), indirect=True),
+]
 
 
-def test_access_log_redacts_private_links(fault_databases, start_daphne):
-    daphne = start_daphne(
+def test_access_log_redacts_private_links(fault_databases, start_server):
+    server = start_server(
         servers.base_env(database_url=fault_databases.fresh(), redis_url=None), "a"
     )
     keys = [secrets.token_urlsafe(24) for _ in range(3)]
@@ -22,12 +28,12 @@ def test_access_log_redacts_private_links(fault_databases, start_daphne):
         "/clusters/",
     ]
     for path in paths:
-        clients.http(daphne.base, path, session="")
+        clients.http(server.base, path, session="")
 
     servers.wait_for(
-        lambda: '"GET /clusters/"' in daphne.log(), timeout=10, what="the access log's lines"
+        lambda: '"GET /clusters/"' in server.log(), timeout=10, what="the access log's lines"
     )
-    log = daphne.log()
+    log = server.log()
     for key in keys:
         assert key not in log
     assert '"GET /invitations/[private]/"' in log

@@ -1,7 +1,7 @@
 """PostgreSQL lost and back: 503 while it is away, no restart needed, nothing half-written;
 live sockets, whose threads keep their connections, follow the database back at once.
 
-Daphne reaches PostgreSQL through a loopback proxy the test cuts (new connections refused,
+The server reaches PostgreSQL through a loopback proxy the test cuts (new connections refused,
 open ones dropped), and the backend of a write caught mid-transaction is terminated with
 pg_terminate_backend, as an administrator or a failover would.
 """
@@ -26,7 +26,7 @@ def _connect(database_url: str) -> psycopg.Connection:
 
 
 def test_database_outage_answers_503_recovers_and_leaves_nothing_half_written(
-    fault_databases, processes, start_daphne
+    fault_databases, processes, start_server
 ):
     database, data = fault_databases.fresh(), fault_databases.data
     real = urlsplit(database)
@@ -34,8 +34,8 @@ def test_database_outage_answers_503_recovers_and_leaves_nothing_half_written(
     proxy.start()
     processes.append(proxy)
     through_proxy = database.replace(f":{real.port}/", f":{proxy.port}/")
-    daphne = start_daphne(servers.base_env(database_url=through_proxy, redis_url=None), "a")
-    base, writer, topic = daphne.base, data["writer"], data["topic"]
+    server = start_server(servers.base_env(database_url=through_proxy, redis_url=None), "a")
+    base, writer, topic = server.base, data["writer"], data["topic"]
     api = f"/api/topics/{topic}/posts/"
     assert clients.http(base, f"/topics/{topic}/", session=writer)[0] == 200
     with _connect(database) as check:
@@ -63,7 +63,7 @@ def test_database_outage_answers_503_recovers_and_leaves_nothing_half_written(
     assert form[0] == 503
     listed = clients.http(base, api, session=writer)
     assert listed[0] == 503 and json.loads(listed[1])["error"] == "unavailable"
-    assert "Database unavailable" in daphne.log()
+    assert "Database unavailable" in server.log()
     # A live page connecting now is told to retry later, as when Redis is away.
     assert asyncio.run(_refused(base, writer)) == ({"type": "unavailable"}, 4503)
 

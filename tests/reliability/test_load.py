@@ -1,5 +1,5 @@
 """The short load run in `make test`: 100 live clients held 30 s with heartbeats, a steady
-posting rate and HTTP browsing, on real Daphne, Redis and PostgreSQL. `make soak` is the full
+posting rate and HTTP browsing, on each real server, Redis and PostgreSQL. `make soak` is the full
 run (1,000 clients, 5 minutes)."""
 
 import asyncio
@@ -17,15 +17,15 @@ MEMORY_GROWTH_BOUND_MIB = 64
 
 
 def test_hundred_clients_for_thirty_seconds_without_an_error(
-    fault_databases, own_redis, start_daphne, capsys
+    fault_databases, own_redis, start_server, capsys
 ):
     database, data = fault_databases.fresh(), fault_databases.data
-    daphne = start_daphne(
+    server = start_server(
         servers.base_env(database_url=database, redis_url=own_redis.url, **load.SERVER_ENV), "a"
     )
     result = asyncio.run(
         load.run(
-            servers=[daphne],
+            servers=[server],
             data=data,
             clients_count=100,
             seconds=30,

@@ -1,5 +1,5 @@
 """Redis absent at start-up: pages, forms and the API work; live delivery says it is paused,
-logs why, and comes back by itself when Redis does, without restarting Daphne."""
+logs why, and comes back by itself when Redis does, without restarting the server."""
 
 import asyncio
 import json
@@ -13,12 +13,12 @@ pytestmark = [pytest.mark.stack, pytest.mark.postgres, pytest.mark.redis, pytest
 
 
 def test_without_redis_pages_forms_and_api_work_and_live_recovers(
-    fault_databases, workdir, processes, start_daphne, own_redis
+    fault_databases, workdir, processes, start_server, own_redis
 ):
     database, data = fault_databases.fresh(), fault_databases.data
     own_redis.stop()  # its port stays reserved for this test; nothing listens yet
-    daphne = start_daphne(servers.base_env(database_url=database, redis_url=own_redis.url), "a")
-    base, writer, topic = daphne.base, data["writer"], data["topic"]
+    server = start_server(servers.base_env(database_url=database, redis_url=own_redis.url), "a")
+    base, writer, topic = server.base, data["writer"], data["topic"]
 
     # A reader's page keeps trying in the background, as the page's script does.
     stop = asyncio.Event()
@@ -59,7 +59,7 @@ def test_without_redis_pages_forms_and_api_work_and_live_recovers(
             form={"login": "reader0@example.org", "password": "wrong password"},
         )
         assert login[0] == 200, login
-        assert "Live delivery unavailable" in daphne.log()
+        assert "Live delivery unavailable" in server.log()
 
         await asyncio.to_thread(own_redis.start)
         await clients.until(
@@ -79,5 +79,5 @@ def test_without_redis_pages_forms_and_api_work_and_live_recovers(
     asyncio.run(scenario())
     assert reader.applied == list(range(data["first_event"] + 1, data["first_event"] + 4))
     assert reader.duplicates == 0
-    assert "Live delivery restored" in daphne.log()
+    assert "Live delivery restored" in server.log()
     report("fault scenarios passed", 1)

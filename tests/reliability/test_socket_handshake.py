@@ -1,7 +1,7 @@
-"""What a real client sees when a real Daphne refuses a socket, for both sockets.
+"""What a real client sees when a real server refuses a socket, for both sockets.
 
 Channels' in-process communicator reports the close code a consumer chose even when the
-consumer closed before accepting; Daphne turns that into an HTTP 403, and a browser into
+consumer closed before accepting; Daphne and Granian turn that into an HTTP 403, and a browser into
 close code 1006, which a page cannot tell from a lost network. So these run over TCP.
 """
 
@@ -12,21 +12,27 @@ import websockets
 
 from tests.reliability import servers
 
-pytestmark = [pytest.mark.stack, pytest.mark.postgres, pytest.mark.timeout(180)]
+pytestmark = [
+    pytest.mark.stack,
+    pytest.mark.postgres,
+    pytest.mark.timeout(180),
+    # What a page sees of a refusal, on the server `make run` serves too.
+    pytest.mark.parametrize("server_class", sorted(servers.SERVERS), indirect=True),
+]
 
 ROUTES = ["/ws/me/", "/ws/forums/"]
 
 
 @pytest.fixture(scope="module")
-def site(fault_databases, tmp_path_factory):
-    """One Daphne on a fresh database, with the in-memory channel layer (no Redis needed)."""
+def site(fault_databases, server_class, tmp_path_factory):
+    """One server on a fresh database, with the in-memory channel layer (no Redis needed)."""
     env = servers.base_env(database_url=fault_databases.fresh(), redis_url=None)
-    daphne = servers.Daphne(env, tmp_path_factory.mktemp("handshake"), "handshake")
-    daphne.start()
+    server = server_class(env, tmp_path_factory.mktemp("handshake"), "handshake")
+    server.start()
     try:
-        yield daphne, fault_databases.data
+        yield server, fault_databases.data
     finally:
-        daphne.stop()
+        server.stop()
 
 
 async def _outcome(url: str, *, origin: str, session: str | None) -> str:
@@ -47,12 +53,12 @@ async def _outcome(url: str, *, origin: str, session: str | None) -> str:
 
 
 def _outcomes(site, *, origin: str | None = None, session: str | None = None) -> dict:
-    daphne, _data = site
+    server, _data = site
 
     async def each():
         return {
             route: await _outcome(
-                f"{daphne.ws}{route}", origin=origin or daphne.base, session=session
+                f"{server.ws}{route}", origin=origin or server.base, session=session
             )
             for route in ROUTES
         }
@@ -81,8 +87,8 @@ def test_a_socket_without_a_member_is_accepted_then_closed_with_4401(site, sessi
     ],
 )
 def test_a_foreign_origin_is_refused_at_the_handshake(site, origin):
-    daphne, data = site
-    origin = origin.format(port=daphne.port)
+    server, data = site
+    origin = origin.format(port=server.port)
     assert _outcomes(site, origin=origin, session=data["writer"]) == dict.fromkeys(
         ROUTES, "http 403"
     )
