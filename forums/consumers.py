@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.consumers import LiveConsumer, in_database_thread
+from core.converters import MAX_ID
 from core.errors import DomainError
 from core.hub import hub
 from core.throttle import TOO_MANY_MESSAGES, MessageBudget
@@ -291,6 +292,8 @@ class ForumConsumer(LiveConsumer):
     def _catch_up(self, topic_id: int, after: int) -> tuple[list[dict], bool] | None:
         """The events after `after` and whether that is all of them, or None if the member
         may not follow the topic. One call: a reconnecting crowd makes one trip each."""
+        if topic_id > MAX_ID:
+            return None  # no topic has it, and SQLite could not even compare it
         events = selectors.events_after(topic_id, after)
         # Read after the events, so its state (accepted, locked) is at least as new.
         topic = Topic.objects.select_related("room__cluster").filter(pk=topic_id).first()
