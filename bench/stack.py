@@ -228,26 +228,45 @@ def server(kind: str, env: dict[str, str]):
             log.close()
 
 
+def _tree(pid: int) -> list[int]:
+    """A server process and its descendants: Granian serves from a worker process it starts,
+    and its sockets and memory are the worker's."""
+    found = [pid]
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += _tree(int(child))
+    return found
+
+
 def rss_bytes(pid: int) -> int:
-    """Resident memory of a process now."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmRSS for {pid}")
+    """Resident memory of a server now: the process and its workers."""
+    total = 0
+    for member in _tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+    if not total:
+        raise RuntimeError(f"no VmRSS for {pid}")
+    return total
 
 
 def _socket_inodes(pid: int) -> set[str]:
     inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    for member in _tree(pid):
         with contextlib.suppress(OSError):
-            target = os.readlink(fd)
-            if target.startswith("socket:["):
-                inodes.add(target[8:-1])
+            for fd in Path(f"/proc/{member}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
     return inodes
 
 
 def tcp_connections(pid: int, *, local_port: int | None = None, remote_port: int | None = None):
-    """Established TCP connections the process holds, by local or remote port."""
+    """Established TCP connections the server (and its workers) holds, by local or remote
+    port."""
     inodes, count = _socket_inodes(pid), 0
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError):

@@ -18,7 +18,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 
 from config.closing import PromptClose
 from config.live import LiveLayerGuard
-from config.members import member_middleware_stack
+from config.members import MemberScope
 from config.origins import SiteOriginValidator
 from config.routing import websocket_urlpatterns
 
@@ -26,13 +26,11 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The whole origin checked against the site's own (config/origins.py), then the Django
-        # session attached as scope["user"]; while Redis is down, sockets are told so and
-        # closed (config/live.py). A socket the server closes is closed at once on every
-        # server (config/closing.py).
+        # session's member attached as scope["user"] (config/members.py); while Redis is
+        # down, sockets are told so and closed (config/live.py). A socket the server closes
+        # is closed at once on every server (config/closing.py).
         "websocket": PromptClose(
-            SiteOriginValidator(
-                member_middleware_stack(LiveLayerGuard(URLRouter(websocket_urlpatterns)))
-            )
+            SiteOriginValidator(MemberScope(LiveLayerGuard(URLRouter(websocket_urlpatterns))))
         ),
     }
 )

@@ -42,3 +42,25 @@ class MemberMiddleware(AuthMiddleware):
 
 def member_middleware_stack(inner):
     return CookieMiddleware(SessionMiddleware(MemberMiddleware(inner)))
+
+
+class MemberScope:
+    """ASGI middleware: the member and cookies found by `member_middleware_stack`, then the
+    socket runs without the rest of it. Kept in the chain, the stack would hold the session,
+    its wrapper and three copies of the scope for as long as the socket stays open; an idle
+    socket needs only its member and its language (docs/performance.md, "Memory")."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.resolve = member_middleware_stack(_member_and_cookies)
+
+    async def __call__(self, scope, receive, send):
+        found = await self.resolve(scope, receive, send)
+        if found is None:
+            return None  # the stack answered the socket itself (the database is away: 4503)
+        user, cookies = found
+        return await self.inner(dict(scope, user=user, cookies=cookies), receive, send)
+
+
+async def _member_and_cookies(scope, receive, send):
+    return scope["user"], scope["cookies"]

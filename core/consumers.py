@@ -1,6 +1,7 @@
 """The base of every live socket: language, signed-in check, per-member socket cap, refusals
 that reach the browser as close codes (docs/realtime.md)."""
 
+import contextlib
 import functools
 import time
 from collections import Counter
@@ -9,6 +10,7 @@ from types import SimpleNamespace
 
 from asgiref.sync import SyncToAsync
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connections
 from django.utils import translation
@@ -128,11 +130,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.counted = key
         return True
 
+    async def _serve(self, scope, receive, send) -> None:
+        """Channels' consumer loop for a socket without a channel of its own: the socket's
+        messages are read here, one after another, without the task per source and per
+        message that Channels' loop keeps for each open socket."""
+        self.scope, self.channel_layer, self.base_send = scope, None, send
+        with contextlib.suppress(StopConsumer):
+            while True:
+                await self.dispatch(await receive())
+
     async def __call__(self, scope, receive, send):
         # Freed however the socket ends, even when the server cancels a consumer that never
         # heard the disconnect: a leaked count would lock the member out of this process.
         try:
-            return await super().__call__(scope, receive, send)
+            if self.channel_layer_alias is not None:
+                return await super().__call__(scope, receive, send)
+            await self._serve(scope, receive, send)
         finally:
             key = getattr(self, "counted", None)
             if key is not None:

@@ -92,6 +92,7 @@ def send_to_members_on_commit(user_ids: Iterable[int], event: dict) -> None:
 
     def send_all() -> None:
         for user_id in user_ids:
-            send(member_group(user_id), {"type": "member.event", "event": event})
+            group = member_group(user_id)  # the group tells the hub (core/hub.py) its sockets
+            send(group, {"type": "member.event", "event": event, "group": group})
 
     transaction.on_commit(send_all)

@@ -26,6 +26,9 @@ def _now() -> float:
 
 
 class MessageBudget:
+    # One per socket: slots, not a dictionary of attributes.
+    __slots__ = ("burst", "patience", "per_second", "refused", "tokens", "updated")
+
     def __init__(self) -> None:
         self.burst, self.per_second, self.patience = BURST, PER_SECOND, PATIENCE
         self.tokens = float(self.burst)

@@ -35,6 +35,8 @@ def _is_id(value) -> bool:
 
 
 class ForumConsumer(LiveConsumer):
+    channel_layer_alias = None  # no channel of its own: the hub brings its messages
+
     async def connect(self):
         if not await self.signed_in():
             return
@@ -42,25 +44,21 @@ class ForumConsumer(LiveConsumer):
         self.topics: dict[int, int] = {}  # topic id -> newest event number sent
         self.rooms: set[int] = set()
         self.budget = MessageBudget()
-        # Topic events come from the process's hub (core/hub.py), not through this
-        # consumer's channel. While this socket takes its turn (subscribing, reading a gap,
-        # checking access), the hub holds them here and `_take_held` sends them after.
+        # Everything this socket hears comes from the process's hub (core/hub.py): topic and
+        # forum events, and access changes. The socket has no channel of its own on the
+        # layer (`channel_layer_alias`), so an idle one holds no queue and no task there.
+        # While it takes its turn (subscribing, reading a gap, checking access), the hub
+        # holds its messages here and `_take_held` handles them after, in order.
         self.turn = asyncio.Lock()
-        self.held: deque = deque()
+        self.held: deque | None = None  # made when first needed: 600 bytes a socket
         self.taking: asyncio.Task | None = None
         self.behind = False  # closed for holding more than MAX_HELD
         # Told when this member's memberships change, to drop what they may no longer read.
-        await self.channel_layer.group_add(realtime.access_group(user.pk), self.channel_name)
+        await hub().join(realtime.access_group(user.pk), self)
         await self.accept()
 
     async def disconnect(self, code):
-        if hasattr(self, "user"):
-            await self.channel_layer.group_discard(
-                realtime.access_group(self.user.pk), self.channel_name
-            )
-        await self._leave_topics()
-        for room_id in getattr(self, "rooms", set()):
-            await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
+        await self._leave_hub()
 
     async def __call__(self, scope, receive, send):
         # The hub must forget this socket however it ends, even when the server cancels a
@@ -68,15 +66,20 @@ class ForumConsumer(LiveConsumer):
         try:
             return await super().__call__(scope, receive, send)
         finally:
-            await self._leave_topics()
+            await self._leave_hub()
 
-    async def _leave_topics(self) -> None:
+    async def _leave_hub(self) -> None:
         taking, self.taking = getattr(self, "taking", None), None
         if taking is not None:
             taking.cancel()
         topics, self.topics = getattr(self, "topics", {}), {}
-        for topic_id in topics:
-            await hub().leave(realtime.topic_group(topic_id), self)
+        rooms, self.rooms = getattr(self, "rooms", set()), set()
+        groups = [realtime.topic_group(topic_id) for topic_id in topics]
+        groups += [realtime.room_group(room_id) for room_id in rooms]
+        if hasattr(self, "user"):
+            groups.append(realtime.access_group(self.user.pk))
+        for group in groups:
+            await hub().leave(group, self)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         # Counted before anything else, so a flood of garbage costs as much as one of posts.
@@ -124,9 +127,11 @@ class ForumConsumer(LiveConsumer):
             if not _is_id(room_id) or not await self._may_write_room(room_id):
                 await self._error("not_found", "No such room.", room=room_id)
                 return
-            self.rooms.add(room_id)
-            await self.channel_layer.group_add(realtime.room_group(room_id), self.channel_name)
-            await self.send_json({"type": "subscribed", "room": room_id})
+            # The forum's events arriving meanwhile wait for this turn: "subscribed" first.
+            async with self.turn:
+                self.rooms.add(room_id)
+                await hub().join(realtime.room_group(room_id), self)
+                await self.send_json({"type": "subscribed", "room": room_id})
             return
         if not _is_id(topic_id) or not _is_id(after) or after < 0:
             await self._error("bad_message", "subscribe needs an integer topic and after.")
@@ -169,7 +174,7 @@ class ForumConsumer(LiveConsumer):
                 await hub().leave(realtime.topic_group(topic_id), self)
         if room_id in self.rooms:
             self.rooms.discard(room_id)
-            await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
+            await hub().leave(realtime.room_group(room_id), self)
 
     async def _post(self, content):
         topic_id, body = content.get("topic"), content.get("body")
@@ -190,10 +195,14 @@ class ForumConsumer(LiveConsumer):
         )
 
     async def hear(self, message: dict) -> None:
-        """A message of a followed topic, from the hub: sent at once when it is the next
-        event of the topic and this socket is not in its own turn; otherwise held."""
+        """A message of a followed topic or forum, or of this member's access, from the hub:
+        sent at once when it is the next event of the topic (or a forum's event) and this
+        socket is not in its own turn; otherwise held."""
         event = message.get("event")
         if message["type"] == "forum.event" and not self.held and not self.turn.locked():
+            if "id" not in event:  # a forum's event: no numbers to keep
+                await self._forward(event, text=message.get("text"))
+                return
             last = self.topics.get(event["topic"])
             if last is None or event["id"] <= last:
                 return  # not followed (any more), or already sent
@@ -206,6 +215,8 @@ class ForumConsumer(LiveConsumer):
                 return
         if self.behind:
             return  # closed already; the page catches up when it reconnects
+        if self.held is None:
+            self.held = deque()
         if len(self.held) >= MAX_HELD:
             self.behind = True
             self.held.clear()
@@ -236,12 +247,8 @@ class ForumConsumer(LiveConsumer):
     async def forum_event(self, message):
         await self._forward(message["event"], text=message.get("text"))
 
-    async def forum_access(self, message):
-        """A membership ended or a topic moved: keep only what this member may still follow."""
-        async with self.turn:
-            await self._check_access()
-
     async def _check_access(self) -> None:
+        """A membership ended or a topic moved: keep only what this member may still follow."""
         topics, rooms = await self._still_writable(list(self.topics), list(self.rooms))
         for topic_id in set(self.topics) - topics:
             del self.topics[topic_id]
@@ -249,7 +256,7 @@ class ForumConsumer(LiveConsumer):
             await self.send_json({"type": "revoked", "topic": topic_id})
         for room_id in self.rooms - rooms:
             self.rooms.discard(room_id)
-            await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
+            await hub().leave(realtime.room_group(room_id), self)
             await self.send_json({"type": "revoked", "room": room_id})
 
     async def _forward(self, event: dict, *, text: str | None = None) -> None:

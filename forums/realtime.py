@@ -111,4 +111,5 @@ def broadcast_topic_access(topic: Topic) -> None:
 
 def broadcast_member_access(user_id: int) -> None:
     """After commit, make the member's forum sockets drop what they may no longer follow."""
-    send_on_commit(access_group(user_id), {"type": "forum.access", "member": user_id})
+    group = access_group(user_id)
+    send_on_commit(group, {"type": "forum.access", "member": user_id, "group": group})

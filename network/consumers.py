@@ -1,6 +1,7 @@
 """A signed-in member's live channel: events about them (invitations, requests, roles)."""
 
 from core.consumers import LiveConsumer
+from core.hub import hub
 from core.realtime import member_group
 from core.throttle import TOO_MANY_MESSAGES, MessageBudget
 
@@ -9,19 +10,45 @@ MAX_FRAME = 1024
 
 
 class MemberEventsConsumer(LiveConsumer):
+    channel_layer_alias = None  # no channel of its own: the hub brings its events
+
     async def connect(self):
         if not await self.signed_in():
             return
         user = self.scope["user"]
         self.group = member_group(user.pk)
         self.budget = MessageBudget()
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Events heard from the process's hub (core/hub.py) before "hello" went out: sent
+        # after it, in order.
+        self.early: list | None = []
+        await hub().join(self.group, self)
         await self.accept()
         await self.send_json({"type": "hello"})
+        while self.early:
+            await self.member_event(self.early.pop(0))
+        self.early = None
 
     async def disconnect(self, code):
+        await self._leave_hub()
+
+    async def __call__(self, scope, receive, send):
+        # The hub must forget this socket however it ends, even when the server cancels a
+        # consumer that never heard the disconnect.
+        try:
+            return await super().__call__(scope, receive, send)
+        finally:
+            await self._leave_hub()
+
+    async def _leave_hub(self) -> None:
         if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await hub().leave(self.group, self)
+
+    async def hear(self, message: dict) -> None:
+        """An event about this member, from the hub."""
+        if self.early is not None:
+            self.early.append(message)
+        else:
+            await self.member_event(message)
 
     @classmethod
     async def decode_json(cls, text_data):
