@@ -177,6 +177,30 @@ def database(label: str):
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_sqlite_template: list[Path] = []  # the same for SQLite, as `make run` serves the app
+
+
+def sqlite_database(folder: str, name: str) -> str:
+    """The URL of a new, migrated SQLite database in `folder`: a copy of the run's template."""
+    if not _sqlite_template:
+        workdir = tempfile.mkdtemp(prefix="pioneros-bench-sqlite-")
+        atexit.register(shutil.rmtree, workdir, True)
+        template = Path(workdir) / "template.sqlite3"
+        migrated = subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env={**django_env("unused"), "DATABASE_URL": f"sqlite:///{template}"},
+            capture_output=True,
+            text=True,
+        )
+        if migrated.returncode != 0:
+            raise RuntimeError(f"migrate failed: {migrated.stderr[-2000:]}")
+        _sqlite_template.append(template)
+    copy = Path(folder) / name
+    shutil.copyfile(_sqlite_template[0], copy)
+    return f"sqlite:///{copy}"
+
+
 SERVERS = {
     "daphne": lambda port: [
         *(PYTHON, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port)),
