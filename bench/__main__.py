@@ -4,6 +4,7 @@ import argparse
 import importlib
 import os
 import platform
+import resource
 import sys
 import time
 import traceback
@@ -49,6 +50,15 @@ def machine() -> str:
     )
 
 
+def cpu_seconds() -> float:
+    """CPU time of the bench and every process it has waited for (servers, clients, probes):
+    on a shared machine, what a part costs whatever else is running."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="CI-sized scales, under 5 minutes")
@@ -69,7 +79,7 @@ def main() -> int:
     notes: list[str] = []
     printed = 0
     for name in args.only:
-        began, load_start = time.monotonic(), stack.load_average()
+        began, cpu, load_start = time.monotonic(), cpu_seconds(), stack.load_average()
         print(f"-- {name} ...", flush=True)
         try:
             module = importlib.import_module(MODULES[name])
@@ -91,12 +101,19 @@ def main() -> int:
             print(f"   note: {note}")  # now too, in case the run is stopped later
         printed = len(notes)
         results.write(rows)  # a run stopped part way keeps what it measured
-        print(f"   {name} took {time.monotonic() - began:.0f} s", flush=True)
+        print(
+            f"   {name} took {time.monotonic() - began:.0f} s, {cpu_seconds() - cpu:.0f} s of CPU;"
+            f" load average {load_start} to {load_end}",
+            flush=True,
+        )
     print()
     print(results.table(rows))
     for note in notes:
         print(f"note: {note}")
-    print(f"load average at end: {stack.load_average()}; took {time.monotonic() - started:.0f} s")
+    print(
+        f"load average at end: {stack.load_average()}; took {time.monotonic() - started:.0f} s,"
+        f" {cpu_seconds():.0f} s of CPU"
+    )
     results.write(rows)
     print(f"written: {results.RESULTS}")
     return 1 if any(r.passed is False for r in rows) else 0
