@@ -4,6 +4,7 @@ import argparse
 import importlib
 import os
 import platform
+import resource
 import sys
 import time
 import traceback
@@ -14,6 +15,7 @@ BENCHMARKS = [
     "fanout",
     "layer",
     "connections",
+    "storm",
     "server",
     "pages",
     "matching",
@@ -28,6 +30,7 @@ MODULES = {
     "fanout": "bench.fanout",
     "layer": "bench.layers",
     "connections": "bench.connections",
+    "storm": "bench.storm",
     "server": "bench.capacity",
     "pages": "bench.pages",
     "matching": "bench.matching",
@@ -44,6 +47,15 @@ def machine() -> str:
     return (
         f"{os.cpu_count()} cores, {memory:.0f} GiB memory, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def cpu_seconds() -> float:
+    """CPU time of the bench and every process it has waited for (servers, clients, probes):
+    on a shared machine, what a part costs whatever else is running."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     )
 
 
@@ -67,7 +79,7 @@ def main() -> int:
     notes: list[str] = []
     printed = 0
     for name in args.only:
-        began, load_start = time.monotonic(), stack.load_average()
+        began, cpu, load_start = time.monotonic(), cpu_seconds(), stack.load_average()
         print(f"-- {name} ...", flush=True)
         try:
             module = importlib.import_module(MODULES[name])
@@ -89,12 +101,19 @@ def main() -> int:
             print(f"   note: {note}")  # now too, in case the run is stopped later
         printed = len(notes)
         results.write(rows)  # a run stopped part way keeps what it measured
-        print(f"   {name} took {time.monotonic() - began:.0f} s", flush=True)
+        print(
+            f"   {name} took {time.monotonic() - began:.0f} s, {cpu_seconds() - cpu:.0f} s of CPU;"
+            f" load average {load_start} to {load_end}",
+            flush=True,
+        )
     print()
     print(results.table(rows))
     for note in notes:
         print(f"note: {note}")
-    print(f"load average at end: {stack.load_average()}; took {time.monotonic() - started:.0f} s")
+    print(
+        f"load average at end: {stack.load_average()}; took {time.monotonic() - started:.0f} s,"
+        f" {cpu_seconds():.0f} s of CPU"
+    )
     results.write(rows)
     print(f"written: {results.RESULTS}")
     return 1 if any(r.passed is False for r in rows) else 0

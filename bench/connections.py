@@ -89,8 +89,9 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         world = World.build(tuned, members=clients)
         ours = hold("daphne", tuned, world, clients, redis_url, cycles=2)
         bare = hold("bare", tuned, world, clients, redis_url)
-        # The same app on Uvicorn: how much of the memory per socket is the server's own.
-        uvicorn = hold("uvicorn", tuned, world, clients, redis_url)
+        # The same app on Uvicorn (how much of the memory per socket is the server's own):
+        # compared, never judged, so the full run only.
+        uvicorn = None if quick else hold("uvicorn", tuned, world, clients, redis_url)
         # Granian (a Rust server) too in the full run: a candidate for the production default.
         granian = None if quick else hold("granian", tuned, world, clients, redis_url)
         shipped = hold("daphne", stack.django_env(db, redis_url), world, clients, redis_url)
@@ -163,21 +164,24 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             target=f"{clients}",
             passed=shipped["alive"] == clients,
         ),
-        row(
-            "connections",
-            scale,
-            "KiB resident per socket, Uvicorn (ref: bare)",
-            uvicorn["rss_per_socket"] / kib,
-            bare_per_socket,
-        ),
-        row(
-            "connections",
-            scale,
-            "handshakes/s, Uvicorn",
-            uvicorn["handshakes"],
-            bare["handshakes"],
-        ),
     ]
+    if uvicorn is not None:
+        results += [
+            row(
+                "connections",
+                scale,
+                "KiB resident per socket, Uvicorn (ref: bare)",
+                uvicorn["rss_per_socket"] / kib,
+                bare_per_socket,
+            ),
+            row(
+                "connections",
+                scale,
+                "handshakes/s, Uvicorn",
+                uvicorn["handshakes"],
+                bare["handshakes"],
+            ),
+        ]
     if granian is not None:
         results += [
             row(

@@ -10,6 +10,7 @@ import array
 import asyncio
 import contextlib
 import json
+import logging
 import multiprocessing
 import re
 import time
@@ -19,6 +20,8 @@ from websockets.asyncio.client import connect
 
 MARK = re.compile(r"bench r(\d+) s(\d+) t(\d+)")
 POST_EVENT = '{"type": "post.created"'
+# A topic event's own number comes before its post's id (forums.realtime.event_payload).
+EVENT_ID = re.compile(r'"topic": \d+, "id": (\d+)')
 # Daphne drops a socket whose app has not accepted it within 5 s: a ramp, not a stampede.
 CONNECT_CONCURRENCY = 16
 CLOSE_CONCURRENCY = 256
@@ -47,6 +50,21 @@ class Reader:
         self.task = None
 
 
+class Follower:
+    """A page that follows a topic across drops: reconnects and catches up by its last id."""
+
+    __slots__ = ("arrivals", "attempts", "back_ns", "doubled", "last", "session", "task")
+
+    def __init__(self, session: str, after: int):
+        self.session = session
+        self.last = after  # the highest event id seen, sent as `after` on every subscribe
+        self.arrivals: dict[int, int] = {}  # event id -> monotonic ns it first came
+        self.doubled = 0  # events that came again, on this socket or a later one
+        self.attempts = 0  # reconnections that failed (refused, timed out, closed early)
+        self.back_ns = 0  # when its latest subscribe was answered
+        self.task = None
+
+
 class Clients:
     """Everything one client process holds: its readers, its writers and the current round."""
 
@@ -63,6 +81,9 @@ class Clients:
         self.received = 0
         self.duplicates = 0
         self.last_ns = 0
+        self.followers: list[Follower] = []
+        self.server_up = asyncio.Event()
+        self.server_up.set()
 
     # --- readers --------------------------------------------------------------------------
 
@@ -169,12 +190,140 @@ class Clients:
                 with contextlib.suppress(Exception):
                     await socket.close()
 
+        for follower in self.followers:
+            follower.task.cancel()  # its `finally` closes its socket
+        await asyncio.gather(*(f.task for f in self.followers), return_exceptions=True)
         sockets = [r.socket for r in self.readers] + self.writers
         await asyncio.gather(*map(one, sockets))
         for reader in self.readers:
             reader.task.cancel()
-        self.readers, self.writers, self.replies = [], [], {}
-        return len(sockets)
+        closed = len(sockets) + len(self.followers)
+        self.readers, self.writers, self.replies, self.followers = [], [], {}, []
+        return closed
+
+    # --- followers: reconnect and catch up, as the topic page does -------------------------
+
+    async def follow(self, *, url, origin, sessions, topic, after, ping_interval=20.0) -> dict:
+        """Open and subscribe one follower per session (a ramp); each then follows on its own."""
+        # Drops and refused reconnections are what is measured, and counted: not tracebacks.
+        logging.getLogger("websockets").setLevel(logging.CRITICAL)
+        gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+        loop = asyncio.get_running_loop()
+        followers = [Follower(session, after) for session in sessions]
+        ready = [loop.create_future() for _ in followers]
+        for follower, subscribed in zip(followers, ready, strict=True):
+            follower.task = asyncio.create_task(
+                self._follow(follower, url, origin, topic, ping_interval, gate, subscribed)
+            )
+        opened = await asyncio.gather(*ready)
+        self.followers += [f for f, ok in zip(followers, opened, strict=True) if ok]
+        return {"subscribed": sum(opened), "failed": ["open"] * opened.count(False)}
+
+    async def _follow(self, follower, url, origin, topic, ping_interval, gate, subscribed):
+        # The page's backoff: 1 s, doubling to 30 s, back to 1 s once subscribed. A dropped
+        # follower waits for the bench's word that the server accepts again (`server_back`):
+        # every page would be retrying, and all reconnect at once, without thousands of
+        # refused attempts from here meanwhile.
+        delay = 1.0
+        while True:
+            await self.server_up.wait()
+            socket, joined = None, False
+            try:
+                async with gate or contextlib.nullcontext():
+                    socket = await _open(url, follower.session, origin, ping_interval)
+                    await self._subscribe(socket, topic, follower.last)
+                    async for raw in socket:
+                        if raw.startswith(POST_EVENT):
+                            self._arrived(follower, int(EVENT_ID.search(raw)[1]))
+                        elif raw.startswith('{"type": "subscribed"'):
+                            break
+                        elif raw.startswith('{"type": "error"'):
+                            raise RuntimeError(raw)
+                    else:
+                        raise ConnectionError("closed before subscribed")
+                follower.back_ns, delay, joined = time.monotonic_ns(), 1.0, True
+                if not subscribed.done():
+                    subscribed.set_result(True)
+                gate = None  # the first connection is a ramp; reconnections are a stampede
+                if '"complete": false' in raw:  # more was missed than one replay holds
+                    await self._subscribe(socket, topic, follower.last)
+                async for raw in socket:
+                    if raw.startswith(POST_EVENT):
+                        self._arrived(follower, int(EVENT_ID.search(raw)[1]))
+                    elif '"complete": false' in raw:
+                        await self._subscribe(socket, topic, follower.last)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if not subscribed.done():
+                    subscribed.set_result(False)  # failed to open: not followed
+                    return
+                follower.attempts += not joined  # a reconnection that failed
+            finally:
+                if socket is not None:
+                    with contextlib.suppress(Exception):
+                        await socket.close()
+            if self.server_up.is_set():
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+    @staticmethod
+    async def _subscribe(socket, topic: int, after: int) -> None:
+        await socket.send(json.dumps({"type": "subscribe", "topic": topic, "after": after}))
+
+    @staticmethod
+    def _arrived(follower: Follower, event: int) -> None:
+        if event in follower.arrivals:
+            follower.doubled += 1
+            return
+        follower.arrivals[event] = time.monotonic_ns()
+        follower.last = max(follower.last, event)
+
+    async def server_down(self) -> int:
+        """The server is about to go: dropped followers wait for `server_back`."""
+        self.server_up.clear()
+        for follower in self.followers:
+            follower.back_ns = 0
+        return len(self.followers)
+
+    async def server_back(self) -> int:
+        self.server_up.set()
+        return len(self.followers)
+
+    async def caught_up(self, *, through: int, timeout: float) -> int:
+        """Wait until every follower is back and holds every event up to `through`."""
+        deadline = time.monotonic() + timeout
+
+        def holding() -> int:
+            return sum(1 for f in self.followers if f.back_ns and f.last >= through)
+
+        while holding() < len(self.followers) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return holding()
+
+    async def followed(self, *, since: int, through: int, final: int) -> dict:
+        """Per follower: when it was back and when it held every event in (since, through];
+        all told, the events of (since, final] missing on sockets that are back, and those
+        sent twice."""
+        back, caught, lost = [], [], 0
+        for follower in self.followers:
+            arrivals = follower.arrivals
+            back.append(follower.back_ns or None)
+            needed = [arrivals.get(event) for event in range(since + 1, through + 1)]
+            caught.append(
+                None
+                if None in needed or not follower.back_ns
+                else max([follower.back_ns, *needed])
+            )
+            if follower.back_ns:  # one not back yet is counted as such, not as losing events
+                lost += sum(1 for event in range(since + 1, final + 1) if event not in arrivals)
+        return {
+            "back_ns": back,
+            "caught_ns": caught,
+            "lost": lost,
+            "doubled": sum(f.doubled for f in self.followers),
+            "attempts": sum(f.attempts for f in self.followers),
+        }
 
     # --- writers ----------------------------------------------------------------------------
 

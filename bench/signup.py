@@ -26,13 +26,7 @@ def _environment(store: str):
             return
         folder = stack_.enter_context(tempfile.TemporaryDirectory())
         env = stack.django_env("unused", **extra)
-        env["DATABASE_URL"] = f"sqlite:///{folder}/signup.sqlite3"
-        subprocess.run(
-            [stack.PYTHON, "manage.py", "migrate", "--noinput", "--verbosity=0"],
-            cwd=stack.ROOT,
-            env=env,
-            check=True,
-        )
+        env["DATABASE_URL"] = stack.sqlite_database(folder, "signup.sqlite3")
         yield env
 
 

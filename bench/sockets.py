@@ -105,6 +105,50 @@ class Session:
             "subscribe_seconds": max(a["subscribe_seconds"] for a in answers),
         }
 
+    def follow(self, readers: list[str]) -> int:
+        """Readers that follow the topic as its page does: after a drop they reconnect and
+        catch up by their last id (harness.Clients.follow); how many subscribed."""
+        parts = split(readers, len(self.pool.pipes))
+        answers = self.pool.each(
+            "follow",
+            [
+                {
+                    "url": self.url,
+                    "origin": self.origin,
+                    "sessions": part,
+                    "topic": self.world.topic,
+                    "after": self.world.last_event,
+                    "ping_interval": self.ping_interval,
+                }
+                for part in parts
+            ],
+        )
+        subscribed = sum(a["subscribed"] for a in answers)
+        self.connected += subscribed
+        for answer in answers:
+            self.failures += answer["failed"]
+        return subscribed
+
+    def server_down(self) -> None:
+        """Followers dropped from now on wait for `server_back` to reconnect, all at once."""
+        self.pool.all("server_down")
+
+    def server_back(self) -> None:
+        self.pool.all("server_back")
+
+    def caught_up(self, through: int, timeout: float) -> int:
+        """Wait until every follower holds every event up to `through`; how many do."""
+        return sum(self.pool.all("caught_up", through=through, timeout=timeout))
+
+    def followed(self, *, since: int, through: int, final: int) -> dict:
+        """Followers' back and caught-up times (monotonic ns, None if not), lost and doubled."""
+        answers = self.pool.all("followed", since=since, through=through, final=final)
+        return {
+            "back_ns": [t for a in answers for t in a["back_ns"]],
+            "caught_ns": [t for a in answers for t in a["caught_ns"]],
+            **{key: sum(a[key] for a in answers) for key in ("lost", "doubled", "attempts")},
+        }
+
     def connect_writers(self) -> None:
         self.writer.all(
             "connect_writers", url=self.url, origin=self.origin, sessions=self.world.writers

@@ -9,6 +9,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -176,6 +177,30 @@ def database(label: str):
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_sqlite_template: list[Path] = []  # the same for SQLite, as `make run` serves the app
+
+
+def sqlite_database(folder: str, name: str) -> str:
+    """The URL of a new, migrated SQLite database in `folder`: a copy of the run's template."""
+    if not _sqlite_template:
+        workdir = tempfile.mkdtemp(prefix="pioneros-bench-sqlite-")
+        atexit.register(shutil.rmtree, workdir, True)
+        template = Path(workdir) / "template.sqlite3"
+        migrated = subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env={**django_env("unused"), "DATABASE_URL": f"sqlite:///{template}"},
+            capture_output=True,
+            text=True,
+        )
+        if migrated.returncode != 0:
+            raise RuntimeError(f"migrate failed: {migrated.stderr[-2000:]}")
+        _sqlite_template.append(template)
+    copy = Path(folder) / name
+    shutil.copyfile(_sqlite_template[0], copy)
+    return f"sqlite:///{copy}"
+
+
 SERVERS = {
     "daphne": lambda port: [
         *(PYTHON, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port)),
@@ -202,20 +227,38 @@ SERVERS = {
 }
 
 
-@contextlib.contextmanager
-def server(kind: str, env: dict[str, str]):
-    """One server process of `kind`; yields (port, pid) once it accepts connections."""
-    port = free_port()
-    # BENCH_SERVER_LOG=path keeps the servers' output, to see why a socket was refused.
-    path = os.environ.get("BENCH_SERVER_LOG")
-    log = open(path, "a") if path else None  # noqa: SIM115 - closed when the server stops
-    process = subprocess.Popen(
+def launch(kind: str, env: dict[str, str], port: int, log=None, *, group=False):
+    """Start a server process of `kind` on `port`; with `group`, in a process group of its own,
+    which `kill` ends at once, workers included (Granian's worker is a child process)."""
+    return subprocess.Popen(
         SERVERS[kind](port),
         cwd=ROOT,
         env=env,
         stdout=log or subprocess.DEVNULL,
         stderr=log or subprocess.DEVNULL,
+        start_new_session=group,
     )
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL to a `launch(..., group=True)` server and its workers: a crash, not a stop."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def server_log():
+    # BENCH_SERVER_LOG=path keeps the servers' output, to see why a socket was refused.
+    path = os.environ.get("BENCH_SERVER_LOG")
+    return open(path, "a") if path else None  # closed by whoever stops the server
+
+
+@contextlib.contextmanager
+def server(kind: str, env: dict[str, str]):
+    """One server process of `kind`; yields (port, pid) once it accepts connections."""
+    port = free_port()
+    log = server_log()
+    process = launch(kind, env, port, log)
     try:
         if kind == "bare":
             wait_for_port(port, process)
