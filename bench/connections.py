@@ -92,7 +92,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         # The same app on Uvicorn (how much of the memory per socket is the server's own):
         # compared, never judged, so the full run only.
         uvicorn = None if quick else hold("uvicorn", tuned, world, clients, redis_url)
-        # Granian (a Rust server) too in the full run: a candidate for the production default.
+        # Granian (a Rust server) too in the full run: the alternative to the production default.
         granian = None if quick else hold("granian", tuned, world, clients, redis_url)
         shipped = hold("daphne", stack.django_env(db, redis_url), world, clients, redis_url)
 

@@ -29,6 +29,7 @@ TRY_AGAIN_LATER = 4503
 REDIS_RESTARTED = 4012
 WATCH_EVERY = 2.0  # seconds between two looks at the Redis epoch token
 PROBE_TIMEOUT = 3.0  # seconds; redis-py retries a refused connection for about one
+ANSWERED_FOR = 1.0  # seconds a PING's answer stands for the sockets opening after it
 WARN_EVERY = 30.0  # seconds: a reconnecting crowd must not flood the log
 
 
@@ -43,6 +44,8 @@ class _Probes:
     behind a probe."""
 
     clients: ClassVar[dict[asyncio.AbstractEventLoop, redis.asyncio.Redis]] = {}
+    answered_at: ClassVar[dict[asyncio.AbstractEventLoop, float]] = {}  # time.monotonic()
+    pinging: ClassVar[dict[asyncio.AbstractEventLoop, asyncio.Task]] = {}
 
 
 def _probe_client() -> redis.asyncio.Redis | None:
@@ -54,6 +57,8 @@ def _probe_client() -> redis.asyncio.Redis | None:
         _Probes.clients = {
             known: c for known, c in _Probes.clients.items() if not known.is_closed()
         }
+        _Probes.answered_at = {known: _Probes.answered_at[known] for known in _Probes.clients}
+        _Probes.pinging.clear()
         # One connection per process: a thousand pages reconnecting at once queue their
         # PINGs on it (each well under a millisecond) instead of opening a thousand more.
         pool = redis.asyncio.BlockingConnectionPool.from_url(
@@ -72,16 +77,31 @@ def _prefix() -> str:
 
 
 async def layer_available() -> bool:
-    """Whether the channel layer's Redis answers a PING now."""
+    """Whether the channel layer's Redis answered a PING within the last ANSWERED_FOR seconds.
+
+    Sockets opening meanwhile share one PING: after a restart thousands of pages reconnect
+    at once, and a PING each, queued behind the handshakes, took longer than PROBE_TIMEOUT
+    and turned most of them away with 4503 (docs/performance.md, "Reconnect storm")."""
     client = _probe_client()
     if client is None:
         return True
+    loop = asyncio.get_running_loop()
+    if time.monotonic() - _Probes.answered_at.get(loop, -ANSWERED_FOR) < ANSWERED_FOR:
+        return True
+    ping = _Probes.pinging.get(loop)
+    if ping is None or ping.done():
+        ping = _Probes.pinging[loop] = loop.create_task(_ping(client))
+    return await asyncio.shield(ping)
+
+
+async def _ping(client: redis.asyncio.Redis) -> bool:
     try:
         async with asyncio.timeout(PROBE_TIMEOUT):
             await client.ping()
     except Exception as error:  # any failure means no live delivery for now
         _note_outage(error)
         return False
+    _Probes.answered_at[asyncio.get_running_loop()] = time.monotonic()
     if _Outage.warned_at is not None:
         logger.warning("Live delivery restored: the channel layer answers again.")
         _Outage.warned_at, _Outage.refused = None, 0

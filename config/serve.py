@@ -5,6 +5,8 @@ Daphne writes every request's path to its access log, and such a path is as good
 to whoever reads the logs. Its command line takes no log filter, so this swaps in one.
 """
 
+import sys
+
 from daphne import access, cli
 
 from core.log_filters import redact
@@ -15,9 +17,17 @@ class RedactedAccessLog(access.AccessLogGenerator):
         super().write_entry(host, date, redact(request), status, length, ident, user)
 
 
+# Daphne refuses a socket still handshaking after 5 s by default, once the app has done the
+# work of accepting it: after a restart thousands of pages queue longer than that, and each
+# refused one comes back, so the queue never drains (docs/performance.md, "Reconnect storm").
+HANDSHAKE_SECONDS = "60"
+
+
 def main() -> None:
     # The CLI builds its access log from the name it imported; give it ours.
     cli.AccessLogGenerator = RedactedAccessLog
+    if not any(arg.startswith("--websocket_connect_timeout") for arg in sys.argv):
+        sys.argv[1:1] = ["--websocket_connect_timeout", HANDSHAKE_SECONDS]
     cli.CommandLineInterface.entrypoint()
 
 

@@ -1,5 +1,5 @@
 """Real processes for fault and load tests: a fresh PostgreSQL database, own redis-server, and
-the app's server (Daphne, as `make run` serves it, or Granian, as production does).
+the app's server (Daphne, as `make run` and production serve it, or Granian).
 
 Everything listens on free loopback ports and is stopped (databases dropped) by the fixtures
 that use it, so a test may kill and restart what it likes without touching shared servers.
@@ -185,7 +185,7 @@ class Daphne(Server):
 
 
 class Granian(Server):
-    """`python -m config.serve_granian`: the production server, one worker process under
+    """`python -m config.serve_granian`: the alternative server, one worker process under
     Granian's own supervising process."""
 
     def command(self) -> list[str]:
@@ -196,7 +196,7 @@ class Granian(Server):
 
 
 SERVERS = {"daphne": Daphne, "granian": Granian}
-PRODUCTION = "granian"  # docker-compose.yml and the Dockerfile; `make run` serves Daphne
+PRODUCTION = "daphne"  # docker-compose.yml, the Dockerfile and `make run` (docs/performance.md)
 
 
 def _tree(pid: int) -> list[int]:

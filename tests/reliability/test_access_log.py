@@ -1,5 +1,5 @@
-"""The server as shipped (`python -m config.serve_granian`, and `python -m config.serve` for
-`make run`) keeps its access log, without the keys that private paths carry: whoever reads
+"""The server as shipped (`python -m config.serve`, and `python -m config.serve_granian`, the
+alternative) keeps its access log, without the keys that private paths carry: whoever reads
 the logs must not be able to use the links. Both write `"GET <path>" <status>` lines."""
 
 import secrets
