@@ -9,12 +9,12 @@ PORT ?= 8000
 # Links in emails (built by the worker and the reminders too) point where the site is served.
 PUBLIC_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 RUN_ENV := DEBUG=true PUBLIC_URL=$(PUBLIC_URL)
-# daphne (the default, as production serves it), granian or uvicorn (from the bench extra);
+# daphne (the default, as production serves it), granian, or uvicorn (from the bench extra);
 # `make bench` compares them on this app: docs/performance.md.
 ASGI_SERVER ?= daphne
 SERVE_daphne := $(BIN)/python -m config.serve -b $(HOST) -p $(PORT) config.asgi:application
 SERVE_granian := $(BIN)/python -m config.serve_granian --host $(HOST) --port $(PORT) \
-	config.asgi:application
+	config.asgi:granian_application
 # Uvicorn's access log would keep the keys of private links (calendar feeds, invitations).
 SERVE_uvicorn := $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
 	--loop uvloop --http httptools --ws websockets --no-access-log

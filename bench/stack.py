@@ -212,11 +212,11 @@ SERVERS = {
         *("--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "error"),
         *("--loop", "uvloop", "--http", "httptools", "--ws", "websockets"),
     ],
-    # Granian, a Rust ASGI server: one worker, as the others run one process.
+    # Granian, a Rust ASGI server, as `make run ASGI_SERVER=granian` serves it (its access log
+    # on, as Daphne's): one worker, as the others run one process.
     "granian": lambda port: [
-        *(PYTHON, "-m", "granian", "--interface", "asgi", "config.asgi:application"),
-        *("--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "auto"),
-        *("--no-access-log", "--log-level", "error"),
+        *(PYTHON, "-m", "config.serve_granian", "config.asgi:granian_application"),
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
     ],
     "bare": lambda port: [PYTHON, "-m", "bench.bare", "--port", str(port)],
     # The Channels tutorial's chat consumer on Daphne and the same layer: the peer reference.

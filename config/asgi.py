@@ -22,15 +22,14 @@ from config.members import MemberScope
 from config.origins import SiteOriginValidator
 from config.routing import websocket_urlpatterns
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        # The whole origin checked against the site's own (config/origins.py), then the Django
-        # session's member attached as scope["user"] (config/members.py); while Redis is
-        # down, sockets are told so and closed (config/live.py). A socket the server closes
-        # is closed at once on every server (config/closing.py).
-        "websocket": PromptClose(
-            SiteOriginValidator(MemberScope(LiveLayerGuard(URLRouter(websocket_urlpatterns))))
-        ),
-    }
+# The whole origin checked against the site's own (config/origins.py), then the Django
+# session's member attached as scope["user"] (config/members.py); while Redis is down,
+# sockets are told so and closed (config/live.py).
+sockets = SiteOriginValidator(MemberScope(LiveLayerGuard(URLRouter(websocket_urlpatterns))))
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": sockets})
+
+# As Granian serves it (config/serve_granian.py): a close Granian would hold until the page's
+# next frame leaves at once (config/closing.py). Daphne needs no task per read for that.
+granian_application = ProtocolTypeRouter(
+    {"http": django_asgi_app, "websocket": PromptClose(sockets)}
 )

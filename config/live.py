@@ -36,6 +36,7 @@ WARN_EVERY = 30.0  # seconds: a reconnecting crowd must not flood the log
 class _Outage:
     refused = 0
     warned_at: float | None = None
+    error: Exception | None = None  # why the last PING failed
 
 
 class _Probes:
@@ -57,8 +58,12 @@ def _probe_client() -> redis.asyncio.Redis | None:
         _Probes.clients = {
             known: c for known, c in _Probes.clients.items() if not known.is_closed()
         }
-        _Probes.answered_at = {known: _Probes.answered_at[known] for known in _Probes.clients}
-        _Probes.pinging.clear()
+        _Probes.answered_at = {
+            known: at for known, at in _Probes.answered_at.items() if known in _Probes.clients
+        }
+        _Probes.pinging = {
+            known: ping for known, ping in _Probes.pinging.items() if known in _Probes.clients
+        }
         # One connection per process: a thousand pages reconnecting at once queue their
         # PINGs on it (each well under a millisecond) instead of opening a thousand more.
         pool = redis.asyncio.BlockingConnectionPool.from_url(
@@ -99,7 +104,7 @@ async def _ping(client: redis.asyncio.Redis) -> bool:
         async with asyncio.timeout(PROBE_TIMEOUT):
             await client.ping()
     except Exception as error:  # any failure means no live delivery for now
-        _note_outage(error)
+        _Outage.error = error
         return False
     _Probes.answered_at[asyncio.get_running_loop()] = time.monotonic()
     if _Outage.warned_at is not None:
@@ -108,14 +113,15 @@ async def _ping(client: redis.asyncio.Redis) -> bool:
     return True
 
 
-def _note_outage(error: Exception) -> None:
+def _note_outage() -> None:
+    """Count one socket turned away, and say so in the log at most every WARN_EVERY s."""
     _Outage.refused += 1
     now = time.monotonic()
     if _Outage.warned_at is None or now - _Outage.warned_at > WARN_EVERY:
         logger.warning(
             "Live delivery unavailable: the channel layer does not answer (%s); "
             "%d socket(s) told to retry later.",
-            error,
+            _Outage.error,
             _Outage.refused,
         )
         _Outage.warned_at, _Outage.refused = now, 0
@@ -190,6 +196,7 @@ class LiveLayerGuard:
                 return await self.inner(scope, receive, send)
             finally:
                 del _Sockets.open[token]
+        _note_outage()
         await try_again_later(receive, send)
 
 

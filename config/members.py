@@ -18,7 +18,10 @@ from core.consumers import in_database_thread
 
 logger = logging.getLogger(__name__)
 _get_user = in_database_thread(get_user.func)
-_warned_at = [-WARN_EVERY]  # monotonic time of the last warning: reconnecting pages are many
+
+
+class _Outage:
+    warned_at = -WARN_EVERY  # time.monotonic() of the last warning: reconnecting pages are many
 
 
 class MemberMiddleware(AuthMiddleware):
@@ -33,9 +36,9 @@ class MemberMiddleware(AuthMiddleware):
         except DatabaseError as error:
             # As pages answer 503 while the database is away, the socket is told to retry
             # later (4503) rather than refused with an HTTP 500 the page cannot tell apart.
-            if time.monotonic() - _warned_at[0] > WARN_EVERY:
+            if time.monotonic() - _Outage.warned_at > WARN_EVERY:
                 logger.error("Database unavailable: sockets told to retry later (%s)", error)
-                _warned_at[0] = time.monotonic()
+                _Outage.warned_at = time.monotonic()
             return await try_again_later(receive, send)
         return await BaseMiddleware.__call__(self, scope, receive, send)
 

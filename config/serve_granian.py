@@ -1,6 +1,7 @@
-"""`python -m config.serve_granian [granian options] config.asgi:application`: Granian, the
-production server, with its access log on and the keys in private paths (calendar feeds,
-invitations, account links) redacted from it, as `config.serve` does for Daphne.
+"""`python -m config.serve_granian [granian options] config.asgi:granian_application`:
+Granian, the alternative to Daphne (README, "The production stack"), with its access log on
+and the keys in private paths (calendar feeds, invitations, account links) redacted from it,
+as `config.serve` does for Daphne.
 
 Granian's own options and GRANIAN_* variables apply; only the defaults differ: the ASGI
 interface without lifespan events, which Django does not handle (WebSockets on, one worker

@@ -13,6 +13,7 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
@@ -36,7 +37,8 @@ DATABASE_THREADS = 8
 # busy more recently is trusted, and if it fails all the same it is closed after the call.
 CHECK_AFTER_IDLE = 1.0  # seconds
 _database_threads = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="socket-database")
-_kept: dict = {}  # connection held by those threads -> time.monotonic() its last call ended
+# A connection those threads hold -> time.monotonic() its last call ended.
+_kept: dict[BaseDatabaseWrapper, float] = {}
 
 
 def in_database_thread(func):

@@ -124,13 +124,20 @@ class ForumConsumer(LiveConsumer):
             content.get("after", 0),
         )
         if room_id is not None:
-            if not _is_id(room_id) or not await self._may_write_room(room_id):
+            if not _is_id(room_id):
                 await self._error("not_found", "No such room.", room=room_id)
                 return
-            # The forum's events arriving meanwhile wait for this turn: "subscribed" first.
+            # Join, then check, in this socket's turn: the forum's events and an access change
+            # arriving meanwhile wait for it, so "subscribed" goes first and the access check
+            # sees the room.
             async with self.turn:
                 self.rooms.add(room_id)
                 await hub().join(realtime.room_group(room_id), self)
+                if not await self._may_write_room(room_id):
+                    self.rooms.discard(room_id)
+                    await hub().leave(realtime.room_group(room_id), self)
+                    await self._error("not_found", "No such room.", room=room_id)
+                    return
                 await self.send_json({"type": "subscribed", "room": room_id})
             return
         if not _is_id(topic_id) or not _is_id(after) or after < 0:
@@ -145,10 +152,9 @@ class ForumConsumer(LiveConsumer):
             self.topics[topic_id] = max(after, known if known is not None else after)
             await hub().join(realtime.topic_group(topic_id), self)
             caught_up = await self._catch_up(topic_id, after)
-            if caught_up is None:
-                if known is None:  # followed before: kept until the access check says not
-                    del self.topics[topic_id]
-                    await hub().leave(realtime.topic_group(topic_id), self)
+            if caught_up is None:  # followed before or not, not any more
+                del self.topics[topic_id]
+                await hub().leave(realtime.topic_group(topic_id), self)
                 await self._error("not_found", "No such topic.", topic=topic_id)
                 return
             missed, complete = caught_up

@@ -190,7 +190,7 @@ class Granian(Server):
 
     def command(self) -> list[str]:
         return [
-            *(sys.executable, "-m", "config.serve_granian", APP),
+            *(sys.executable, "-m", "config.serve_granian", "config.asgi:granian_application"),
             *("--host", "127.0.0.1", "--port", str(self.port)),
         ]
 
