@@ -222,6 +222,43 @@ async def test_suspended_member_stops_receiving_at_once(client):
     await communicator.disconnect()
 
 
+async def test_a_suspension_while_a_room_subscribe_checks_access_is_not_missed(
+    client, monkeypatch
+):
+    """Suspended between the room's access check and the join: the room is revoked, and the
+    forum's new topics never reach the former member."""
+    from core.consumers import in_database_thread
+    from forums import access
+    from forums.consumers import ForumConsumer
+    from forums.models import Room
+    from network import services as network
+    from network.models import Membership
+
+    forum, _ = await _setup()
+
+    @in_database_thread
+    def check_then_suspend(consumer, room_id):
+        allowed = access.can_follow(consumer._fresh_user(), Room.objects.get(pk=room_id))
+        membership = Membership.objects.get(user=forum.mentor, cluster=forum.cluster)
+        network.suspend_member(membership=membership, by=forum.coordinator)
+        return allowed
+
+    monkeypatch.setattr(ForumConsumer, "_may_write_room", check_then_suspend)
+    communicator, connected, _ = await _socket(client, forum.mentor)
+    assert connected
+    await communicator.send_json_to({"type": "subscribe", "room": forum.room.pk})
+    answers = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
+    assert answers == [
+        {"type": "subscribed", "room": forum.room.pk},
+        {"type": "revoked", "room": forum.room.pk},
+    ]
+    await db(services.start_topic)(
+        room=forum.room, author=forum.coordinator, title="Members only", body="Hush"
+    )
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()
+
+
 async def test_readers_who_cannot_follow_a_moved_topic_stop_receiving_it(client):
     from tests.factories import add_member, make_cluster
 
