@@ -80,22 +80,22 @@ class Session:
         self.connected = 0
         self.failures: list[str] = []
 
+    def _readers(self, readers: list[str]) -> list[dict]:
+        """What each client process needs to open its share of `readers` on the topic."""
+        return [
+            {
+                "url": self.url,
+                "origin": self.origin,
+                "sessions": part,
+                "topic": self.world.topic,
+                "after": self.world.last_event,
+                "ping_interval": self.ping_interval,
+            }
+            for part in split(readers, len(self.pool.pipes))
+        ]
+
     def connect(self, readers: list[str]) -> dict:
-        parts = split(readers, len(self.pool.pipes))
-        answers = self.pool.each(
-            "connect",
-            [
-                {
-                    "url": self.url,
-                    "origin": self.origin,
-                    "sessions": part,
-                    "topic": self.world.topic,
-                    "after": self.world.last_event,
-                    "ping_interval": self.ping_interval,
-                }
-                for part in parts
-            ],
-        )
+        answers = self.pool.each("connect", self._readers(readers))
         self.connected += sum(a["subscribed"] for a in answers)
         for answer in answers:
             self.failures += answer["failed"]
@@ -108,21 +108,7 @@ class Session:
     def follow(self, readers: list[str]) -> int:
         """Readers that follow the topic as its page does: after a drop they reconnect and
         catch up by their last id (harness.Clients.follow); how many subscribed."""
-        parts = split(readers, len(self.pool.pipes))
-        answers = self.pool.each(
-            "follow",
-            [
-                {
-                    "url": self.url,
-                    "origin": self.origin,
-                    "sessions": part,
-                    "topic": self.world.topic,
-                    "after": self.world.last_event,
-                    "ping_interval": self.ping_interval,
-                }
-                for part in parts
-            ],
-        )
+        answers = self.pool.each("follow", self._readers(readers))
         subscribed = sum(a["subscribed"] for a in answers)
         self.connected += subscribed
         for answer in answers:

@@ -51,7 +51,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, *, timeout: float = 60) -> None:
+def wait_for_port(
+    port: int, process: subprocess.Popen, *, timeout: float = 60, every: float = 0.1
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -60,7 +62,7 @@ def wait_for_port(port: int, process: subprocess.Popen, *, timeout: float = 60) 
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
-            time.sleep(0.1)
+            time.sleep(every)
     raise RuntimeError(f"nothing answered on port {port} within {timeout} s")
 
 

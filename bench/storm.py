@@ -16,7 +16,6 @@ forum.js): its next try after the server is back adds up to that wait, which thi
 
 import multiprocessing
 import os
-import socket
 import time
 from dataclasses import dataclass
 
@@ -112,20 +111,6 @@ def _last_event(database: str, topic: int) -> int:
     return number
 
 
-def _accepting(port: int, process, timeout: float = 120) -> int:
-    """Monotonic ns when the port accepts TCP again, polled closely: the storm's zero."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server on port {port} exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return time.monotonic_ns()
-        except OSError:
-            time.sleep(0.01)
-    raise RuntimeError(f"nothing answered on port {port} within {timeout} s")
-
-
 def storm(kind: str, env: dict, database: str, world: World, plan: Plan) -> dict:
     """Follow, drop everyone by a kill, start again, wait for all back and caught up."""
     port, log = stack.free_port(), stack.server_log()
@@ -143,7 +128,9 @@ def storm(kind: str, env: dict, database: str, world: World, plan: Plan) -> dict
             killed, at_kill = time.monotonic_ns(), _last_event(database, world.topic)
             time.sleep(plan.down)
             process = stack.launch(kind, env, port, log, group=True)
-            accepted = _accepting(port, process)
+            # The storm's zero: when the port accepts TCP again, polled closely.
+            stack.wait_for_port(port, process, timeout=120, every=0.01)
+            accepted = time.monotonic_ns()
             through = _last_event(database, world.topic)
             session.server_back()
             held = session.caught_up(through, plan.timeout)

@@ -78,7 +78,17 @@ def close_kept_connections() -> None:
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
-    """A JSON socket whose handlers reach the database only through `in_database_thread`."""
+    """A JSON socket whose handlers reach the database only through `in_database_thread`.
+    It has no channel of its own on the layer: the process's hub (core/hub.py) brings its
+    messages, so an idle socket holds no queue and no task there."""
+
+    channel_layer_alias = None
+
+    async def leave_hub(self) -> None:
+        """Leave every hub group this socket joined; run however the socket ends."""
+
+    async def disconnect(self, code):
+        await self.leave_hub()
 
     async def dispatch(self, message):
         # Channels' own dispatch first closes stale database connections, a trip to the
@@ -143,12 +153,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def __call__(self, scope, receive, send):
         # Freed however the socket ends, even when the server cancels a consumer that never
-        # heard the disconnect: a leaked count would lock the member out of this process.
+        # heard the disconnect: a leaked count would lock the member out of this process, a
+        # socket left in the hub would keep the process subscribed.
         try:
-            if self.channel_layer_alias is not None:
-                return await super().__call__(scope, receive, send)
             await self._serve(scope, receive, send)
         finally:
+            await self.leave_hub()
             key = getattr(self, "counted", None)
             if key is not None:
                 _open_sockets[key] -= 1

@@ -35,8 +35,6 @@ def _is_id(value) -> bool:
 
 
 class ForumConsumer(LiveConsumer):
-    channel_layer_alias = None  # no channel of its own: the hub brings its messages
-
     async def connect(self):
         if not await self.signed_in():
             return
@@ -45,30 +43,18 @@ class ForumConsumer(LiveConsumer):
         self.rooms: set[int] = set()
         self.budget = MessageBudget()
         # Everything this socket hears comes from the process's hub (core/hub.py): topic and
-        # forum events, and access changes. The socket has no channel of its own on the
-        # layer (`channel_layer_alias`), so an idle one holds no queue and no task there.
-        # While it takes its turn (subscribing, reading a gap, checking access), the hub
-        # holds its messages here and `_take_held` handles them after, in order.
+        # forum events, and access changes (core.consumers.LiveConsumer). While it takes its
+        # turn (subscribing, reading a gap, checking access), the hub holds its messages here
+        # and `_take_held` handles them after, in order.
         self.turn = asyncio.Lock()
-        self.held: deque | None = None  # made when first needed: 600 bytes a socket
+        self.held: deque | None = None  # made when first needed: 760 bytes a socket
         self.taking: asyncio.Task | None = None
         self.behind = False  # closed for holding more than MAX_HELD
         # Told when this member's memberships change, to drop what they may no longer read.
         await hub().join(realtime.access_group(user.pk), self)
         await self.accept()
 
-    async def disconnect(self, code):
-        await self._leave_hub()
-
-    async def __call__(self, scope, receive, send):
-        # The hub must forget this socket however it ends, even when the server cancels a
-        # consumer that never heard the disconnect, or the process would stay subscribed.
-        try:
-            return await super().__call__(scope, receive, send)
-        finally:
-            await self._leave_hub()
-
-    async def _leave_hub(self) -> None:
+    async def leave_hub(self) -> None:
         taking, self.taking = getattr(self, "taking", None), None
         if taking is not None:
             taking.cancel()

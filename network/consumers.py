@@ -10,8 +10,6 @@ MAX_FRAME = 1024
 
 
 class MemberEventsConsumer(LiveConsumer):
-    channel_layer_alias = None  # no channel of its own: the hub brings its events
-
     async def connect(self):
         if not await self.signed_in():
             return
@@ -28,18 +26,7 @@ class MemberEventsConsumer(LiveConsumer):
             await self.member_event(self.early.pop(0))
         self.early = None
 
-    async def disconnect(self, code):
-        await self._leave_hub()
-
-    async def __call__(self, scope, receive, send):
-        # The hub must forget this socket however it ends, even when the server cancels a
-        # consumer that never heard the disconnect.
-        try:
-            return await super().__call__(scope, receive, send)
-        finally:
-            await self._leave_hub()
-
-    async def _leave_hub(self) -> None:
+    async def leave_hub(self) -> None:
         if hasattr(self, "group"):
             await hub().leave(self.group, self)
 

@@ -137,14 +137,18 @@ def _cut_mid_transaction(database: str, proxy, *, lock, write) -> tuple[int, byt
     return answer["result"]
 
 
-async def _caught_up(base: str, session: str, topic: int, *, after: int) -> list[int]:
-    """The event ids a socket subscribing with `after` is sent before `subscribed`."""
-    async with websockets.connect(
+def _forum_socket(base: str, session: str):
+    return websockets.connect(
         base.replace("http", "ws", 1) + "/ws/forums/",
         origin=base,
         additional_headers={"Cookie": f"sessionid={session}"},
         open_timeout=20,
-    ) as socket:
+    )
+
+
+async def _caught_up(base: str, session: str, topic: int, *, after: int) -> list[int]:
+    """The event ids a socket subscribing with `after` is sent before `subscribed`."""
+    async with _forum_socket(base, session) as socket:
         await socket.send(json.dumps({"type": "subscribe", "topic": topic, "after": after}))
         ids = []
         while (event := json.loads(await asyncio.wait_for(socket.recv(), 20)))["type"] != (
@@ -156,12 +160,7 @@ async def _caught_up(base: str, session: str, topic: int, *, after: int) -> list
 
 async def _refused(base: str, session: str) -> tuple[dict, int]:
     """What a socket is sent on connecting, and the code it is closed with."""
-    async with websockets.connect(
-        base.replace("http", "ws", 1) + "/ws/forums/",
-        origin=base,
-        additional_headers={"Cookie": f"sessionid={session}"},
-        open_timeout=20,
-    ) as socket:
+    async with _forum_socket(base, session) as socket:
         said = json.loads(await asyncio.wait_for(socket.recv(), 20))
         with pytest.raises(websockets.exceptions.ConnectionClosed):
             await asyncio.wait_for(socket.recv(), 20)
