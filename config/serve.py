@@ -5,8 +5,11 @@ Daphne writes every request's path to its access log, and such a path is as good
 to whoever reads the logs. Its command line takes no log filter, so this swaps in one.
 """
 
+import pprint
 import sys
 
+from autobahn.twisted import websocket as autobahn_twisted
+from autobahn.websocket import protocol as autobahn_protocol
 from daphne import access, cli
 
 from core.log_filters import redact
@@ -23,9 +26,40 @@ class RedactedAccessLog(access.AccessLogGenerator):
 HANDSHAKE_SECONDS = "60"
 
 
+def _as_is(value, *args, **kwargs):
+    return value
+
+
+class _Pretty:
+    """pprint.pformat's text, made only if a message shows it."""
+
+    def __init__(self, value, *args, **kwargs):
+        self.value = value
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _lazy_debug_values() -> None:
+    """Autobahn, Daphne's WebSocket protocol, builds the values of its debug messages even
+    when its logger drops them: it colours names for every frame sent and pretty-prints
+    every new socket's settings, a tenth of a handshake's time (docs/performance.md,
+    "Handshakes"). Its helpers now hand over the value, formatted only if it is logged,
+    without colour. (Autobahn's `Timings`, which Daphne never turns on, prints through
+    pformat too.)"""
+    for module in (autobahn_protocol, autobahn_twisted):
+        for name, helper in (("hltype", _as_is), ("hlval", _as_is), ("pformat", _Pretty)):
+            if hasattr(module, name):
+                setattr(module, name, helper)
+
+
 def main() -> None:
     # The CLI builds its access log from the name it imported; give it ours.
     cli.AccessLogGenerator = RedactedAccessLog
+    _lazy_debug_values()
     if not any(arg.startswith("--websocket_connect_timeout") for arg in sys.argv):
         sys.argv[1:1] = ["--websocket_connect_timeout", HANDSHAKE_SECONDS]
     cli.CommandLineInterface.entrypoint()

@@ -15,6 +15,8 @@ from typing import ClassVar, Protocol
 
 from channels.layers import get_channel_layer
 
+from core.realtime import carrier
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER = 1.0  # seconds before receiving again when the layer failed
@@ -32,6 +34,9 @@ class Hub:
     def __init__(self):
         self.layer = get_channel_layer()
         self.groups: dict[str, set[Listener]] = {}
+        # Layer group -> the local groups it carries here (core.realtime.carrier): one
+        # subscription serves every member's group, however many members have pages open.
+        self.carried: dict[str, set[str]] = {}
         self.changing = asyncio.Lock()  # joins and leaves, so the layer sees them in order
         self.channel: str | None = None
         self.receiving: asyncio.Task | None = None
@@ -42,10 +47,14 @@ class Hub:
         async with self.changing:
             listeners = self.groups.get(group)
             if listeners is None:
-                if self.channel is None:
-                    self.channel = await self.layer.new_channel()
-                    self.receiving = asyncio.ensure_future(self._receive(self.channel))
-                await self.layer.group_add(group, self.channel)
+                on_layer = carrier(group)
+                if on_layer not in self.carried:
+                    if self.channel is None:
+                        self.channel = await self.layer.new_channel()
+                        self.receiving = asyncio.ensure_future(self._receive(self.channel))
+                    await self.layer.group_add(on_layer, self.channel)
+                    self.carried[on_layer] = set()
+                self.carried[on_layer].add(group)
                 listeners = self.groups[group] = set()
             listeners.add(listener)
 
@@ -59,8 +68,13 @@ class Hub:
             if listeners:
                 return
             del self.groups[group]
+            on_layer = carrier(group)
+            self.carried[on_layer].discard(group)
+            if self.carried[on_layer]:
+                return
+            del self.carried[on_layer]
             try:
-                await self.layer.group_discard(group, self.channel)
+                await self.layer.group_discard(on_layer, self.channel)
             except Exception:
                 # Redis is away: nothing is heard of the group meanwhile, and a socket that
                 # subscribes again joins it afresh.

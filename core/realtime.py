@@ -20,9 +20,21 @@ logger = logging.getLogger(__name__)
 SEND_TIMEOUT = 10.0
 
 
-def member_group(user_id: int) -> str:
-    """Every /ws/me/ socket of one member: member.event frames about them."""
-    return f"member.{user_id}"
+# Groups of one member are many (one per member with a page open) and quiet. Each process
+# hears all of them through this one layer group and its hub (core/hub.py) hands a message
+# to that member's sockets alone, so opening a socket costs no Redis subscription of its own.
+MEMBERS = "members"
+
+
+def member_group(user_id: int, purpose: str = "") -> str:
+    """Every /ws/me/ socket of one member (member.event frames about them), or with
+    `purpose`, another kind of that member's sockets."""
+    return f"member.{user_id}.{purpose}" if purpose else f"member.{user_id}"
+
+
+def carrier(group: str) -> str:
+    """The group on the channel layer that brings `group`'s messages to each process."""
+    return MEMBERS if group.startswith("member.") else group
 
 
 class _Publisher:
@@ -74,9 +86,9 @@ def send(group: str, message: dict) -> None:
     try:
         if isinstance(layer, InMemoryChannelLayer):
             # Its queues belong to the loop of the process's sockets (and of the tests).
-            async_to_sync(layer.group_send)(group, message)
+            async_to_sync(layer.group_send)(carrier(group), message)
         else:
-            _publisher.send(layer, group, message)
+            _publisher.send(layer, carrier(group), message)
     except Exception:
         logger.warning("Live event to %s not delivered", group, exc_info=True)
 

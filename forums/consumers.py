@@ -144,8 +144,8 @@ class ForumConsumer(LiveConsumer):
                 await self._error("not_found", "No such topic.", topic=topic_id)
                 return
             missed, complete = caught_up
-            for payload in missed:
-                await self._forward(payload)
+            for payload, text in missed:
+                await self._forward(payload, text=text)
             await self.send_json(
                 {
                     "type": "subscribed",
@@ -288,18 +288,19 @@ class ForumConsumer(LiveConsumer):
         return room is not None and access.can_follow(self._fresh_user(), room)
 
     @in_database_thread
-    def _catch_up(self, topic_id: int, after: int) -> tuple[list[dict], bool] | None:
-        """The events after `after` and whether that is all of them, or None if the member
-        may not follow the topic. One call: a reconnecting crowd makes one trip each."""
+    def _catch_up(self, topic_id: int, after: int) -> tuple[list[tuple[dict, str]], bool] | None:
+        """The events after `after` with their text and whether that is all of them, or None
+        if the member may not follow the topic. One call: a reconnecting crowd makes one trip
+        each. Events after the topic's last number as read here come through the hub, which
+        this socket joined before."""
         if topic_id > MAX_ID:
             return None  # no topic has it, and SQLite could not even compare it
-        events = selectors.events_after(topic_id, after)
-        # Read after the events, so its state (accepted, locked) is at least as new.
         topic = Topic.objects.select_related("room__cluster").filter(pk=topic_id).first()
         if topic is None or not access.can_follow(self._fresh_user(), topic.room):
             return None
-        payloads = [realtime.event_payload(event, topic) for event in events]
-        return payloads, len(events) < selectors.MAX_CATCH_UP
+        if topic.last_event_id <= after:
+            return [], True  # nothing missed: no read of the events
+        return realtime.missed_events(topic, after)
 
     @in_database_thread
     def _events_between(self, topic_id: int, last: int, upto: int) -> list[dict]:

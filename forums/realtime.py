@@ -4,12 +4,22 @@ The protocol is documented in docs/realtime.md.
 """
 
 import json
+import time
 
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from core.realtime import send, send_on_commit
+from core.realtime import member_group, send, send_on_commit
+from forums import selectors
 from forums.models import Post, Room, Topic, TopicEvent
+
+# After a restart thousands of pages of one topic reconnect with the same last id and ask
+# for the same missed events: each set is read, rendered and encoded once a second, then
+# shared. Its key holds all it depends on; an edit, a hide or a change of the topic's state
+# is a new event, so a new key.
+SHARED_FOR = 1.0  # seconds
+SHARED_SETS = 64
+_missed: dict[tuple, tuple[float, list[tuple[dict, str]], bool]] = {}
 
 
 def topic_group(topic_id: int) -> str:
@@ -23,7 +33,7 @@ def room_group(room_id: int) -> str:
 def access_group(user_id: int) -> str:
     """Every forum socket of one member, told when their access may have shrunk (not core's
     member group, which carries member.event frames to /ws/me/)."""
-    return f"forums.member.{user_id}"
+    return member_group(user_id, "forums")
 
 
 def post_payload(post: Post) -> dict:
@@ -54,6 +64,29 @@ def event_payload(event: TopicEvent, topic: Topic) -> dict:
     if event.post is not None:
         payload["post"] = post_payload(event.post)
     return payload
+
+
+def missed_events(topic: Topic, after: int) -> tuple[list[tuple[dict, str]], bool]:
+    """The topic's events after `after` up to its last as `topic` was read, each with its
+    encoded text, and whether that is all of them. Every one of those events committed
+    before `topic` was read, so the state it carries is at least as new as each."""
+    key = (topic.pk, after, topic.last_event_id, *_state(topic))
+    now = time.monotonic()
+    shared = _missed.get(key)
+    if shared is not None and now - shared[0] < SHARED_FOR:
+        return shared[1], shared[2]
+    events = selectors.events_after(topic, after, through=topic.last_event_id)
+    payloads = [event_payload(event, topic) for event in events]
+    found = [(payload, json.dumps(payload)) for payload in payloads]
+    complete = len(events) < selectors.MAX_CATCH_UP
+    if len(_missed) >= SHARED_SETS:
+        _missed.clear()  # a crowd asks for few sets at a time; older ones are stale anyway
+    _missed[key] = (now, found, complete)
+    return found, complete
+
+
+def _state(topic: Topic) -> tuple:
+    return topic.accepted_post_id, topic.is_locked, topic.is_pinned
 
 
 def _message(event: dict, group: str) -> dict:

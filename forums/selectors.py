@@ -163,12 +163,18 @@ def topic_posts(
     return {"page": page, "accepted": accepted, "question_post_id": question_post_id}
 
 
-def events_after(topic: Topic | int, after: int) -> list[TopicEvent]:
-    """The events a reconnecting page missed, oldest first, at most MAX_CATCH_UP of them."""
+def events_after(
+    topic: Topic | int, after: int, *, through: int | None = None
+) -> list[TopicEvent]:
+    """The events a reconnecting page missed, oldest first, at most MAX_CATCH_UP of them;
+    with `through`, none numbered above it."""
+    events = TopicEvent.objects.filter(topic=topic, number__gt=after)
+    if through is not None:
+        events = events.filter(number__lte=through)
     return list(
-        TopicEvent.objects.filter(topic=topic, number__gt=after)
-        .select_related("post__author__profile", "post__topic")
-        .order_by("number")[:MAX_CATCH_UP]
+        events.select_related("post__author__profile", "post__topic").order_by("number")[
+            :MAX_CATCH_UP
+        ]
     )
 
 

@@ -58,13 +58,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(settings):
-    """Per-member counters (posts a minute, sign-in attempts, open sockets) start at zero."""
+    """Per-member counters (posts a minute, sign-in attempts, open sockets) start at zero,
+    and no missed events are shared from another test's topic (its ids come back)."""
     from django.core.cache import cache
 
     from core import consumers
+    from forums import realtime
 
     cache.clear()
     consumers._open_sockets.clear()
+    realtime._missed.clear()
 
 
 @pytest.fixture(autouse=True)

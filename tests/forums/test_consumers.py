@@ -104,6 +104,43 @@ async def test_reconnect_catches_up_exactly_what_was_missed(client):
     await communicator.disconnect()
 
 
+async def test_pages_reconnecting_together_share_one_read_and_an_edit_is_never_stale(
+    client, monkeypatch
+):
+    """Pages with the same last id share one read of what they missed; a page reconnecting
+    after an edit reads afresh and gets the edit."""
+    from forums import selectors
+
+    forum, topic = await _setup()
+    reply = await db(services.post_reply)(topic=topic, author=forum.mentor, body="FOB, Santos")
+    reads = []
+    events_after = selectors.events_after
+    monkeypatch.setattr(
+        selectors, "events_after", lambda *a, **k: reads.append(a) or events_after(*a, **k)
+    )
+
+    async def missed(user) -> list[dict]:
+        communicator, _, _ = await _socket(client, user)
+        await communicator.send_json_to({"type": "subscribe", "topic": topic.pk, "after": 1})
+        events = []
+        while (message := await communicator.receive_json_from())["type"] != "subscribed":
+            events.append(message)
+        await communicator.disconnect()
+        return events
+
+    first, second = await missed(forum.follower), await missed(forum.coordinator)
+    assert [e["id"] for e in first] == [e["id"] for e in second] == [2]
+    assert len(reads) == 1
+    await db(services.edit_post)(post=reply, by=forum.mentor, body="CIF, Santos")
+    third = await missed(forum.follower)
+    assert [e["id"] for e in third] == [2, 3]
+    assert all("CIF, Santos" in e["post"]["html"] for e in third)
+    assert len(reads) == 2
+    # Nothing missed, nothing read.
+    await _subscribed(client, forum.mentor, topic, after=3)
+    assert len(reads) == 2
+
+
 async def test_posting_over_the_socket_uses_the_service(client):
     forum, topic = await _setup()
     communicator, _, _ = await _socket(client, forum.mentor)

@@ -8,6 +8,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from core.hub import hub
+from core.realtime import MEMBERS
 from forums import consumers, realtime, services
 from tests.forums.test_consumers import _setup, _subscribed, db
 
@@ -121,6 +122,36 @@ async def test_a_revoked_member_is_dropped_from_the_hub_and_hears_nothing_more(c
     assert await mentor.receive_nothing(timeout=0.5)
     for communicator in (mentor, follower):
         await communicator.disconnect()
+
+
+async def test_members_share_one_subscription_and_each_hears_only_their_own(
+    client, monkeypatch
+):
+    """Opening a socket costs no subscription of the member's own: every member's access
+    changes reach the process on one group, and the hub tells that member's sockets alone."""
+    from network import services as network
+    from network.models import Membership
+
+    layer = get_channel_layer()
+    added, discarded = [], []
+    _count_calls(monkeypatch, layer, "group_add", added)
+    _count_calls(monkeypatch, layer, "group_discard", discarded)
+    forum, topic = await _setup()
+    mentor = await _subscribed(client, forum.mentor, topic, after=1)
+    follower = await _subscribed(client, forum.follower, topic, after=1)
+
+    assert sorted(added) == sorted([MEMBERS, realtime.topic_group(topic.pk)])
+    assert await _redis_subscribers(MEMBERS) in (None, 1)
+    membership = await db(Membership.objects.get)(user=forum.mentor, cluster=forum.cluster)
+    await db(network.suspend_member)(membership=membership, by=forum.coordinator)
+    assert await mentor.receive_json_from(timeout=5) == {"type": "revoked", "topic": topic.pk}
+    assert await follower.receive_nothing(timeout=0.5)
+
+    await mentor.disconnect()
+    assert MEMBERS not in discarded  # the follower's socket still needs it
+    await follower.disconnect()
+    assert MEMBERS in discarded
+    assert await _redis_subscribers(MEMBERS) in (None, 0)
 
 
 async def _held_events(monkeypatch, forum, topic, bodies) -> list[dict]:
