@@ -124,9 +124,7 @@ async def test_a_revoked_member_is_dropped_from_the_hub_and_hears_nothing_more(c
         await communicator.disconnect()
 
 
-async def test_members_share_one_subscription_and_each_hears_only_their_own(
-    client, monkeypatch
-):
+async def test_members_share_one_subscription_and_each_hears_only_their_own(client, monkeypatch):
     """Opening a socket costs no subscription of the member's own: every member's access
     changes reach the process on one group, and the hub tells that member's sockets alone."""
     from network import services as network
