@@ -1,4 +1,4 @@
-# The Pioneros image: Daphne serves HTTP and WebSocket; the same image runs the task worker.
+# The Pioneros image: Uvicorn serves HTTP and WebSocket; the same image runs the task worker.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
@@ -9,4 +9,4 @@ COPY . .
 RUN DEBUG=false SECRET_KEY=build-time-only-build-time-only-build-time-only-0123456789 \
     ALLOWED_HOSTS=build EMAIL_HOST=build python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["python", "-m", "config.serve", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
+CMD ["python", "-m", "config.serve_uvicorn", "--host", "0.0.0.0", "--port", "8000", "config.asgi:application"]

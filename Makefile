@@ -9,15 +9,14 @@ PORT ?= 8000
 # Links in emails (built by the worker and the reminders too) point where the site is served.
 PUBLIC_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 RUN_ENV := DEBUG=true PUBLIC_URL=$(PUBLIC_URL)
-# daphne (the default, as production serves it), granian, or uvicorn (from the bench extra);
+# daphne (the default), uvicorn (as production serves it) or granian (the dev extra);
 # `make bench` compares them on this app: docs/performance.md.
 ASGI_SERVER ?= daphne
 SERVE_daphne := $(BIN)/python -m config.serve -b $(HOST) -p $(PORT) config.asgi:application
 SERVE_granian := $(BIN)/python -m config.serve_granian --host $(HOST) --port $(PORT) \
 	config.asgi:granian_application
-# Uvicorn's access log would keep the keys of private links (calendar feeds, invitations).
-SERVE_uvicorn := $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
-	--loop uvloop --http httptools --ws websockets --no-access-log
+SERVE_uvicorn := $(BIN)/python -m config.serve_uvicorn --host $(HOST) --port $(PORT) \
+	config.asgi:application
 SERVE := $(or $(SERVE_$(ASGI_SERVER)),$(error ASGI_SERVER must be daphne, granian or uvicorn))
 
 .PHONY: install run test lint format messages worker reminders clean bench bench-quick
@@ -38,7 +37,7 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 # Emails and other background work go to the task worker, started beside Daphne.
-run: install $(if $(filter uvicorn,$(ASGI_SERVER)),$(BENCH_STAMP))
+run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) TASK_WORKER=true $(BIN)/python manage.py seed_demo --if-empty
 	@echo "Pioneros on http://$(HOST):$(PORT)/ (demo accounts: see README)"

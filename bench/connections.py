@@ -87,34 +87,44 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
     with stack.redis_server() as redis_url, stack.database("connections") as db:
         tuned = stack.django_env(db, redis_url, BENCH_TUNED_POOL="true")
         world = World.build(tuned, members=clients)
-        ours = hold("daphne", tuned, world, clients, redis_url, cycles=2)
+        ours = hold(stack.PRODUCTION, tuned, world, clients, redis_url, cycles=2)
         bare = hold("bare", tuned, world, clients, redis_url)
-        # The same app on Uvicorn (how much of the memory per socket is the server's own):
-        # compared, never judged, so the full run only.
-        uvicorn = None if quick else hold("uvicorn", tuned, world, clients, redis_url)
-        # Granian (a Rust server) too in the full run: the alternative to the production default.
-        granian = None if quick else hold("granian", tuned, world, clients, redis_url)
-        shipped = hold("daphne", stack.django_env(db, redis_url), world, clients, redis_url)
+        # The same app on the other servers (how much of the memory per socket is the
+        # server's own): compared, never judged, so the full run only.
+        others = {
+            kind: hold(kind, tuned, world, clients, redis_url)
+            for kind in ([] if quick else ["daphne", "granian"])
+        }
+        shipped = hold(
+            stack.PRODUCTION, stack.django_env(db, redis_url), world, clients, redis_url
+        )
 
     kib = 1024
+    ours_label = stack.LABELS[stack.PRODUCTION]
     per_socket = ours["rss_per_socket"] / kib
     bare_per_socket = bare["rss_per_socket"] / kib
     results += [
         row(
             "connections",
             scale,
-            "KiB resident per socket, Daphne (ref: bare)",
+            f"KiB resident per socket, {ours_label} (ref: bare)",
             per_socket,
             bare_per_socket,
             # At the quick run's hundred sockets the process's own baseline dominates.
             target="<= 2x bare" if not quick else "",
             passed=per_socket <= 2 * bare_per_socket if not quick else None,
         ),
-        row("connections", scale, "handshakes/s, Daphne", ours["handshakes"], bare["handshakes"]),
         row(
             "connections",
             scale,
-            f"sockets open after {HOLD} s idle, Daphne",
+            f"handshakes/s, {ours_label}",
+            ours["handshakes"],
+            bare["handshakes"],
+        ),
+        row(
+            "connections",
+            scale,
+            f"sockets open after {HOLD} s idle, {ours_label}",
             ours["alive"],
             bare["alive"],
             target=f"{clients}",
@@ -123,7 +133,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         row(
             "connections",
             scale,
-            "client sockets left after clients left, Daphne",
+            f"client sockets left after clients left, {ours_label}",
             ours["clients_left"][0],
             bare["clients_left"][0],
             target="0",
@@ -132,7 +142,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         row(
             "connections",
             scale,
-            "Redis connections above baseline after clients left, Daphne",
+            f"Redis connections above baseline after clients left, {ours_label}",
             ours["redis_left"][0],
             target="0",
             passed=ours["redis_left"][0] <= 0,
@@ -141,7 +151,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         row(
             "connections",
             scale,
-            "Redis connections above baseline after cycle 2 (ref: cycle 1), Daphne",
+            f"Redis connections above baseline after cycle 2 (ref: cycle 1), {ours_label}",
             ours["redis_left"][-1],
             ours["redis_left"][0],
             target="<= cycle 1",
@@ -150,7 +160,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         row(
             "connections",
             scale,
-            f"group members left {GROUP_DRAIN} s after clients left, Daphne",
+            f"group members left {GROUP_DRAIN} s after clients left, {ours_label}",
             ours["group_left"],
             target="0",
             passed=ours["group_left"] == 0,
@@ -158,52 +168,36 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         row(
             "connections",
             scale + ", shipped Redis pool",
-            f"sockets open after {HOLD} s idle, Daphne as shipped",
+            f"sockets open after {HOLD} s idle, {ours_label} as shipped",
             shipped["alive"],
             ours["alive"],
             target=f"{clients}",
             passed=shipped["alive"] == clients,
         ),
     ]
-    if uvicorn is not None:
+    for kind, figures in others.items():
         results += [
             row(
                 "connections",
                 scale,
-                "KiB resident per socket, Uvicorn (ref: bare)",
-                uvicorn["rss_per_socket"] / kib,
+                f"KiB resident per socket, {stack.LABELS[kind]} (ref: bare)",
+                figures["rss_per_socket"] / kib,
                 bare_per_socket,
+                server=f"{kind} (ref: bare)",
             ),
             row(
                 "connections",
                 scale,
-                "handshakes/s, Uvicorn",
-                uvicorn["handshakes"],
+                f"handshakes/s, {stack.LABELS[kind]}",
+                figures["handshakes"],
                 bare["handshakes"],
-            ),
-        ]
-    if granian is not None:
-        results += [
-            row(
-                "connections",
-                scale,
-                "KiB resident per socket, Granian (ref: bare)",
-                granian["rss_per_socket"] / kib,
-                bare_per_socket,
-            ),
-            row(
-                "connections",
-                scale,
-                "handshakes/s, Granian",
-                granian["handshakes"],
-                bare["handshakes"],
+                server=f"{kind} (ref: bare)",
             ),
         ]
     for label, figures in (
-        ("Daphne", ours),
+        (ours_label, ours),
         ("bare", bare),
-        ("Uvicorn", uvicorn),
-        ("Granian", granian),
+        *((stack.LABELS[kind], figures) for kind, figures in others.items()),
     ):
         if figures and figures["failed"]:
             notes.append(f"connections {label}: {figures['failed']} sockets failed to open")
@@ -214,5 +208,6 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
             f"{clients - ours['alive']} (see bench/settings.py)"
         )
     for result in results:
-        result.server = "daphne (ref: bare)"
+        if result.server == "-":
+            result.server = f"{stack.PRODUCTION} (ref: bare)"
     return results

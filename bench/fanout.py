@@ -1,11 +1,12 @@
 """1. Live fan-out: posts made through the real service reach every open page of a topic.
 
 Writers post over the forum socket, so each post is saved by forums.services.post_reply in
-Daphne, committed, and broadcast through channels-redis to every subscribed reader. The
-bare `websockets` server receives the same posts from the same harness and broadcast()s them.
+production's server (Uvicorn), committed, and broadcast through channels-redis to every
+subscribed reader. The bare `websockets` server receives the same posts from the same harness
+and broadcast()s them.
 At the decisive scale the same posts also go, end to end, to the app on the other Redis
-layer, on Uvicorn and on Granian, and to the peer: the Channels tutorial's chat consumer
-(bench/tutorial_chat.py), what a Django team writes first, on Daphne and the same layer.
+layer, on Daphne and on Granian, and to the peer: the Channels tutorial's chat consumer
+(bench/tutorial_chat.py), what a Django team writes first, on the same server and layer.
 The layer's Redis pool is the bench's tuned one (bench/settings.py): with redis-py's defaults
 sockets are dropped, which the connections benchmark measures.
 """
@@ -16,17 +17,17 @@ from bench import stack
 from bench.results import Result, median, row
 from bench.sockets import Round, Session, World
 
-# The fixed rate is half of what Daphne sustained at saturation at that scale (at most
+# The fixed rate is half of what production's server sustained at saturation at that scale (at most
 # RATE_CAP), the same for the bare server: latency below saturation, not queueing behind it.
 RATE_CAP = 10.0
 RATE_FLOOR = 0.25
 
-# Run end to end at the decisive scale against the shipped Daphne on RedisPubSubChannelLayer:
-# the other Redis layer, for the choice of the shipped one; Uvicorn, for how much of the
-# distance to the bare server is the server's own.
+# Run end to end at the decisive scale against production's server on RedisPubSubChannelLayer:
+# the other Redis layer, for the choice of the shipped one; the other servers, for the choice
+# of production's and how much of the distance to the bare server is the server's own.
 ALTERNATIVES = [
-    ("RedisChannelLayer", "daphne", {"BENCH_CHANNEL_LAYER": "core"}),
-    ("Uvicorn", "uvicorn", {}),
+    ("RedisChannelLayer", stack.PRODUCTION, {"BENCH_CHANNEL_LAYER": "core"}),
+    ("Daphne", "daphne", {}),
     ("Granian", "granian", {}),
 ]
 # Targets at the decisive scale (issue: live delivery at the ceiling); the long-run goal
@@ -88,7 +89,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         for clients in plan.scales:
             try:
                 ours_n, ours_fixed, ours_sat, rate = measure(
-                    "daphne", env, world, clients, plan, notes, None
+                    stack.PRODUCTION, env, world, clients, plan, notes, None
                 )
                 bare_n, bare_fixed, bare_sat, _ = measure(
                     "bare", env, world, clients, plan, notes, rate
@@ -127,7 +128,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
                     )
                     if decisive
                     else None,
-                    server="daphne (ref: bare)",
+                    server=f"{stack.PRODUCTION} (ref: bare)",
                 )
             )
             ours_rate = median(r.delivered_per_second for r in ours_sat)
@@ -145,7 +146,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
                     )
                     if decisive
                     else None,
-                    server="daphne (ref: bare)",
+                    server=f"{stack.PRODUCTION} (ref: bare)",
                 )
             )
             results.append(
@@ -197,7 +198,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
                         continue
                     compared = _compared(label, scale, rate, (ours_fixed, ours_sat), (fixed, sat))
                     for found in compared:
-                        found.server = f"{kind} (ref: daphne)"
+                        found.server = f"{kind} (ref: {stack.PRODUCTION})"
                     results += compared
     return results
 
@@ -223,7 +224,7 @@ def _against_peer(env, world, clients, plan, notes, rate, ours_sat, ours_fixed, 
             peer_rate,
             target=f">= {PEER_RATE}x peer" if decisive else "",
             passed=(both and ours_rate >= PEER_RATE * peer_rate) if decisive else None,
-            server="daphne (ref: daphne)",
+            server=f"{stack.PRODUCTION} (ref: {stack.PRODUCTION})",
         ),
         row(
             "fanout",
@@ -233,14 +234,14 @@ def _against_peer(env, world, clients, plan, notes, rate, ours_sat, ours_fixed, 
             peer99,
             target="<= peer" if decisive else "",
             passed=(both and ours99 <= peer99) if decisive else None,
-            server="daphne (ref: daphne)",
+            server=f"{stack.PRODUCTION} (ref: {stack.PRODUCTION})",
         ),
         row(
             "fanout",
             scale,
             "messages lost, Channels tutorial peer",
             _lost(peer_fixed + peer_sat),
-            server="daphne",
+            server=stack.PRODUCTION,
         ),
     ]
 

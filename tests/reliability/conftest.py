@@ -79,7 +79,8 @@ def own_redis(workdir, processes):
 def server_class(request) -> type[servers.Server]:
     """The server of the fault and load tests: production's. A test of what `make run` relies
     on too runs on every server: `pytest.mark.parametrize("server_class", sorted(SERVERS),
-    indirect=True)`. Both passed every test; each server costs a minute and a half a run."""
+    indirect=True)`. Uvicorn, Daphne and Granian each passed every test; each server costs a
+    minute and a half a run."""
     return servers.SERVERS[request.param]
 
 

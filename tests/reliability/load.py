@@ -106,8 +106,8 @@ async def run(
     running = []
     for number, reader in enumerate(readers):
         running.append(asyncio.create_task(reader.run(stop)))
-        # Members arrive a few at a time, not in one instant: Daphne drops a handshake the app
-        # has not accepted within 5 s, and this is a test of holding sockets, not of a storm.
+        # Members arrive a few at a time, not in one instant: this is a test of holding
+        # sockets, not of a storm (bench/storm.py measures that).
         if number >= ARRIVING:
             await clients.until(lambda n=number: readers[n - ARRIVING].connects, 60, "arrival")
         await asyncio.sleep(RAMP)

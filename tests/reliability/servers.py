@@ -1,5 +1,5 @@
 """Real processes for fault and load tests: a fresh PostgreSQL database, own redis-server, and
-the app's server (Daphne, as `make run` and production serve it, or Granian).
+the app's server (Uvicorn, as production serves it, Daphne, as `make run` does, or Granian).
 
 Everything listens on free loopback ports and is stopped (databases dropped) by the fixtures
 that use it, so a test may kill and restart what it likes without touching shared servers.
@@ -185,7 +185,7 @@ class Daphne(Server):
 
 
 class Granian(Server):
-    """`python -m config.serve_granian`: the alternative server, one worker process under
+    """`python -m config.serve_granian`: another server, one worker process under
     Granian's own supervising process."""
 
     def command(self) -> list[str]:
@@ -195,8 +195,19 @@ class Granian(Server):
         ]
 
 
-SERVERS = {"daphne": Daphne, "granian": Granian}
-PRODUCTION = "daphne"  # docker-compose.yml, the Dockerfile and `make run` (docs/performance.md)
+class Uvicorn(Server):
+    """`python -m config.serve_uvicorn`: one process on uvloop, httptools and the sans-I/O
+    websockets protocol."""
+
+    def command(self) -> list[str]:
+        return [
+            *(sys.executable, "-m", "config.serve_uvicorn", APP),
+            *("--host", "127.0.0.1", "--port", str(self.port)),
+        ]
+
+
+SERVERS = {"daphne": Daphne, "granian": Granian, "uvicorn": Uvicorn}
+PRODUCTION = "uvicorn"  # docker-compose.yml and the Dockerfile (docs/performance.md)
 
 
 def _tree(pid: int) -> list[int]:

@@ -1,5 +1,5 @@
 """`make soak`: 1,000 live clients held 5 minutes with heartbeats, a steady posting rate and
-HTTP browsing, against two server processes (production's, Daphne, unless `--server`),
+HTTP browsing, against two server processes (production's, Uvicorn, unless `--server`),
 own Redis and a fresh PostgreSQL database.
 
 Prints the same figures as the short run in `make test` (tests/reliability/test_load.py) and

@@ -1,6 +1,7 @@
-"""The server as shipped (`python -m config.serve`, and `python -m config.serve_granian`, the
-alternative) keeps its access log, without the keys that private paths carry: whoever reads
-the logs must not be able to use the links. Both write `"GET <path>" <status>` lines."""
+"""Each server as shipped (`python -m config.serve_uvicorn` for production, `config.serve`
+for `make run`, `config.serve_granian`) keeps its access log, without the keys that private
+paths carry: whoever reads the logs must not be able to use the links. Each writes
+`"GET <path>" <status>` lines."""
 
 import secrets
 

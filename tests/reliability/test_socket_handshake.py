@@ -1,7 +1,7 @@
 """What a real client sees when a real server refuses a socket, for both sockets.
 
 Channels' in-process communicator reports the close code a consumer chose even when the
-consumer closed before accepting; Daphne and Granian turn that into an HTTP 403, and a browser into
+consumer closed before accepting; real servers turn that into an HTTP 403, and a browser into
 close code 1006, which a page cannot tell from a lost network. So these run over TCP.
 """
 
