@@ -79,9 +79,13 @@ def missed_events(topic: Topic, after: int) -> tuple[list[tuple[dict, str]], boo
     payloads = [event_payload(event, topic) for event in events]
     found = [(payload, json.dumps(payload)) for payload in payloads]
     complete = len(events) < selectors.MAX_CATCH_UP
-    if len(_missed) >= SHARED_SETS:
-        _missed.clear()  # a crowd asks for few sets at a time; older ones are stale anyway
-    _missed[key] = (now, found, complete)
+    # Only the last second's sets are kept, at most SHARED_SETS: one of 500 events is
+    # megabytes. (A few dozen entries to look over, against a read from the database.)
+    for old, (read_at, _found, _complete) in list(_missed.items()):
+        if now - read_at >= SHARED_FOR:
+            _missed.pop(old, None)
+    if len(_missed) < SHARED_SETS:
+        _missed[key] = (now, found, complete)
     return found, complete
 
 
