@@ -59,7 +59,9 @@
   function retry(code) {
     // 4503: the server cannot deliver live now (Redis is down); it keeps trying.
     if (!crowded) show(code === 4503 ? document.body.dataset.liveUnavailable : document.body.dataset.liveReconnecting);
-    setTimeout(connect, delay);
+    // Spread between half and one and a half times the backoff: the pages a restart drops
+    // would otherwise all knock again at the same instant.
+    setTimeout(connect, delay * (0.5 + Math.random()));
     delay = Math.min(delay * 2, 30000);
   }
 

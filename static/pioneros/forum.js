@@ -284,7 +284,9 @@
   function retry(code) {
     if (code !== 4503 && !crowded) show("reconnecting");
     if (!navigator.onLine) return; // the "online" event reconnects
-    setTimeout(function () { if (!socket && !stopped) connect(); }, delay);
+    // Spread between half and one and a half times the backoff: the pages a restart drops
+    // would otherwise all knock again at the same instant.
+    setTimeout(function () { if (!socket && !stopped) connect(); }, delay * (0.5 + Math.random()));
     delay = Math.min(delay * 2, 30000);
   }
 
