@@ -1,4 +1,5 @@
-"""3b. Daphne against Uvicorn at the capacity point: readers a server holds before p95 > 250 ms.
+"""3b. Production's server against Daphne (`make run`'s) at the capacity point: readers a
+server holds before p95 > 250 ms.
 
 The same app, settings and harness; readers are added step by step to one server process
 and a fixed-rate round of posts is timed at each step, until p95 passes the limit.
@@ -46,34 +47,34 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         env = stack.django_env(db, redis_url, BENCH_TUNED_POOL="true")
         world = World.build(env, members=steps[-1])
         posts = 3 if quick else 6
+        shipped = sweep(stack.PRODUCTION, env, world, steps, posts)
         daphne = sweep("daphne", env, world, steps, posts)
-        uvicorn = sweep("uvicorn", env, world, steps, posts)
+    label = stack.LABELS[stack.PRODUCTION]
     results = []
-    for ours, theirs in zip_longest(daphne, uvicorn):
+    for ours, theirs in zip_longest(shipped, daphne):
         readers = (ours or theirs)[0]
         results.append(
             row(
                 "server",
                 f"{readers} readers",
-                f"p95 ms at {RATE} posts/s, Daphne (ref: Uvicorn)",
+                f"p95 ms at {RATE} posts/s, {label} (ref: Daphne)",
                 ours[1] if ours else None,
                 theirs[1] if theirs else None,
             )
         )
-    ours_cap, theirs_cap = capacity(daphne), capacity(uvicorn)
+    ours_cap, theirs_cap = capacity(shipped), capacity(daphne)
     results.append(
         row(
             "server",
             f"p95 <= {LIMIT_MS} ms, steps {'/'.join(map(str, steps))}",
-            "capacity in readers, Daphne (ref: Uvicorn)",
+            f"capacity in readers, {label} (ref: Daphne)",
             ours_cap,
             theirs_cap,
-            target="report; Uvicorn > 1.25x: choosable",
         )
     )
     for result in results:
-        result.server = "daphne (ref: uvicorn)"
-    for name, points in (("Daphne", daphne), ("Uvicorn", uvicorn)):
+        result.server = f"{stack.PRODUCTION} (ref: daphne)"
+    for name, points in ((label, shipped), ("Daphne", daphne)):
         if points and points[-1][1] is not None and points[-1][1] <= LIMIT_MS:
             notes.append(f"server {name}: still within {LIMIT_MS} ms at the last step")
     return results

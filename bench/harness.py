@@ -22,7 +22,8 @@ MARK = re.compile(r"bench r(\d+) s(\d+) t(\d+)")
 POST_EVENT = '{"type": "post.created"'
 # A topic event's own number comes before its post's id (forums.realtime.event_payload).
 EVENT_ID = re.compile(r'"topic": \d+, "id": (\d+)')
-# Daphne drops a socket whose app has not accepted it within 5 s: a ramp, not a stampede.
+# Sockets open a few at a time per client process: a ramp, not a stampede (bench/storm.py
+# measures the stampede).
 CONNECT_CONCURRENCY = 16
 CLOSE_CONCURRENCY = 256
 
@@ -37,7 +38,7 @@ def _open(url: str, session: str, origin: str, ping_interval: float | None):
         ping_timeout=120,
         close_timeout=5,
         max_size=2**20,
-        compression=None,  # Daphne does not offer permessage-deflate; keep frames alike
+        compression=None,  # as shipped, no server compresses (config/serve_uvicorn.py)
     )
 
 

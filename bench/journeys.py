@@ -22,7 +22,7 @@ MAX_QUERIES = 25
 @contextlib.contextmanager
 def _demo_network(store: str):
     """The environment of a database holding a fresh demo network."""
-    # Emails wait in the task queue, as with the worker production runs beside Daphne.
+    # Emails wait in the task queue, as with the worker production runs beside its web server.
     extra = {"BENCH_PLAIN_STATIC": "true", "ALLOWED_HOSTS": "testserver", "TASK_WORKER": "true"}
     with contextlib.ExitStack() as stack_:
         if store == "postgresql":

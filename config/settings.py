@@ -151,7 +151,14 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # The process's hub holds its groups for as long as it runs (core/hub.py); the layer's
+    # default would drop them after a day, and every live page with them.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"group_expiry": 10 * 365 * 24 * 3600},
+        }
+    }
 
 # Without a worker process, tasks run in the request; with one, in the database queue.
 TASKS = {

@@ -72,18 +72,18 @@ def missed_events(topic: Topic, after: int) -> tuple[list[tuple[dict, str]], boo
     before `topic` was read, so the state it carries is at least as new as each."""
     key = (topic.pk, after, topic.last_event_id, *_state(topic))
     now = time.monotonic()
-    shared = _missed.get(key)
-    if shared is not None and now - shared[0] < SHARED_FOR:
-        return shared[1], shared[2]
-    events = selectors.events_after(topic, after, through=topic.last_event_id)
-    payloads = [event_payload(event, topic) for event in events]
-    found = [(payload, json.dumps(payload)) for payload in payloads]
-    complete = len(events) < selectors.MAX_CATCH_UP
     # Only the last second's sets are kept, at most SHARED_SETS: one of 500 events is
     # megabytes. (A few dozen entries to look over, against a read from the database.)
     for old, (read_at, _found, _complete) in list(_missed.items()):
         if now - read_at >= SHARED_FOR:
             _missed.pop(old, None)
+    shared = _missed.get(key)
+    if shared is not None:
+        return shared[1], shared[2]
+    events = selectors.events_after(topic, after, through=topic.last_event_id)
+    payloads = [event_payload(event, topic) for event in events]
+    found = [(payload, json.dumps(payload)) for payload in payloads]
+    complete = len(events) < selectors.MAX_CATCH_UP
     if len(_missed) < SHARED_SETS:
         _missed[key] = (now, found, complete)
     return found, complete

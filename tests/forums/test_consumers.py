@@ -109,8 +109,9 @@ async def test_pages_reconnecting_together_share_one_read_and_an_edit_is_never_s
 ):
     """Pages with the same last id share one read of what they missed; a page reconnecting
     after an edit reads afresh and gets the edit."""
-    from forums import selectors
+    from forums import realtime, selectors
 
+    monkeypatch.setattr(realtime, "SHARED_FOR", 60.0)  # however slow the machine
     forum, topic = await _setup()
     reply = await db(services.post_reply)(topic=topic, author=forum.mentor, body="FOB, Santos")
     reads = []

@@ -5,8 +5,10 @@ import json
 
 import pytest
 from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
+from config.asgi import application
 from core.hub import hub
 from core.realtime import MEMBERS
 from forums import consumers, realtime, services
@@ -150,6 +152,29 @@ async def test_members_share_one_subscription_and_each_hears_only_their_own(clie
     await follower.disconnect()
     assert MEMBERS in discarded
     assert await _redis_subscribers(MEMBERS) in (None, 0)
+
+
+async def test_an_event_for_one_member_reaches_no_other_members_page(client):
+    """Every member's events reach the process on one group: the hub must still hand each
+    to that member's pages alone."""
+    from core import realtime as core_realtime
+    from tests.forums.test_consumers import HOST, ORIGIN, _cookie
+
+    forum, _topic = await _setup()
+    pages = {}
+    for user in (forum.mentor, forum.follower):
+        cookie = (b"cookie", await _cookie(client, user))
+        page = WebsocketCommunicator(application, "/ws/me/", headers=[HOST, ORIGIN, cookie])
+        assert (await page.connect())[0]
+        assert await page.receive_json_from() == {"type": "hello"}
+        pages[user.pk] = page
+    event = {"type": "notifications", "unread": 3}
+    await db(core_realtime.send_to_members_on_commit)([forum.mentor.pk], event)
+
+    assert await pages[forum.mentor.pk].receive_json_from(timeout=5) == event
+    assert await pages[forum.follower.pk].receive_nothing(timeout=0.5)
+    for page in pages.values():
+        await page.disconnect()
 
 
 async def _held_events(monkeypatch, forum, topic, bodies) -> list[dict]:

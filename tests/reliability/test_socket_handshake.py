@@ -92,3 +92,18 @@ def test_a_foreign_origin_is_refused_at_the_handshake(site, origin):
     assert _outcomes(site, origin=origin, session=data["writer"]) == dict.fromkeys(
         ROUTES, "http 403"
     )
+
+
+def test_no_server_compresses_frames(site):
+    """A browser asks for permessage-deflate; granted, every socket would keep zlib state and
+    each event would be compressed once per socket, where the hub encodes it once for all."""
+    server, data = site
+
+    async def extensions():
+        headers = {"Cookie": f"sessionid={data['writer']}"}
+        async with websockets.connect(
+            f"{server.ws}/ws/forums/", origin=server.base, additional_headers=headers
+        ) as socket:  # the client offers compression by default, as browsers do
+            return socket.response.headers.get("Sec-WebSocket-Extensions")
+
+    assert asyncio.run(extensions()) is None
