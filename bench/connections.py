@@ -94,7 +94,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         # server's own): compared, never judged, so the full run only.
         others = {
             kind: hold(kind, tuned, world, clients, redis_url)
-            for kind in ([] if quick else ["daphne", "granian"])
+            for kind in ([] if quick else sorted(stack.LABELS.keys() - {stack.PRODUCTION}))
         }
         shipped = hold(
             stack.PRODUCTION, stack.django_env(db, redis_url), world, clients, redis_url
