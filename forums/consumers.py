@@ -295,11 +295,14 @@ class ForumConsumer(LiveConsumer):
         this socket joined before."""
         if topic_id > MAX_ID:
             return None  # no topic has it, and SQLite could not even compare it
-        topic = Topic.objects.select_related("room__cluster").filter(pk=topic_id).first()
-        if topic is None or not access.can_follow(self._fresh_user(), topic.room):
+        last_event = access.followable_topic(self.user, topic_id)
+        if last_event is None:
             return None
-        if topic.last_event_id <= after:
+        if last_event <= after:
             return [], True  # nothing missed: no read of the events
+        topic = Topic.objects.filter(pk=topic_id).first()
+        if topic is None:
+            return None  # deleted meanwhile
         return realtime.missed_events(topic, after)
 
     @in_database_thread
