@@ -42,13 +42,25 @@ class AccessFormatter(logging.Formatter):
         return f'{client} - - [{self.formatTime(record)}] "{method} {path}" {status}'
 
 
+class SocketChatter(logging.Filter):
+    """Drops Uvicorn's "connection open" and "connection closed": two lines for every socket,
+    neither saying which (its `"WebSocket <path>" [accepted]` line does). A restart's
+    thousands of reconnections wrote three lines each."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in ("connection open", "connection closed")
+
+
 def logging_config() -> dict:
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["access"] = {"()": "config.serve_uvicorn.AccessFormatter"}
-    config["filters"] = {"private_links": {"()": "core.log_filters.RedactPrivateLinks"}}
+    config["filters"] = {
+        "private_links": {"()": "core.log_filters.RedactPrivateLinks"},
+        "socket_chatter": {"()": "config.serve_uvicorn.SocketChatter"},
+    }
+    config["loggers"]["uvicorn.access"]["filters"] = ["private_links"]
     # The error logger writes each socket's path too ("WebSocket /ws/forums/" [accepted]).
-    for name in ("uvicorn.access", "uvicorn.error"):
-        config["loggers"][name]["filters"] = ["private_links"]
+    config["loggers"]["uvicorn.error"]["filters"] = ["socket_chatter", "private_links"]
     return config
 
 

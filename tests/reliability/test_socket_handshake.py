@@ -107,3 +107,14 @@ def test_no_server_compresses_frames(site):
             return socket.response.headers.get("Sec-WebSocket-Extensions")
 
     assert asyncio.run(extensions()) is None
+
+
+def test_each_socket_is_logged_by_its_path_without_chatter(site):
+    """The log names each socket's path; Uvicorn's "connection open" and "connection closed",
+    two lines a socket that name nothing, are not written (config/serve_uvicorn.py)."""
+    server, data = site
+    assert _outcomes(site, session=data["writer"]) == dict.fromkeys(ROUTES, "open")
+    servers.wait_for(lambda: "/ws/me/" in server.log(), timeout=10, what="the socket's line")
+    log = server.log()
+    assert "/ws/forums/" in log
+    assert "connection open" not in log and "connection closed" not in log
