@@ -52,10 +52,11 @@ def can_follow(user, room: Room) -> bool:
     return room.participants.filter(pk=user.pk).exists()
 
 
-def followable_topic(user, topic_id: int) -> int | None:
-    """The topic's last event number if `user` may follow it (`can_follow` on its room), or
-    None. One fixed statement, for the subscribes of a crowd reconnecting after a restart: the
-    same questions through the ORM cost four times the CPU (docs/performance.md)."""
+def followable_topic(user, topic_id: int) -> Topic | None:
+    """The topic if `user` may follow it (`can_follow` on its room), or None. One fixed
+    statement, for the subscribes of a crowd reconnecting after a restart: the same questions
+    through the ORM cost four times the CPU (docs/performance.md). The topic holds what a
+    catch-up needs (FOLLOWED_FIELDS); any other field loads when first read."""
     if not user.is_authenticated:
         return None
     with connection.cursor() as cursor:
@@ -63,10 +64,18 @@ def followable_topic(user, topic_id: int) -> int | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    last_event, kind, member, participant = row
+    kind, member, participant, *values = row
     if not member or not (kind == Room.Kind.FORUM or participant):
         return None
-    return last_event
+    return Topic.from_db(connection.alias, FOLLOWED_FIELDS, values)
+
+
+# In the model's order, as Model.from_db takes them.
+FOLLOWED_FIELDS = [
+    field.attname
+    for field in Topic._meta.concrete_fields
+    if field.attname in {"id", "last_event_id", "accepted_post_id", "is_locked", "is_pinned"}
+]
 
 
 @cache
@@ -78,15 +87,16 @@ def _follow_statement() -> str:
         return quote(model_meta.get_field(name).column)
 
     topic, room, membership = Topic._meta, Room._meta, Membership._meta
+    followed = ", ".join(f"t.{column(topic, name)}" for name in FOLLOWED_FIELDS)
     return (
-        f"SELECT t.{column(topic, 'last_event_id')}, r.{column(room, 'kind')}, "
+        f"SELECT r.{column(room, 'kind')}, "
         f"EXISTS (SELECT 1 FROM {quote(membership.db_table)} m "
         f"WHERE m.{column(membership, 'user')} = %s "
         f"AND m.{column(membership, 'cluster')} = r.{column(room, 'cluster')} "
         f"AND m.{column(membership, 'status')} = %s), "
         f"EXISTS (SELECT 1 FROM {quote(participants.db_table)} p "
         f"WHERE p.{column(participants, 'room')} = r.{column(room, 'id')} "
-        f"AND p.{column(participants, 'user')} = %s) "
+        f"AND p.{column(participants, 'user')} = %s), {followed} "
         f"FROM {quote(topic.db_table)} t JOIN {quote(room.db_table)} r "
         f"ON r.{column(room, 'id')} = t.{column(topic, 'room')} "
         f"WHERE t.{column(topic, 'id')} = %s"

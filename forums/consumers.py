@@ -295,14 +295,11 @@ class ForumConsumer(LiveConsumer):
         this socket joined before."""
         if topic_id > MAX_ID:
             return None  # no topic has it, and SQLite could not even compare it
-        last_event = access.followable_topic(self.user, topic_id)
-        if last_event is None:
-            return None
-        if last_event <= after:
-            return [], True  # nothing missed: no read of the events
-        topic = Topic.objects.filter(pk=topic_id).first()
+        topic = access.followable_topic(self.user, topic_id)
         if topic is None:
-            return None  # deleted meanwhile
+            return None
+        if topic.last_event_id <= after:
+            return [], True  # nothing missed: no read of the events
         return realtime.missed_events(topic, after)
 
     @in_database_thread
