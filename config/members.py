@@ -24,9 +24,12 @@ from django.contrib.auth import (
     load_backend,
 )
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection
+from django.db.models import Manager
 from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -46,36 +49,49 @@ class _Outage:
 
 @cache
 def _reads_members_by_pk(backend_path: str) -> bool:
-    """Whether this backend finds a member as ModelBackend does: by primary key, if active."""
-    return type(load_backend(backend_path)).get_user is ModelBackend.get_user
+    """Whether this backend finds a member as ModelBackend does: by primary key, through the
+    model's plain manager, if active. A backend or manager with rules of its own is asked."""
+    backend, manager = type(load_backend(backend_path)), type(get_user_model()._default_manager)
+    return (
+        backend.get_user is ModelBackend.get_user
+        and backend.user_can_authenticate is ModelBackend.user_can_authenticate
+        and manager.get_queryset is Manager.get_queryset
+    )
 
 
 @cache
-def _statements() -> tuple[str, str]:
-    quote, user = connection.ops.quote_name, get_user_model()._meta
-    password, active = (user.get_field(name).column for name in ("password", "is_active"))
-    session = (
-        f"SELECT {quote('session_data')} FROM {quote('django_session')} "
-        f"WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s"
+def _statements() -> tuple[str, str, list[str]]:
+    """The two reads, and the member's fields the second loads (in the model's order, as
+    Model.from_db takes them): what the checks need, and the email its name is."""
+    quote, session, user = connection.ops.quote_name, Session._meta, get_user_model()._meta
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    loaded = [f for f in user.concrete_fields if f.name in {user.pk.name, "password", "email"}]
+    session_sql = (
+        f"SELECT {column(session, 'session_data')} FROM {quote(session.db_table)} "
+        f"WHERE {column(session, 'session_key')} = %s AND {column(session, 'expire_date')} > %s"
     )
-    # Only what the checks need; the rest of the member loads if a socket ever reads it.
-    member = (
-        f"SELECT {quote(user.pk.column)}, {quote(password)} FROM {quote(user.db_table)} "
-        f"WHERE {quote(user.pk.column)} = %s AND {quote(active)} = %s"
+    member_sql = (
+        f"SELECT {', '.join(quote(field.column) for field in loaded)} "
+        f"FROM {quote(user.db_table)} "
+        f"WHERE {quote(user.pk.column)} = %s AND {column(user, 'is_active')} = %s"
     )
-    return session, member
+    return session_sql, member_sql, [field.attname for field in loaded]
 
 
-def read_member(session_key: str | None):
+def read_member(session_key: str | None) -> AbstractBaseUser | AnonymousUser:
     """The member signed in with this session key, or AnonymousUser: what Channels' get_user
-    answers for it."""
+    answers for it. The member holds its key, password and email; any other field loads when
+    read, which only a database thread may do (core.consumers.in_database_thread)."""
     if settings.SESSION_ENGINE != DATABASE_SESSIONS:
         engine = import_module(settings.SESSION_ENGINE)
         return get_user_of({"session": engine.SessionStore(session_key)})
     store = SessionStore(session_key)
     if store.session_key is None:  # missing, or not shaped like a key
         return AnonymousUser()
-    session_sql, member_sql = _statements()
+    session_sql, member_sql, fields = _statements()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(session_sql, [store.session_key, now])
@@ -93,17 +109,18 @@ def read_member(session_key: str | None):
         row = cursor.fetchone()
     if row is None:
         return AnonymousUser()
-    user = member.from_db(connection.alias, [member._meta.pk.attname, "password"], row)
+    user = member.from_db(connection.alias, fields, row)
     session_hash = data.get(HASH_SESSION_KEY)
     if not (session_hash and constant_time_compare(session_hash, user.get_session_auth_hash())):
-        return get_user_of({"session": store})  # flushes the session, as a page's request would
+        # Channels flushes a session whose password changed since; its function does it.
+        return get_user_of({"session": store})
     return user
 
 
 _read_member = in_database_thread(read_member)
 
 
-def _session_key(scope) -> tuple[dict, str | None]:
+def _session_key(scope: dict) -> tuple[dict, str | None]:
     # As Channels' CookieMiddleware: the first Cookie header.
     for name, value in scope.get("headers", ()):
         if name == b"cookie":

@@ -34,7 +34,7 @@ def test_a_signed_in_session_gives_its_member_with_every_field_readable():
     assert member.is_authenticated
     assert member.pk == user.pk == _channels_member(key).pk
     # Fields the reads left out load on first use, with their proper types.
-    assert member.email == user.email
+    assert str(member) == user.email  # read with the member: its name is safe anywhere
     assert member.date_joined == user.date_joined
     assert member.is_active is True
 
@@ -77,6 +77,7 @@ def test_a_session_without_a_member_or_with_an_unknown_backend_is_anonymous():
     anonymous["cart"] = "nothing here"
     anonymous.create()
     assert not read_member(anonymous.session_key).is_authenticated
+    assert not _channels_member(anonymous.session_key).is_authenticated
 
     key = _signed_in(user)
     store = SessionStore(key)
@@ -98,3 +99,22 @@ def test_another_session_engine_is_read_by_channels(settings):
     user = UserFactory()
     key = _signed_in(user)
     assert read_member(key).pk == user.pk
+
+
+def test_a_member_signed_in_through_allauth_is_found():
+    user = UserFactory()
+    client = Client()
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    key = client.cookies["sessionid"].value
+    assert read_member(key).pk == user.pk == _channels_member(key).pk
+
+
+def test_a_backend_with_rules_of_its_own_is_asked(settings):
+    # It lets inactive members in: the fixed reads, which keep them out, must not answer.
+    allow_all = "django.contrib.auth.backends.AllowAllUsersModelBackend"
+    settings.AUTHENTICATION_BACKENDS = [allow_all]
+    user = UserFactory(is_active=False)
+    client = Client()
+    client.force_login(user, backend=allow_all)
+    key = client.cookies["sessionid"].value
+    assert read_member(key).pk == user.pk == _channels_member(key).pk
