@@ -36,6 +36,7 @@ from django.utils.crypto import constant_time_compare
 
 from config.live import WARN_EVERY, try_again_later
 from core.consumers import in_database_thread
+from core.statements import column, table
 
 logger = logging.getLogger(__name__)
 DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
@@ -63,22 +64,21 @@ def _reads_members_by_pk(backend_path: str) -> bool:
 def _statements() -> tuple[str, str, list[str]]:
     """The two reads, and the member's fields the second loads (in the model's order, as
     Model.from_db takes them): what the checks need, and the email its name is."""
-    quote, session, user = connection.ops.quote_name, Session._meta, get_user_model()._meta
-
-    def column(meta, name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    loaded = [f for f in user.concrete_fields if f.name in {user.pk.name, "password", "email"}]
+    user = get_user_model()
+    loaded = [
+        field.name
+        for field in user._meta.concrete_fields
+        if field.name in {user._meta.pk.name, "password", "email"}
+    ]
     session_sql = (
-        f"SELECT {column(session, 'session_data')} FROM {quote(session.db_table)} "
-        f"WHERE {column(session, 'session_key')} = %s AND {column(session, 'expire_date')} > %s"
+        f"SELECT {column(Session, 'session_data')} FROM {table(Session)} "
+        f"WHERE {column(Session, 'session_key')} = %s AND {column(Session, 'expire_date')} > %s"
     )
     member_sql = (
-        f"SELECT {', '.join(quote(field.column) for field in loaded)} "
-        f"FROM {quote(user.db_table)} "
-        f"WHERE {quote(user.pk.column)} = %s AND {column(user, 'is_active')} = %s"
+        f"SELECT {', '.join(column(user, name) for name in loaded)} FROM {table(user)} "
+        f"WHERE {column(user, user._meta.pk.name)} = %s AND {column(user, 'is_active')} = %s"
     )
-    return session_sql, member_sql, [field.attname for field in loaded]
+    return session_sql, member_sql, [user._meta.get_field(name).attname for name in loaded]
 
 
 def read_member(session_key: str | None) -> AbstractBaseUser | AnonymousUser:

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from core.statements import column, table
 from forums.models import Post, Room, Topic
 from forums.rendering import mentioned_handles
 from network.models import Membership, User
@@ -81,26 +82,20 @@ def followable_topic(user, topic_id: int) -> Topic | None:
 
 @cache
 def _follow_statement() -> str:
-    quote = connection.ops.quote_name
-    participants = Room.participants.through._meta
-
-    def column(model_meta, name: str) -> str:
-        return quote(model_meta.get_field(name).column)
-
-    topic, room, membership = Topic._meta, Room._meta, Membership._meta
-    followed = ", ".join(f"t.{column(topic, name)}" for name in FOLLOWED_FIELDS)
+    participants = Room.participants.through
+    followed = ", ".join(f"t.{column(Topic, name)}" for name in FOLLOWED_FIELDS)
     return (
-        f"SELECT r.{column(room, 'kind')}, "
-        f"EXISTS (SELECT 1 FROM {quote(membership.db_table)} m "
-        f"WHERE m.{column(membership, 'user')} = %s "
-        f"AND m.{column(membership, 'cluster')} = r.{column(room, 'cluster')} "
-        f"AND m.{column(membership, 'status')} = %s), "
-        f"EXISTS (SELECT 1 FROM {quote(participants.db_table)} p "
-        f"WHERE p.{column(participants, 'room')} = r.{column(room, 'id')} "
+        f"SELECT r.{column(Room, 'kind')}, "
+        f"EXISTS (SELECT 1 FROM {table(Membership)} m "
+        f"WHERE m.{column(Membership, 'user')} = %s "
+        f"AND m.{column(Membership, 'cluster')} = r.{column(Room, 'cluster')} "
+        f"AND m.{column(Membership, 'status')} = %s), "
+        f"EXISTS (SELECT 1 FROM {table(participants)} p "
+        f"WHERE p.{column(participants, 'room')} = r.{column(Room, 'id')} "
         f"AND p.{column(participants, 'user')} = %s), {followed} "
-        f"FROM {quote(topic.db_table)} t JOIN {quote(room.db_table)} r "
-        f"ON r.{column(room, 'id')} = t.{column(topic, 'room')} "
-        f"WHERE t.{column(topic, 'id')} = %s"
+        f"FROM {table(Topic)} t JOIN {table(Room)} r "
+        f"ON r.{column(Room, 'id')} = t.{column(Topic, 'room')} "
+        f"WHERE t.{column(Topic, 'id')} = %s"
     )
 
 

@@ -17,14 +17,21 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _signed_in(user) -> str:
+def _signed_in(user, backend: str | None = None) -> str:
     client = Client()
-    client.force_login(user)
+    client.force_login(user, backend=backend)
     return client.cookies["sessionid"].value
 
 
 def _channels_member(session_key):
     return channels_get_user.func({"session": SessionStore(session_key)})
+
+
+def _anonymous_to_both(session_key) -> bool:
+    """Whether the fixed reads and Channels both find nobody signed in with this key."""
+    return not (
+        read_member(session_key).is_authenticated or _channels_member(session_key).is_authenticated
+    )
 
 
 def test_a_signed_in_session_gives_its_member_with_every_field_readable():
@@ -42,15 +49,13 @@ def test_a_signed_in_session_gives_its_member_with_every_field_readable():
 @pytest.mark.parametrize("key", [None, "", "short", "x" * 32, "y" * 200])
 def test_no_session_or_an_unknown_key_is_anonymous(key):
     UserFactory()
-    assert not read_member(key).is_authenticated
-    assert not _channels_member(key).is_authenticated
+    assert _anonymous_to_both(key)
 
 
 def test_an_expired_session_is_anonymous():
     key = _signed_in(UserFactory())
     Session.objects.filter(pk=key).update(expire_date=timezone.now() - datetime.timedelta(1))
-    assert not read_member(key).is_authenticated
-    assert not _channels_member(key).is_authenticated
+    assert _anonymous_to_both(key)
 
 
 def test_a_deactivated_member_is_anonymous():
@@ -58,8 +63,7 @@ def test_a_deactivated_member_is_anonymous():
     key = _signed_in(user)
     user.is_active = False
     user.save()
-    assert not read_member(key).is_authenticated
-    assert not _channels_member(key).is_authenticated
+    assert _anonymous_to_both(key)
 
 
 def test_a_changed_password_ends_the_session_as_a_page_would():
@@ -76,15 +80,13 @@ def test_a_session_without_a_member_or_with_an_unknown_backend_is_anonymous():
     anonymous = SessionStore()
     anonymous["cart"] = "nothing here"
     anonymous.create()
-    assert not read_member(anonymous.session_key).is_authenticated
-    assert not _channels_member(anonymous.session_key).is_authenticated
+    assert _anonymous_to_both(anonymous.session_key)
 
     key = _signed_in(user)
     store = SessionStore(key)
     store[BACKEND_SESSION_KEY] = "somewhere.else.Backend"
     store.save()
-    assert not read_member(key).is_authenticated
-    assert not _channels_member(key).is_authenticated
+    assert _anonymous_to_both(key)
 
 
 def test_a_deleted_member_is_anonymous():
@@ -103,9 +105,7 @@ def test_another_session_engine_is_read_by_channels(settings):
 
 def test_a_member_signed_in_through_allauth_is_found():
     user = UserFactory()
-    client = Client()
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-    key = client.cookies["sessionid"].value
+    key = _signed_in(user, backend="allauth.account.auth_backends.AuthenticationBackend")
     assert read_member(key).pk == user.pk == _channels_member(key).pk
 
 
@@ -114,7 +114,5 @@ def test_a_backend_with_rules_of_its_own_is_asked(settings):
     allow_all = "django.contrib.auth.backends.AllowAllUsersModelBackend"
     settings.AUTHENTICATION_BACKENDS = [allow_all]
     user = UserFactory(is_active=False)
-    client = Client()
-    client.force_login(user, backend=allow_all)
-    key = client.cookies["sessionid"].value
+    key = _signed_in(user, backend=allow_all)
     assert read_member(key).pk == user.pk == _channels_member(key).pk
