@@ -148,23 +148,26 @@ async def _watch(client: redis.asyncio.Redis) -> None:
     on its own afterwards, so a socket would stay open having missed those events. Closed,
     each page reconnects at once and catches up from its last id.
     """
+    # The token is read as the first socket opens, then every WATCH_EVERY s: read only after
+    # a first wait, a restart within that wait went unseen, and no socket was ever closed.
     known = None
     while True:
-        await asyncio.sleep(WATCH_EVERY)
         try:
             async with asyncio.timeout(PROBE_TIMEOUT):
                 epoch = await _epoch(client)
         except Exception:
-            continue  # Redis is away: sockets reading from it fail and close by themselves
-        if known is not None and epoch != known:
-            logger.warning(
-                "Redis restarted or was flushed: reconnecting %d socket(s) to catch up.",
-                len(_Sockets.open),
-            )
-            for send in list(_Sockets.open.values()):
-                with contextlib.suppress(Exception):
-                    await send({"type": "websocket.close", "code": REDIS_RESTARTED})
-        known = epoch
+            epoch = None  # Redis is away: sockets reading from it fail and close by themselves
+        if epoch is not None:
+            if known is not None and epoch != known:
+                logger.warning(
+                    "Redis restarted or was flushed: reconnecting %d socket(s) to catch up.",
+                    len(_Sockets.open),
+                )
+                for send in list(_Sockets.open.values()):
+                    with contextlib.suppress(Exception):
+                        await send({"type": "websocket.close", "code": REDIS_RESTARTED})
+            known = epoch
+        await asyncio.sleep(WATCH_EVERY)
 
 
 def _watching() -> bool:
