@@ -157,6 +157,10 @@ async def _watch(client: redis.asyncio.Redis) -> None:
                 epoch = await _epoch(client)
         except Exception:
             epoch = None  # Redis is away: sockets reading from it fail and close by themselves
+        if asyncio.current_task().cancelling():
+            # redis-py can swallow a cancellation that lands mid-command; the loop would then
+            # outlive its event loop's shutdown, which waits on it for ever.
+            raise asyncio.CancelledError
         if epoch is not None:
             if known is not None and epoch != known:
                 logger.warning(
