@@ -9,10 +9,12 @@ member whose session hash still matches. Anything else, another session engine o
 a hash that no longer matches (the session is then flushed), goes through Channels' own.
 """
 
+import asyncio
 import logging
 import time
 from functools import cache
 from importlib import import_module
+from typing import ClassVar
 
 from channels.auth import get_user as channels_get_user
 from django.conf import settings
@@ -61,55 +63,91 @@ def _reads_members_by_pk(backend_path: str) -> bool:
 
 
 @cache
-def _statements() -> tuple[str, str, list[str]]:
-    """The two reads, and the member's fields the second loads (in the model's order, as
-    Model.from_db takes them): what the checks need, and the email its name is."""
+def _member_fields() -> tuple[list[str], list[str]]:
+    """The member's columns the read loads, in the model's order (as Model.from_db takes
+    them): what the checks need, and the email its name is; and their attribute names."""
     user = get_user_model()
     loaded = [
-        field.name
+        field
         for field in user._meta.concrete_fields
         if field.name in {user._meta.pk.name, "password", "email"}
     ]
-    session_sql = (
-        f"SELECT {column(Session, 'session_data')} FROM {table(Session)} "
-        f"WHERE {column(Session, 'session_key')} = %s AND {column(Session, 'expire_date')} > %s"
+    return [column(user, field.name) for field in loaded], [field.attname for field in loaded]
+
+
+def _sessions_sql(count: int) -> str:
+    return (
+        f"SELECT {column(Session, 'session_key')}, {column(Session, 'session_data')} "
+        f"FROM {table(Session)} WHERE {column(Session, 'session_key')} IN "
+        f"({', '.join(['%s'] * count)}) AND {column(Session, 'expire_date')} > %s"
     )
-    member_sql = (
-        f"SELECT {', '.join(column(user, name) for name in loaded)} FROM {table(user)} "
-        f"WHERE {column(user, user._meta.pk.name)} = %s AND {column(user, 'is_active')} = %s"
+
+
+def _members_sql(count: int) -> str:
+    user, (columns, _) = get_user_model(), _member_fields()
+    pk = column(user, user._meta.pk.name)
+    return (
+        f"SELECT {', '.join(columns)} FROM {table(user)} "
+        f"WHERE {pk} IN ({', '.join(['%s'] * count)}) AND {column(user, 'is_active')} = %s"
     )
-    return session_sql, member_sql, [user._meta.get_field(name).attname for name in loaded]
 
 
 def read_member(session_key: str | None) -> AbstractBaseUser | AnonymousUser:
     """The member signed in with this session key, or AnonymousUser: what Channels' get_user
     answers for it. The member holds its key, password and email; any other field loads when
     read, which only a database thread may do (core.consumers.in_database_thread)."""
+    return read_members([session_key])[0]
+
+
+def read_members(session_keys: list[str | None]) -> list[AbstractBaseUser | AnonymousUser]:
+    """`read_member` of each key, in two statements for them all: handshakes arriving
+    together share them (`_Handshakes`)."""
     if settings.SESSION_ENGINE != DATABASE_SESSIONS:
         engine = import_module(settings.SESSION_ENGINE)
-        return get_user_of({"session": engine.SessionStore(session_key)})
-    store = SessionStore(session_key)
-    if store.session_key is None:  # missing, or not shaped like a key
-        return AnonymousUser()
-    session_sql, member_sql, fields = _statements()
+        return [get_user_of({"session": engine.SessionStore(key)}) for key in session_keys]
+    stores = [SessionStore(key) for key in session_keys]
+    known = {store.session_key for store in stores} - {None}  # None: not shaped like a key
+    if not known:
+        return [AnonymousUser() for _ in stores]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(session_sql, [store.session_key, now])
-        row = cursor.fetchone()
-        if row is None:
-            return AnonymousUser()
-        data = store.decode(row[0])
-        backend_path = data.get(BACKEND_SESSION_KEY)
-        if SESSION_KEY not in data or backend_path not in settings.AUTHENTICATION_BACKENDS:
-            return AnonymousUser()
-        if not _reads_members_by_pk(backend_path):
-            return get_user_of({"session": store})
+        cursor.execute(_sessions_sql(len(known)), [*known, now])
+        data = {key: SessionStore().decode(encoded) for key, encoded in cursor.fetchall()}
         member = get_user_model()
-        cursor.execute(member_sql, [member._meta.pk.to_python(data[SESSION_KEY]), True])
-        row = cursor.fetchone()
+        pks = {
+            member._meta.pk.to_python(found[SESSION_KEY])
+            for found in data.values()
+            if SESSION_KEY in found
+            and found.get(BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS
+            and _reads_members_by_pk(found[BACKEND_SESSION_KEY])
+        }
+        rows = []
+        if pks:
+            cursor.execute(_members_sql(len(pks)), [*pks, True])
+            rows = cursor.fetchall()
+    _, fields = _member_fields()
+    pk_at = fields.index(member._meta.pk.attname)
+    rows_by_pk = {row[pk_at]: row for row in rows}
+    return [_member(store, data.get(store.session_key), rows_by_pk) for store in stores]
+
+
+def _member(
+    store: SessionStore, data: dict | None, rows: dict
+) -> AbstractBaseUser | AnonymousUser:
+    """Channels' rules for one session, on the rows read for all of them; a member of
+    their own for each socket, as Channels gives."""
+    if data is None or SESSION_KEY not in data:
+        return AnonymousUser()
+    backend_path = data.get(BACKEND_SESSION_KEY)
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return AnonymousUser()
+    if not _reads_members_by_pk(backend_path):
+        return get_user_of({"session": store})
+    member = get_user_model()
+    row = rows.get(member._meta.pk.to_python(data[SESSION_KEY]))
     if row is None:
         return AnonymousUser()
-    user = member.from_db(connection.alias, fields, row)
+    user = member.from_db(connection.alias, _member_fields()[1], row)
     session_hash = data.get(HASH_SESSION_KEY)
     if not (session_hash and constant_time_compare(session_hash, user.get_session_auth_hash())):
         # Channels flushes a session whose password changed since; its function does it.
@@ -117,7 +155,48 @@ def read_member(session_key: str | None) -> AbstractBaseUser | AnonymousUser:
     return user
 
 
-_read_member = in_database_thread(read_member)
+_read_members = in_database_thread(read_members)
+BATCH = 200  # handshakes at most in one trip: two statements of at most 200 keys
+
+
+class _Handshakes:
+    """Handshakes waiting for their member, per event loop. One trip to a database thread
+    at a time reads every member waiting: when a restart brings thousands of pages back at
+    once, a trip and two statements each cost more than the handshake itself
+    (docs/performance.md, "Handshakes read together"). Alone, a handshake waits for nothing."""
+
+    waiting: ClassVar[dict[asyncio.AbstractEventLoop, list]] = {}
+    reading: ClassVar[dict[asyncio.AbstractEventLoop, asyncio.Task]] = {}
+
+
+async def member_of(session_key: str | None) -> AbstractBaseUser | AnonymousUser:
+    if session_key is None:  # no cookie: nobody to read
+        return AnonymousUser()
+    loop = asyncio.get_running_loop()
+    answer = loop.create_future()
+    _Handshakes.waiting.setdefault(loop, []).append((session_key, answer))
+    if loop not in _Handshakes.reading:
+        _Handshakes.reading[loop] = loop.create_task(_read_waiting(loop))
+    return await answer
+
+
+async def _read_waiting(loop: asyncio.AbstractEventLoop) -> None:
+    try:
+        while waiting := _Handshakes.waiting.pop(loop, []):
+            _Handshakes.waiting[loop] = waiting[BATCH:]
+            batch = waiting[:BATCH]
+            try:
+                members = await _read_members([key for key, _ in batch])
+            except Exception as error:  # each handshake answers for it (4503 on DatabaseError)
+                for _, answer in batch:
+                    if not answer.done():
+                        answer.set_exception(error)
+                continue
+            for (_, answer), member in zip(batch, members, strict=True):
+                if not answer.done():  # a page that left meanwhile
+                    answer.set_result(member)
+    finally:
+        del _Handshakes.reading[loop]
 
 
 def _session_key(scope: dict) -> tuple[dict, str | None]:
@@ -140,7 +219,7 @@ class MemberScope:
     async def __call__(self, scope, receive, send):
         cookies, session_key = _session_key(scope)
         try:
-            user = await _read_member(session_key)
+            user = await member_of(session_key)
         except DatabaseError as error:
             # As pages answer 503 while the database is away, the socket is told to retry
             # later (4503) rather than refused with an HTTP 500 the page cannot tell apart.

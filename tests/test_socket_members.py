@@ -1,6 +1,7 @@
 """A socket's member, read in fixed statements (config/members.py), is whom Channels' own
 session authentication finds, in every case a page's session can be in."""
 
+import asyncio
 import datetime
 
 import pytest
@@ -11,7 +12,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from config.members import read_member
+from config import members
+from config.members import member_of, read_member, read_members
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,44 @@ def test_a_backend_with_rules_of_its_own_is_asked(settings):
     user = UserFactory(is_active=False)
     key = _signed_in(user, backend=allow_all)
     assert read_member(key).pk == user.pk == _channels_member(key).pk
+
+
+def test_sessions_read_together_give_each_its_own_member(django_assert_num_queries):
+    """Handshakes read together: each session gets what it would alone, in two statements."""
+    first, second, gone = UserFactory(), UserFactory(), UserFactory()
+    first_key, second_key, gone_key = _signed_in(first), _signed_in(second), _signed_in(gone)
+    gone.is_active = False
+    gone.save()
+    keys = [first_key, "x" * 32, second_key, gone_key, None, first_key, _signed_in(first)]
+    with django_assert_num_queries(2):
+        found = read_members(keys)
+    assert [member.pk for member in found] == [
+        first.pk,
+        None,
+        second.pk,
+        None,
+        None,
+        first.pk,
+        first.pk,
+    ]
+    assert [member.pk for member in found] == [_channels_member(key).pk for key in keys]
+    assert found[0] is not found[5]  # each socket holds a member of its own
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_handshakes_arriving_together_share_one_trip(monkeypatch):
+    users = [await asyncio.to_thread(UserFactory) for _ in range(3)]
+    keys = [await asyncio.to_thread(_signed_in, user) for user in users]
+    trips = []
+
+    async def counted(session_keys):
+        trips.append(len(session_keys))
+        return await asyncio.to_thread(read_members, session_keys)
+
+    monkeypatch.setattr(members, "_read_members", counted)
+    found = await asyncio.gather(*(member_of(key) for key in [*keys, "x" * 32]))
+    assert [member.pk for member in found] == [*(user.pk for user in users), None]
+    assert trips == [4]
+    # Alone, a handshake waits for no one.
+    assert (await member_of(keys[0])).pk == users[0].pk
+    assert trips == [4, 1]
