@@ -11,7 +11,9 @@ a hash that no longer matches (the session is then flushed), goes through Channe
 
 import asyncio
 import logging
+import string
 import time
+from collections.abc import Callable
 from functools import cache
 from importlib import import_module
 from typing import ClassVar
@@ -42,6 +44,8 @@ from core.statements import column, table
 
 logger = logging.getLogger(__name__)
 DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
+KEY_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)  # as Django's keys are made
+Member = AbstractBaseUser | AnonymousUser
 # Channels' get_user is wrapped to run in its one sync thread; its function runs in ours.
 get_user_of = channels_get_user.func
 
@@ -92,20 +96,26 @@ def _members_sql(count: int) -> str:
     )
 
 
-def read_member(session_key: str | None) -> AbstractBaseUser | AnonymousUser:
+def read_member(session_key: str | None) -> Member:
     """The member signed in with this session key, or AnonymousUser: what Channels' get_user
     answers for it. The member holds its key, password and email; any other field loads when
     read, which only a database thread may do (core.consumers.in_database_thread)."""
-    return read_members([session_key])[0]
+    (found,) = read_members([session_key])
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
-def read_members(session_keys: list[str | None]) -> list[AbstractBaseUser | AnonymousUser]:
+def read_members(session_keys: list[str | None]) -> list[Member | Exception]:
     """`read_member` of each key, in two statements for them all: handshakes arriving
-    together share them (`_Handshakes`)."""
+    together share them (`_Handshakes`). A failure of one session's own (Channels' function
+    flushing it, say) is that key's answer alone; one of the statements fails them all."""
     if settings.SESSION_ENGINE != DATABASE_SESSIONS:
         engine = import_module(settings.SESSION_ENGINE)
-        return [get_user_of({"session": engine.SessionStore(key)}) for key in session_keys]
-    stores = [SessionStore(key) for key in session_keys]
+        return [_alone(get_user_of, {"session": engine.SessionStore(key)}) for key in session_keys]
+    # A key Django never issues is nobody's, and must not reach the shared statement: a NUL
+    # byte (a cookie may carry one, escaped) makes PostgreSQL refuse it for every key in it.
+    stores = [SessionStore(key if _issuable(key) else None) for key in session_keys]
     known = {store.session_key for store in stores} - {None}  # None: not shaped like a key
     if not known:
         return [AnonymousUser() for _ in stores]
@@ -128,12 +138,21 @@ def read_members(session_keys: list[str | None]) -> list[AbstractBaseUser | Anon
     _, fields = _member_fields()
     pk_at = fields.index(member._meta.pk.attname)
     rows_by_pk = {row[pk_at]: row for row in rows}
-    return [_member(store, data.get(store.session_key), rows_by_pk) for store in stores]
+    return [_alone(_member, store, data.get(store.session_key), rows_by_pk) for store in stores]
 
 
-def _member(
-    store: SessionStore, data: dict | None, rows: dict
-) -> AbstractBaseUser | AnonymousUser:
+def _issuable(key: str | None) -> bool:
+    return key is not None and not set(key) - KEY_CHARACTERS
+
+
+def _alone(read: Callable, *args) -> Member | Exception:
+    try:
+        return read(*args)
+    except Exception as error:  # this session's own failure, for its socket alone
+        return error
+
+
+def _member(store: SessionStore, data: dict | None, rows: dict) -> Member:
     """Channels' rules for one session, on the rows read for all of them; a member of
     their own for each socket, as Channels gives."""
     if data is None or SESSION_KEY not in data:
@@ -169,18 +188,20 @@ class _Handshakes:
     reading: ClassVar[dict[asyncio.AbstractEventLoop, asyncio.Task]] = {}
 
 
-async def member_of(session_key: str | None) -> AbstractBaseUser | AnonymousUser:
+async def member_of(session_key: str | None) -> Member:
     if session_key is None:  # no cookie: nobody to read
         return AnonymousUser()
     loop = asyncio.get_running_loop()
     answer = loop.create_future()
     _Handshakes.waiting.setdefault(loop, []).append((session_key, answer))
-    if loop not in _Handshakes.reading:
+    reader = _Handshakes.reading.get(loop)
+    if reader is None or reader.done():
         _Handshakes.reading[loop] = loop.create_task(_read_waiting(loop))
     return await answer
 
 
 async def _read_waiting(loop: asyncio.AbstractEventLoop) -> None:
+    batch = []
     try:
         while waiting := _Handshakes.waiting.pop(loop, []):
             _Handshakes.waiting[loop] = waiting[BATCH:]
@@ -188,15 +209,20 @@ async def _read_waiting(loop: asyncio.AbstractEventLoop) -> None:
             try:
                 members = await _read_members([key for key, _ in batch])
             except Exception as error:  # each handshake answers for it (4503 on DatabaseError)
-                for _, answer in batch:
-                    if not answer.done():
-                        answer.set_exception(error)
-                continue
+                members = [error] * len(batch)
             for (_, answer), member in zip(batch, members, strict=True):
-                if not answer.done():  # a page that left meanwhile
+                if answer.done():  # a page that left meanwhile
+                    continue
+                if isinstance(member, Exception):
+                    answer.set_exception(member)
+                else:
                     answer.set_result(member)
+            batch = []
     finally:
-        del _Handshakes.reading[loop]
+        # Cancelled (the loop is closing): no handshake is left waiting on a reader gone.
+        for _, answer in [*batch, *_Handshakes.waiting.pop(loop, [])]:
+            answer.cancel()
+        _Handshakes.reading.pop(loop, None)
 
 
 def _session_key(scope: dict) -> tuple[dict, str | None]:

@@ -6,9 +6,11 @@ import datetime
 
 import pytest
 from channels.auth import get_user as channels_get_user
+from channels.db import database_sync_to_async
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
 
@@ -144,13 +146,13 @@ def test_sessions_read_together_give_each_its_own_member(django_assert_num_queri
 
 @pytest.mark.django_db(transaction=True)
 async def test_handshakes_arriving_together_share_one_trip(monkeypatch):
-    users = [await asyncio.to_thread(UserFactory) for _ in range(3)]
-    keys = [await asyncio.to_thread(_signed_in, user) for user in users]
+    users = [await database_sync_to_async(UserFactory)() for _ in range(3)]
+    keys = [await database_sync_to_async(_signed_in)(user) for user in users]
     trips = []
 
     async def counted(session_keys):
         trips.append(len(session_keys))
-        return await asyncio.to_thread(read_members, session_keys)
+        return await database_sync_to_async(read_members)(session_keys)
 
     monkeypatch.setattr(members, "_read_members", counted)
     found = await asyncio.gather(*(member_of(key) for key in [*keys, "x" * 32]))
@@ -159,3 +161,64 @@ async def test_handshakes_arriving_together_share_one_trip(monkeypatch):
     # Alone, a handshake waits for no one.
     assert (await member_of(keys[0])).pk == users[0].pk
     assert trips == [4, 1]
+
+
+def test_a_key_django_never_issues_is_nobody_and_spoils_no_other(django_assert_num_queries):
+    """A cookie may carry a NUL byte (escaped): PostgreSQL refuses a statement holding one,
+    which would have failed every handshake read with it."""
+    first, second = UserFactory(), UserFactory()
+    keys = [_signed_in(first), "\x00aaaaaaaa", _signed_in(second), "ABCDEFGHIJKLMNOP"]
+    with django_assert_num_queries(2):
+        found = read_members(keys)
+    assert [member.pk for member in found] == [first.pk, None, second.pk, None]
+
+
+def test_one_sessions_own_failure_is_its_answer_alone(settings, monkeypatch):
+    # A session of a backend with rules of its own goes through Channels' function; if that
+    # fails, only that socket hears of it.
+    allow_all = "django.contrib.auth.backends.AllowAllUsersModelBackend"
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", allow_all]
+    plain, other = UserFactory(), UserFactory()
+    keys = [_signed_in(plain), _signed_in(other, backend=allow_all)]
+
+    def failing(scope):
+        raise RuntimeError("the session store is away")
+
+    monkeypatch.setattr(members, "get_user_of", failing)
+    found = read_members(keys)
+    assert found[0].pk == plain.pk
+    assert isinstance(found[1], RuntimeError)
+    with pytest.raises(RuntimeError):
+        read_member(keys[1])
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_more_handshakes_than_one_trip_holds_are_all_answered(monkeypatch):
+    users = [await database_sync_to_async(UserFactory)() for _ in range(5)]
+    keys = [await database_sync_to_async(_signed_in)(user) for user in users]
+    trips = []
+
+    async def counted(session_keys):
+        trips.append(len(session_keys))
+        return await database_sync_to_async(read_members)(session_keys)
+
+    monkeypatch.setattr(members, "_read_members", counted)
+    monkeypatch.setattr(members, "BATCH", 2)
+    found = await asyncio.gather(*(member_of(key) for key in keys))
+    assert [member.pk for member in found] == [user.pk for user in users]
+    assert trips == [2, 2, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_failed_trip_reaches_every_handshake_of_it_and_the_next_are_read(monkeypatch):
+    user = await database_sync_to_async(UserFactory)()
+    key = await database_sync_to_async(_signed_in)(user)
+
+    async def away(session_keys):
+        raise DatabaseError("the database is away")
+
+    monkeypatch.setattr(members, "_read_members", away)
+    answers = await asyncio.gather(*(member_of(key) for _ in range(3)), return_exceptions=True)
+    assert all(isinstance(answer, DatabaseError) for answer in answers)  # each then gets 4503
+    monkeypatch.undo()
+    assert (await member_of(key)).pk == user.pk
