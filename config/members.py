@@ -119,11 +119,10 @@ def read_members(session_keys: list[str | None]) -> list[Member | Exception]:
     known = {store.session_key for store in stores} - {None}  # None: not shaped like a key
     if not known:
         return [AnonymousUser() for _ in stores]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    member, now = get_user_model(), connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(_sessions_sql(len(known)), [*known, now])
         data = {key: SessionStore().decode(encoded) for key, encoded in cursor.fetchall()}
-        member = get_user_model()
         pks = {
             member._meta.pk.to_python(found[SESSION_KEY])
             for found in data.values()

@@ -144,17 +144,27 @@ def test_sessions_read_together_give_each_its_own_member(django_assert_num_queri
     assert found[0] is not found[5]  # each socket holds a member of its own
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_handshakes_arriving_together_share_one_trip(monkeypatch):
-    users = [await database_sync_to_async(UserFactory)() for _ in range(3)]
-    keys = [await database_sync_to_async(_signed_in)(user) for user in users]
-    trips = []
+@pytest.fixture
+def trips(monkeypatch) -> list[int]:
+    """The keys each trip to a database thread reads, in order."""
+    made = []
 
     async def counted(session_keys):
-        trips.append(len(session_keys))
+        made.append(len(session_keys))
         return await database_sync_to_async(read_members)(session_keys)
 
     monkeypatch.setattr(members, "_read_members", counted)
+    return made
+
+
+async def _signed_in_members(count: int) -> tuple[list, list[str]]:
+    users = [await database_sync_to_async(UserFactory)() for _ in range(count)]
+    return users, [await database_sync_to_async(_signed_in)(user) for user in users]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_handshakes_arriving_together_share_one_trip(trips):
+    users, keys = await _signed_in_members(3)
     found = await asyncio.gather(*(member_of(key) for key in [*keys, "x" * 32]))
     assert [member.pk for member in found] == [*(user.pk for user in users), None]
     assert trips == [4]
@@ -193,16 +203,8 @@ def test_one_sessions_own_failure_is_its_answer_alone(settings, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_more_handshakes_than_one_trip_holds_are_all_answered(monkeypatch):
-    users = [await database_sync_to_async(UserFactory)() for _ in range(5)]
-    keys = [await database_sync_to_async(_signed_in)(user) for user in users]
-    trips = []
-
-    async def counted(session_keys):
-        trips.append(len(session_keys))
-        return await database_sync_to_async(read_members)(session_keys)
-
-    monkeypatch.setattr(members, "_read_members", counted)
+async def test_more_handshakes_than_one_trip_holds_are_all_answered(trips, monkeypatch):
+    users, keys = await _signed_in_members(5)
     monkeypatch.setattr(members, "BATCH", 2)
     found = await asyncio.gather(*(member_of(key) for key in keys))
     assert [member.pk for member in found] == [user.pk for user in users]
@@ -211,8 +213,7 @@ async def test_more_handshakes_than_one_trip_holds_are_all_answered(monkeypatch)
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_failed_trip_reaches_every_handshake_of_it_and_the_next_are_read(monkeypatch):
-    user = await database_sync_to_async(UserFactory)()
-    key = await database_sync_to_async(_signed_in)(user)
+    (user,), (key,) = await _signed_in_members(1)
 
     async def away(session_keys):
         raise DatabaseError("the database is away")
