@@ -124,7 +124,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Pages run short queries; PostgreSQL's JIT compiles any whose estimated cost is high,
     # which cost search 0.79 s of its 1.04 s at 100,000 posts (docs/performance.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = "-c jit=off"
+    # A page's two dozen statements spent more time being planned than run: each connection
+    # prepares a statement the second time it runs it, and keeps the plan.
+    options["server_side_binding"] = True
+    options["prepare_threshold"] = 1
+    # Each request runs in a thread of its own, so only a pool lets a page reuse a connection
+    # (and its plans) of an earlier one (config/database). A page waits DATABASE_POOL_WAIT
+    # seconds at most for one when all are busy, then answers 503.
+    DATABASE_POOL_SIZE = env.integer("DATABASE_POOL_SIZE", 20)
+    if DATABASE_POOL_SIZE > 0:
+        if DATABASES["default"]["CONN_MAX_AGE"]:
+            raise env.ConfigError(
+                "DATABASE_CONN_MAX_AGE keeps a connection per thread and DATABASE_POOL_SIZE "
+                "shares a pool of them: set DATABASE_POOL_SIZE=0 to use the first."
+            )
+        DATABASES["default"]["ENGINE"] = "config.database"
+        options["pool"] = {
+            "min_size": min(2, DATABASE_POOL_SIZE),
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": env.integer("DATABASE_POOL_WAIT", 5),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.url("REDIS_URL", {"redis", "rediss"})

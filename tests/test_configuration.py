@@ -101,6 +101,14 @@ def test_check_deploy_is_clean_with_production_values():
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"DEBUG": "perhaps"}, "DEBUG"),
         ({"DATABASE_CONN_MAX_AGE": "forever"}, "DATABASE_CONN_MAX_AGE"),
+        (
+            {"DATABASE_URL": "postgres://db.example.org/pioneros", "DATABASE_POOL_SIZE": "many"},
+            "DATABASE_POOL_SIZE",
+        ),
+        (
+            {"DATABASE_URL": "postgres://db.example.org/pioneros", "DATABASE_CONN_MAX_AGE": "60"},
+            "DATABASE_POOL_SIZE=0",
+        ),
     ],
 )
 def test_bad_production_value_stops_start_up_with_one_line_naming_it(change, named):

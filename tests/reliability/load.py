@@ -17,10 +17,11 @@ from tests.reliability import clients
 
 RAMP = 0.02  # seconds between two clients' first connections, and at most
 ARRIVING = 10  # this many handshakes under way at once
-# Database connections as shipped: closed after each request (DATABASE_CONN_MAX_AGE 0). Kept
-# open, each request's connection outlives it under ASGI until garbage collection (Django
-# ticket #33497): 85 to 93 were open at once in the short run, near PostgreSQL's default 100,
-# and a run failed with "too many clients already" while another ran beside it.
+# Database connections as shipped: the process's pool (DATABASE_POOL_SIZE), each request's
+# connection handed back at its end. Kept by each request instead (DATABASE_CONN_MAX_AGE), a
+# connection outlives its request under ASGI until garbage collection (Django ticket #33497):
+# 85 to 93 were open at once in the short run, near PostgreSQL's default 100, and a run failed
+# with "too many clients already" while another ran beside it.
 SERVER_ENV = {"DATABASE_CONN_MAX_AGE": "0"}
 
 # What a browsing member opens, in turn: pages, a search and the JSON API.
