@@ -135,7 +135,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Each request runs in a thread of its own, so only a pool lets a page reuse a connection
     # (and its prepared statements) of an earlier one (config/database). A page waits at most
     # DATABASE_POOL_WAIT seconds for one when all are busy, then answers 503.
+    # A server that drops packets instead of refusing them fails a connection in 5 seconds.
+    options["connect_timeout"] = 5
     DATABASE_POOL_SIZE = env.integer("DATABASE_POOL_SIZE", 20)
+    DATABASE_POOL_WAIT = env.integer("DATABASE_POOL_WAIT", 5)
+    if DATABASE_POOL_WAIT < 1:
+        raise env.ConfigError("DATABASE_POOL_WAIT must be at least 1 second.")
     if DATABASE_POOL_SIZE > 0:
         if DATABASES["default"]["CONN_MAX_AGE"]:
             raise env.ConfigError(
@@ -146,7 +151,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         options["pool"] = {
             "min_size": min(2, DATABASE_POOL_SIZE),
             "max_size": DATABASE_POOL_SIZE,
-            "timeout": env.integer("DATABASE_POOL_WAIT", 5),
+            "timeout": DATABASE_POOL_WAIT,
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -59,8 +59,12 @@ class MemberTimezoneMiddleware:
 
 def database_answers() -> bool:
     """Whether the database accepts a new connection and a query now."""
-    # A connection of its own: the request's may be the broken one, or inside a transaction.
-    probe = connections.create_connection(DEFAULT_DB_ALIAS)
+    # A connection of its own, outside the pool: the request's may be the broken one, or
+    # inside a transaction, and a busy pool is not a database that does not answer.
+    database = connections.settings[DEFAULT_DB_ALIAS]
+    options = {key: value for key, value in database["OPTIONS"].items() if key != "pool"}
+    wrapper = type(connections[DEFAULT_DB_ALIAS])
+    probe = wrapper({**database, "OPTIONS": options}, DEFAULT_DB_ALIAS)
     try:
         with probe.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -109,6 +109,10 @@ def test_check_deploy_is_clean_with_production_values():
             {"DATABASE_URL": "postgres://db.example.org/pioneros", "DATABASE_CONN_MAX_AGE": "60"},
             "DATABASE_POOL_SIZE=0",
         ),
+        (
+            {"DATABASE_URL": "postgres://db.example.org/pioneros", "DATABASE_POOL_WAIT": "0"},
+            "DATABASE_POOL_WAIT",
+        ),
     ],
 )
 def test_bad_production_value_stops_start_up_with_one_line_naming_it(change, named):

@@ -17,11 +17,16 @@ from tests.reliability.servers import TcpProxy
 POOL_WAIT = 120
 
 
-def _pool(postgres_url: str, proxy: TcpProxy) -> Pool:
+def _pool(postgres_url: str, proxy: TcpProxy, idle: int = 1) -> Pool:
     real = urlsplit(postgres_url)
     through = postgres_url.replace(f":{real.port}/", f":{proxy.port}/")
     pool = Pool(
-        through, min_size=1, max_size=2, timeout=POOL_WAIT, check=Pool.check_connection, open=False
+        through,
+        min_size=idle,
+        max_size=idle + 1,
+        timeout=POOL_WAIT,
+        check=Pool.check_connection,
+        open=False,
     )
     pool.open(wait=True)
     return pool
@@ -55,6 +60,26 @@ def test_a_refused_database_fails_requests_at_once_and_serves_them_again_at_once
         after = {_answers(pool) for _ in range(6)}
         assert after.isdisjoint(before)  # new connections, the old ones died with the cut
         assert len(after) <= 3  # the first request's own, then the pool's again
+    finally:
+        pool.close()
+        proxy.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(60)
+def test_idle_connections_that_died_with_the_server_are_not_handed_out_after_it(postgres_url):
+    proxy = TcpProxy(urlsplit(postgres_url).port)
+    proxy.start()
+    pool = _pool(postgres_url, proxy, idle=4)
+    try:
+        assert pool.get_stats()["pool_available"] == 4
+        proxy.cut()
+        with pytest.raises(psycopg.OperationalError):
+            _answers(pool)
+        # Each would cost a request a failed check and a pause before the next.
+        assert pool.get_stats()["pool_available"] == 0
+        proxy.restore()
+        _answers(pool)
     finally:
         pool.close()
         proxy.stop()

@@ -14,6 +14,9 @@ from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base
 from psycopg_pool import ConnectionPool
 
+# The server is shutting down or starting up: as unreachable as one that refuses.
+STOPPING = {"57P01", "57P03"}
+
 
 class Pool(ConnectionPool):
     """While the last attempt to connect failed, a request connects by itself, as without a
@@ -30,18 +33,31 @@ class Pool(ConnectionPool):
         try:
             connection = super()._connect(timeout)
         except psycopg.Error as error:
-            self.refused = True
-            with self._lock:
-                while self._waiting:
-                    self._waiting.popleft().fail(error)
+            # Only an unreachable or stopping server; one that answers (too many clients,
+            # say) is waited for, as psycopg's pool does.
+            if error.sqlstate is None or error.sqlstate in STOPPING:
+                self._refuse(error)
             raise
         self.refused = False
         return connection
 
+    def _refuse(self, error: psycopg.Error) -> None:
+        self.refused = True
+        with self._lock:
+            while self._waiting:
+                self._waiting.popleft().fail(error)
+            # The idle connections died with the server: forget them, so the first requests
+            # after it is back are not each handed a dead one to check first.
+            idle = list(self._pool)
+            self._pool.clear()
+            self._nconns -= len(idle)
+        for connection in idle:
+            connection.close()
+
     def _getconn_unchecked(self, timeout: float) -> psycopg.Connection:
         if not self.refused:
             return super()._getconn_unchecked(timeout)
-        connection = self._connect()
+        connection = self._connect(timeout)
         self._own.add(connection)
         return connection
 
