@@ -1,5 +1,5 @@
 """PostgreSQL through psycopg's pool, as Django ships it, but failing at once while the
-database refuses connections (ENGINE "config.database", chosen by DATABASE_POOL_SIZE).
+database cannot be reached (ENGINE "config.database", chosen by DATABASE_POOL_SIZE).
 
 Each request runs in a thread of its own, so only a pool lets a page reuse an earlier page's
 connection, and the statements it prepared (docs/performance.md). psycopg's pool makes a page
@@ -19,10 +19,11 @@ STOPPING = {"57P01", "57P03"}
 
 
 class Pool(ConnectionPool):
-    """While the last attempt to connect failed, a request connects by itself, as without a
-    pool: refused at once while the database is away, and the first success tells the pool
-    it is back. A failed attempt is not retried later (the next request asks again), and the
-    requests already waiting are answered with its error."""
+    """While the last attempt to connect found the server unreachable or stopping, a request
+    connects by itself, as without a pool: refused at once while the database is away, and
+    the first success tells the pool it is back. Such a failure is not retried later (the
+    next request asks again), the requests already waiting are answered with its error, and
+    the idle connections are dropped. A server that answers but refuses is waited for."""
 
     def __init__(self, *args, **kwargs):
         self.refused = False
