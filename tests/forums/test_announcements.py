@@ -133,3 +133,30 @@ def test_a_coordinator_writes_one_from_the_page(client, cluster_people, commit):
     client.force_login(people["follower"])
     assert client.post(url, {"title": "Yo", "body": "también"}).status_code == 404
     assert Announcement.objects.count() == 1
+
+
+def test_the_live_badge_counts_each_members_unread_notices_up_to_its_cap(
+    cluster_people, live, commit
+):
+    cluster, people = cluster_people
+    with commit():
+        first = services.announce(cluster=cluster, by=people["coordinator"], title="1", body="a")
+    # The mentor has 120 unread before the next notice, the follower 1 and one read.
+    Notification.objects.bulk_create(
+        Notification(recipient=people["mentor"], kind="announcement", announcement=first)
+        for _ in range(119)
+    )
+    Notification.objects.filter(recipient=people["quiet"]).update(read_at=first.created_at)
+    live.clear()
+    with commit():
+        services.announce(cluster=cluster, by=people["coordinator"], title="2", body="b")
+    badges = {
+        group: message["event"]["unread"]
+        for group, message in live
+        if message["event"]["type"] == "notifications"
+    }
+    assert badges == {
+        realtime.member_group(people["mentor"].pk): 100,  # shown as 99+
+        realtime.member_group(people["follower"].pk): 2,
+        realtime.member_group(people["quiet"].pk): 1,
+    }
