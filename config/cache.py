@@ -19,10 +19,26 @@ WARN_EVERY = 30.0  # seconds between log lines while Redis stays down
 _DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 
+# Add to a count only if it is there, in one round trip: Django's client asks EXISTS first,
+# and a rate limit (core/throttle.py) counts on every post.
+_INCR_EXISTING = (
+    "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
+)
+
+
+class _RedisCache(RedisCache):
+    def incr(self, key, delta=1, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        value = self._cache.get_client(key, write=True).eval(_INCR_EXISTING, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
+
+
 def _falls_back(name: str):
     def method(self, *args, **kwargs):
         try:
-            return getattr(RedisCache, name)(self, *args, **kwargs)
+            return getattr(_RedisCache, name)(self, *args, **kwargs)
         except _DOWN as error:
             now = time.monotonic()
             if self._warned_at is None or now - self._warned_at > WARN_EVERY:
@@ -34,7 +50,7 @@ def _falls_back(name: str):
     return method
 
 
-class FallbackRedisCache(RedisCache):
+class FallbackRedisCache(_RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._fallback = LocMemCache(f"fallback-{id(self)}", params)

@@ -56,6 +56,19 @@ def _wall() -> float:
     return time.time()  # shared by processes, unlike the monotonic clock
 
 
+def _counted(key: str, *, timeout: int) -> int:
+    """One more under `key`: a single round trip once the window has its count."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's first action
+        cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
 def within_rate(key: str, *, limit: int, per: int) -> bool:
     """Count one action under `key` if fewer than `limit` were counted in the last `per`
     seconds; otherwise count nothing and answer False.
@@ -67,12 +80,7 @@ def within_rate(key: str, *, limit: int, per: int) -> bool:
     now = _wall()
     slot = int(now // per)
     current, previous = f"rate:{key}:{slot}", f"rate:{key}:{slot - 1}"
-    cache.add(current, 0, timeout=2 * per)
-    try:
-        count = cache.incr(current)
-    except ValueError:  # expired between add and incr
-        cache.set(current, 1, timeout=2 * per)
-        count = 1
+    count = _counted(current, timeout=2 * per)
     earlier = cache.get(previous, 0) * (1 - (now / per - slot))
     if count + earlier > limit:
         cache.decr(current)  # a refused action is not held against the member

@@ -127,19 +127,24 @@ def broadcast_room_change(topic: Topic, kind: str, *, room_id: int | None = None
     """
 
     def deliver() -> None:
-        fresh = Topic.objects.select_related("room").get(pk=topic.pk)
-        if room_id is not None and room_id != fresh.room_id:
+        # The counts as committed: only the four values, not the topic and its room.
+        now_in, title, posts, topics = (
+            Topic.objects.filter(pk=topic.pk)
+            .values_list("room_id", "title", "post_count", "room__topic_count")
+            .get()
+        )
+        if room_id is not None and room_id != now_in:
             count = Room.objects.values_list("topic_count", flat=True).get(pk=room_id)
-            event = {"type": kind, "room": room_id, "topic": fresh.pk, "topics": count}
+            event = {"type": kind, "room": room_id, "topic": topic.pk, "topics": count}
         else:
             event = {
                 "type": kind,
-                "room": fresh.room_id,
-                "topic": fresh.pk,
-                "title": fresh.title,
-                "url": fresh.get_absolute_url(),
-                "posts": fresh.post_count,
-                "topics": fresh.room.topic_count,
+                "room": now_in,
+                "topic": topic.pk,
+                "title": title,
+                "url": topic.get_absolute_url(),
+                "posts": posts,
+                "topics": topics,
             }
         group = room_group(event["room"])
         send(group, _message(event, group))
