@@ -11,6 +11,7 @@ import time
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
@@ -27,11 +28,20 @@ _INCR_EXISTING = (
 
 
 class _RedisCache(RedisCache):
+    scripts = True  # until a server refuses them (some managed ones do): then Django's way
+
     def incr(self, key, delta=1, version=None):
-        key = self.make_and_validate_key(key, version=version)
-        value = self._cache.get_client(key, write=True).eval(_INCR_EXISTING, 1, key, delta)
+        if not self.scripts:
+            return super().incr(key, delta, version)
+        made = self.make_and_validate_key(key, version=version)
+        try:
+            value = self._cache.get_client(made, write=True).eval(_INCR_EXISTING, 1, made, delta)
+        except ResponseError:
+            logger.warning("Redis refused a script; counting in two round trips.")
+            self.scripts = False
+            return super().incr(key, delta, version)
         if value is None:
-            raise ValueError(f"Key '{key}' not found.")
+            raise ValueError(f"Key '{made}' not found.")
         return value
 
 

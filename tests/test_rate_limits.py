@@ -4,6 +4,7 @@ them (core/throttle.py, config/cache.py)."""
 import secrets
 
 import pytest
+from redis.exceptions import ResponseError
 
 from config.cache import FallbackRedisCache
 from core import throttle
@@ -12,11 +13,13 @@ from core import throttle
 @pytest.fixture
 def shared(redis_url, monkeypatch):
     """Two processes' caches on one Redis, with keys of their own for this test."""
-    params = {"KEY_PREFIX": f"rates-{secrets.token_hex(4)}"}
-    first, second = FallbackRedisCache(redis_url, params), FallbackRedisCache(redis_url, params)
+    prefix = f"rates-{secrets.token_hex(4)}"
+    first = FallbackRedisCache(redis_url, {"KEY_PREFIX": prefix})
+    second = FallbackRedisCache(redis_url, {"KEY_PREFIX": prefix})
     monkeypatch.setattr(throttle, "_wall", lambda: 1_000_000.5)  # mid-window, every call
     yield first, second
-    first.clear()
+    client = first._cache.get_client(write=True)  # only this test's keys: the database is shared
+    client.delete(*client.keys(f"{prefix}:*") or ["-"])
 
 
 def test_a_count_is_added_to_only_where_it_exists(shared):
@@ -37,3 +40,16 @@ def test_a_rate_is_shared_by_processes_and_refusals_are_not_counted(shared, monk
     allowed += [throttle.within_rate("posts:7", limit=3, per=60) for _ in range(3)]
     assert allowed == [True, True, True, False, False]
     assert second.get(f"rate:posts:7:{1_000_000 // 60}") == 3
+
+
+def test_a_server_that_refuses_scripts_still_counts(shared, monkeypatch):
+    cache, _other = shared
+
+    def refused(*args, **kwargs):
+        raise ResponseError("NOPERM this user has no permissions to run the 'eval' command")
+
+    monkeypatch.setattr(type(cache._cache.get_client(write=True)), "eval", refused)
+    cache.set("present", 1)
+    assert [cache.incr("present"), cache.incr("present")] == [2, 3]
+    with pytest.raises(ValueError):
+        cache.incr("absent")

@@ -22,7 +22,9 @@ from network.models import User
 
 def add_post(*, topic: Topic, author: User, body: str) -> Post:
     """A checked post into a locked topic: counted in it, announced, its mentions told.
-    The caller counts it in the room (count_in_room), last."""
+    The caller counts it in the room (count_in_room), last. Its live event is built from the
+    topic and post in hand (forums.realtime): whatever changes the topic's state after this,
+    in the same transaction, records an event of its own."""
     pace(author)  # last of the checks: a refused post is not counted
     html = render(body, people=access.mention_links(topic.room, body))
     post = Post.objects.create(topic=topic, author=author, body=body, body_html=html)

@@ -141,7 +141,8 @@ def test_the_live_badge_counts_each_members_unread_notices_up_to_its_cap(
     cluster, people = cluster_people
     with commit():
         first = services.announce(cluster=cluster, by=people["coordinator"], title="1", body="a")
-    # The mentor has 120 unread before the next notice, the follower 1 and one read.
+    # Before the next notice the mentor has 120 unread, the follower 1, and the quiet member
+    # none: their one notice is read.
     Notification.objects.bulk_create(
         Notification(recipient=people["mentor"], kind="announcement", announcement=first)
         for _ in range(119)
