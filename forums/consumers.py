@@ -328,6 +328,10 @@ class ForumConsumer(LiveConsumer):
         return services.post_reply(topic=topic, author=self._fresh_user(), body=body).pk
 
     def _fresh_user(self):
-        # Membership can change while the socket is open; never trust a cached answer.
+        # Membership and name can change while the socket is open; never trust a cached
+        # answer (a reply's live event names its author from the profile in hand).
         access.forget_memberships(self.user)
+        profile = type(self.user)._meta.get_field("profile")
+        if profile.is_cached(self.user):
+            profile.delete_cached_value(self.user)
         return self.user

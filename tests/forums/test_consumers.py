@@ -13,6 +13,7 @@ from config.asgi import application
 from core.consumers import NOT_SIGNED_IN
 from forums import services
 from forums.consumers import MAX_FRAME
+from network.models import Profile
 from tests.forums.conftest import build_forum
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -154,6 +155,24 @@ async def test_posting_over_the_socket_uses_the_service(client):
     assert await db(topic.posts.count)() == 2
     await communicator.send_json_to({"type": "post", "topic": topic.pk, "body": "   "})
     assert (await communicator.receive_json_from())["code"] == "empty"
+    await communicator.disconnect()
+
+
+async def test_a_reply_over_the_socket_names_its_author_as_they_are_now(client):
+    forum, topic = await _setup()
+    communicator, _, _ = await _socket(client, forum.mentor)
+    await communicator.send_json_to({"type": "subscribe", "topic": topic.pk, "after": 1})
+    await communicator.receive_json_from()
+
+    async def reply(body: str) -> dict:
+        await communicator.send_json_to({"type": "post", "topic": topic.pk, "body": body})
+        messages = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
+        return next(m for m in messages if m["type"] == "post.created")
+
+    assert (await reply("FOB"))["post"]["author"] == forum.mentor.profile.display_name
+    # Renamed on another page while this socket stays open.
+    await db(Profile.objects.filter(user=forum.mentor).update)(display_name="Marta Exportadora")
+    assert (await reply("CIF"))["post"]["author"] == "Marta Exportadora"
     await communicator.disconnect()
 
 
