@@ -26,15 +26,15 @@ def _demo_network(store: str):
     extra = {"BENCH_PLAIN_STATIC": "true", "ALLOWED_HOSTS": "testserver", "TASK_WORKER": "true"}
     with contextlib.ExitStack() as stack_:
         if store == "postgresql":
-            env = stack.django_env(stack_.enter_context(stack.database("journeys")), **extra)
+            name = stack_.enter_context(stack.database("journeys"))
+            env = stack.django_env(name, **extra)
         else:
             folder = stack_.enter_context(tempfile.TemporaryDirectory())
             env = stack.django_env("unused", **extra)
             env["DATABASE_URL"] = stack.sqlite_database(folder, "demo.sqlite3")
         _manage({**env, "BENCH_CHEAP_HASHING": "true"}, "seed_demo")
         if store == "postgresql":
-            # Fresh planner statistics, as autovacuum would have them on a live database.
-            subprocess.run(["psql", env["DATABASE_URL"], "-qc", "VACUUM ANALYZE"], check=True)
+            stack.analyze(name)
         yield env
 
 

@@ -39,8 +39,7 @@ def measure(size: dict, requests: int, notes: list[str]) -> dict:
         if seeded.returncode != 0:
             raise RuntimeError(f"bench.seed failed: {seeded.stderr[-2000:]}")
         notes.append(f"pages: seeded {_label(size)} in {time.monotonic() - started:.0f} s")
-        # Fresh planner statistics, as autovacuum would have them on a live database.
-        subprocess.run(["psql", stack.database_url(db), "-qc", "VACUUM ANALYZE"], check=True)
+        stack.analyze(db)
         probed = subprocess.run(
             [
                 *(stack.PYTHON, "-m", "bench.pages_probe", f"--requests={requests}"),
