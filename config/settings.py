@@ -125,9 +125,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Pages run short queries; PostgreSQL's JIT compiles any whose estimated cost is high,
     # which cost search 0.79 s of its 1.04 s at 100,000 posts (docs/performance.md).
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    # A prepared statement is planned for its values each time, never once for all: a plan
-    # made without them read a topic's deep page in 313 ms instead of 20.
-    options["options"] = "-c jit=off -c plan_cache_mode=force_custom_plan"
+    # Prepared statements are planned as PostgreSQL chooses: after five runs, once for all
+    # values when that plan looks no costlier. Planning each run for its values cost the
+    # coordinator's home 12 of its 52 ms; a foreign key that leads an index of several columns
+    # has no index of its own, which kept a plan made without values from reading a long
+    # topic's deep page through it (tests/test_indexes.py, docs/performance.md).
+    options["options"] = "-c jit=off"
     # A page's two dozen statements are each parsed once per connection: it prepares a
     # statement the second time it runs it.
     options["server_side_binding"] = True

@@ -39,7 +39,9 @@ class ImportBatch(models.Model):
     # A file with one of these hashes is the agency's already: uploading it again is a no-op.
     HELD = (Status.CHECKING, Status.PREVIEW, Status.IMPORTING, Status.IMPORTED)
 
-    agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind)
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.CHECKING)
     file_name = models.CharField(_("file name"), max_length=255)
@@ -118,8 +120,12 @@ class BatchFile(models.Model):
 class RegistryFirm(models.Model):
     """One version of a firm's entry in an agency's registry, as one batch wrote it."""
 
-    agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="firms")
+    agency = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="firms", db_index=False
+    )
     scheme = models.CharField(_("tax id scheme"), max_length=8, choices=Scheme)
     tax_id = models.CharField(_("tax id"), max_length=TAX_ID_LENGTH)
     name = models.CharField(_("name"), max_length=200)
@@ -150,7 +156,9 @@ class RegistryFirm(models.Model):
 class CustomsRecord(models.Model):
     """One line of a customs file: a firm's exports of one tariff line to one market."""
 
-    agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
     scheme = models.CharField(max_length=8, choices=Scheme)
     tax_id = models.CharField(max_length=TAX_ID_LENGTH)
@@ -180,7 +188,9 @@ class CustomsRecord(models.Model):
 class PastParticipant(models.Model):
     """A firm an agency supported before the platform, and when its support began."""
 
-    agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="participants")
     scheme = models.CharField(max_length=8, choices=Scheme)
     tax_id = models.CharField(max_length=TAX_ID_LENGTH)
@@ -234,7 +244,9 @@ class ConfirmedLink(models.Model):
         TAX_ID_CHANGED = "tax_id_changed", _("The organization changed its tax id")
 
     agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     scheme = models.CharField(max_length=8, choices=Scheme)
     tax_id = models.CharField(max_length=TAX_ID_LENGTH)
     confirmed_by = models.ForeignKey(
@@ -287,7 +299,7 @@ class Evaluation(models.Model):
         NOT_YET = "not_yet_treated", _("Firms not yet supported")
 
     programme = models.ForeignKey(
-        "incentives.Programme", on_delete=models.CASCADE, related_name="+"
+        "incentives.Programme", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     comparison = models.CharField(
         _("comparison firms"), max_length=16, choices=Comparison, default=Comparison.NEVER

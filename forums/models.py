@@ -63,7 +63,7 @@ class Topic(models.Model):
         DISCUSSION = "discussion", _("Discussion")
         QUESTION = "question", _("Question")
 
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="topics")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="topics", db_index=False)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.DISCUSSION)
     title = models.CharField(_("title"), max_length=200)
     author = models.ForeignKey(
@@ -102,7 +102,11 @@ class Topic(models.Model):
 
 
 class Post(models.Model):
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    # Found through the (topic, id) index alone: beside an index on topic by itself, a plan
+    # made without the values picked it and read a 100,000-post topic in 64 ms, not 0.3.
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts"
     )
@@ -144,7 +148,9 @@ class PostRevision(models.Model):
 
 
 class HelpfulVote(models.Model):
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="helpful_votes")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="helpful_votes", db_index=False
+    )
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -168,7 +174,9 @@ class TopicEvent(models.Model):
         ANSWER_ACCEPTED = "answer.accepted"
         TOPIC_UPDATED = "topic.updated"
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="events")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     number = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=20, choices=Kind)
     post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, related_name="+")
@@ -195,7 +203,9 @@ class ModerationAction(models.Model):
         UNPIN = "unpin", _("unpinned a topic")
         MOVE = "move", _("moved a topic")
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="moderation")
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -217,7 +227,9 @@ class Announcement(models.Model):
     """A coordinator's message to the whole cluster: each active member is notified in the
     app, live and (as they chose) by email; members read them on the cluster's page."""
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="announcements")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="announcements", db_index=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -249,7 +261,10 @@ class Notification(models.Model):
         ANNOUNCEMENT = "announcement", _("announced")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=12, choices=Kind)
     actor = models.ForeignKey(

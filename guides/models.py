@@ -25,7 +25,9 @@ class Guide(models.Model):
         CLUSTER = "cluster", _("Members of its cluster")
         NETWORK = "network", _("The whole network")
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="guides")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="guides", db_index=False
+    )
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="guides_written")
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
     visibility = models.CharField(
@@ -96,7 +98,9 @@ class Guide(models.Model):
 class GuideVersion(models.Model):
     """What was published, by whom, when and why; never changed afterwards."""
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="versions")
+    guide = models.ForeignKey(
+        Guide, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     summary = models.TextField()
@@ -136,7 +140,7 @@ class GuideTag(models.Model):
         MARKET = "market"
         TOPIC = "topic"
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="tags")
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="tags", db_index=False)
     kind = models.CharField(max_length=8, choices=Kind)
     code = models.CharField(max_length=12)
 
@@ -164,7 +168,9 @@ class ReviewComment(models.Model):
         ARCHIVED = "archived", _("archived it")
         AUTHOR_ADDED = "author_added", _("added an author")
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="comments")
+    guide = models.ForeignKey(
+        Guide, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -181,7 +187,9 @@ class ReviewComment(models.Model):
 
 
 class UsefulMark(models.Model):
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="useful_marks")
+    guide = models.ForeignKey(
+        Guide, on_delete=models.CASCADE, related_name="useful_marks", db_index=False
+    )
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -204,7 +212,9 @@ class CorrectionSuggestion(models.Model):
         ACCEPTED = "accepted", _("Taken up")
         DISMISSED = "dismissed", _("Dismissed")
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="suggestions")
+    guide = models.ForeignKey(
+        Guide, on_delete=models.CASCADE, related_name="suggestions", db_index=False
+    )
     version = models.ForeignKey(
         GuideVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -159,7 +159,9 @@ class Rule(models.Model):
         COUNTERPART = "counterpart", _("the person helped")
         COORDINATOR = "coordinator", _("a coordinator of the cluster")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rules")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="rules", db_index=False
+    )
     kind = models.CharField(_("contribution"), max_length=20, choices=ContributionKind)
     amount = models.DecimalField(
         _("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
@@ -228,7 +230,10 @@ class Contribution(models.Model):
     # (a guide's co-authors each have their own contribution for the same guide).
     source = models.CharField(max_length=120)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contributions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        db_index=False,
     )
     counterpart = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -237,14 +242,21 @@ class Contribution(models.Model):
         blank=True,
         related_name="contributions_received",
     )
-    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="contributions")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.PROTECT, related_name="contributions", db_index=False
+    )
     title = models.CharField(max_length=200, blank=True)
     url = models.CharField(max_length=300, blank=True)
     hours = models.DecimalField(max_digits=6, decimal_places=2, default=0)
     attendees = models.PositiveSmallIntegerField(default=0)
     occurred_at = models.DateTimeField()
     programme = models.ForeignKey(
-        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="contributions"
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        db_index=False,
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     amount = models.DecimalField(**MONEY, default=0)
@@ -343,7 +355,9 @@ class LedgerEntry(AppendOnlyModel):
         REVERSAL = "reversal", _("Reversal")
         PAYOUT = "payout", _("Payout")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="entries")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=Kind)
     debit = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debits")
     credit = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credits")
@@ -418,7 +432,9 @@ class LedgerEntry(AppendOnlyModel):
 class PeriodApproval(AppendOnlyModel):
     """An officer's approval of one month's credits in a programme; credits stay as they are."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="approvals")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="approvals", db_index=False
+    )
     month = models.DateField(help_text=_("The first day of the month approved."))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -444,7 +460,9 @@ class PeriodApproval(AppendOnlyModel):
 class Payout(AppendOnlyModel):
     """Money or points handed to a member for an approved month, with the payment reference."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="payouts")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="payouts", db_index=False
+    )
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts"
     )
@@ -523,13 +541,17 @@ class Referral(models.Model):
     OPEN = (State.SENT, State.ACCEPTED)
 
     firm = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("firm")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("firm"),
+        db_index=False,
     )
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("programme")
     )
     referring_agency = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="referrals_sent"
+        Organization, on_delete=models.PROTECT, related_name="referrals_sent", db_index=False
     )
     note = models.TextField(_("note"), max_length=1000)
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.SENT)

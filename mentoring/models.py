@@ -51,9 +51,14 @@ class MentorOffer(models.Model):
     """What a mentor offers in one cluster, and how many mentees they can take."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_offers"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentor_offers",
+        db_index=False,
     )
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="mentor_offers")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="mentor_offers", db_index=False
+    )
     capacity = models.PositiveSmallIntegerField(
         _("mentees at most"),
         default=2,
@@ -127,9 +132,14 @@ class Suggestion(models.Model):
     """A mentor shown to a follower; live ones count against the mentor's places left."""
 
     follower = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_suggestions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentor_suggestions",
+        db_index=False,
     )
-    offer = models.ForeignKey(MentorOffer, on_delete=models.CASCADE, related_name="suggestions")
+    offer = models.ForeignKey(
+        MentorOffer, on_delete=models.CASCADE, related_name="suggestions", db_index=False
+    )
     score = models.PositiveSmallIntegerField()
     reasons = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -163,13 +173,21 @@ class Pairing(models.Model):
 
     OPEN = (Status.REQUESTED, Status.PROPOSED, Status.ACTIVE)
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="pairings")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="pairings", db_index=False
+    )
     offer = models.ForeignKey(MentorOffer, on_delete=models.CASCADE, related_name="pairings")
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentor"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="pairings_as_mentor",
+        db_index=False,
     )
     follower = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_follower"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="pairings_as_follower",
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=10, choices=Status)
     origin = models.CharField(max_length=8, choices=Origin, default=Origin.REQUEST)
@@ -249,7 +267,7 @@ class ExportRecord(models.Model):
         OVER_1M = "gte1m", _("over USD 1 million")
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="export_records"
+        Organization, on_delete=models.CASCADE, related_name="export_records", db_index=False
     )
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(1950), MaxValueValidator(2100)]
@@ -301,7 +319,9 @@ class MentorInvitation(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="mentor_invitations"
     )
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     products = models.JSONField(default=list, blank=True)
     markets = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=8, choices=Source)
@@ -338,7 +358,7 @@ class Goal(models.Model):
 
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="goals")
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="export_goals"
+        Organization, on_delete=models.CASCADE, related_name="export_goals", db_index=False
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome)
     title = models.CharField(_("title"), max_length=200)
@@ -426,7 +446,9 @@ class Session(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="sessions")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="sessions", db_index=False
+    )
     pairing = models.ForeignKey(
         Pairing, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions"
     )
@@ -499,9 +521,14 @@ class Attendance(models.Model):
         MAYBE = "maybe", _("Maybe")
         NO = "no", _("Not going")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendances", db_index=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_attendances"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="session_attendances",
+        db_index=False,
     )
     answer = models.CharField(_("answer"), max_length=5, choices=Answer)
     waitlisted = models.BooleanField(default=False)
@@ -521,7 +548,9 @@ class Attendance(models.Model):
 class SessionFeedback(models.Model):
     """An attending follower's confirmation that the session took place, and how it went."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="feedback", db_index=False
+    )
     follower = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_feedback"
     )

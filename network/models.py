@@ -143,7 +143,7 @@ class ExportProduct(models.Model):
         PLANNED = "planned", _("plans to export")
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="products"
+        Organization, on_delete=models.CASCADE, related_name="products", db_index=False
     )
     hs_code = models.CharField(_("HS code"), max_length=4, validators=[hs.validate_code])
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.EXPORTS)
@@ -176,7 +176,7 @@ class ExportMarket(models.Model):
     """A country a firm has exported to."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="markets"
+        Organization, on_delete=models.CASCADE, related_name="markets", db_index=False
     )
     country = CountryField(_("country"))
 
@@ -343,9 +343,14 @@ class Membership(models.Model):
         LEFT = "left", _("Left")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        db_index=False,
     )
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.FOLLOWER)
     status = models.CharField(_("status"), max_length=10, choices=Status)
     message = models.TextField(_("message to the coordinators"), max_length=1000, blank=True)
@@ -522,7 +527,9 @@ class MembershipEvent(models.Model):
         SPONSORSHIP_WITHDRAWN = "sponsorship_withdrawn", _("withdrew the sponsorship proposal")
         SPONSORSHIP_REVOKED = "sponsorship_revoked", _("ended the sponsorship")
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="events")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     action = models.CharField(max_length=24, choices=Action)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -570,13 +577,16 @@ class Sponsorship(models.Model):
     PENDING = (Status.REQUESTED, Status.OFFERED)
     OPEN = (Status.REQUESTED, Status.OFFERED, Status.ACTIVE)
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="sponsorships")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="sponsorships", db_index=False
+    )
     agency = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
         related_name="sponsorships",
         limit_choices_to={"kind": Organization.Kind.AGENCY},
         verbose_name=_("agency"),
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=10, choices=Status)
     proposed_by_side = models.CharField(max_length=8, choices=Side)

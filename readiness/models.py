@@ -136,7 +136,10 @@ class Assessment(models.Model):
         SUBMITTED = "submitted", _("Submitted")
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="readiness_assessments"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="readiness_assessments",
+        db_index=False,
     )
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
     started_by = models.ForeignKey(
@@ -173,7 +176,9 @@ class Assessment(models.Model):
 
 
 class Answer(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="+")
 
