@@ -1,6 +1,7 @@
 """The facts scoring weighs, read from offers, needs and export records, and the offers a
 follower may be shown: what both suggestions and cohort drafts are built from."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -193,6 +194,26 @@ def shown_to_others(offer_ids: list[int], *, besides: User) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return {row["offer_id"]: row["n"] for row in rows}
+
+
+def live_suggestions(
+    offer_ids: list[int], *, follower: User
+) -> tuple[dict[int, int], dict[int, tuple[int, list, datetime.datetime]]]:
+    """In one read: how many other followers each offer is shown to now (`shown_to_others`),
+    and every suggestion of this follower's, lapsed or not: score, reasons and until when, by
+    offer. An offer is shown to no more followers than its places, so the rows are few."""
+    now = timezone.now()
+    rows = Suggestion.objects.filter(
+        Q(offer_id__in=offer_ids, expires_at__gt=now) | Q(follower=follower)
+    ).values_list("follower_id", "offer_id", "score", "reasons", "expires_at")
+    others: dict[int, int] = defaultdict(int)
+    mine = {}
+    for follower_id, offer_id, points, reasons, until in rows:
+        if follower_id == follower.pk:
+            mine[offer_id] = (points, reasons, until)
+        else:
+            others[offer_id] += 1
+    return dict(others), mine
 
 
 def match_for(*, offer: MentorOffer, follower: User) -> tuple[Match, bool]:

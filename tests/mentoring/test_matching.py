@@ -2,9 +2,12 @@
 
 import itertools
 import random
+from datetime import timedelta
 
 import pytest
-from django.utils import translation
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from core.errors import DomainError, NotAllowed
 from mentoring import matching
@@ -13,7 +16,7 @@ from mentoring.scoring import describe_all
 from mentoring.selectors.cohorts import draft_cohort
 from mentoring.selectors.matching import match_for
 from mentoring.services import cohorts, offers, pairings
-from mentoring.services.suggestions import reserve_suggestions
+from mentoring.services.suggestions import SUGGESTION_LIFETIME, reserve_suggestions
 from tests.factories import add_member, make_cluster
 from tests.mentoring.conftest import offer, person
 
@@ -196,3 +199,41 @@ def test_only_coordinators_publish_a_cohort(net):
             cluster=net.cluster, by=net.ana, choices={net.felipe.pk: net.ana_offer.pk}
         )
     assert not Pairing.objects.exists()
+
+
+def _writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) or "FOR UPDATE" in q["sql"]
+    ]
+
+
+def test_showing_the_same_mentors_again_within_the_hour_writes_nothing(net):
+    first = reserve_suggestions(follower=net.felipe)
+    held = dict(Suggestion.objects.filter(follower=net.felipe).values_list("offer", "expires_at"))
+    assert held
+    with CaptureQueriesContext(connection) as queries:
+        again = reserve_suggestions(follower=net.felipe)
+    assert [s.offer for s in again] == [s.offer for s in first]
+    assert _writes(queries) == []
+    after = Suggestion.objects.filter(follower=net.felipe).values_list("offer", "expires_at")
+    assert dict(after) == held
+
+
+def test_a_showing_an_hour_after_the_last_renewal_holds_the_mentors_a_week_again(net):
+    reserve_suggestions(follower=net.felipe)
+    mine = Suggestion.objects.filter(follower=net.felipe)
+    mine.update(expires_at=timezone.now() + SUGGESTION_LIFETIME - timedelta(minutes=61))
+    reserve_suggestions(follower=net.felipe)
+    soonest = min(mine.values_list("expires_at", flat=True))
+    assert soonest > timezone.now() + SUGGESTION_LIFETIME - timedelta(minutes=1)
+
+
+def test_a_mentor_no_longer_shown_is_released_at_the_next_showing(net):
+    reserve_suggestions(follower=net.felipe)
+    assert Suggestion.objects.filter(follower=net.felipe, offer=net.ana_offer).exists()
+    offer(net.ana, net.cluster, products=["0901"], markets=["DE"], is_paused=True)
+    suggested = reserve_suggestions(follower=net.felipe)
+    assert net.ana not in [s.offer.user for s in suggested]
+    assert not Suggestion.objects.filter(follower=net.felipe, offer=net.ana_offer).exists()
