@@ -185,23 +185,12 @@ def ranked_mentors(follower: User, cluster_ids: frozenset[int]) -> list[tuple[Ma
     return ranked
 
 
-def shown_to_others(offer_ids: list[int], *, besides: User) -> dict[int, int]:
-    """How many other followers each offer is currently shown to."""
-    rows = (
-        Suggestion.objects.filter(offer_id__in=offer_ids, expires_at__gt=timezone.now())
-        .exclude(follower=besides)
-        .values("offer_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["offer_id"]: row["n"] for row in rows}
-
-
 def live_suggestions(
     offer_ids: list[int], *, follower: User
 ) -> tuple[dict[int, int], dict[int, tuple[int, list, datetime.datetime]]]:
-    """In one read: how many other followers each offer is shown to now (`shown_to_others`),
-    and every suggestion of this follower's, lapsed or not: score, reasons and until when, by
-    offer. An offer is shown to no more followers than its places, so the rows are few."""
+    """In one read: how many other followers each offer is shown to now, and every
+    suggestion of this follower's, lapsed or not: score, reasons and until when, by offer.
+    An offer is shown to no more followers than its places, so the rows are few."""
     now = timezone.now()
     rows = Suggestion.objects.filter(
         Q(offer_id__in=offer_ids, expires_at__gt=now) | Q(follower=follower)

@@ -16,7 +16,6 @@ from mentoring.selectors.matching import (
     active_cluster_ids,
     live_suggestions,
     ranked_mentors,
-    shown_to_others,
 )
 from network.models import User
 
@@ -51,9 +50,7 @@ def reserve_suggestions(*, follower: User, limit: int = SUGGESTIONS_SHOWN) -> li
     }
     if unchanged and all(until > renewed_since for *_, until in mine.values()):
         return chosen
-    return _reserve(
-        follower=follower, ranked=ranked, cluster_ids=cluster_ids, limit=limit, mine=set(mine)
-    )
+    return _reserve(follower=follower, ranked=ranked, cluster_ids=cluster_ids, limit=limit)
 
 
 def _choose(ranked, others: dict[int, int], cluster_ids, limit: int) -> list[Suggested]:
@@ -67,17 +64,16 @@ def _choose(ranked, others: dict[int, int], cluster_ids, limit: int) -> list[Sug
 # Its own transaction when called alone (a page); inside a caller's transaction, part of it:
 # no savepoint, since no caller recovers from a failure here and goes on.
 @transaction.atomic(savepoint=False)
-def _reserve(
-    *, follower: User, ranked, cluster_ids, limit: int, mine: set[int]
-) -> list[Suggested]:
-    # Lock the offers we might show so two followers cannot both take the last place.
+def _reserve(*, follower: User, ranked, cluster_ids, limit: int) -> list[Suggested]:
+    # Lock the offers we might show so two followers cannot both take the last place; the
+    # same follower's other page, showing the same offers, waits here too.
     ids = [offer.pk for _, offer in ranked]
     list(MentorOffer.objects.filter(pk__in=ids).order_by("pk").select_for_update())
-    chosen = _choose(ranked, shown_to_others(ids, besides=follower), cluster_ids, limit)
+    others, mine = live_suggestions(ids, follower=follower)
+    chosen = _choose(ranked, others, cluster_ids, limit)
 
-    # Mentors no longer shown are released, lapsed ones cleared (`mine`, read before the
-    # lock, has both; a first showing has neither).
-    if mine - {item.offer.pk for item in chosen}:
+    # Mentors no longer shown are released, lapsed ones cleared; a first showing has none.
+    if set(mine) - {item.offer.pk for item in chosen}:
         Suggestion.objects.filter(follower=follower).exclude(
             offer_id__in=[item.offer.pk for item in chosen]
         ).delete()
