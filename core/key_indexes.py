@@ -31,12 +31,11 @@ def dropped(app_label: str, fields: list[tuple[str, str]]) -> migrations.RunPyth
                 schema_editor.execute(f"DROP INDEX {concurrently}{schema_editor.quote_name(name)}")
 
     def restore(apps, schema_editor):
-        concurrently = schema_editor.connection.vendor == "postgresql"
+        options = {"concurrently": True} if schema_editor.connection.vendor == "postgresql" else {}
         for model_name, field_name in fields:
             model = apps.get_model(app_label, model_name)
             field = model._meta.get_field(field_name)
             if not _indexes(schema_editor, model, field):
-                options = {"concurrently": True} if concurrently else {}
                 schema_editor.execute(
                     schema_editor._create_index_sql(model, fields=[field], **options)
                 )
