@@ -1,0 +1,38 @@
+"""The project's select template writes each option in place instead of including Django's
+option template: the same page, without an include for each of 250 countries."""
+
+import re
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+from mentoring.forms import OfferForm
+
+
+def _lines(html: str) -> list[str]:
+    return [line for line in html.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(
+    "widget, value",
+    [
+        (forms.Select(choices=[("", "—"), ("a", "A & B"), ("b", "<b>")]), "a"),
+        (forms.SelectMultiple(choices=[("x", "X"), ("y", "Y"), ("z", "Z")]), ["x", "z"]),
+        (forms.Select(choices=[("Fruit", [("1", "Apple"), ("2", "Pear")]), ("3", "Other")]), "2"),
+        (forms.Select(choices=[(1, "One"), (2, "Two")], attrs={"id": "n", "required": True}), 2),
+    ],
+)
+def test_a_select_is_what_djangos_own_templates_write(widget, value):
+    ours = widget.render("field", value)
+    djangos = widget.render("field", value, renderer=DjangoTemplates())
+    assert _lines(ours) == _lines(djangos)
+
+
+def test_the_markets_a_mentor_chose_are_selected_and_every_country_listed_once():
+    html = str(OfferForm(initial={"markets": ["DE", "US"]})["markets"])
+    values = re.findall(r'<option value="([A-Z]{2})"', html)
+    assert len(values) == len(set(values)) > 240
+    assert re.findall(r'<option value="([A-Z]{2})" selected>', html) == sorted(
+        ["DE", "US"], key=values.index
+    )
