@@ -1,11 +1,15 @@
-"""The project's select template writes each option in place instead of including Django's
-option template: the same page, without an include for each of 250 countries."""
+"""The project's select template writes its options with one tag instead of including Django's
+option template for each: the same page, without an include for each of 250 countries."""
 
+import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from mentoring.forms import OfferForm
 
@@ -21,11 +25,20 @@ def _lines(html: str) -> list[str]:
         (forms.SelectMultiple(choices=[("x", "X"), ("y", "Y"), ("z", "Z")]), ["x", "z"]),
         (forms.Select(choices=[("Fruit", [("1", "Apple"), ("2", "Pear")]), ("3", "Other")]), "2"),
         (forms.Select(choices=[(1, "One"), (2, "Two")], attrs={"id": "n", "required": True}), 2),
+        # Labels that are not text are localized as any value a template writes.
+        (forms.Select(choices=[(Decimal("1.5"), Decimal("1.5")), (2, 1000)]), Decimal("1.5")),
+        (
+            forms.Select(
+                choices=[("d", datetime.date(2027, 3, 18)), ("x", mark_safe("<i>x</i>"))]
+            ),
+            "x",
+        ),
     ],
 )
 def test_a_select_is_what_djangos_own_templates_write(widget, value):
-    ours = widget.render("field", value)
-    djangos = widget.render("field", value, renderer=DjangoTemplates())
+    with translation.override("es"):
+        ours = widget.render("field", value)
+        djangos = widget.render("field", value, renderer=DjangoTemplates())
     assert _lines(ours) == _lines(djangos)
 
 
