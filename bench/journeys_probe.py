@@ -3,7 +3,8 @@
 `python -m bench.journeys_probe --requests N --runs R` signs in as each demo member, finds the
 pages tests/browser/journeys.py walks (following the same links), and requests each through
 Django's full handler in Spanish, Portuguese and English. Prints JSON: per role and page, the
-queries of one request and the times of every run.
+queries of one request and the times of every run; and the times of a fixed loop run after
+each request, the machine's own pace.
 """
 
 import argparse
@@ -108,7 +109,18 @@ def _resolve(client: Client, page) -> str:
     return found.group(1)
 
 
-def _timed(client: Client, url: str, language: str, requests: int) -> list[float]:
+def _pace() -> float:
+    """Milliseconds of a fixed loop of pure Python: how fast this machine runs it now. A
+    virtual machine's spread between its fastest and slowest moments shows in every page's
+    p95; timed between the requests, the loop shows how much of it was the machine's."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(50_000):
+        total += number * number % 7
+    return (time.perf_counter() - started) * 1000
+
+
+def _timed(client: Client, url: str, language: str, requests: int, pace: list) -> list[float]:
     times = []
     for _ in range(requests):
         started = time.perf_counter()
@@ -117,11 +129,13 @@ def _timed(client: Client, url: str, language: str, requests: int) -> list[float
         # the connection goes back to the pool (or is closed without one).
         close_old_connections()
         times.append((time.perf_counter() - started) * 1000)
+        pace.append(_pace())
     return times
 
 
 def probe(requests: int, runs: int) -> dict:
     found: dict = {}
+    pace: list[float] = []
     for role, (person, pages) in JOURNEYS.items():
         client = Client()
         if person:
@@ -145,9 +159,9 @@ def probe(requests: int, runs: int) -> dict:
                     "url": url,
                     "language": language,
                     "queries": count,
-                    "runs": [_timed(client, url, language, requests) for _ in range(runs)],
+                    "runs": [_timed(client, url, language, requests, pace) for _ in range(runs)],
                 }
-    return found
+    return {"pages": found, "pace": pace}
 
 
 if __name__ == "__main__":
