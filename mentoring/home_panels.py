@@ -17,7 +17,7 @@ def _roles(user: User) -> set[str]:
 
 def follower_panel(*, user: User) -> dict | None:
     """Suggested mentors with their reasons, and the goals the firm works towards."""
-    needs = offers.needs_with_topics_of(user)
+    needs = offers.needs_with_readiness_of(user)
     if needs is None and Membership.Role.FOLLOWER not in _roles(user):
         return None
     # The same reservation as the mentoring page: the mentors shown here hold their places
@@ -43,7 +43,7 @@ def mentor_panel(*, user: User) -> dict | None:
         for pairing in pairings.waiting_for(user, pairings.my_pairings(user))
         if pairing.mentor_id == user.pk
     ]
-    tags = {tag.name for offer in live for tag in offer.topics.all()}
+    tags = {name for names in offers.topic_names(live).values() for name in names}
     tags |= {country.name for offer in live for country in offer.markets}
     return {
         "offers": live,

@@ -18,7 +18,7 @@ from mentoring.scoring import (
     score,
     topic_key,
 )
-from mentoring.selectors.offers import needs_with_topics_of
+from mentoring.selectors.offers import needs_with_readiness_of, topic_names
 from mentoring.selectors.pairings import open_pairing_offer_ids
 from network.models import Cluster, Membership, User
 from network.selectors import active_memberships_of
@@ -28,8 +28,8 @@ from readiness import selectors as readiness
 OUTSIDE_CANDIDATES = 200
 
 
-def _tag_names(obj) -> frozenset[str]:
-    return frozenset(topic_key(tag.name) for tag in obj.topics.all())
+def _keys(names) -> frozenset[str]:
+    return frozenset(topic_key(name) for name in names)
 
 
 def _experience(organization_ids: Iterable[int]) -> dict[int, frozenset[tuple[str, str]]]:
@@ -51,8 +51,9 @@ def _declared(offer: MentorOffer, pairs) -> frozenset[tuple[str, str]]:
 
 
 def mentor_facts(offers: list[MentorOffer]) -> list[MentorFacts]:
-    """Offers must come with user__profile selected and topics prefetched."""
+    """Offers must come with user__profile selected; their topics are read here."""
     experience = _experience(offer.user.profile.organization_id for offer in offers)
+    topics = topic_names(offers)
     return [
         MentorFacts(
             offer_id=offer.pk,
@@ -62,7 +63,7 @@ def mentor_facts(offers: list[MentorOffer]) -> list[MentorFacts]:
             products=tuple(offer.products),
             markets=tuple(str(code) for code in offer.markets),
             languages=tuple(offer.languages),
-            topics=_tag_names(offer),
+            topics=_keys(topics.get(offer.pk, ())),
             places_left=offer.open_places,
             accepts_competitors=offer.accepts_competitors,
             experience=_declared(offer, experience.get(offer.user.profile.organization_id)),
@@ -76,14 +77,12 @@ def follower_facts(
     users: list[User], *, cluster_ids: dict[int, frozenset[int]], needs: dict | None = None
 ) -> list:
     """Users must come with profile selected; users without needs get empty ones. `needs`,
-    by user id with topics prefetched, when the caller has read them already."""
+    by user id, when the caller has read them already; their topics are read here."""
     if needs is None:
-        needs = {
-            n.user_id: n
-            for n in MentoringNeeds.objects.filter(user__in=users).prefetch_related("topics")
-        }
+        needs = {n.user_id: n for n in MentoringNeeds.objects.filter(user__in=users)}
+    topics = topic_names(list(needs.values()))
     # Only a diagnostic the firm shares with mentors is weighed: its weak dimensions show in
-    # scores and reasons others read. Needs read with it (needs_with_topics_of) bring its
+    # scores and reasons others read. Needs read with it (needs_with_readiness_of) bring its
     # scores; the others' are read here, in one query.
     weak = {
         user.pk: readiness.weak_of(needs[user.pk].readiness_scores)
@@ -103,7 +102,7 @@ def follower_facts(
                 products=tuple(own.products),
                 markets=tuple(str(code) for code in own.markets),
                 languages=tuple(own.languages or user.profile.languages),
-                topics=_tag_names(own) if own.pk else frozenset(),
+                topics=_keys(topics.get(own.pk, ())),
                 cluster_ids=cluster_ids.get(user.pk, frozenset()),
                 weak_dimensions=weak[user.pk],
             )
@@ -131,7 +130,6 @@ def available_offers(query: QuerySet[MentorOffer], *, limit: int | None = None) 
         )
         .filter(capacity__gt=F("active_mentees") + F("pending"))
         .select_related("user__profile", "cluster")
-        .prefetch_related("topics")
     )
     if limit is not None:
         query = query.order_by(F("active_mentees") + F("pending") - F("capacity"), "pk")[:limit]
@@ -170,7 +168,7 @@ def ranked_mentors(follower: User, cluster_ids: frozenset[int]) -> list[tuple[Ma
     """Offers of the follower's clusters and of nearby public ones, best first, less those
     the rules exclude; whether each may be shown is decided when places are reserved."""
     offers = _candidate_offers(follower, cluster_ids)
-    own = needs_with_topics_of(follower)
+    own = needs_with_readiness_of(follower)
     (me,) = follower_facts(
         [follower],
         cluster_ids={follower.pk: cluster_ids},

@@ -44,7 +44,7 @@ def home(request):
 def _home(request):
     user = request.user
     mine = list(pairings.my_pairings(user))
-    needs = offers.needs_with_topics_of(user)
+    needs = offers.needs_with_readiness_of(user)
     # Showing a mentor holds one of their places for this follower (services.suggestions).
     suggestions = reserve_suggestions(follower=user) if needs else []
     offered = offers.offers_of(user)

@@ -13,7 +13,7 @@ from core.errors import DomainError, NotAllowed
 from mentoring import matching
 from mentoring.models import ExportRecord, Pairing, Suggestion
 from mentoring.scoring import describe_all
-from mentoring.selectors.cohorts import draft_cohort
+from mentoring.selectors.cohorts import cohort_options, draft_cohort
 from mentoring.selectors.matching import match_for
 from mentoring.services import cohorts, offers, pairings
 from mentoring.services.suggestions import SUGGESTION_LIFETIME, reserve_suggestions
@@ -247,3 +247,27 @@ def test_a_mentor_no_longer_among_the_chosen_is_released_at_the_next_showing(net
     suggested = reserve_suggestions(follower=net.felipe)
     assert net.ana in [s.offer.user for s in suggested]
     assert not Suggestion.objects.filter(follower=net.felipe, offer=theirs).exists()
+
+
+def test_topics_a_follower_shares_with_a_mentor_are_weighed_in_suggestions_and_cohorts(net):
+    # Felipe and Ana share "certification"; Bruno offers "export finance" only.
+    shown = {s.offer.pk: s.match.reasons for s in reserve_suggestions(follower=net.felipe)}
+    assert {"code": "topics", "topics": ["certification"]} in shown[net.ana_offer.pk]
+    assert not any(reason["code"] == "topics" for reason in shown.get(net.bruno_offer.pk, []))
+    options = cohort_options(net.cluster).options
+    gabi_and_bruno = options[(net.gabi.pk, net.bruno_offer.pk)].reasons
+    assert {"code": "topics", "topics": ["export finance"]} in gabi_and_bruno
+
+
+def test_topic_names_reads_each_offer_or_needs_topics_in_one_query(net):
+    from mentoring.models import MentoringNeeds
+    from mentoring.selectors.offers import topic_names
+
+    with CaptureQueriesContext(connection) as queries:
+        by_offer = topic_names([net.ana_offer, net.bruno_offer])
+    assert len(queries.captured_queries) == 1
+    assert sorted(by_offer[net.ana_offer.pk]) == ["certification", "logistics"]
+    assert by_offer[net.bruno_offer.pk] == ["export finance"]
+    by_needs = topic_names(list(MentoringNeeds.objects.filter(user__in=[net.felipe, net.gabi])))
+    assert by_needs == {net.felipe.pk: ["certification"], net.gabi.pk: ["export finance"]}
+    assert topic_names([]) == {}
