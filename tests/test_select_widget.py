@@ -33,6 +33,8 @@ def _lines(html: str) -> list[str]:
             ),
             "x",
         ),
+        # A value marked safe is written as it is, any other escaped, as Django's own do.
+        (forms.Select(choices=[(mark_safe("a&amp;b"), "A"), ("<c>", "C")]), "<c>"),
     ],
 )
 def test_a_select_is_what_djangos_own_templates_write(widget, value):

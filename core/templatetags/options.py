@@ -15,7 +15,7 @@ def _attributes(attrs: dict) -> SafeString:
     return mark_safe(
         "".join(
             f" {conditional_escape(name)}"
-            + ("" if value is True else f'="{conditional_escape(f"{value}")}"')
+            + ("" if value is True else f'="{conditional_escape(str(value))}"')
             for name, value in attrs.items()
             if value is not False
         )
@@ -28,7 +28,7 @@ def options(context, choices) -> SafeString:
         "".join(
             format_html(
                 '\n  <option value="{}"{}>{}</option>',
-                f"{option['value']}",  # plain text, as stringformat:"s" leaves it, then escaped
+                str(option["value"]),  # as stringformat:"s" writes it, then escaped
                 _attributes(option["attrs"]),
                 render_value_in_context(option["label"], context),
             )

@@ -271,3 +271,16 @@ def test_topic_names_reads_each_offer_or_needs_topics_in_one_query(net):
     by_needs = topic_names(list(MentoringNeeds.objects.filter(user__in=[net.felipe, net.gabi])))
     assert by_needs == {net.felipe.pk: ["certification"], net.gabi.pk: ["export finance"]}
     assert topic_names([]) == {}
+
+
+def test_a_cohort_reads_the_same_queries_however_many_followers_have_no_needs(net):
+    def queries_of_a_draft() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            cohort_options(net.cluster)
+        return len(queries.captured_queries)
+
+    add_member(net.cluster, person("Hugo Follower"))
+    few = queries_of_a_draft()
+    for name in ("Inés", "Jorge", "Karla"):
+        add_member(net.cluster, person(f"{name} Follower"))
+    assert queries_of_a_draft() == few
