@@ -11,10 +11,11 @@ from django.utils import timezone, translation
 
 from core.errors import DomainError, NotAllowed
 from mentoring import matching
-from mentoring.models import ExportRecord, Pairing, Suggestion
+from mentoring.models import ExportRecord, MentoringNeeds, Pairing, Suggestion
 from mentoring.scoring import describe_all
 from mentoring.selectors.cohorts import cohort_options, draft_cohort
 from mentoring.selectors.matching import match_for
+from mentoring.selectors.offers import topic_names
 from mentoring.services import cohorts, offers, pairings
 from mentoring.services.suggestions import SUGGESTION_LIFETIME, reserve_suggestions
 from tests.factories import add_member, make_cluster
@@ -260,9 +261,6 @@ def test_topics_a_follower_shares_with_a_mentor_are_weighed_in_suggestions_and_c
 
 
 def test_topic_names_reads_each_offer_or_needs_topics_in_one_query(net):
-    from mentoring.models import MentoringNeeds
-    from mentoring.selectors.offers import topic_names
-
     with CaptureQueriesContext(connection) as queries:
         by_offer = topic_names([net.ana_offer, net.bruno_offer])
     assert len(queries.captured_queries) == 1
