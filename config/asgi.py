@@ -20,12 +20,13 @@ from config.closing import PromptClose
 from config.live import LiveLayerGuard
 from config.members import MemberScope
 from config.origins import SiteOriginValidator
-from config.routing import websocket_urlpatterns
+from config.routing import routes
 
 # The whole origin checked against the site's own (config/origins.py), then the Django
 # session's member attached as scope["user"] (config/members.py); while Redis is down,
-# sockets are told so and closed (config/live.py).
-sockets = SiteOriginValidator(MemberScope(LiveLayerGuard(URLRouter(websocket_urlpatterns))))
+# sockets are told so and closed (config/live.py); a path no page opens is refused
+# (config/routing.py).
+sockets = SiteOriginValidator(MemberScope(LiveLayerGuard(URLRouter(routes))))
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": sockets})
 
 # As Granian serves it (config/serve_granian.py): a close Granian would hold until the page's

@@ -94,6 +94,26 @@ def test_a_foreign_origin_is_refused_at_the_handshake(site, origin):
     )
 
 
+def test_an_unknown_path_is_refused_at_the_handshake_not_answered_with_an_error(site):
+    """A client with a wrong path (an old page, a typo, a scanner) is told there is no such
+    socket: HTTP 404 where the server can send it (Uvicorn, production's, and Granian), a
+    refusal before accepting (HTTP 403) where it cannot (Daphne); never Channels' "No route
+    found", an HTTP 500 and a traceback in the log for every attempt."""
+    server, data = site
+    outcome = asyncio.run(
+        _outcome(f"{server.ws}/ws/forum/", origin=server.base, session=data["writer"])
+    )
+    assert outcome == ("http 403" if isinstance(server, servers.Daphne) else "http 404")
+    # Its line comes before this request's.
+    clients.http(server.base, "/after-the-unknown-socket/", session="")
+    servers.wait_for(
+        lambda: "/after-the-unknown-socket/" in server.log(), timeout=10, what="the line"
+    )
+    lines = [line for line in server.log().splitlines() if "/ws/forum/" in line]
+    assert lines and not [line for line in lines if "500" in line]
+    assert "Traceback" not in server.log() and "No route found" not in server.log()
+
+
 def test_no_server_compresses_frames(site):
     """A browser asks for permessage-deflate; granted, every socket would keep zlib state and
     each event would be compressed once per socket, where the hub encodes it once for all."""
