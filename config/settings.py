@@ -26,8 +26,10 @@ CSRF_TRUSTED_ORIGINS = env.listing("CSRF_TRUSTED_ORIGINS")
 # Where links in emails point; the request is not at hand in background tasks.
 PUBLIC_URL = env.url("PUBLIC_URL", {"http", "https"}) or "http://127.0.0.1:8000"
 
+# Not Daphne's app: it only makes `runserver` serve with Daphne, and it loads Twisted (42 MiB)
+# into every process, Uvicorn's and the task worker's too. `make run` serves with Daphne
+# itself (config/serve.py).
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -8,7 +8,7 @@ import datetime
 
 from ninja import Router, Schema
 
-from evidence import estimate, evaluations, naive
+from evidence import design, evaluations, naive
 from incentives.api import PROGRAMME_REFUSALS
 from incentives.selectors import programme_for
 
@@ -93,14 +93,14 @@ def _as_of(text: str | None) -> datetime.date | None:
     "/programmes/{programme_id}/impact",
     response={200: list[ImpactOut], **PROGRAMME_REFUSALS},
 )
-def programme_impact(request, programme_id: int, comparison: str = estimate.DEFAULT_COMPARISON):
+def programme_impact(request, programme_id: int, comparison: str = design.DEFAULT_COMPARISON):
     """The latest computed estimates, one per outcome; empty until an officer computes them.
 
     comparison: never_treated (the default) or not_yet_treated.
     """
     programme = programme_for(request.user, programme_id)
-    if comparison not in estimate.COMPARISONS:
-        comparison = estimate.DEFAULT_COMPARISON
+    if comparison not in design.COMPARISONS:
+        comparison = design.DEFAULT_COMPARISON
     evaluation = evaluations.latest(programme, comparison)
     if evaluation is None or evaluation.status != evaluation.Status.DONE:
         return []

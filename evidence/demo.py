@@ -8,7 +8,6 @@ are both likelier to export and likelier to have been supported, as in real prog
 import hashlib
 from decimal import Decimal
 
-import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from stdnum.co import nit
@@ -88,6 +87,9 @@ def seed_registry(*, people):
     agency = agency_of(officer)
     if agency is None or ImportBatch.objects.filter(agency=agency).exists():
         return
+    # Here, not with the app: the seeder is registered by every process, run by seed_demo.
+    import numpy as np
+
     rng = np.random.default_rng(2014)
     last = timezone.localdate().year - 1
     capability = rng.normal(size=FIRMS)

@@ -15,15 +15,8 @@ import pandas as pd
 from diff_diff import CallawaySantAnna
 from scipy import stats
 
-OUTCOMES = (
-    "exported",
-    "ihs_fob",
-    "products",
-    "destinations",
-    "pairs",
-    "new_pair",
-    "survival",
-)
+from evidence.design import COMPARISONS, DEFAULT_COMPARISON, MIN_CELL
+
 # The smallest effect worth detecting for each outcome: supported firms are 6 to 11 points
 # more likely to survive in exporting (Van Biesebroeck, Konings & Volpe Martincus 2016).
 PLAUSIBLE = {
@@ -35,12 +28,9 @@ PLAUSIBLE = {
     "new_pair": 0.10,
     "survival": 0.10,
 }
-COMPARISONS = ("never_treated", "not_yet_treated")
-DEFAULT_COMPARISON = "never_treated"
 COVARIATES = ("sector", "region", "size")
 EVENT_TIMES = range(-4, 5)
 PRE_TIMES = (-4, -3, -2)  # -1 is the reference year
-MIN_CELL = 5  # fewer firms than this in a group: too few to show or to estimate
 RARE = 10  # covariate values held by fewer firms are pooled as "other"
 POWER, ALPHA = 0.80, 0.05
 

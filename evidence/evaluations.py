@@ -1,35 +1,47 @@
-"""Asking for a programme's estimates and computing them in the worker, once per data version."""
+"""Asking for a programme's estimates, once per version of its data; the worker computes them
+(evidence.computation), and only it loads the numerical libraries."""
 
-import logging
-import math
+import hashlib
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Max
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as _
 
 from core.errors import NotAllowed
-from evidence import estimate, panel
+from evidence.design import COMPARISONS, DEFAULT_COMPARISON
 from evidence.errors import Refusal
-from evidence.models import Evaluation
+from evidence.models import Evaluation, ImportBatch, TaxIdLink
 from incentives.selectors import Programme, is_officer
+from mentoring.selectors.outcomes import first_pairing_starts
 from network.models import User
 
-logger = logging.getLogger(__name__)
 Status = Evaluation.Status
-BOOTSTRAP_DRAWS = 499
-SEED = 20210101  # fixed: the same data gives the same intervals
+
+
+def data_version(programme: Programme) -> str:
+    """Changes whenever anything the panel is built from changes (evidence.panel.build)."""
+    cluster_ids = sorted(programme.clusters.values_list("pk", flat=True))
+    batches = sorted(
+        ImportBatch.objects.filter(
+            agency_id=programme.agency_id, status=ImportBatch.Status.IMPORTED
+        ).values_list("pk", flat=True)
+    )
+    starts = sorted(first_pairing_starts(cluster_ids).items())
+    links = TaxIdLink.objects.aggregate(last=Max("pk"))["last"]
+    text = repr((cluster_ids, batches, starts, links))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def request_evaluation(
-    *, programme: Programme, by: User, comparison: str = estimate.DEFAULT_COMPARISON
+    *, programme: Programme, by: User, comparison: str = DEFAULT_COMPARISON
 ) -> Evaluation:
     """The evaluation of the programme's data as it stands; queued for the worker if new."""
     if not is_officer(by, programme):
         raise NotAllowed(gettext_lazy("Only the sponsoring agency's officers can do this."))
-    if comparison not in estimate.COMPARISONS:
+    if comparison not in COMPARISONS:
         raise Refusal(_("Choose never-supported or not-yet-supported comparison firms."))
-    version = panel.data_version(programme)
+    version = data_version(programme)
     try:
         with transaction.atomic():
             evaluation, created = Evaluation.objects.get_or_create(
@@ -55,71 +67,3 @@ def request_evaluation(
 
 def latest(programme: Programme, comparison: str) -> Evaluation | None:
     return Evaluation.objects.filter(programme=programme, comparison=comparison).first()
-
-
-def _finite(value):
-    """JSON has no NaN: an undefined figure is stored as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_finite(item) for item in value]
-    return value
-
-
-def run(evaluation_id: int) -> Evaluation:
-    """Build the panel and estimate every outcome; each outcome succeeds or fails alone."""
-    evaluation = Evaluation.objects.select_related("programme").get(pk=evaluation_id)
-    if evaluation.status not in (Status.QUEUED, Status.RUNNING):
-        return evaluation
-    Evaluation.objects.filter(pk=evaluation.pk).update(status=Status.RUNNING)
-    try:
-        frame, coverage = panel.build(evaluation.programme)
-        results = {}
-        for outcome in estimate.OUTCOMES:
-            results[outcome] = _one(frame, outcome, evaluation.comparison)
-    except Exception:
-        logger.exception("Evaluation %s failed", evaluation.pk)
-        evaluation.status = Status.FAILED
-        evaluation.problem = [_("The estimate could not be computed; try again later."), {}]
-        evaluation.finished_at = timezone.now()
-        evaluation.save(update_fields=["status", "problem", "finished_at"])
-        return evaluation
-    evaluation.results, evaluation.coverage = _finite(results), coverage
-    evaluation.status, evaluation.finished_at = Status.DONE, timezone.now()
-    evaluation.save(update_fields=["results", "coverage", "status", "finished_at"])
-    return evaluation
-
-
-def _one(frame, outcome: str, comparison: str) -> dict:
-    if frame.empty:
-        return {"error": _("No customs records or no registry yet.")}
-    try:
-        result = estimate.estimate(
-            frame,
-            outcome=outcome,
-            comparison=comparison,
-            n_bootstrap=BOOTSTRAP_DRAWS,
-            seed=SEED,
-        )
-    except estimate.CannotEstimate:
-        return {"error": _("Too few supported or comparison firms to estimate.")}
-    except (ValueError, ArithmeticError, KeyError, IndexError):
-        logger.warning("Outcome %s could not be estimated", outcome, exc_info=True)
-        return {"error": _("The data cannot support an estimate of this outcome.")}
-    return result.as_dict()
-
-
-def evaluate_now(*, programme: Programme, comparison: str = estimate.DEFAULT_COMPARISON):
-    """For batch use outside requests: the stored evaluation of today's data, computed here
-    when there is none."""
-    if comparison not in estimate.COMPARISONS:
-        raise Refusal(_("Choose never-supported or not-yet-supported comparison firms."))
-    evaluation, _created = Evaluation.objects.get_or_create(
-        programme=programme, comparison=comparison, data_version=panel.data_version(programme)
-    )
-    if evaluation.status != Status.DONE:
-        Evaluation.objects.filter(pk=evaluation.pk).update(status=Status.QUEUED)
-        evaluation = run(evaluation.pk)
-    return evaluation

@@ -1,33 +1,17 @@
 """The firm x year panel of a programme: every firm in its agency's registry, every year of the
 customs data, with zeros for years without exports, and when each firm's support began."""
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 from django.db.models import Max
 
-from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm, TaxIdLink
+from evidence.models import CustomsRecord, ImportBatch, PastParticipant, RegistryFirm
 from incentives.selectors import Programme
 from mentoring.selectors.outcomes import first_pairing_starts
 from network.models import Organization
 
 IMPORTED = ImportBatch.Status.IMPORTED
 NEW_PAIR_LOOKBACK = 3  # a pair is new when the firm did not export it in the 3 years before
-
-
-def data_version(programme: Programme) -> str:
-    """Changes whenever anything the panel is built from changes."""
-    cluster_ids = sorted(programme.clusters.values_list("pk", flat=True))
-    batches = sorted(
-        ImportBatch.objects.filter(agency_id=programme.agency_id, status=IMPORTED).values_list(
-            "pk", flat=True
-        )
-    )
-    starts = sorted(first_pairing_starts(cluster_ids).items())
-    links = TaxIdLink.objects.aggregate(last=Max("pk"))["last"]
-    text = repr((cluster_ids, batches, starts, links))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _firms(agency_id: int) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evidence.estimate import MIN_CELL, OUTCOMES
+from evidence.design import MIN_CELL, OUTCOMES
 from evidence.models import Evaluation
 
 LABELS = {

@@ -3,7 +3,7 @@
 from django.utils import translation
 from django_tasks import task
 
-from evidence import evaluations, imports
+from evidence import imports
 
 
 @task()
@@ -20,4 +20,8 @@ def write_batch(*, batch_id: int) -> None:
 
 @task()
 def run_evaluation(*, evaluation_id: int) -> None:
-    evaluations.run(evaluation_id)
+    # Here, not at the top: pages enqueue this module's tasks, and only the worker that
+    # runs an estimate should load the numerical libraries (evidence.computation).
+    from evidence import computation
+
+    computation.run(evaluation_id)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.views import attempt
-from evidence import differences, estimate, evaluations, imports, panel, report, selectors
+from evidence import design, differences, evaluations, imports, report, selectors
 from evidence.errors import shown
 from evidence.forms import UploadForm
 from evidence.models import Evaluation
@@ -129,7 +129,7 @@ def rollback(request, batch_id):
 
 def _comparison(request) -> str:
     value = request.GET.get("comparison") or request.POST.get("comparison") or ""
-    return value if value in estimate.COMPARISONS else estimate.DEFAULT_COMPARISON
+    return value if value in design.COMPARISONS else design.DEFAULT_COMPARISON
 
 
 @login_required
@@ -138,7 +138,7 @@ def impact(request, programme_id):
     comparison = _comparison(request)
     evaluation = evaluations.latest(programme, comparison)
     outcome = request.GET.get("outcome")
-    outcome = outcome if outcome in estimate.OUTCOMES else "exported"
+    outcome = outcome if outcome in design.OUTCOMES else "exported"
     rows = report.rows(evaluation) if evaluation and evaluation.status == "done" else []
     chosen = next((row for row in rows if row.outcome == outcome and row.result), None)
     context = {
@@ -146,13 +146,15 @@ def impact(request, programme_id):
         "comparison": comparison,
         "comparisons": Evaluation.Comparison.choices,
         "evaluation": evaluation,
-        "stale": evaluation is None or evaluation.data_version != panel.data_version(programme),
+        "stale": (
+            evaluation is None or evaluation.data_version != evaluations.data_version(programme)
+        ),
         "rows": rows,
         "outcome": outcome,
         "chosen": chosen,
         "cohorts": report.cohorts(chosen.result) if chosen else [],
         "problem": shown(*evaluation.problem) if evaluation and evaluation.problem else "",
-        "min_cell": estimate.MIN_CELL,
+        "min_cell": design.MIN_CELL,
     }
     if request.htmx:
         response = render(request, "evidence/_impact_status.html", context)
@@ -193,9 +195,9 @@ def impact_report(request, programme_id):
         "rows": rows,
         "sections": report.sections(rows),
         "as_of": report.as_of(evaluation) if done else None,
-        "stale": done and evaluation.data_version != panel.data_version(programme),
+        "stale": done and evaluation.data_version != evaluations.data_version(programme),
         "problem": shown(*evaluation.problem) if evaluation and evaluation.problem else "",
-        "min_cell": estimate.MIN_CELL,
+        "min_cell": design.MIN_CELL,
     }
     return render(request, "evidence/impact_report.html", context)
 
@@ -203,7 +205,7 @@ def impact_report(request, programme_id):
 @login_required
 def impact_chart(request, programme_id, outcome):
     programme = programme_for(request.user, programme_id)
-    if outcome not in estimate.OUTCOMES:
+    if outcome not in design.OUTCOMES:
         raise Http404
     evaluation = evaluations.latest(programme, _comparison(request))
     result = (evaluation.results.get(outcome) if evaluation else None) or {}

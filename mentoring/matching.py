@@ -3,9 +3,6 @@ the selectors read (mentoring.selectors.cohorts), easy to test and to benchmark.
 
 from dataclasses import dataclass, field
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
-
 from mentoring.models import MentorOffer
 from mentoring.scoring import Match
 from network.models import User
@@ -49,6 +46,11 @@ def best_assignment(scores: list[list[int | None]], capacities: list[int]) -> li
     capacity. Solved exactly with the Hungarian method: each mentor is repeated once per
     place, and each follower gets a "no mentor" column worth nothing.
     """
+    # Loaded on a process's first pairing, not with the app: NumPy and SciPy's solver are
+    # about 75 MiB that a server answering sockets and other pages never needs.
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
     rows = len(scores)
     if rows == 0:
         return []

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from evidence import evaluations
+from evidence import computation
 from evidence.models import Evaluation
 from tests.evidence.data import evaluated_world
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def programme(agency, officer, monkeypatch):
-    monkeypatch.setattr(evaluations, "BOOTSTRAP_DRAWS", 49)
+    monkeypatch.setattr(computation, "BOOTSTRAP_DRAWS", 49)
     return evaluated_world(agency, officer)
 
 

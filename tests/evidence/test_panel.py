@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from evidence import evaluations, panel
+from evidence import computation, evaluations, panel
 from evidence.models import (
     Evaluation,
     PastParticipant,
@@ -103,7 +103,7 @@ def test_support_starts_at_the_first_pairing_or_the_imported_start_whichever_is_
 def test_estimates_are_computed_once_per_version_of_the_data(
     officer, agency, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(evaluations, "BOOTSTRAP_DRAWS", 49)
+    monkeypatch.setattr(computation, "BOOTSTRAP_DRAWS", 49)
     programme = evaluated_world(agency, officer)
     with django_capture_on_commit_callbacks(execute=True) as queued:
         evaluation = evaluations.request_evaluation(programme=programme, by=officer)

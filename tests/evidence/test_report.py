@@ -8,7 +8,7 @@ import pytest
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 
-from evidence import evaluations
+from evidence import computation, evaluations
 from evidence.models import Evaluation
 from tests.evidence.data import evaluated_world, new_batch
 from tests.factories import UserFactory
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def programme(agency, officer, monkeypatch):
-    monkeypatch.setattr(evaluations, "BOOTSTRAP_DRAWS", 49)
+    monkeypatch.setattr(computation, "BOOTSTRAP_DRAWS", 49)
     return evaluated_world(agency, officer)
 
 

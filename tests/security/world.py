@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from evidence import evaluations, links
+from evidence import computation, links
 from evidence import imports as evidence
 from evidence.models import Evaluation, ImportBatch
 from forums import services as forums
@@ -407,7 +407,7 @@ def _side(name: str, word: str, content: str, conversation: str) -> Side:
         (follower.profile.organization, newcomer.profile.organization),
         TAX_IDS[name],
     )
-    evaluation = evaluations.evaluate_now(programme=programme)
+    evaluation = computation.evaluate_now(programme=programme)
 
     assessment = readiness.set_sharing(assessment=take(follower), by=follower, shared=True)
     assessment_draft = readiness.start_assessment(user=follower)

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
-from evidence import estimate, evaluations, report
+from evidence import computation, design, report
 from incentives.selectors import programme_by_id
 
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--programme", type=int, required=True)
         parser.add_argument(
-            "--comparison", choices=estimate.COMPARISONS, default=estimate.DEFAULT_COMPARISON
+            "--comparison", choices=design.COMPARISONS, default=design.DEFAULT_COMPARISON
         )
         parser.add_argument("--json", action="store_true")
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"No programme {programme}.")
         try:
-            evaluation = evaluations.evaluate_now(programme=found, comparison=comparison)
+            evaluation = computation.evaluate_now(programme=found, comparison=comparison)
         except DomainError as error:
             raise CommandError(error.message) from None
         if evaluation.status != evaluation.Status.DONE:
