@@ -75,11 +75,13 @@ def main() -> int:
     measured = stack.commit()
     print(f"machine: {machine()}; commit {measured}")
     print(f"load average at start: {stack.load_average()}  ({results.now()})")
+    print(f"pace at start: {stack.pace():.2f} ms of a fixed loop of Python (bench.stack.pace)")
     rows: list[results.Result] = []
     notes: list[str] = []
     printed = 0
     for name in args.only:
         began, cpu, load_start = time.monotonic(), cpu_seconds(), stack.load_average()
+        pace_start = stack.pace()
         print(f"-- {name} ...", flush=True)
         try:
             module = importlib.import_module(MODULES[name])
@@ -89,13 +91,14 @@ def main() -> int:
             traceback.print_exc()
             notes.append(f"{name}: did not complete: {type(error).__name__}: {error}")
             found = [results.row(name, "-", "completed", None, target="runs", passed=False)]
-        load_end = stack.load_average()
+        load_end, pace_end = stack.load_average(), stack.pace()
         for found_row in found:
             found_row.commit, found_row.load_start, found_row.load_end = (
                 measured,
                 load_start,
                 load_end,
             )
+            found_row.pace_start, found_row.pace_end = pace_start, pace_end
         rows += found
         for note in notes[printed:]:
             print(f"   note: {note}")  # now too, in case the run is stopped later
@@ -103,7 +106,8 @@ def main() -> int:
         results.write(rows)  # a run stopped part way keeps what it measured
         print(
             f"   {name} took {time.monotonic() - began:.0f} s, {cpu_seconds() - cpu:.0f} s of CPU;"
-            f" load average {load_start} to {load_end}",
+            f" load average {load_start} to {load_end};"
+            f" pace {pace_start:.2f} to {pace_end:.2f} ms",
             flush=True,
         )
     print()
@@ -111,8 +115,8 @@ def main() -> int:
     for note in notes:
         print(f"note: {note}")
     print(
-        f"load average at end: {stack.load_average()}; took {time.monotonic() - started:.0f} s,"
-        f" {cpu_seconds():.0f} s of CPU"
+        f"load average at end: {stack.load_average()}, pace {stack.pace():.2f} ms;"
+        f" took {time.monotonic() - started:.0f} s, {cpu_seconds():.0f} s of CPU"
     )
     results.write(rows)
     print(f"written: {results.RESULTS}")

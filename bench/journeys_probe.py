@@ -20,6 +20,7 @@ from django.db import close_old_connections, connection, reset_queries  # noqa: 
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.stack import loop_ms  # noqa: E402
 from network.models import User  # noqa: E402
 
 CLUSTER = "/clusters/cafe-de-especialidad-del-huila"
@@ -109,17 +110,6 @@ def _resolve(client: Client, page) -> str:
     return found.group(1)
 
 
-def _pace() -> float:
-    """Milliseconds of a fixed loop of pure Python: how fast this machine runs it now. A
-    virtual machine's spread between its fastest and slowest moments shows in every page's
-    p95; timed between the requests, the loop shows how much of it was the machine's."""
-    started = time.perf_counter()
-    total = 0
-    for number in range(50_000):
-        total += number * number % 7
-    return (time.perf_counter() - started) * 1000
-
-
 def _timed(client: Client, url: str, language: str, requests: int, pace: list) -> list[float]:
     times = []
     for _ in range(requests):
@@ -129,7 +119,9 @@ def _timed(client: Client, url: str, language: str, requests: int, pace: list) -
         # the connection goes back to the pool (or is closed without one).
         close_old_connections()
         times.append((time.perf_counter() - started) * 1000)
-        pace.append(_pace())
+        # The machine's own pace between requests: a virtual machine's spread between its
+        # fastest and slowest moments shows in every page's p95 too.
+        pace.append(loop_ms())
     return times
 
 

@@ -48,6 +48,8 @@ class Result:
     commit: str = ""  # the code measured; "+changes" when the checkout was not clean
     load_start: str = ""  # load average (1, 5, 15 min) as this row's benchmark began
     load_end: str = ""  # and as it ended: a busy machine explains a slow figure
+    pace_start: float | None = None  # ms of a fixed loop of Python (bench.stack.pace) then
+    pace_end: float | None = None  # and at the end: a slow machine explains one too
 
 
 def row(
