@@ -46,14 +46,14 @@ def best_assignment(scores: list[list[int | None]], capacities: list[int]) -> li
     capacity. Solved exactly with the Hungarian method: each mentor is repeated once per
     place, and each follower gets a "no mentor" column worth nothing.
     """
+    rows = len(scores)
+    if rows == 0:
+        return []
     # Loaded on a process's first pairing, not with the app: NumPy and SciPy's solver are
     # about 75 MiB that a server answering sockets and other pages never needs.
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    rows = len(scores)
-    if rows == 0:
-        return []
     slots = [mentor for mentor, places in enumerate(capacities) for _ in range(places)]
     forbidden = 1 + sum(max((s or 0) for s in row) if row else 0 for row in scores)
     cost = np.full((rows, len(slots) + rows), float(forbidden))
