@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop as _
 
 from evidence import estimate, panel
-from evidence.design import COMPARISONS, DEFAULT_COMPARISON, OUTCOMES
-from evidence.errors import Refusal
-from evidence.evaluations import data_version
+from evidence.design import DEFAULT_COMPARISON, OUTCOMES
+from evidence.evaluations import check_comparison, data_version
 from evidence.models import Evaluation
 from incentives.selectors import Programme
 
@@ -78,8 +77,7 @@ def _one(frame, outcome: str, comparison: str) -> dict:
 def evaluate_now(*, programme: Programme, comparison: str = DEFAULT_COMPARISON):
     """For batch use outside requests: the stored evaluation of today's data, computed here
     when there is none."""
-    if comparison not in COMPARISONS:
-        raise Refusal(_("Choose never-supported or not-yet-supported comparison firms."))
+    check_comparison(comparison)
     evaluation, _created = Evaluation.objects.get_or_create(
         programme=programme, comparison=comparison, data_version=data_version(programme)
     )

@@ -19,6 +19,11 @@ from network.models import User
 Status = Evaluation.Status
 
 
+def check_comparison(comparison: str) -> None:
+    if comparison not in COMPARISONS:
+        raise Refusal(_("Choose never-supported or not-yet-supported comparison firms."))
+
+
 def data_version(programme: Programme) -> str:
     """Changes whenever anything the panel is built from changes (evidence.panel.build)."""
     cluster_ids = sorted(programme.clusters.values_list("pk", flat=True))
@@ -39,8 +44,7 @@ def request_evaluation(
     """The evaluation of the programme's data as it stands; queued for the worker if new."""
     if not is_officer(by, programme):
         raise NotAllowed(gettext_lazy("Only the sponsoring agency's officers can do this."))
-    if comparison not in COMPARISONS:
-        raise Refusal(_("Choose never-supported or not-yet-supported comparison firms."))
+    check_comparison(comparison)
     version = data_version(programme)
     try:
         with transaction.atomic():
