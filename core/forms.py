@@ -1,7 +1,21 @@
 """Forms more than one app asks for."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Country names in the language of the page, sorted in it. A field given `countries`
+    itself lists them once, at start-up, in English and in English order on every page."""
+    return list(countries)
+
+
+def country_choices_or(blank: str) -> Callable[[], list[tuple[str, str]]]:
+    """The same after a first choice of no country, labelled `blank`."""
+    return lambda: [("", blank), *countries]
 
 
 class PeriodForm(forms.Form):

@@ -6,10 +6,13 @@ import re
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from core import hs
-from core.forms import PeriodForm  # noqa: F401  (the overview and reports pages take it from here)
+from core.forms import (
+    PeriodForm,  # noqa: F401  (the overview and reports pages take it from here)
+    country_choices,
+    country_choices_or,
+)
 from mentoring.models import MAX_CAPACITY, ExportRecord, Goal, Session, Stage
 from network.models import SPOKEN_LANGUAGES
 from readiness import dimensions
@@ -88,7 +91,7 @@ class _ExportInterestsForm(forms.Form):
     )
     markets = forms.MultipleChoiceField(
         label=_("Markets"),
-        choices=countries,
+        choices=country_choices,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
@@ -182,7 +185,7 @@ class GoalForm(forms.Form):
     )
     market = forms.ChoiceField(
         label=_("Market"),
-        choices=[("", "—"), *countries],
+        choices=country_choices_or("—"),
         required=False,
         help_text=_("For diversification: the new market, if there is one."),
     )
@@ -228,7 +231,7 @@ class MilestoneForm(forms.Form):
 class ExportRecordForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1950)
     hs_code = forms.CharField(label=_("Product (HS code)"), max_length=4)
-    country = forms.ChoiceField(label=_("Destination"), choices=countries)
+    country = forms.ChoiceField(label=_("Destination"), choices=country_choices)
     value_band = forms.ChoiceField(label=_("Value"), choices=ExportRecord.ValueBand.choices)
 
     def __init__(self, *args, **kwargs):

@@ -9,21 +9,12 @@ from django.contrib.auth.hashers import make_password
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from core import hs
+from core.forms import country_choices, country_choices_or
 from network import taxids
 from network.models import SPOKEN_LANGUAGES, Cluster, Membership, Organization, Profile, Sector
 from network.services.memberships import JOINABLE_ROLES
-
-
-def _countries() -> list[tuple[str, str]]:
-    """Country names in the language active when the form is shown, not at import."""
-    return list(countries)
-
-
-def _any_country(label):
-    return lambda: [("", label), *countries]
 
 
 class StyledBoundField(BoundField):
@@ -55,7 +46,7 @@ class PionerosFormRenderer(TemplatesSetting):
 class ClusterForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
-    country = forms.ChoiceField(label=_("Country"), choices=_countries)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     region = forms.CharField(
         label=_("Region"),
         max_length=120,
@@ -177,7 +168,7 @@ def _codes(value: str) -> list[str]:
 class OrganizationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
-    country = forms.ChoiceField(label=_("Country"), choices=_countries)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     size = forms.ChoiceField(
         label=_("Size"), choices=[("", "—"), *Organization.Size.choices], required=False
     )
@@ -215,7 +206,7 @@ class OrganizationForm(forms.Form):
     )
     markets = forms.MultipleChoiceField(
         label=_("Export markets"),
-        choices=countries,
+        choices=country_choices,
         required=False,
         help_text=_(
             "Where you export or aim to: suggestions favour mentors who have exported there."
@@ -273,7 +264,7 @@ class DirectoryFilterForm(forms.Form):
         label=_("Role"), choices=[("", _("Any role")), *Membership.Role.choices], required=False
     )
     country = forms.ChoiceField(
-        label=_("Country"), choices=_any_country(_("Any country")), required=False
+        label=_("Country"), choices=country_choices_or(_("Any country")), required=False
     )
     product = forms.CharField(
         label=_("Product (HS code)"),
@@ -282,7 +273,7 @@ class DirectoryFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "0901", "inputmode": "numeric"}),
     )
     market = forms.ChoiceField(
-        label=_("Export market"), choices=_any_country(_("Any market")), required=False
+        label=_("Export market"), choices=country_choices_or(_("Any market")), required=False
     )
     tag = forms.CharField(label=_("Expertise"), required=False, max_length=100)
 
@@ -299,7 +290,7 @@ class ClusterSearchForm(forms.Form):
         label=_("Sector"), choices=[("", _("Any sector")), *Sector.choices], required=False
     )
     country = forms.ChoiceField(
-        label=_("Country"), choices=_any_country(_("Any country")), required=False
+        label=_("Country"), choices=country_choices_or(_("Any country")), required=False
     )
 
 
