@@ -1,6 +1,7 @@
 """Posts are written in Markdown and shown as HTML that only ever holds an allow-list."""
 
 import re
+import threading
 import unicodedata
 import xml.etree.ElementTree as etree
 from collections.abc import Mapping
@@ -129,16 +130,28 @@ class _Mentions(Extension):
         md.inlinePatterns.register(_MentionLinks(self.people), "mention", 105)
 
 
+EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
+_converters = threading.local()
+
+
+def _converter(people: Mapping[str, str] | None) -> markdown.Markdown:
+    """A converter for this post. Building one costs about as much as converting a short
+    post, so each thread keeps one for posts that link nobody and resets it between posts."""
+    if people:
+        return markdown.Markdown(extensions=[*EXTENSIONS, _Mentions(people)])
+    plain = getattr(_converters, "plain", None)
+    if plain is None:
+        plain = _converters.plain = markdown.Markdown(extensions=EXTENSIONS)
+    return plain.reset()
+
+
 def render(body: str, *, people: Mapping[str, str] | None = None) -> str:
     """Markdown to sanitised HTML: no scripts, handlers, styles, or javascript:/data: URLs.
 
     `people` maps the lower-cased handles that may be linked to their profile's path; the
     caller decides who the post's readers may see (forums.access.mention_links).
     """
-    extensions = ["fenced_code", "tables", "sane_lists"]
-    if people:
-        extensions.append(_Mentions(people))
-    html = markdown.markdown(body, extensions=extensions)
+    html = _converter(people).convert(body)
     # Headings one and two belong to the page; posts start at h3.
     html = re.sub(r"<(/?)h[12]>", r"<\1h3>", html)
     return nh3.clean(
