@@ -30,7 +30,8 @@ _INCR_EXISTING = (
 class _Client(RedisCacheClient):
     """Django's client, keeping one Redis client per connection pool: Django builds a new
     one for every call, a fifth of a millisecond each, twice for every post's rate limit.
-    A Redis client takes a pooled connection for each command, so threads may share it."""
+    A Redis client holds no connection of its own (it takes a pooled one for each command),
+    so it recovers from an outage as a new one would."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

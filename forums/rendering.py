@@ -142,6 +142,9 @@ def _converter(people: Mapping[str, str] | None) -> markdown.Markdown:
     plain = getattr(_converters, "plain", None)
     if plain is None:
         plain = _converters.plain = markdown.Markdown(extensions=EXTENSIONS)
+    # reset() leaves the block parser's state, which a conversion that raised part-way (a
+    # list nested too deep) would leave behind for every later post on this thread.
+    plain.parser.state.clear()
     return plain.reset()
 
 

@@ -10,6 +10,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from mentoring.forms import OfferForm
 
@@ -35,6 +36,18 @@ def _lines(html: str) -> list[str]:
         ),
         # A value marked safe is written as it is, any other escaped, as Django's own do.
         (forms.Select(choices=[(mark_safe("a&amp;b"), "A"), ("<c>", "C")]), "<c>"),
+        # Group labels: escaped, translated when lazy, localized when numbers.
+        (
+            forms.SelectMultiple(
+                choices=[
+                    ('<G & "H">', [("1", "One")]),
+                    (gettext_lazy("Markets"), [("2", "Two")]),
+                    (1000, [("3", "Three")]),
+                ]
+            ),
+            ["1", "3"],
+        ),
+        (forms.NullBooleanSelect(), True),
     ],
 )
 def test_a_select_is_what_djangos_own_templates_write(widget, value):

@@ -1,7 +1,9 @@
 """{% options widget.optgroups %}: a select's <optgroup> and <option> elements, written as
 Django's own select.html and select_option.html write them, in one call. Django puts each
 option outside a group in a group of its own: a country list is 250 groups, and the
-template's loop over them, with a tag or an include for each, cost the offer form 8 ms."""
+template's loop over them, with a tag or an include for each, cost the offer form 8 ms.
+Options carry `selected` at most, as a Select makes them: a widget whose options inherit its
+attributes, or with an option template of its own, needs a select template of its own."""
 
 from django import template
 from django.forms.utils import flatatt

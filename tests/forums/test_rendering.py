@@ -86,3 +86,12 @@ def test_mentions_are_found_but_not_in_emails():
         "marta-mentor",
         "felipe",
     }
+
+
+def test_a_post_that_fails_to_convert_leaves_the_next_ones_as_they_were():
+    # Each thread reuses one converter; a list nested too deep raises part-way through.
+    expected = render("- a\n\n    b")
+    deep = "".join("    " * level + "- x\n" for level in range(400))
+    with pytest.raises(RecursionError):
+        render(deep)
+    assert render("- a\n\n    b") == expected == "<ul>\n<li>\n<p>a</p>\n<p>b</p>\n</li>\n</ul>"
