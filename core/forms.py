@@ -15,7 +15,7 @@ def country_choices() -> list[tuple[str, str]]:
 
 def country_choices_or(blank: str) -> Callable[[], list[tuple[str, str]]]:
     """The same after a first choice of no country, labelled `blank`."""
-    return lambda: [("", blank), *countries]
+    return lambda: [("", blank), *country_choices()]
 
 
 class PeriodForm(forms.Form):
