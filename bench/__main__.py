@@ -25,6 +25,8 @@ BENCHMARKS = [
     "evidence",
     "writing",
 ]
+# Seconds a benchmark waits at most for what the one before left running to finish.
+QUIET_WAIT = 120
 # Connections and the Daphne/Uvicorn comparison share one module: both hold idle sockets.
 MODULES = {
     "fanout": "bench.fanout",
@@ -80,9 +82,12 @@ def main() -> int:
     notes: list[str] = []
     printed = 0
     for name in args.only:
+        waited = stack.settle(at_most=QUIET_WAIT)
+        if waited >= QUIET_WAIT:
+            notes.append(f"{name}: the machine was still busy after {QUIET_WAIT} s; timed anyway")
         began, cpu, load_start = time.monotonic(), cpu_seconds(), stack.load_average()
         pace_start = stack.pace()
-        print(f"-- {name} ...", flush=True)
+        print(f"-- {name} ... (after {waited:.0f} s for the machine to go quiet)", flush=True)
         try:
             module = importlib.import_module(MODULES[name])
             found = module.run(args.quick, notes)

@@ -358,6 +358,31 @@ def load_average() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
+def _cpu_times() -> tuple[int, int]:
+    """Busy and total jiffies of every core since boot (/proc/stat's first line)."""
+    fields = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and waiting for I/O
+    return sum(fields) - idle, sum(fields)
+
+
+def settle(*, busy_below: float = 0.1, quiet_seconds: int = 3, at_most: int = 120) -> float:
+    """Wait until the machine is quiet: less than `busy_below` of its cores busy for
+    `quiet_seconds` in a row, with the bench itself asleep. What a benchmark leaves behind
+    (PostgreSQL vacuuming a million ledger entries, a dropped database's files) would
+    otherwise be timed in the next one's pages. Returns the seconds waited; gives up after
+    `at_most`, and the row's load and pace then say the machine was not quiet."""
+    started = time.monotonic()
+    quiet = 0
+    busy, total = _cpu_times()
+    while quiet < quiet_seconds and time.monotonic() - started < at_most:
+        time.sleep(1)
+        now_busy, now_total = _cpu_times()
+        share = (now_busy - busy) / max(now_total - total, 1)
+        busy, total = now_busy, now_total
+        quiet = quiet + 1 if share < busy_below else 0
+    return time.monotonic() - started
+
+
 def loop_ms() -> float:
     """Milliseconds of a fixed loop of pure Python, once."""
     started = time.perf_counter()

@@ -5,11 +5,23 @@ from forums.models import Notification
 from network.models import User
 from network.selectors import active_memberships_of
 
+# What a line shows: who, what happened, and where it links (a topic, or an announcement).
+LISTED = (
+    "kind",
+    "post_id",
+    "actor__profile__display_name",
+    "topic__title",
+    "announcement__title",
+    "announcement__cluster__name",
+    "announcement__cluster__slug",
+)
+
 
 def replies_panel(*, user: User) -> dict | None:
     unread = list(
         Notification.objects.filter(recipient=user, read_at=None)
         .select_related("actor__profile", "topic", "announcement__cluster")
+        .only(*LISTED)
         .order_by("-id")[:6]
     )
     if len(unread) <= 5:  # all of them: the header's badge needs no count of its own

@@ -183,6 +183,57 @@ def desk(user: User, *, limit: int = 50) -> dict:
     and, for coordinators, guides waiting for review."""
     if not user.is_authenticated:
         return {"mine": [], "to_review": [], "coordinates": False}
+    due, coordinates = _due_for_review(user)
+    return {
+        "mine": list(
+            _with_open_corrections(Guide.objects.filter(authors=user))
+            .exclude(status=Guide.Status.ARCHIVED)
+            .select_related("cluster", "current_version")
+            .order_by("-updated_at", "-id")[:limit]
+        ),
+        "to_review": list(
+            Guide.objects.filter(due)
+            .select_related("cluster", "current_version")
+            .order_by("updated_at", "id")[:limit]
+        ),
+        "coordinates": coordinates,
+    }
+
+
+# What a line of "My network" shows of a guide: never its body.
+_LISTED = ("pk", "title", "status", "cluster__name")
+
+
+def needing(user: User, *, limit: int = 5) -> dict:
+    """The desk's guides that need this person now, newest first: their own drafts, guides
+    sent back or due to be checked again, and those with corrections readers sent; and the
+    guides waiting for their review, oldest first."""
+    due, _ = _due_for_review(user)
+    to_finish = Q(status__in=[Guide.Status.DRAFT, Guide.Status.NEEDS_REVIEW])
+    return {
+        "mine": list(
+            _with_open_corrections(Guide.objects.filter(authors=user))
+            .filter(to_finish | Q(open_corrections__gt=0))
+            .exclude(status=Guide.Status.ARCHIVED)
+            .only(*_LISTED[:3])
+            .order_by("-updated_at", "-id")[:limit]
+        ),
+        "to_review": list(
+            Guide.objects.filter(due)
+            .select_related("cluster")
+            .only(*_LISTED)
+            .order_by("updated_at", "id")[:limit]
+        ),
+    }
+
+
+def _with_open_corrections(guides: QuerySet[Guide]) -> QuerySet[Guide]:
+    open_corrections = Q(suggestions__status=CorrectionSuggestion.Status.OPEN)
+    return guides.annotate(open_corrections=Count("suggestions", filter=open_corrections))
+
+
+def _due_for_review(user: User) -> tuple[Q, bool]:
+    """Which guides wait for this person's review, and whether they review any at all."""
     coordinated = [cluster.pk for cluster in coordinated_clusters_of(user)]
     due = Q(status__in=[Guide.Status.REVIEW, Guide.Status.NEEDS_REVIEW])
     agency = agency_of(user)
@@ -194,22 +245,7 @@ def desk(user: User, *, limit: int = 50) -> dict:
         )
     else:
         due &= Q(cluster__in=coordinated)
-    open_corrections = Q(suggestions__status=CorrectionSuggestion.Status.OPEN)
-    return {
-        "mine": list(
-            Guide.objects.filter(authors=user)
-            .exclude(status=Guide.Status.ARCHIVED)
-            .annotate(open_corrections=Count("suggestions", filter=open_corrections))
-            .select_related("cluster", "current_version")
-            .order_by("-updated_at", "-id")[:limit]
-        ),
-        "to_review": list(
-            Guide.objects.filter(due)
-            .select_related("cluster", "current_version")
-            .order_by("updated_at", "id")[:limit]
-        ),
-        "coordinates": agency is not None or bool(coordinated),
-    }
+    return due, agency is not None or bool(coordinated)
 
 
 def _coordinator_not_among_authors() -> QuerySet[Membership]:

@@ -11,8 +11,17 @@ SHOWN = 5
 
 def member_panel(*, user: User) -> dict | None:
     """Confirmations the person owes others, and what they earned or wait for."""
-    accounts = selectors.my_accounts(user)
-    to_confirm = selectors.to_confirm_by(user)[:SHOWN]
+    accounts = list(
+        selectors.member_accounts(user)
+        .select_related("programme")
+        .only("balance", "programme__name", "programme__unit")
+    )
+    to_confirm = list(
+        selectors.waiting_for_counterpart(user)
+        .select_related("actor__profile")
+        .only("kind", "occurred_at", "actor__profile__display_name")
+        .order_by("occurred_at")[:SHOWN]
+    )
     pending = selectors.undecided_count(user)
     if not accounts and not to_confirm and not pending:
         return None

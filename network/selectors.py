@@ -320,7 +320,7 @@ def open_invitations_of(user: User) -> list[Invitation]:
 def open_invitations_for(user: User, emails) -> list[Invitation]:
     invitations = Invitation.objects.filter(
         email__in=emails, accepted_at=None, declined_at=None, revoked_at=None
-    ).select_related("cluster", "invited_by__profile")
+    ).select_related("cluster")
     return [invitation for invitation in invitations if not invitation.is_expired]
 
 

@@ -92,6 +92,24 @@ def commit(django_capture_on_commit_callbacks):
     return run
 
 
+@pytest.fixture
+def refetched(monkeypatch) -> list[str]:
+    """Each column a model instance fetched on its own after its query: one left out by
+    `.only()` and read anyway, a query per row. The test asserts the list stays empty."""
+    from django.db.models import Model
+
+    fetched = []
+    fetch = Model.refresh_from_db
+
+    def fetch_again(self, using=None, fields=None, *args, **kwargs):
+        if fields is not None:  # how a deferred column is read; a plain refresh reads all
+            fetched.append(f"{type(self).__name__}.{', '.join(fields)}")
+        return fetch(self, using, fields, *args, **kwargs)
+
+    monkeypatch.setattr(Model, "refresh_from_db", fetch_again)
+    return fetched
+
+
 def pytest_sessionfinish(session):
     """The SQLite test database's write-ahead log outlives the file Django removes."""
     from django.conf import settings

@@ -14,6 +14,7 @@ from incentives.selectors.contributions import (
     rule_changes,
     to_confirm_by,
     undecided_count,
+    waiting_for_counterpart,
 )
 from incentives.selectors.ledger import (
     CENT,
@@ -29,6 +30,7 @@ from incentives.selectors.ledger import (
     earned_in_month,
     last_month,
     member_account,
+    member_accounts,
     member_balance,
     month_bounds,
     month_entries,
@@ -88,6 +90,7 @@ __all__ = [
     "is_officer",
     "last_month",
     "member_account",
+    "member_accounts",
     "member_balance",
     "month_bounds",
     "month_entries",
@@ -113,4 +116,5 @@ __all__ = [
     "statement",
     "to_confirm_by",
     "undecided_count",
+    "waiting_for_counterpart",
 ]

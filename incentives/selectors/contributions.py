@@ -1,6 +1,6 @@
 """Reads of contributions and rules, each limited to what the viewer may see."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from incentives.models import Contribution, Programme, Rule, RuleChange
@@ -37,17 +37,22 @@ def undecided_count(user: User) -> int:
 
 def to_confirm_by(user: User) -> list[Contribution]:
     """Contributions waiting for this person, as the one helped, to confirm."""
+    return list(
+        waiting_for_counterpart(user)
+        .select_related("actor__profile", "cluster", "programme")
+        .order_by("occurred_at")[:50]
+    )
+
+
+def waiting_for_counterpart(user: User) -> QuerySet[Contribution]:
+    """Contributions whose rule leaves it to this person, the one helped, to confirm them."""
     rule = Rule.objects.filter(
         programme=OuterRef("programme"),
         kind=OuterRef("kind"),
         confirmer=Rule.Confirmer.COUNTERPART,
     )
-    return list(
-        Contribution.objects.filter(
-            Exists(rule), counterpart=user, status=Status.PENDING, confirmed_at__isnull=True
-        )
-        .select_related("actor__profile", "cluster", "programme")
-        .order_by("occurred_at")[:50]
+    return Contribution.objects.filter(
+        Exists(rule), counterpart=user, status=Status.PENDING, confirmed_at__isnull=True
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -158,12 +158,13 @@ def member_account(programme_id: int, member_id: int) -> Account | None:
     )
 
 
+def member_accounts(user: User) -> QuerySet[Account]:
+    """The person's accounts as a member, one per programme they earn in, by its name."""
+    return Account.objects.filter(member=user, kind=Kind.MEMBER).order_by("programme__name")
+
+
 def my_accounts(user: User) -> list[Account]:
-    return list(
-        Account.objects.filter(member=user, kind=Kind.MEMBER)
-        .select_related("programme")
-        .order_by("programme__name")
-    )
+    return list(member_accounts(user).select_related("programme"))
 
 
 def _as_date(month) -> datetime.date:

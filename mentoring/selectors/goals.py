@@ -31,7 +31,8 @@ def milestone_for(user: User, milestone_id: int) -> Milestone:
 
 
 def open_goals_of(follower: User, limit: int) -> list[Goal]:
-    """Open goals of the follower's active pairings, soonest first, with milestones counted."""
+    """Open goals of the follower's active pairings, soonest first, with milestones counted:
+    what a line of "My network" shows of each, and its pairing's id for the link."""
     return list(
         Goal.objects.filter(
             pairing__follower=follower,
@@ -42,6 +43,6 @@ def open_goals_of(follower: User, limit: int) -> list[Goal]:
             milestones_total=Count("milestones"),
             milestones_done=Count("milestones", filter=Q(milestones__done_at__isnull=False)),
         )
-        .select_related("pairing")
+        .only("pairing_id", "title", "outcome", "due_date")
         .order_by("year", "due_date", "id")[:limit]
     )

@@ -11,6 +11,7 @@ from taggit.models import TaggedItem
 from core import memo
 from mentoring.models import MentoringNeeds, MentorInvitation, MentorOffer
 from network.models import Cluster, ExportProduct, Membership, User
+from network.selectors import active_memberships_of
 from readiness import selectors as readiness
 
 # Who may offer mentoring in a cluster: its mentors, and its coordinators too.
@@ -101,13 +102,8 @@ def offers_of(user: User) -> dict[int, MentorOffer]:
 
 def live_offers_of(user: User) -> list[MentorOffer]:
     """The person's offers in clusters where they are still an active member."""
-    return list(
-        MentorOffer.objects.filter(
-            user=user,
-            cluster__memberships__user=user,
-            cluster__memberships__status=Membership.Status.ACTIVE,
-        )
-    )
+    clusters = [membership.cluster_id for membership in active_memberships_of(user)]
+    return list(MentorOffer.objects.filter(user=user, cluster_id__in=clusters))
 
 
 def offer_for_request(user: User, offer_id: int) -> MentorOffer:

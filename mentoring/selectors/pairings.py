@@ -59,6 +59,16 @@ def open_pairing_offer_ids(follower: User) -> list[int]:
     )
 
 
+def requests_to_answer(mentor: User) -> QuerySet[Pairing]:
+    """Open pairings waiting for this mentor's answer (`waiting_for`, on the mentor's side,
+    as one condition), the latest first, as on the mentoring page."""
+    return Pairing.objects.filter(
+        mentor=mentor,
+        status__in=[Status.REQUESTED, Status.PROPOSED],
+        mentor_accepted_at__isnull=True,
+    ).order_by("-updated_at")
+
+
 def waiting_for(user: User, pairings) -> list[Pairing]:
     """Open pairings that need this person's answer."""
     return [

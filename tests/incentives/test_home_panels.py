@@ -33,13 +33,18 @@ def test_the_officer_sees_budget_used_and_last_month_to_approve(client, setting)
     assert setting.programme.get_absolute_url() in html
 
 
-def test_the_person_helped_is_asked_to_confirm_and_the_mentor_sees_it_pending(client, setting):
+def test_the_person_helped_is_asked_to_confirm_and_the_mentor_sees_it_pending(
+    client, setting, refetched
+):
     session(setting, 1, confirmed=False)
+    session(setting, 2)
     html = home(client, setting.follower)
     assert "Mateo Mentor helped you" in html
     assert reverse("incentives:my_credits") in html
     html = home(client, setting.mentor)
     assert "1 contribution of yours waits for confirmation or review." in html
+    assert "<span>Mentores 2026</span><strong>50.00 USD</strong>" in html
+    assert refetched == []  # the panel's lines come with their query
 
 
 def test_no_officer_panel_for_members(client, setting):

@@ -7,9 +7,17 @@ from django.urls import reverse
 
 from forums import services as forum_services
 from forums.models import Topic
-from mentoring.services import pairings
+from guides import services as guides
+from mentoring.services import goals, pairings
 from tests.factories import add_member, make_cluster
-from tests.mentoring.conftest import build_network, person
+from tests.mentoring.conftest import (
+    NEXT_YEAR,
+    build_network,
+    group_session,
+    move_to_past,
+    one_to_one,
+    person,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +140,70 @@ def test_guidance_disappears_once_every_step_is_done(client):
     net.ana.profile.organization.products.create(hs_code="0901", status="exports")
     shown, _html = panels(client, net.ana)
     assert "start" not in shown
+
+
+def guide(net, author, title: str):
+    return guides.create_guide(
+        cluster_id=net.cluster.pk,
+        by=author,
+        title=title,
+        summary="Papeles del primer contenedor.",
+        body="Registro REX.",
+        language="es",
+    )
+
+
+def test_every_line_is_read_with_its_panel_never_a_column_at_a_time(client, refetched):
+    """Panels read only the columns their lines show; a column left out would be fetched
+    again for each line while the page renders. Every kind of line is on some home here."""
+    net = build_network()
+    accepted = pairings.accept_pairing(
+        pairing=pairings.request_mentor(follower=net.felipe, offer=net.ana_offer), by=net.ana
+    )
+    pairings.request_mentor(follower=net.gabi, offer=net.ana_offer)
+    goal = goals.add_goal(
+        pairing=accepted, by=net.ana, outcome="entry", title="Primer contenedor", year=NEXT_YEAR
+    )
+    goals.add_milestone(goal=goal, by=net.felipe, title="Registro REX")
+    move_to_past(one_to_one(net.ana, accepted, title="Revisión del contrato"))
+    one_to_one(net.ana, accepted, title="Plan de exportación")
+    group_session(net, title="Taller de catación")
+    ask(net, net.gabi, "¿Qué certificado pide Alemania?", ["CERTIFICATION"])  # any case
+    replied = ask(net, net.felipe, "¿Fletes a Hamburgo?", ["fletes"])
+    forum_services.post_reply(topic=replied, author=net.bruno, body="Consolidado, mejor.")
+    guide(net, net.ana, "Café a Alemania")
+    guides.submit_for_review(guide=guide(net, net.ana, "Cacao a Bélgica"), by=net.ana)
+
+    _shown, html = panels(client, net.ana)
+    assert "Gabi Follower would like you as mentor (Cafés del Huila)" in html
+    assert "¿Qué certificado pide Alemania?" in html
+    assert "Plan de exportación" in html and "Café a Alemania" in html
+    _shown, html = panels(client, net.felipe)
+    assert "Sessions to confirm" in html and "Revisión del contrato" in html
+    pairing_goals = f"{reverse('mentoring:pairing', args=[accepted.pk])}#goals"
+    assert f'<a href="{pairing_goals}">Primer contenedor</a>' in html
+    assert "0 of 1 milestones done" in html
+    assert "Bruno Mentor" in html and "¿Fletes a Hamburgo?" in html
+    _shown, html = panels(client, net.coordinator)
+    assert "Taller de catación" in html
+    assert "Waiting for your review" in html and "Cacao a Bélgica" in html
+    assert refetched == []
+
+
+def test_a_guide_with_corrections_needs_its_author_however_many_guides_are_newer(client):
+    """The panel asks the database for the guides that need their author; it does not pick
+    them out of the latest few, where an older guide with a correction would be missed."""
+    net = build_network()
+    older = guide(net, net.coordinator, "Guía con una corrección")
+    guides.submit_for_review(guide=older, by=net.coordinator)
+    guides.publish(guide=older, by=net.coordinator, visibility="cluster")
+    older.refresh_from_db()  # published since it was read
+    guides.suggest_correction(guide=older, by=net.felipe, text="El registro REX cambió.")
+    for number in range(12):
+        newer = guide(net, net.coordinator, f"Guía publicada {number}")
+        guides.submit_for_review(guide=newer, by=net.coordinator)
+        guides.publish(guide=newer, by=net.coordinator, visibility="cluster")
+    _shown, html = panels(client, net.coordinator)
+    assert "Guía con una corrección" in html
+    assert "1 correction suggested" in html
+    assert "Guía publicada" not in html  # published, nothing to do
