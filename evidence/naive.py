@@ -46,7 +46,7 @@ def compare(
     """Mentored firms, then the others, judged in year `as_of` (this year by default), with
     the customs records of `agency_id` where they cover a linked firm's year."""
     year = as_of or timezone.localdate().year
-    mentored, others = mentoring.mentored_and_other_firms(cluster_ids)
+    mentored, others = mentoring.mentored_and_other_firms(cluster_ids, fields=verified.FIRM_KEY)
     merged = verified.exports_for(agency_id, [*mentored, *others], as_of=year)
     groups = []
     for key, label, firms in (

@@ -94,6 +94,10 @@ def merge(
     return exports, from_customs, self_reported
 
 
+# What of a firm links it to the agency's customs records.
+FIRM_KEY = ("tax_id_scheme", "tax_id")
+
+
 def _linked(agency_id: int, organizations: list[Organization]) -> dict[int, Key]:
     keys = {org.pk: (org.tax_id_scheme, org.tax_id) for org in organizations if org.tax_id}
     if not keys:

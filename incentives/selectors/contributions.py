@@ -97,8 +97,24 @@ def rule_changes(programme: Programme, limit: int = 20) -> list[RuleChange]:
 
 
 def recent_contributions(programme: Programme, limit: int = 50) -> list[Contribution]:
+    """The programme's latest contributions, read for the lines of its page: when, who, what
+    and where, its status and why, and the amount."""
     return list(
-        programme.contributions.select_related("actor__profile", "cluster").order_by(
-            "-occurred_at", "-id"
-        )[:limit]
+        programme.contributions.select_related("actor__profile", "cluster")
+        .only(*_LISTED)
+        .order_by("-occurred_at", "-id")[:limit]
     )
+
+
+_LISTED = (
+    "programme",  # the related manager sets each one's programme, read by its id
+    "occurred_at",
+    "kind",
+    "status",
+    "reason",
+    "reason_code",
+    "reason_data",
+    "amount",
+    "actor__profile__display_name",
+    "cluster__name",
+)

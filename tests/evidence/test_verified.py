@@ -203,7 +203,7 @@ def test_only_the_programmes_officers_see_the_differences(world):
     assert client_for(world.officer).get(differences_url(world)).status_code == 200
 
 
-def test_the_programme_page_says_which_records_the_comparison_counted(world):
+def test_the_programme_page_says_which_records_the_comparison_counted(world, refetched):
     reported(world.mentored, Y - 2)
     reported(world.mentored, Y)
     with_customs(world)
@@ -212,6 +212,7 @@ def test_the_programme_page_says_which_records_the_comparison_counted(world):
     # Both firms are linked: 3 covered years each from customs; Y from the firm's report.
     assert "Exports counted: 6 firm-years from customs, 1 firm-year self-reported." in text
     assert differences_url(world) in text
+    assert refetched == []  # the firms are read with what links them to customs
 
 
 def test_the_api_figures_follow_customs_and_stay_numbers(world):

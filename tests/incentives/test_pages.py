@@ -470,6 +470,19 @@ def test_the_programme_page_shows_who_changed_the_rules(setting):
     assert "Olga Officer: One-to-one session held, 50.00" in page.content.decode()
 
 
+def test_the_programme_page_lists_each_contribution_with_who_where_and_why(setting, refetched):
+    credited = report(setting, 1)
+    report(setting, 2, confirmed=False)
+    services.reverse_credit(contribution=credited, by=setting.officer, reason="Sesión duplicada")
+    page = client_for(setting.officer).get(f"/agency/programmes/{setting.programme.pk}/")
+    html = page.content.decode()
+    mentor = setting.mentor.profile.display_name
+    assert html.count(f"<td>{mentor}</td><td>One-to-one session held<br>") == 2
+    assert html.count(f'<span class="small text-secondary">{setting.cluster.name}</span>') >= 2
+    assert "Sesión duplicada" in html and "Waiting for confirmation" in html
+    assert refetched == []  # every line's columns come with the one query
+
+
 def test_officers_audit_a_members_statement_and_nobody_else_does(setting, other):
     report(setting, 1)
     today = timezone.localdate()
