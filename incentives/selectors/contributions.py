@@ -88,10 +88,19 @@ def review_counts(clusters: list[Cluster]) -> dict[int, int]:
 
 
 def rule_changes(programme: Programme, limit: int = 20) -> list[RuleChange]:
-    """Who set which rule when, latest first."""
+    """Who set which rule when, latest first: what each line of the programme page says."""
     return list(
         RuleChange.objects.filter(rule__programme=programme)
         .select_related("rule", "changed_by__profile")
+        .only(
+            "changed_at",
+            "amount",
+            "confirmer",
+            "min_attendees",
+            "is_active",
+            "rule__kind",
+            "changed_by__profile__display_name",
+        )
         .order_by("-changed_at", "-id")[:limit]
     )
 

@@ -205,7 +205,11 @@ def earned_by_member(programme: Programme, month: datetime.date) -> list[dict]:
         .annotate(t=Sum("amount"))
         .values_list("debit__member", "t")
     )
-    people = User.objects.filter(pk__in=set(incoming) | set(outgoing)).select_related("profile")
+    people = (
+        User.objects.filter(pk__in=set(incoming) | set(outgoing))
+        .select_related("profile")
+        .only("profile__display_name")  # all the page shows of each, and links by id
+    )
     paid = set(
         programme.payouts.filter(month=month_start(month)).values_list("member_id", flat=True)
     )

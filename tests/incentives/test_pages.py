@@ -212,7 +212,7 @@ def test_charts_are_svg_from_the_app_with_no_script(setting):
     assert "Credits by month" in svg
 
 
-def test_approve_a_finished_month_then_mark_payments(setting, monkeypatch):
+def test_approve_a_finished_month_then_mark_payments(setting, monkeypatch, refetched):
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: real_now() - datetime.timedelta(days=40))
     report(setting, 1)  # credited 40 days ago
@@ -225,6 +225,11 @@ def test_approve_a_finished_month_then_mark_payments(setting, monkeypatch):
     assert "once it is over" in response.content.decode()
     response = officer.post(f"{url}/approve/", {"month": last_month}, follow=True)
     assert f"Credits of {last_month} approved." in response.content.decode()
+    # Each member's line to pay: their name, linked to their statement, and the amount.
+    mentor = setting.mentor.profile.display_name
+    assert f"/{setting.mentor.pk}/" in response.content.decode()
+    assert f'>{mentor}</a></td><td class="text-end">50.00</td>' in response.content.decode()
+    assert refetched == []
     pay = {"member": setting.mentor.pk, "month": last_month, "reference": "TRF-2026-0042"}
     response = officer.post(f"{url}/pay/", pay, follow=True)
     assert "Marked as paid." in response.content.decode()
@@ -464,10 +469,11 @@ def test_an_api_key_without_a_name_is_explained(setting):
     assert not ApiToken.objects.exists()
 
 
-def test_the_programme_page_shows_who_changed_the_rules(setting):
+def test_the_programme_page_shows_who_changed_the_rules(setting, refetched):
     page = client_for(setting.officer).get(f"/agency/programmes/{setting.programme.pk}/")
     assert "Changes to the rules" in page.content.decode()
     assert "Olga Officer: One-to-one session held, 50.00" in page.content.decode()
+    assert refetched == []
 
 
 def test_the_programme_page_lists_each_contribution_with_who_where_and_why(setting, refetched):
