@@ -84,8 +84,9 @@ def main() -> int:
     for name in args.only:
         # The quick run judges no time, and has 5 minutes: it does not wait.
         waited = 0.0 if args.quick else stack.settle(at_most=QUIET_WAIT)
-        if waited >= QUIET_WAIT:
+        if waited is None:
             notes.append(f"{name}: the machine was still busy after {QUIET_WAIT} s; timed anyway")
+            waited = QUIET_WAIT
         began, cpu, load_start = time.monotonic(), cpu_seconds(), stack.load_average()
         pace_start = stack.pace()
         quiet = f" (after {waited:.0f} s for the machine to go quiet)" if waited else ""

@@ -367,16 +367,18 @@ def _cpu_times() -> tuple[int, int]:
     return sum(fields) - fields[3], sum(fields)
 
 
-def settle(*, busy_below: float = 0.1, quiet_seconds: int = 3, at_most: int = 120) -> float:
+def settle(*, busy_below: float = 0.1, quiet_seconds: int = 3, at_most: int = 120) -> float | None:
     """Wait until the machine is quiet: less than `busy_below` of its cores busy for
     `quiet_seconds` in a row, with the bench itself asleep. What a benchmark leaves behind
     (PostgreSQL vacuuming a million ledger entries, a dropped database's files) would
-    otherwise be timed in the next one's pages. Returns the seconds waited; gives up after
-    `at_most`, and the row's load and pace then say the machine was not quiet."""
+    otherwise be timed in the next one's pages. Returns the seconds waited, or None if it
+    gave up after `at_most`: the row's load and pace then say the machine was not quiet."""
     started = time.monotonic()
     quiet = 0
     busy, total = _cpu_times()
-    while quiet < quiet_seconds and time.monotonic() - started < at_most:
+    while quiet < quiet_seconds:
+        if time.monotonic() - started >= at_most:
+            return None
         time.sleep(1)
         now_busy, now_total = _cpu_times()
         share = (now_busy - busy) / max(now_total - total, 1)

@@ -66,7 +66,7 @@ def requests_to_answer(mentor: User) -> QuerySet[Pairing]:
         mentor=mentor,
         status__in=[Status.REQUESTED, Status.PROPOSED],
         mentor_accepted_at__isnull=True,
-    ).order_by("-updated_at")
+    ).order_by("-updated_at", "-id")
 
 
 def waiting_for(user: User, pairings) -> list[Pairing]:

@@ -58,7 +58,7 @@ def upcoming_of(user: User) -> QuerySet[Session]:
         Q(host=user) | Q(pk__in=going.values("session_id")),
         starts_at__gte=timezone.now(),
         status=Session.Status.SCHEDULED,
-    ).order_by("starts_at")
+    ).order_by("starts_at", "id")
 
 
 def upcoming_sessions(user: User, limit: int = 10) -> list[Session]:

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -226,9 +227,13 @@ def test_approve_a_finished_month_then_mark_payments(setting, monkeypatch, refet
     response = officer.post(f"{url}/approve/", {"month": last_month}, follow=True)
     assert f"Credits of {last_month} approved." in response.content.decode()
     # Each member's line to pay: their name, linked to their statement, and the amount.
-    mentor = setting.mentor.profile.display_name
-    assert f"/{setting.mentor.pk}/" in response.content.decode()
-    assert f'>{mentor}</a></td><td class="text-end">50.00</td>' in response.content.decode()
+    year, number = map(int, last_month.split("-"))
+    statement = reverse(
+        "incentives:member_statement",
+        args=[setting.programme.pk, setting.mentor.pk, year, number],
+    )
+    line = f'<a href="{statement}">{setting.mentor.profile.display_name}</a></td>'
+    assert f'{line}<td class="text-end">50.00</td>' in response.content.decode()
     assert refetched == []
     pay = {"member": setting.mentor.pk, "month": last_month, "reference": "TRF-2026-0042"}
     response = officer.post(f"{url}/pay/", pay, follow=True)

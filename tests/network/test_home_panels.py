@@ -153,7 +153,7 @@ def guide(net, author, title: str):
     )
 
 
-def test_every_line_is_read_with_its_panel_never_a_column_at_a_time(client, refetched):
+def test_every_line_is_read_with_its_panel_never_a_column_at_a_time(client, commit, refetched):
     """Panels read only the columns their lines show; a column left out would be fetched
     again for each line while the page renders. Every kind of line is on some home here."""
     net = build_network()
@@ -173,6 +173,10 @@ def test_every_line_is_read_with_its_panel_never_a_column_at_a_time(client, refe
     forum_services.post_reply(topic=replied, author=net.bruno, body="Consolidado, mejor.")
     guide(net, net.ana, "Café a Alemania")
     guides.submit_for_review(guide=guide(net, net.ana, "Cacao a Bélgica"), by=net.ana)
+    with commit():
+        fair = forum_services.announce(
+            cluster=net.cluster, by=net.coordinator, title="Feria en Hamburgo", body="Inscríbanse."
+        )
 
     _shown, html = panels(client, net.ana)
     assert "Gabi Follower would like you as mentor (Cafés del Huila)" in html
@@ -184,6 +188,7 @@ def test_every_line_is_read_with_its_panel_never_a_column_at_a_time(client, refe
     assert f'<a href="{pairing_goals}">Primer contenedor</a>' in html
     assert "0 of 1 milestones done" in html
     assert "Bruno Mentor" in html and "¿Fletes a Hamburgo?" in html
+    assert f'<a href="{fair.get_absolute_url()}">Cafés del Huila: Feria en Hamburgo</a>' in html
     _shown, html = panels(client, net.coordinator)
     assert "Taller de catación" in html
     assert "Waiting for your review" in html and "Cacao a Bélgica" in html
