@@ -325,14 +325,16 @@ def open_invitations_for(user: User, emails) -> list[Invitation]:
 
 
 def join_requests_to_review(user: User) -> QuerySet[Membership]:
-    """Requests waiting in the clusters this person coordinates."""
+    """Requests waiting in the clusters this person coordinates, oldest first: who asks to
+    join which cluster, as what (all a line of "My network" shows)."""
     coordinated = [cluster.pk for cluster in coordinated_clusters_of(user)]
     if not coordinated:
         return Membership.objects.none()
     return (
         Membership.objects.filter(cluster__in=coordinated, status=Status.REQUESTED)
         .select_related("cluster", "user__profile")
-        .order_by("created_at")
+        .only("role", "cluster__name", "cluster__slug", "user__profile__display_name")
+        .order_by("created_at", "id")
     )
 
 

@@ -9,6 +9,7 @@ from forums import services as forum_services
 from forums.models import Topic
 from guides import services as guides
 from mentoring.services import goals, pairings
+from network import services as network_services
 from tests.factories import add_member, make_cluster
 from tests.mentoring.conftest import (
     NEXT_YEAR,
@@ -173,6 +174,8 @@ def test_every_line_is_read_with_its_panel_never_a_column_at_a_time(client, comm
     forum_services.post_reply(topic=replied, author=net.bruno, body="Consolidado, mejor.")
     guide(net, net.ana, "Café a Alemania")
     guides.submit_for_review(guide=guide(net, net.ana, "Cacao a Bélgica"), by=net.ana)
+    cacao = make_cluster(coordinator=net.coordinator, name="Cacao Abierto")
+    network_services.request_to_join(cluster=cacao, user=net.outsider, role="mentor")
     with commit():
         fair = forum_services.announce(
             cluster=net.cluster, by=net.coordinator, title="Feria en Hamburgo", body="Inscríbanse."
@@ -190,6 +193,8 @@ def test_every_line_is_read_with_its_panel_never_a_column_at_a_time(client, comm
     assert "Bruno Mentor" in html and "¿Fletes a Hamburgo?" in html
     assert f'<a href="{fair.get_absolute_url()}">Cafés del Huila: Feria en Hamburgo</a>' in html
     _shown, html = panels(client, net.coordinator)
+    assert "Otto Outsider asks to join Cacao Abierto as Mentor" in html
+    assert reverse("cluster_manage", args=[cacao.slug]) in html
     assert "Taller de catación" in html
     assert "Waiting for your review" in html and "Cacao a Bélgica" in html
     assert refetched == []
