@@ -200,8 +200,9 @@ def desk(user: User, *, limit: int = 50) -> dict:
     }
 
 
-# What a line of "My network" shows of a guide: never its body.
-_LISTED = ("pk", "title", "status", "cluster__name")
+# What a line of "My network" shows of a guide: never its body. A guide to review names its
+# cluster too.
+_LISTED = ("title", "status")
 
 
 def needing(user: User, *, limit: int = 5) -> dict:
@@ -215,13 +216,13 @@ def needing(user: User, *, limit: int = 5) -> dict:
             _with_open_corrections(Guide.objects.filter(authors=user))
             .filter(to_finish | Q(open_corrections__gt=0))
             .exclude(status=Guide.Status.ARCHIVED)
-            .only(*_LISTED[:3])
+            .only(*_LISTED)
             .order_by("-updated_at", "-id")[:limit]
         ),
         "to_review": list(
             Guide.objects.filter(due)
             .select_related("cluster")
-            .only(*_LISTED)
+            .only(*_LISTED, "cluster__name")
             .order_by("updated_at", "id")[:limit]
         ),
     }

@@ -60,9 +60,7 @@ def sessions_panel(*, user: User) -> dict | None:
     upcoming = list(
         sessions.upcoming_of(user).select_related("cluster").only(*LISTED, "cluster__name")[:SHOWN]
     )
-    to_confirm = list(
-        sessions.awaiting_confirmation(user).select_related(None).only(*LISTED)[:SHOWN]
-    )
+    to_confirm = list(sessions.awaiting_confirmation(user).only(*LISTED)[:SHOWN])
     if not upcoming and not to_confirm and not _roles(user):
         return None
     return {"upcoming": upcoming, "to_confirm": to_confirm}

@@ -126,7 +126,6 @@ def awaiting_confirmation(user: User) -> QuerySet[Session]:
         )
         .filter(Q(pairing__follower=user) | group)
         .exclude(pk__in=confirmed.values("session_id"))
-        .select_related("cluster")
     )
 
 
