@@ -119,9 +119,12 @@ def search(
 
 
 def _listed(values) -> list[str]:
+    """Codes, from one code or Country or any collection of them. A CountryField with
+    multiple=True reads as a list-like that is no list, and whose str() is the countries'
+    names: it is iterated like any other collection."""
     if not values:
         return []
-    if not isinstance(values, list | tuple | set):
+    if isinstance(values, str) or not isinstance(values, Iterable):
         return [str(values)]  # one code, or one django-countries Country
     return [str(value) for value in values if value]
 
@@ -150,7 +153,10 @@ def guides_for(
         access.readable_guides(viewer)
         .annotate(score=Count("tags", filter=match, distinct=True))
         .filter(score__gt=0)
-        .select_related("cluster", "current_version")
+        .select_related("current_version")
+        # What a guide's line shows (guides/_related.html, the readiness suggestions): its
+        # title, linked by id, and whether it may be out of date.
+        .only("title", "status", "check_by", "current_version__title")
     )
     return list(guides.order_by("-score", "-useful_count", "-published_at", "-id")[:limit])
 

@@ -9,9 +9,6 @@ from network.models import Membership, User
 from network.selectors import active_roles_of, coordinated_clusters_of
 
 SHOWN = 5
-# A panel's line of a session: its title and time, linked by its id. Reading no more columns
-# than the line shows halves what building each statement costs.
-LISTED = ("pk", "title", "starts_at")
 
 
 def _roles(user: User) -> set[str]:
@@ -57,10 +54,8 @@ def mentor_panel(*, user: User) -> dict | None:
 
 def sessions_panel(*, user: User) -> dict | None:
     """Sessions coming up and those the person attended and has still to confirm."""
-    upcoming = list(
-        sessions.upcoming_of(user).select_related("cluster").only(*LISTED, "cluster__name")[:SHOWN]
-    )
-    to_confirm = list(sessions.awaiting_confirmation(user).only(*LISTED)[:SHOWN])
+    upcoming = sessions.upcoming_sessions(user, limit=SHOWN)
+    to_confirm = sessions.sessions_to_confirm(user, limit=SHOWN)
     if not upcoming and not to_confirm and not _roles(user):
         return None
     return {"upcoming": upcoming, "to_confirm": to_confirm}

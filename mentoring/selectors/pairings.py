@@ -25,11 +25,26 @@ def pairing_for(user: User, pairing_id: int) -> Pairing:
     return pairing
 
 
+# A pairing's line on the mentoring page (mentoring/_pairing_item.html, and those waiting for
+# an answer): the other person, the cluster, the state and who has answered. Reading no more
+# columns than the line shows halves what building each statement costs.
+LINE = (
+    "status",
+    "mentor_accepted_at",
+    "follower_accepted_at",
+    "cluster__name",
+    "mentor__profile__display_name",
+    "follower__profile__display_name",
+)
+
+
 def my_pairings(user: User) -> QuerySet[Pairing]:
+    """Open pairings of this person, as lines, the latest changed first."""
     return (
         _pairings()
         .filter(Q(mentor=user) | Q(follower=user), status__in=Pairing.OPEN)
-        .order_by("-updated_at")
+        .only(*LINE)
+        .order_by("-updated_at", "-id")
     )
 
 
@@ -38,7 +53,8 @@ def past_pairings(user: User, limit: int = 20) -> list[Pairing]:
         _pairings()
         .filter(Q(mentor=user) | Q(follower=user))
         .exclude(status__in=Pairing.OPEN)
-        .order_by("-updated_at")[:limit]
+        .only(*LINE)
+        .order_by("-updated_at", "-id")[:limit]
     )
 
 

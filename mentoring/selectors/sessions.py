@@ -61,8 +61,13 @@ def upcoming_of(user: User) -> QuerySet[Session]:
     ).order_by("starts_at", "id")
 
 
+# A session's line in a list: its title and time, linked by its id.
+LINE = ("title", "starts_at")
+
+
 def upcoming_sessions(user: User, limit: int = 10) -> list[Session]:
-    return list(upcoming_of(user).select_related("cluster", "host__profile")[:limit])
+    """The next sessions of this person, as lines with their cluster's name."""
+    return list(upcoming_of(user).select_related("cluster").only(*LINE, "cluster__name")[:limit])
 
 
 def cluster_sessions(cluster: Cluster, *, upcoming: bool = True, limit: int = 30) -> list[Session]:
@@ -127,6 +132,11 @@ def awaiting_confirmation(user: User) -> QuerySet[Session]:
         .filter(Q(pairing__follower=user) | group)
         .exclude(pk__in=confirmed.values("session_id"))
     )
+
+
+def sessions_to_confirm(user: User, limit: int = 10) -> list[Session]:
+    """The first sessions waiting for this person's confirmation, as lines."""
+    return list(awaiting_confirmation(user).only(*LINE)[:limit])
 
 
 def can_confirm(user: User, session: Session) -> bool:

@@ -67,7 +67,7 @@ def _home(request):
                 if membership.role in offers.OFFERING_ROLES
             ],
             "upcoming": sessions.upcoming_sessions(user),
-            "to_confirm": list(sessions.awaiting_confirmation(user)[:10]),
+            "to_confirm": sessions.sessions_to_confirm(user),
             "invitation": _pending_invitation(user),
         },
     )

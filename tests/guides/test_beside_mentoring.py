@@ -46,6 +46,19 @@ def test_suggestions_page_lists_guides_for_the_followers_markets_only():
     assert "Café a Alemania" in page and "Cacao a Japón" not in page
 
 
+def test_a_guide_for_a_market_the_follower_aims_for_is_listed_whatever_its_product():
+    """Needs hold their markets in django-countries' own list-like, whose str() is the
+    countries' names: each market is matched by its code, and by the blocs it belongs to."""
+    net = build_network()  # Felipe needs coffee (0901) to Germany
+    _guide(net, title="Alemania: etiquetado", markets=["DE"], products=["1801"])
+    _guide(net, title="Unión Europea: aranceles", markets=["EU27"], products=["1801"])
+    _guide(net, title="Japón: etiquetado", markets=["JP"], products=["1801"])
+
+    page = _page(net.felipe, "/mentoring/")
+    assert "Alemania: etiquetado" in page and "Unión Europea: aranceles" in page
+    assert "Japón: etiquetado" not in page
+
+
 def test_a_goal_for_a_new_market_lists_the_guides_for_that_market():
     net = build_network()
     _guide(net, title="Café a Alemania", markets=["DE"], products=["0901"])

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from guides import services as guides
 from mentoring.models import ExportRecord, Goal, MentoringNeeds, MentorOffer, Pairing, Session
 from mentoring.services import pairings, sessions
 from tests.factories import add_member
@@ -310,6 +311,53 @@ def test_the_mentoring_home_costs_the_same_queries_with_more_pairings(net):
     many = queries()
     assert many == few, (few, many)
     assert many <= 25
+
+
+def test_the_mentoring_page_reads_each_line_with_its_list(net, pairing, refetched):
+    """Pairings, sessions and guides come with the columns their lines show; a column left
+    out would be fetched again for each line while the page renders."""
+    declined = pairings.request_mentor(follower=net.gabi, offer=net.ana_offer)
+    pairings.decline_pairing(pairing=declined, by=net.ana)
+    hugo = add_member(net.cluster, person("Hugo Follower"))
+    pairings.request_mentor(follower=hugo, offer=net.ana_offer)
+    sessions.schedule_session(
+        by=net.ana,
+        pairing=pairing,
+        title="Plan de exportación",
+        local_start=datetime.datetime(NEXT_YEAR, 5, 4, 10, 0),
+        time_zone="UTC",
+        duration_minutes=60,
+    )
+    held = sessions.schedule_session(
+        by=net.ana,
+        pairing=pairing,
+        title="Revisión del contrato",
+        local_start=datetime.datetime(NEXT_YEAR, 5, 5, 10, 0),
+        time_zone="UTC",
+        duration_minutes=60,
+    )
+    move_to_past(held)
+    guide = guides.create_guide(
+        cluster_id=net.cluster.pk,
+        by=net.ana,
+        title="Café a Alemania",
+        summary="Papeles del primer contenedor.",
+        body="Registro REX.",
+        language="es",
+        products=["0901"],
+        markets=["DE"],
+    )
+    guides.submit_for_review(guide=guide, by=net.ana)
+    guides.publish(guide=guide, by=net.coordinator)
+
+    page = client_for(net.felipe).get("/mentoring/").content.decode()
+    assert "Mentored by Ana Mentor" in page and "Cafés del Huila" in page
+    assert "Plan de exportación" in page and "Revisión del contrato" in page
+    assert "Café a Alemania" in page
+    page = client_for(net.ana).get("/mentoring/").content.decode()
+    assert "Hugo Follower would like you as mentor (Cafés del Huila)" in page
+    assert "Mentoring Felipe Follower" in page and "Mentoring Gabi Follower" in page
+    assert refetched == []
 
 
 def test_a_follower_confirms_a_past_session_and_the_host_sees_it(net, pairing):
