@@ -50,6 +50,22 @@ def _declared(offer: MentorOffer, pairs) -> frozenset[tuple[str, str]]:
     )
 
 
+# The columns of an offer, and of its mentor's profile, that mentor_facts and available_offers
+# read.
+SCORED = (
+    "user",
+    "cluster",
+    "capacity",
+    "active_mentees",
+    "products",
+    "markets",
+    "languages",
+    "accepts_competitors",
+    "strengths",
+    "user__profile__organization",
+)
+
+
 def mentor_facts(offers: list[MentorOffer]) -> list[MentorFacts]:
     """Offers must come with user__profile selected; their topics are read here."""
     experience = _experience(offer.user.profile.organization_id for offer in offers)
@@ -144,24 +160,25 @@ def active_cluster_ids(user: User) -> frozenset[int]:
 
 
 def _candidate_offers(follower: User, cluster_ids: frozenset[int]) -> list[MentorOffer]:
-    mine = MentorOffer.objects.filter(cluster_id__in=cluster_ids)
-    clusters = Cluster.objects.filter(pk__in=cluster_ids)
+    # The clusters' sectors and countries from the memberships the page has read already
+    # (core.memo); a cluster the follower is not active in adds none.
+    clusters = [m.cluster for m in active_memberships_of(follower) if m.cluster_id in cluster_ids]
     nearby = (
         MentorOffer.objects.filter(
             cluster__visibility=Cluster.Visibility.PUBLIC,
-            cluster__sector__in=clusters.values("sector"),
-            cluster__country__in=clusters.values("country"),
+            cluster__sector__in={cluster.sector for cluster in clusters},
+            cluster__country__in={cluster.country for cluster in clusters},
         )
         .exclude(cluster_id__in=cluster_ids)
         .order_by("-capacity")[:OUTSIDE_CANDIDATES]
     )
-    already = open_pairing_offer_ids(follower)
-    # One read for both: the follower's clusters' offers and the nearby public ones.
-    return available_offers(
-        MentorOffer.objects.filter(
-            Q(pk__in=mine.exclude(pk__in=already).values("pk")) | Q(pk__in=nearby.values("pk"))
-        )
+    mine = Q(cluster_id__in=cluster_ids) & ~Q(pk__in=open_pairing_offer_ids(follower))
+    # One read for both: the follower's clusters' offers and the nearby public ones, with
+    # what scoring weighs and a suggestion's line shows (the mentor's name, the cluster's).
+    candidates = MentorOffer.objects.filter(mine | Q(pk__in=nearby.values("pk"))).only(
+        *SCORED, "user__profile__display_name", "cluster__name", "cluster__slug"
     )
+    return available_offers(candidates)
 
 
 def ranked_mentors(follower: User, cluster_ids: frozenset[int]) -> list[tuple[Match, MentorOffer]]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from mentoring.models import Attendance, CalendarFeed, Pairing, Session, SessionFeedback
 from network.models import Cluster, Membership, User
-from network.selectors import is_coordinator
+from network.selectors import active_memberships_of, is_coordinator
 
 Answer = Attendance.Answer
 
@@ -118,7 +118,10 @@ def awaiting_confirmation(user: User) -> QuerySet[Session]:
         attended=False
     )
     confirmed = SessionFeedback.objects.filter(follower=user)
-    following = Membership.objects.followers().of(user).values("cluster_id")
+    # The clusters followed, from the memberships the page has read already (core.memo).
+    following = [
+        m.cluster_id for m in active_memberships_of(user) if m.role == Membership.Role.FOLLOWER
+    ]
     group = Q(pairing__isnull=True, cluster_id__in=following) & ~Q(host=user)
     organization_id = organization_id_of(user)
     if organization_id is not None:

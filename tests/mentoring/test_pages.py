@@ -357,6 +357,9 @@ def test_the_mentoring_page_reads_each_line_with_its_list(net, pairing, refetche
     page = client_for(net.ana).get("/mentoring/").content.decode()
     assert "Hugo Follower would like you as mentor (Cafés del Huila)" in page
     assert "Mentoring Felipe Follower" in page and "Mentoring Gabi Follower" in page
+    page = client_for(net.gabi).get("/mentoring/").content.decode()  # cacao (1801) to the US
+    suggested = page.split('id="suggestions-heading"')[1].split("</section>")[0]
+    assert "Bruno Mentor" in suggested and "Cafés del Huila" in suggested
     assert refetched == []
 
 
