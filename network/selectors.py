@@ -90,10 +90,27 @@ def is_sponsored_by(cluster_id: int, agency_id: int) -> bool:
     ).exists()
 
 
+_SPONSORSHIP_PEOPLE = ("requested_by__profile", "decided_by__profile", "revoked_by__profile")
+# A sponsorship's line (network/_sponsorship_row.html): its state, since when and by whom;
+# the other side's name is added by each list. Reading no more columns than the line shows
+# spares building three people's whole rows, their password hashes included.
+SPONSORSHIP_LINE = (
+    "status",
+    "created_at",
+    "decided_at",
+    "revoked_at",
+    "requested_by__profile__display_name",
+    "decided_by__profile__display_name",
+    "revoked_by__profile__display_name",
+)
+
+
 def cluster_sponsorships(cluster: Cluster) -> dict:
     """What the coordinators' Sponsorship section shows: agreements, proposals, the past."""
-    rows = Sponsorship.objects.filter(cluster=cluster).select_related(
-        "agency", "requested_by__profile", "decided_by__profile", "revoked_by__profile"
+    rows = (
+        Sponsorship.objects.filter(cluster=cluster)
+        .select_related(*_SPONSORSHIP_PEOPLE, "agency")
+        .only(*SPONSORSHIP_LINE, "agency__name")
     )
     open_rows = list(rows.filter(status__in=Sponsorship.OPEN))
     taken = [row.agency_id for row in open_rows]
@@ -110,8 +127,10 @@ def cluster_sponsorships(cluster: Cluster) -> dict:
 
 def agency_sponsorships(agency: Organization, *, after: str | None = None) -> dict:
     """What an agency's officers see: clusters sponsored, requests to answer, offers made."""
-    rows = Sponsorship.objects.filter(agency=agency).select_related(
-        "cluster", "requested_by__profile", "decided_by__profile", "revoked_by__profile"
+    rows = (
+        Sponsorship.objects.filter(agency=agency)
+        .select_related(*_SPONSORSHIP_PEOPLE, "cluster")
+        .only(*SPONSORSHIP_LINE, "cluster__name")
     )
     active = rows.filter(status=Sponsorship.Status.ACTIVE).annotate(name=F("cluster__name"))
     return {
@@ -340,14 +359,25 @@ def join_requests_to_review(user: User) -> QuerySet[Membership]:
 
 def cluster_management(cluster: Cluster, *, after: str | None = None) -> dict:
     """What a coordinator's page shows: requests, open invitations, members, recent events."""
-    memberships = Membership.objects.filter(cluster=cluster).select_related(
-        "user__profile__organization"
+    # Each list reads what its lines show (network/cluster_manage.html): the person's name
+    # and firm, not their whole account.
+    memberships = (
+        Membership.objects.filter(cluster=cluster)
+        .select_related("user__profile__organization")
+        .only(
+            "user",
+            "role",
+            "status",
+            "message",
+            "user__profile__display_name",
+            "user__profile__organization__name",
+        )
     )
     members = memberships.filter(status__in=[Status.ACTIVE, Status.SUSPENDED]).annotate(
         name=F("user__profile__display_name")
     )
     return {
-        "requests": memberships.filter(status=Status.REQUESTED).order_by("created_at")[:50],
+        "requests": memberships.filter(status=Status.REQUESTED).order_by("created_at", "id")[:50],
         "members": keyset_page(members, ordering=("name", "id"), after=after, per_page=50),
         "invitations": Invitation.objects.filter(
             cluster=cluster,
@@ -355,9 +385,16 @@ def cluster_management(cluster: Cluster, *, after: str | None = None) -> dict:
             declined_at=None,
             revoked_at=None,
             expires_at__gt=timezone.now(),
-        ).select_related("invited_by__profile")[:50],
-        "events": MembershipEvent.objects.filter(cluster=cluster).select_related(
-            "actor__profile", "subject__profile"
+        ).only("email", "role", "expires_at")[:50],
+        "events": MembershipEvent.objects.filter(cluster=cluster)
+        .select_related("actor__profile", "subject__profile")
+        .only(
+            "action",
+            "email",
+            "detail",
+            "created_at",
+            "actor__profile__display_name",
+            "subject__profile__display_name",
         )[:30],
     }
 

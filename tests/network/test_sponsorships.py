@@ -14,7 +14,7 @@ from incentives import selectors as incentive_selectors
 from incentives import services
 from network import selectors
 from network.models import Cluster, MembershipEvent, Sponsorship
-from network.services import sponsorships
+from network.services import invitations, memberships, sponsorships
 from tests.factories import (
     AgencyFactory,
     OrganizationFactory,
@@ -295,6 +295,57 @@ def test_an_officer_finds_and_invites_a_public_cluster(client, sides):
     client.force_login(coordinator)
     manage = client.get(reverse("cluster_manage", args=[cluster.slug])).content.decode()
     assert "Agencia Andina offers to sponsor this cluster." in manage
+
+
+def test_the_manage_and_agency_pages_read_each_line_with_its_list(client, sides, refetched):
+    """Members, requests, invitations, events and sponsorships come with the columns their
+    lines show; a column left out would be fetched again for each line while the page
+    renders."""
+    _agency, officer, cluster, coordinator = sides
+    sponsorships.accept_sponsorship(
+        sponsorship=sponsorships.offer_sponsorship(cluster=cluster, by=officer), by=coordinator
+    )
+    asked = AgencyFactory(name="Agencia Caribe")
+    sponsorships.request_sponsorship(cluster=cluster, agency=asked, by=coordinator)
+    offering = AgencyFactory(name="Agencia Sur")
+    sponsorships.offer_sponsorship(cluster=cluster, by=officer_of(offering))
+    ended = AgencyFactory(name="Agencia Norte")
+    revoked = sponsorships.accept_sponsorship(
+        sponsorship=sponsorships.request_sponsorship(
+            cluster=cluster, agency=ended, by=coordinator
+        ),
+        by=officer_of(ended),
+    )
+    sponsorships.revoke_sponsorship(sponsorship=revoked, by=coordinator)
+    add_member(cluster, UserFactory(name="Rosa Miembro"))
+    memberships.request_to_join(
+        cluster=cluster,
+        user=UserFactory(name="Tomás Pide", organization=OrganizationFactory(name="Finca Tomás")),
+        role="follower",
+        message="Exportamos.",
+    )
+    invitations.invite_member(
+        cluster=cluster, by=coordinator, email="nueva@example.org", role="mentor"
+    )
+
+    client.force_login(coordinator)
+    page = client.get(reverse("cluster_manage", args=[cluster.slug])).content.decode()
+    for line in (
+        "Sponsored by Agencia Andina",
+        "Waiting for Agencia Caribe to answer.",
+        "Agencia Sur offers to sponsor this cluster.",
+        "Agencia Norte",
+        "Rosa Miembro",
+        "Finca Tomás",
+        "Tomás Pide",
+        "Exportamos.",
+        "nueva@example.org",
+    ):
+        assert line in page, line
+    client.force_login(officer)
+    page = client.get(reverse("agency_sponsorships")).content.decode()
+    assert "Café del Huila" in page
+    assert refetched == []
 
 
 def test_pages_of_other_clusters_and_agencies_answer_404(client, sides):
