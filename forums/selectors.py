@@ -241,8 +241,17 @@ def search(
         readable = Post.objects.filter(topic__room__in=rooms)
     else:
         readable = Post.objects.filter(topic__in=topics)
-    posts = readable.filter(is_hidden=False).select_related(
-        "topic__room__cluster", "author__profile"
+    # What a result shows (forums/search.html): the post's words under its topic's title,
+    # the cluster's and the author's names.
+    posts = (
+        readable.filter(is_hidden=False)
+        .select_related("topic__room__cluster", "author__profile")
+        .only(
+            "body",
+            "topic__title",
+            "topic__room__cluster__name",
+            "author__profile__display_name",
+        )
     )
     if connection.vendor == "postgresql":
         return _ranked(posts, topics, q, limit)

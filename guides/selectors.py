@@ -82,7 +82,20 @@ def _filtered(guides: QuerySet[Guide], filters: GuideFilters) -> QuerySet[Guide]
 
 
 def _for_lists(guides: QuerySet[Guide]) -> QuerySet[Guide]:
-    return guides.select_related("cluster", "current_version").prefetch_related("authors__profile")
+    """Guides as their cards show them (guides/_card.html), with what lists order them by."""
+    return guides.select_related("current_version").only(
+        "title",
+        "summary",
+        "status",
+        "check_by",
+        "useful_count",
+        "published_at",
+        "current_version__title",
+        "current_version__summary",
+        "current_version__language",
+        "current_version__markets",
+        "current_version__products",
+    )
 
 
 def library(

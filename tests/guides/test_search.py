@@ -130,16 +130,21 @@ def test_stemmed_words_with_product_filter(shelf):
     }
 
 
-def test_the_forum_search_page_shows_guides_above_posts(client, shelf):
+def test_the_forum_search_page_shows_guides_above_posts(client, shelf, refetched):
     room = forum_services.forum_of(shelf.cluster)
     forum_services.start_topic(room=room, author=shelf.mentor, title="Cacao prices", body="cacao")
     assert client.login(email=shelf.follower.email, password=PASSWORD)
     page = client.get("/search/", {"q": "cacao", "market": "US"}).content.decode()
     assert "Shipping cacao to the United States" in page and "Cacao prices" in page
     assert page.index("Shipping cacao") < page.index("Cacao prices")
+    author, cluster = shelf.mentor.profile.display_name, shelf.cluster.name
+    assert f"{cluster} · {author}" in page  # the post's line
     only_filters = client.get("/search/", {"product": "0901"}).content.decode()
     assert "Exportar café verde a Alemania" in only_filters
     assert "Shipping cacao" not in only_filters
+    assert "Exportar café verde a Alemania" in client.get("/guides/").content.decode()
+    # Guides and posts come with the columns their cards and lines show.
+    assert refetched == []
 
 
 @pytest.mark.parametrize("extra", [0, 6])
