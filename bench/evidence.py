@@ -93,8 +93,8 @@ def _estimate(firms: int, years: int) -> dict:
 
 def run(quick: bool, notes: list[str]) -> list[Result]:
     # The quick run judges nothing here: it checks that both paths run, small.
-    rows, firms = (50_000, 2_500) if quick else (1_000_000, 20_000)
-    panel_firms = 5_000 if quick else 100_000
+    rows, firms = (20_000, 1_000) if quick else (1_000_000, 20_000)
+    panel_firms = 2_000 if quick else 100_000
     decisive = not quick
     imported = in_child_evidence("_import", rows, firms)
     estimated = in_child_evidence("_estimate", panel_firms, 12)
