@@ -82,7 +82,8 @@ def _filtered(guides: QuerySet[Guide], filters: GuideFilters) -> QuerySet[Guide]
 
 
 def _for_lists(guides: QuerySet[Guide]) -> QuerySet[Guide]:
-    """Guides as their cards show them (guides/_card.html), with what lists order them by."""
+    """Guides as their cards show them (guides/_card.html), with the date the library's next
+    page starts from."""
     return guides.select_related("current_version").only(
         "title",
         "summary",

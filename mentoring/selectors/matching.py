@@ -160,8 +160,8 @@ def active_cluster_ids(user: User) -> frozenset[int]:
 
 
 def _candidate_offers(follower: User, cluster_ids: frozenset[int]) -> list[MentorOffer]:
-    # The clusters' sectors and countries from the memberships the page has read already
-    # (core.memo); a cluster the follower is not active in adds none.
+    # `cluster_ids` are the follower's active clusters (active_cluster_ids): their sectors
+    # and countries come from the memberships the page has read already (core.memo).
     clusters = [m.cluster for m in active_memberships_of(follower) if m.cluster_id in cluster_ids]
     nearby = (
         MentorOffer.objects.filter(

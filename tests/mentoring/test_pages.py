@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from guides import services as guides
 from mentoring.models import ExportRecord, Goal, MentoringNeeds, MentorOffer, Pairing, Session
 from mentoring.services import pairings, sessions
-from tests.factories import add_member
+from tests.factories import add_member, make_cluster
 from tests.mentoring.conftest import (
     NEXT_YEAR,
     cohort_form,
@@ -357,9 +357,14 @@ def test_the_mentoring_page_reads_each_line_with_its_list(net, pairing, refetche
     page = client_for(net.ana).get("/mentoring/").content.decode()
     assert "Hugo Follower would like you as mentor (Cafés del Huila)" in page
     assert "Mentoring Felipe Follower" in page and "Mentoring Gabi Follower" in page
+    nearby = make_cluster(name="Cacao Abierto")  # public, same sector and country
+    iris = add_member(nearby, person("Iris Mentor"), role="mentor")
+    offer(iris, nearby, products=["1801"], markets=["US"])
     page = client_for(net.gabi).get("/mentoring/").content.decode()  # cacao (1801) to the US
     suggested = page.split('id="suggestions-heading"')[1].split("</section>")[0]
     assert "Bruno Mentor" in suggested and "Cafés del Huila" in suggested
+    assert "Iris Mentor" in suggested and f'href="{nearby.get_absolute_url()}"' in suggested
+    assert "Join Cacao Abierto to ask" in suggested
     assert refetched == []
 
 
