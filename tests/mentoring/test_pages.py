@@ -19,6 +19,7 @@ from tests.mentoring.conftest import (
     group_session,
     move_to_past,
     offer,
+    one_to_one,
     person,
 )
 
@@ -320,23 +321,8 @@ def test_the_mentoring_page_reads_each_line_with_its_list(net, pairing, refetche
     pairings.decline_pairing(pairing=declined, by=net.ana)
     hugo = add_member(net.cluster, person("Hugo Follower"))
     pairings.request_mentor(follower=hugo, offer=net.ana_offer)
-    sessions.schedule_session(
-        by=net.ana,
-        pairing=pairing,
-        title="Plan de exportación",
-        local_start=datetime.datetime(NEXT_YEAR, 5, 4, 10, 0),
-        time_zone="UTC",
-        duration_minutes=60,
-    )
-    held = sessions.schedule_session(
-        by=net.ana,
-        pairing=pairing,
-        title="Revisión del contrato",
-        local_start=datetime.datetime(NEXT_YEAR, 5, 5, 10, 0),
-        time_zone="UTC",
-        duration_minutes=60,
-    )
-    move_to_past(held)
+    one_to_one(net.ana, pairing, title="Plan de exportación")
+    move_to_past(one_to_one(net.ana, pairing, title="Revisión del contrato"))
     guide = guides.create_guide(
         cluster_id=net.cluster.pk,
         by=net.ana,
