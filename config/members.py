@@ -43,7 +43,8 @@ from core.consumers import in_database_thread
 from core.statements import column, table
 
 logger = logging.getLogger(__name__)
-DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
+# Django's database sessions, and ours, which read the same rows (core.sessions).
+DATABASE_SESSIONS = ("django.contrib.sessions.backends.db", "core.sessions")
 KEY_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)  # as Django's keys are made
 Member = AbstractBaseUser | AnonymousUser
 # Channels' get_user is wrapped to run in its one sync thread; its function runs in ours.
@@ -110,7 +111,7 @@ def read_members(session_keys: list[str | None]) -> list[Member | Exception]:
     """`read_member` of each key, in two statements for them all: handshakes arriving
     together share them (`_Handshakes`). A failure of one session's own (Channels' function
     flushing it, say) is that key's answer alone; one of the statements fails them all."""
-    if settings.SESSION_ENGINE != DATABASE_SESSIONS:
+    if settings.SESSION_ENGINE not in DATABASE_SESSIONS:
         engine = import_module(settings.SESSION_ENGINE)
         return [_alone(get_user_of, {"session": engine.SessionStore(key)}) for key in session_keys]
     # A key Django never issues is nobody's, and must not reach the shared statement: a NUL

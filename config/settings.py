@@ -225,6 +225,8 @@ TASK_LEASE = timedelta(seconds=env.integer("TASK_LEASE", 3600))
 
 # --- Accounts --------------------------------------------------------------------
 AUTH_USER_MODEL = "network.User"
+# Django's database sessions, read by a statement compiled once (core.sessions).
+SESSION_ENGINE = "core.sessions"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

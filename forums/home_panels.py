@@ -1,6 +1,7 @@
 """The forum's panel on "My network": replies and mentions not read yet."""
 
 from core import home_panels, memo
+from core.compiled import compiled_read
 from forums.models import Notification
 from network.models import User
 from network.selectors import active_memberships_of
@@ -17,13 +18,18 @@ LISTED = (
 )
 
 
-def replies_panel(*, user: User) -> dict | None:
-    unread = list(
-        Notification.objects.filter(recipient=user, read_at=None)
+@compiled_read()
+def _unread(p):
+    return (
+        Notification.objects.filter(recipient=p.recipient, read_at=None)
         .select_related("actor__profile", "topic", "announcement__cluster")
         .only(*LISTED)
         .order_by("-id")[:6]
     )
+
+
+def replies_panel(*, user: User) -> dict | None:
+    unread = _unread(recipient=user.pk)
     if len(unread) <= 5:  # all of them: the header's badge needs no count of its own
         memo.keep(("unread", user.pk, 100), len(unread))
     if not unread and not active_memberships_of(user):

@@ -7,6 +7,7 @@ from django.db.models import IntegerField, OuterRef, Subquery
 from django.utils import timezone
 
 from core import memo, realtime
+from core.compiled import compiled_read
 from forums import access
 from forums.models import (
     Announcement,
@@ -39,12 +40,14 @@ def unread_count(user: User, *, cap: int = 100) -> int:
     a panel of the same page read them all (core.memo)."""
     return memo.once(
         ("unread", user.pk, cap),
-        lambda: len(
-            Notification.objects.filter(recipient=user, read_at=None).values_list("id", flat=True)[
-                :cap
-            ]
-        ),
+        lambda: len(_unread_ids(recipient=user.pk, cap=cap)),
     )
+
+
+@compiled_read(shape=("cap",))
+def _unread_ids(p, *, cap: int):
+    unread = Notification.objects.filter(recipient=p.recipient, read_at=None)
+    return unread.values_list("id", flat=True)[:cap]
 
 
 class _Counted(Subquery):

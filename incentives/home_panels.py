@@ -2,6 +2,7 @@
 review queue, an officer's budgets and months to approve."""
 
 from core import home_panels
+from core.compiled import compiled_read
 from incentives import selectors
 from network.models import User
 from network.selectors import coordinated_clusters_of
@@ -9,19 +10,29 @@ from network.selectors import coordinated_clusters_of
 SHOWN = 5
 
 
-def member_panel(*, user: User) -> dict | None:
-    """Confirmations the person owes others, and what they earned or wait for."""
-    accounts = list(
-        selectors.member_accounts(user)
+@compiled_read()
+def _accounts(p):
+    return (
+        selectors.member_accounts(p.member)
         .select_related("programme")
         .only("balance", "programme__name", "programme__unit")
     )
-    to_confirm = list(
-        selectors.waiting_for_counterpart(user)
+
+
+@compiled_read()
+def _to_confirm(p):
+    return (
+        selectors.waiting_for_counterpart(p.member)
         .select_related("actor__profile")
         .only("kind", "occurred_at", "actor__profile__display_name")
         .order_by("occurred_at")[:SHOWN]
     )
+
+
+def member_panel(*, user: User) -> dict | None:
+    """Confirmations the person owes others, and what they earned or wait for."""
+    accounts = _accounts(member=user.pk)
+    to_confirm = _to_confirm(member=user.pk)
     pending = selectors.undecided_count(user)
     if not accounts and not to_confirm and not pending:
         return None

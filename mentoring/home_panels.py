@@ -1,6 +1,7 @@
 """Mentoring's panels on "My network": what waits for followers, mentors and coordinators."""
 
 from core import home_panels
+from core.compiled import compiled_read
 from forums import selectors as forum_selectors
 from mentoring import scoring
 from mentoring.selectors import cohorts, goals, offers, pairings, sessions
@@ -9,6 +10,7 @@ from network.models import Membership, User
 from network.selectors import active_roles_of, coordinated_clusters_of
 
 SHOWN = 5
+CLUSTERS = 10  # a coordinator's panel shows the first ten clusters they run, by name
 
 
 def _roles(user: User) -> set[str]:
@@ -33,21 +35,26 @@ def follower_panel(*, user: User) -> dict | None:
     }
 
 
+@compiled_read()
+def _requests(p):
+    return (
+        pairings.requests_to_answer(p.mentor)
+        .select_related("cluster", "follower__profile")
+        .only("cluster__name", "follower__profile__display_name")[:SHOWN]
+    )
+
+
 def mentor_panel(*, user: User) -> dict | None:
     """Requests to answer, and questions in the mentor's topics and markets nobody answered."""
     live = offers.live_offers_of(user)
     if not live and Membership.Role.MENTOR not in _roles(user):
         return None
-    requests = (
-        pairings.requests_to_answer(user)
-        .select_related("cluster", "follower__profile")
-        .only("cluster__name", "follower__profile__display_name")[:SHOWN]
-    )
+    requests = _requests(mentor=user.pk)
     tags = {name for names in offers.topic_names(live).values() for name in names}
     tags |= {country.name for offer in live for country in offer.markets}
     return {
         "offers": live,
-        "requests": list(requests),
+        "requests": requests,
         "questions": forum_selectors.unanswered_questions(user, tags=sorted(tags), limit=SHOWN),
     }
 
@@ -64,11 +71,11 @@ def sessions_panel(*, user: User) -> dict | None:
 def coordinator_panel(*, user: User) -> dict | None:
     """Per coordinated cluster: followers still without a mentor, and the next group
     sessions with how many said they come; the same few queries however many clusters."""
-    clusters = coordinated_clusters_of(user)[:10]
+    clusters = coordinated_clusters_of(user)[:CLUSTERS]
     if not clusters:
         return None
-    unmatched = cohorts.unmatched_counts(clusters)
-    upcoming = sessions.upcoming_group_sessions(clusters)
+    unmatched = cohorts.unmatched_counts(user, clusters=CLUSTERS)
+    upcoming = sessions.upcoming_group_sessions(user, clusters=CLUSTERS)
     rows = []
     for cluster in clusters:
         mine = [session for session in upcoming if session.cluster_id == cluster.pk][:3]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import home_panels
+from core.compiled import compiled_read
 from network import selectors
 from network.models import ExportProduct, Organization, User
 
@@ -20,19 +21,19 @@ class Step:
     done: bool
 
 
+@compiled_read()
+def _firm(p):
+    listed = ExportProduct.objects.filter(organization=OuterRef("pk"))
+    return Organization.objects.filter(pk=p.organization).annotate(lists_products=Exists(listed))
+
+
 def steps_for(user: User) -> list[Step]:
     profile = user.profile
     organization = None
     if profile.organization_id is not None:
         # The firm and whether it lists products, in one read; kept on the profile for the
         # other panels that ask for it.
-        organization = (
-            Organization.objects.filter(pk=profile.organization_id)
-            .annotate(
-                lists_products=Exists(ExportProduct.objects.filter(organization=OuterRef("pk")))
-            )
-            .first()
-        )
+        organization = next(iter(_firm(organization=profile.organization_id)), None)
         if organization is not None:
             profile.organization = organization
     home = reverse("home")

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from core import memo
+from core.compiled import compiled_read
 from core.pagination import KeysetPage, keyset_page
 from network.models import (
     Cluster,
@@ -306,7 +307,12 @@ def memberships_of(user: User) -> list[Membership]:
     page (core.memo), so every panel of "My network" asks without another query."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return memo.once(("memberships", user.pk), lambda: list(my_memberships(user)))
+    return memo.once(("memberships", user.pk), lambda: _memberships_not_left(member=user.pk))
+
+
+@compiled_read()
+def _memberships_not_left(p):
+    return my_memberships(p.member)
 
 
 def active_memberships_of(user: User) -> list[Membership]:
@@ -323,37 +329,52 @@ def coordinated_clusters_of(user: User) -> list[Cluster]:
     return [m.cluster for m in active_memberships_of(user) if m.role == coordinator]
 
 
+def coordinated_cluster_ids(member, *, limit: int) -> QuerySet[Membership]:
+    """The first `limit` clusters by name this person (or a compiled read's parameter)
+    coordinates, as a subquery of their ids: those coordinated_clusters_of() lists."""
+    coordinating = Membership.objects.coordinators().filter(user=member)
+    return coordinating.order_by("cluster__name").values("cluster_id")[:limit]
+
+
 def open_invitations_of(user: User) -> list[Invitation]:
     """Invitations waiting for this person at any address of theirs that is verified, read
     in one query (the addresses as a subquery, compared in lower case)."""
-    from allauth.account.models import EmailAddress
-
-    verified = (
-        EmailAddress.objects.filter(user=user, verified=True)
-        .annotate(address=Lower("email"))
-        .values("address")
-    )
-    return open_invitations_for(user, verified)
-
-
-def open_invitations_for(user: User, emails) -> list[Invitation]:
-    invitations = Invitation.objects.filter(
-        email__in=emails, accepted_at=None, declined_at=None, revoked_at=None
-    ).select_related("cluster")
+    invitations = _invitations_to(member=user.pk)
     return [invitation for invitation in invitations if not invitation.is_expired]
 
 
-def join_requests_to_review(user: User) -> QuerySet[Membership]:
-    """Requests waiting in the clusters this person coordinates, oldest first: who asks to
-    join which cluster, as what (all a line of "My network" shows)."""
-    coordinated = [cluster.pk for cluster in coordinated_clusters_of(user)]
-    if not coordinated:
-        return Membership.objects.none()
+@compiled_read()
+def _invitations_to(p):
+    from allauth.account.models import EmailAddress
+
+    verified = (
+        EmailAddress.objects.filter(user=p.member, verified=True)
+        .annotate(address=Lower("email"))
+        .values("address")
+    )
+    return Invitation.objects.filter(
+        email__in=verified, accepted_at=None, declined_at=None, revoked_at=None
+    ).select_related("cluster")
+
+
+def join_requests_to_review(user: User, *, limit: int) -> list[Membership]:
+    """The first requests waiting in the clusters this person coordinates, oldest first: who
+    asks to join which cluster, as what (all a line of "My network" shows)."""
+    if not coordinated_clusters_of(user):
+        return []
+    return _requests_to_review(coordinator=user.pk, limit=limit)
+
+
+@compiled_read(shape=("limit",))
+def _requests_to_review(p, *, limit: int):
+    coordinated = Membership.objects.coordinators().filter(user=p.coordinator)
     return (
-        Membership.objects.filter(cluster__in=coordinated, status=Status.REQUESTED)
+        Membership.objects.filter(
+            cluster__in=coordinated.values("cluster_id"), status=Status.REQUESTED
+        )
         .select_related("cluster", "user__profile")
         .only("role", "cluster__name", "cluster__slug", "user__profile__display_name")
-        .order_by("created_at", "id")
+        .order_by("created_at", "id")[:limit]
     )
 
 

@@ -52,7 +52,7 @@ def home(request):
             {
                 "memberships": selectors.memberships_of(request.user),
                 "invitations": selectors.open_invitations_of(request.user),
-                "requests_to_review": selectors.join_requests_to_review(request.user)[:20],
+                "requests_to_review": selectors.join_requests_to_review(request.user, limit=20),
                 "panels": home_panels.for_member(user=request.user),
             },
         )

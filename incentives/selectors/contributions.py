@@ -3,6 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from core.compiled import compiled_read, counted
 from incentives.models import Contribution, Programme, Rule, RuleChange
 from incentives.selectors.programmes import programme_for
 from network.models import Cluster, User
@@ -30,9 +31,15 @@ def my_contributions(user: User, limit: int = 50) -> list[Contribution]:
 
 def undecided_count(user: User) -> int:
     """How many of the person's contributions still wait for a confirmation or a decision."""
-    return Contribution.objects.filter(
-        actor=user, status__in=[Status.PENDING, Status.REVIEW]
-    ).count()
+    (count,) = _undecided(actor=user.pk)
+    return count
+
+
+@compiled_read()
+def _undecided(p):
+    return counted(
+        Contribution.objects.filter(actor=p.actor, status__in=[Status.PENDING, Status.REVIEW])
+    )
 
 
 def to_confirm_by(user: User) -> list[Contribution]:

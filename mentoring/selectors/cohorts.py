@@ -3,12 +3,14 @@ weighs it: the options read here, the assignment made by mentoring.matching."""
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from core.compiled import compiled_read
 from mentoring import matching
 from mentoring.matching import Cohort
 from mentoring.models import MentorOffer, Pairing
 from mentoring.scoring import excluded, score
 from mentoring.selectors.matching import available_offers, follower_facts, mentor_facts
 from network.models import Cluster, Membership, User
+from network.selectors import coordinated_cluster_ids
 
 # A cohort draft weighs at most this many followers and mentors: the page and the assignment
 # stay quick. Those who waited longest (followers) and have most room (mentors) come first.
@@ -26,14 +28,17 @@ def unmatched_memberships(clusters) -> QuerySet[Membership]:
     )
 
 
-def unmatched_counts(clusters) -> dict[int, int]:
-    """Per cluster id, how many followers wait for a mentor, in one query."""
-    return dict(
-        unmatched_memberships(clusters)
-        .values("cluster")
-        .annotate(n=Count("id"))
-        .values_list("cluster", "n")
-    )
+def unmatched_counts(coordinator: User, *, clusters: int) -> dict[int, int]:
+    """For the first `clusters` clusters this person coordinates, by id, how many followers
+    wait for a mentor (none when none waits), in one query."""
+    return dict(_unmatched_counts(coordinator=coordinator.pk, clusters=clusters))
+
+
+@compiled_read(shape=("clusters",))
+def _unmatched_counts(p, *, clusters: int):
+    coordinated = coordinated_cluster_ids(p.coordinator, limit=clusters)
+    waiting = unmatched_memberships(coordinated).values("cluster")
+    return waiting.annotate(n=Count("id")).values_list("cluster", "n")
 
 
 def unmatched_followers(

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q
 from django.http import Http404
 
+from core.compiled import compiled_read
 from mentoring.models import Goal, Milestone, Pairing
 from mentoring.selectors.pairings import pairing_for
 from network.models import User
@@ -33,9 +34,14 @@ def milestone_for(user: User, milestone_id: int) -> Milestone:
 def open_goals_of(follower: User, limit: int) -> list[Goal]:
     """Open goals of the follower's active pairings, soonest first, with milestones counted:
     what a line of "My network" shows of each, and its pairing's id for the link."""
-    return list(
+    return _open_goals(follower=follower.pk, limit=limit)
+
+
+@compiled_read(shape=("limit",))
+def _open_goals(p, *, limit: int):
+    return (
         Goal.objects.filter(
-            pairing__follower=follower,
+            pairing__follower=p.follower,
             pairing__status=Pairing.Status.ACTIVE,
             status=Goal.Status.OPEN,
         )

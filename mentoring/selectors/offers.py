@@ -9,9 +9,9 @@ from django.http import Http404
 from taggit.models import TaggedItem
 
 from core import memo
+from core.compiled import compiled_read
 from mentoring.models import MentoringNeeds, MentorInvitation, MentorOffer
 from network.models import Cluster, ExportProduct, Membership, User
-from network.selectors import active_memberships_of
 from readiness import selectors as readiness
 
 # Who may offer mentoring in a cluster: its mentors, and its coordinators too.
@@ -45,18 +45,16 @@ def needs_with_readiness_of(user: User) -> MentoringNeeds | None:
     suggestions are scored on them; their topics are read where they are weighed."""
     return memo.once(
         ("needs", user.pk),
-        lambda: (
-            MentoringNeeds.objects.filter(user=user)
-            # The firm's latest diagnostic, read with the needs when the firm shares it:
-            # suggestions weigh its weak spots.
-            .annotate(
-                readiness_scores=readiness.shared_scores_expression(
-                    OuterRef("user__profile__organization_id")
-                )
-            )
-            .first()
-        ),
+        lambda: next(iter(_needs_with_readiness(follower=user.pk)), None),
     )
+
+
+@compiled_read()
+def _needs_with_readiness(p):
+    # The firm's latest diagnostic, read with the needs when the firm shares it: suggestions
+    # weigh its weak spots.
+    scores = readiness.shared_scores_expression(OuterRef("user__profile__organization_id"))
+    return MentoringNeeds.objects.filter(user=p.follower).annotate(readiness_scores=scores)
 
 
 def mentor_clusters(user: User) -> QuerySet[Membership]:
@@ -102,8 +100,13 @@ def offers_of(user: User) -> dict[int, MentorOffer]:
 
 def live_offers_of(user: User) -> list[MentorOffer]:
     """The person's offers in clusters where they are still an active member."""
-    clusters = [membership.cluster_id for membership in active_memberships_of(user)]
-    return list(MentorOffer.objects.filter(user=user, cluster_id__in=clusters))
+    return _live_offers(member=user.pk)
+
+
+@compiled_read()
+def _live_offers(p):
+    active = Membership.objects.active().filter(user=p.member)
+    return MentorOffer.objects.filter(user=p.member, cluster_id__in=active.values("cluster_id"))
 
 
 def offer_for_request(user: User, offer_id: int) -> MentorOffer:

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from core import memo
+from core.compiled import compiled_read
 from mentoring.models import Pairing
 from network.models import User
 from network.selectors import is_coordinator
@@ -67,11 +68,14 @@ def open_pairing_offer_ids(follower: User) -> list[int]:
     leave them out and the follower's panel says whether one is open."""
     return memo.once(
         ("open_pairings", follower.pk),
-        lambda: list(
-            Pairing.objects.filter(follower=follower, status__in=Pairing.OPEN).values_list(
-                "offer_id", flat=True
-            )
-        ),
+        lambda: _open_pairing_offers(follower=follower.pk),
+    )
+
+
+@compiled_read()
+def _open_pairing_offers(p):
+    return Pairing.objects.filter(follower=p.follower, status__in=Pairing.OPEN).values_list(
+        "offer_id", flat=True
     )
 
 

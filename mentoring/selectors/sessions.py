@@ -6,9 +6,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.compiled import compiled_read
 from mentoring.models import Attendance, CalendarFeed, Pairing, Session, SessionFeedback
 from network.models import Cluster, Membership, User
-from network.selectors import active_memberships_of, is_coordinator
+from network.selectors import active_memberships_of, coordinated_cluster_ids, is_coordinator
 
 Answer = Attendance.Answer
 
@@ -50,13 +51,13 @@ def sessions_of_pairing(pairing: Pairing, limit: int = 20) -> list[Session]:
     return list(pairing.sessions.order_by("-starts_at")[:limit])
 
 
-def upcoming_of(user: User) -> QuerySet[Session]:
+def upcoming_of(user: User, *, now=None) -> QuerySet[Session]:
     """Sessions still to come that this person hosts or said they go or may go to, soonest
-    first."""
+    first. (`user` and `now` may be a compiled read's parameters.)"""
     going = Attendance.objects.filter(user=user, answer__in=[Answer.YES, Answer.MAYBE])
     return Session.objects.filter(
         Q(host=user) | Q(pk__in=going.values("session_id")),
-        starts_at__gte=timezone.now(),
+        starts_at__gte=timezone.now() if now is None else now,
         status=Session.Status.SCHEDULED,
     ).order_by("starts_at", "id")
 
@@ -67,7 +68,13 @@ LINE = ("title", "starts_at")
 
 def upcoming_sessions(user: User, limit: int = 10) -> list[Session]:
     """The next sessions of this person, as lines with their cluster's name."""
-    return list(upcoming_of(user).select_related("cluster").only(*LINE, "cluster__name")[:limit])
+    return _upcoming_lines(member=user.pk, now=timezone.now(), limit=limit)
+
+
+@compiled_read(shape=("limit",))
+def _upcoming_lines(p, *, limit: int):
+    lines = upcoming_of(p.member, now=p.now).select_related("cluster")
+    return lines.only(*LINE, "cluster__name")[:limit]
 
 
 def cluster_sessions(cluster: Cluster, *, upcoming: bool = True, limit: int = 30) -> list[Session]:
@@ -80,15 +87,24 @@ def cluster_sessions(cluster: Cluster, *, upcoming: bool = True, limit: int = 30
     return list(sessions.select_related("host__profile").order_by(order)[:limit])
 
 
-def upcoming_group_sessions(clusters: list[Cluster], limit: int = 100) -> list[Session]:
-    """The next group sessions of these clusters, each with `going`: places taken. Read for
-    a line each: title and time."""
-    return list(
+def upcoming_group_sessions(
+    coordinator: User, *, clusters: int, limit: int = 100
+) -> list[Session]:
+    """The next group sessions of the first `clusters` clusters this person coordinates, each
+    with `going`: places taken. Read for a line each: title and time."""
+    return _upcoming_group(
+        coordinator=coordinator.pk, now=timezone.now(), clusters=clusters, limit=limit
+    )
+
+
+@compiled_read(shape=("clusters", "limit"))
+def _upcoming_group(p, *, clusters: int, limit: int):
+    return (
         Session.objects.filter(
-            cluster__in=clusters,
+            cluster__in=coordinated_cluster_ids(p.coordinator, limit=clusters),
             kind=Session.Kind.GROUP,
             status=Session.Status.SCHEDULED,
-            starts_at__gte=timezone.now(),
+            starts_at__gte=p.now,
         )
         .annotate(
             going=Count(
@@ -113,24 +129,27 @@ def awaiting_confirmation(user: User) -> QuerySet[Session]:
     and so credit, its own session). Either way they answered going, held a place, and were
     not marked absent.
     """
+    # The clusters followed, from the memberships the page has read already (core.memo).
+    following = [
+        m.cluster_id for m in active_memberships_of(user) if m.role == Membership.Role.FOLLOWER
+    ]
+    return _awaiting(user, timezone.now(), following, organization_id_of(user))
+
+
+def _awaiting(user, now, following, organization_id) -> QuerySet[Session]:
     # Subqueries of ids, not correlated ones: the same rows, at half the cost to build.
     attended = Attendance.objects.filter(user=user, answer=Answer.YES, waitlisted=False).exclude(
         attended=False
     )
     confirmed = SessionFeedback.objects.filter(follower=user)
-    # The clusters followed, from the memberships the page has read already (core.memo).
-    following = [
-        m.cluster_id for m in active_memberships_of(user) if m.role == Membership.Role.FOLLOWER
-    ]
     group = Q(pairing__isnull=True, cluster_id__in=following) & ~Q(host=user)
-    organization_id = organization_id_of(user)
     if organization_id is not None:
         group &= ~Q(host__profile__organization_id=organization_id)
     return (
         Session.objects.filter(
             pk__in=attended.values("session_id"),
             status=Session.Status.SCHEDULED,
-            starts_at__lt=timezone.now(),
+            starts_at__lt=now,
         )
         .filter(Q(pairing__follower=user) | group)
         .exclude(pk__in=confirmed.values("session_id"))
@@ -139,7 +158,19 @@ def awaiting_confirmation(user: User) -> QuerySet[Session]:
 
 def sessions_to_confirm(user: User, limit: int = 10) -> list[Session]:
     """The first sessions waiting for this person's confirmation, as lines."""
-    return list(awaiting_confirmation(user).only(*LINE)[:limit])
+    organization_id = organization_id_of(user)
+    values = {"member": user.pk, "now": timezone.now(), "limit": limit}
+    if organization_id is None:
+        return _lines_to_confirm(**values, firm=False)
+    return _lines_to_confirm(**values, organization=organization_id, firm=True)
+
+
+@compiled_read(shape=("limit", "firm"))
+def _lines_to_confirm(p, *, limit: int, firm: bool):
+    following = Membership.objects.active().filter(user=p.member, role=Membership.Role.FOLLOWER)
+    organization_id = p.organization if firm else None
+    awaiting = _awaiting(p.member, p.now, following.values("cluster_id"), organization_id)
+    return awaiting.only(*LINE)[:limit]
 
 
 def can_confirm(user: User, session: Session) -> bool:

@@ -1,0 +1,210 @@
+"""Reads the ORM builds and compiles once per process, then runs with each call's values.
+
+Building and compiling even a narrow statement costs Django about a millisecond of Python,
+several times what PostgreSQL spends answering it, and a home page runs twenty
+(docs/performance.md). A compiled read is written as an ordinary queryset whose per-call
+values are parameters (`p.member`): the first call of each shape builds and compiles it,
+later calls bind their values to the same SQL and read the rows through the same compiler,
+so they come back as the ORM gives them (models, select_related, only(), values_list(),
+prefetch_related()).
+
+    @compiled_read(shape=("limit",))
+    def _upcoming(p, *, limit):
+        return Session.objects.filter(host_id=p.member, starts_at__gte=p.now)[:limit]
+
+    _upcoming(member=user.pk, now=timezone.now(), limit=5)  # a list
+
+A parameter is one value compared in SQL (=, <, >=, ...), never None nor a list, and a
+model is passed as its primary key. Whatever changes the SQL itself (a limit, a list,
+whether a filter applies) is shape: a keyword the builder takes directly, which keys the
+compiled statement. A statement is kept per shape, database, time zone and language (both
+can enter the SQL), and the builder must not branch on a parameter: it sees none.
+"""
+
+import datetime
+import functools
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connections
+from django.db.models import Expression, Field, Func, IntegerField, Model, QuerySet
+from django.utils import timezone, translation
+
+SHAPES_KEPT = 64  # statements one read keeps, across shapes, time zones and languages
+
+
+class _Marker:
+    """Where a parameter's value goes among a statement's parameters."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __deepcopy__(self, memo):
+        return self  # a copied query holds the same one
+
+    def __eq__(self, other):
+        return isinstance(other, _Marker) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+class Parameter(Expression):
+    """One value of a compiled read, bound when it runs."""
+
+    def __init__(self, name: str):
+        super().__init__(output_field=Field())
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return "%s", [_Marker(self.name)]
+
+    def get_group_by_cols(self):
+        return []  # a value, not a column
+
+
+class _Parameters:
+    """What a builder gets as `p`: each attribute it reads is a parameter of that name."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def __getattr__(self, name: str) -> Parameter:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        self.used.add(name)
+        return Parameter(name)
+
+
+class _Prepared:
+    """A built query that answers the compiler made for this run instead of a new one."""
+
+    def __init__(self, query, compiler):
+        self._query = query
+        self._compiler = compiler
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        return self._compiler
+
+    def __getattr__(self, name):
+        return getattr(self._query, name)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    queryset: QuerySet = field(repr=False)  # never evaluated: it holds markers
+    compiler: object
+    sql: str
+    params: tuple
+    slots: tuple[tuple[int, str], ...]  # (position among params, parameter name)
+    names: frozenset[str]
+
+
+def _adapted(value, connection):
+    """A value as the field compared with it would hand it to the database."""
+    if value is None or isinstance(value, (list, tuple, set, frozenset, dict, QuerySet)):
+        raise TypeError("A compiled read's parameter is one value; a list or None is shape.")
+    if isinstance(value, Model):
+        raise TypeError("Pass a model to a compiled read as its primary key.")
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return connection.ops.adapt_datefield_value(value)
+    if isinstance(value, Decimal):
+        return connection.ops.adapt_decimalfield_value(value)
+    return value
+
+
+def _shallow(thing):
+    twin = object.__new__(type(thing))
+    twin.__dict__.update(thing.__dict__)
+    return twin
+
+
+class CompiledRead:
+    def __init__(self, build: Callable[..., QuerySet], shape: Iterable[str]):
+        self._build = build
+        self._shape = tuple(shape)
+        self._statements: dict[Hashable, _Statement] = {}
+        functools.update_wrapper(self, build)
+
+    def __call__(self, **values) -> list:
+        shape = {name: values.pop(name) for name in self._shape}
+        key = (
+            tuple(shape.values()),
+            timezone.get_current_timezone_name(),
+            translation.get_language(),
+        )
+        statement = self._statements.get(key)
+        if statement is None:
+            if len(self._statements) >= SHAPES_KEPT:
+                # Shapes are few by design; should a caller make one per person, the
+                # oldest goes rather than the process growing.
+                self._statements.pop(next(iter(self._statements)), None)
+            statement = self._statements[key] = self._compile(shape)
+        if statement.names != values.keys():
+            raise TypeError(
+                f"{self.__name__} takes {sorted(statement.names)}, was given {sorted(values)}"
+            )
+        connection = connections[statement.queryset.db]
+        params = list(statement.params)
+        for position, name in statement.slots:
+            params[position] = _adapted(values[name], connection)
+        # Copies, so that threads running one statement at once share nothing they change;
+        # copy.copy() would evaluate a queryset.
+        compiler = _shallow(statement.compiler)
+        compiler.connection = connection
+        sql = statement.sql
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        queryset = _shallow(statement.queryset)
+        queryset._query = _Prepared(statement.queryset.query, compiler)
+        return list(queryset)
+
+    def _compile(self, shape: dict) -> _Statement:
+        p = _Parameters()
+        queryset = self._build(p, **shape)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        # Built again, it must say the same: a time or anything else the builder took for
+        # itself (timezone.now() in a helper) would otherwise stand still for every call.
+        twin = self._build(_Parameters(), **shape)
+        if twin.query.get_compiler(using=twin.db).as_sql() != (sql, params):
+            raise TypeError(f"{self.__name__}: pass times to a compiled read as parameters")
+        slots = tuple(
+            (position, param.name)
+            for position, param in enumerate(params)
+            if isinstance(param, _Marker)
+        )
+        if {name for _, name in slots} != p.used:
+            # Django left out a filter holding a parameter, or wrapped its value: the SQL
+            # would not say what the builder wrote.
+            raise TypeError(f"{self.__name__}: a parameter did not reach the SQL as a value")
+        return _Statement(
+            queryset=queryset,
+            compiler=compiler,
+            sql=sql,
+            params=tuple(params),
+            slots=slots,
+            names=frozenset(p.used),
+        )
+
+
+# COUNT(*) as a plain function: an aggregate in values_list() would group by the key.
+_ROWS = Func(template="COUNT(*)", output_field=IntegerField())
+
+
+def counted(queryset: QuerySet) -> QuerySet:
+    """The query's number of rows, as a one-row values_list: `(n,) = read(...)`."""
+    return queryset.order_by().values_list(_ROWS, flat=True)
+
+
+def compiled_read(
+    *, shape: Iterable[str] = ()
+) -> Callable[[Callable[..., QuerySet]], CompiledRead]:
+    def decorate(build: Callable[..., QuerySet]) -> CompiledRead:
+        return CompiledRead(build, shape)
+
+    return decorate

@@ -1,0 +1,179 @@
+"""Compiled reads (core.compiled) answer as the ORM would, for every caller's own values."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from core.compiled import compiled_read, counted
+from network.models import Membership
+from tests.factories import UserFactory, add_member, make_cluster
+
+pytestmark = pytest.mark.django_db
+
+Role = Membership.Role
+
+
+def _clusters_by_name(member):
+    return (
+        Membership.objects.filter(user=member, status=Membership.Status.ACTIVE)
+        .select_related("cluster")
+        .only("role", "cluster__name")
+        .order_by("cluster__name")
+    )
+
+
+builds = []
+
+
+def _memberships_read():
+    """A read of its own for each test, which counts its builds: each statement is built
+    twice (the second checks that the first holds nothing the builder took for itself)."""
+    builds.clear()
+
+    @compiled_read(shape=("limit",))
+    def memberships(p, *, limit):
+        builds.append(limit)
+        return _clusters_by_name(p.member)[:limit]
+
+    return memberships
+
+
+@pytest.fixture
+def two_members():
+    ana, bruno = UserFactory(name="Ana"), UserFactory(name="Bruno")
+    for name in ("Cacao", "Banano", "Aguacate"):
+        add_member(make_cluster(name=name), ana, role=Role.MENTOR)
+    add_member(make_cluster(name="Café"), bruno)
+    return ana, bruno
+
+
+def test_each_call_reads_its_own_rows_with_one_statement_built_once(
+    two_members, django_assert_num_queries, refetched
+):
+    ana, bruno = two_members
+    _memberships = _memberships_read()
+    first = _memberships(member=ana.pk, limit=10)
+    with django_assert_num_queries(1):
+        second = _memberships(member=bruno.pk, limit=10)
+    again = _memberships(member=ana.pk, limit=10)
+
+    assert [(m.cluster.name, m.role) for m in first] == [
+        ("Aguacate", Role.MENTOR),
+        ("Banano", Role.MENTOR),
+        ("Cacao", Role.MENTOR),
+    ]
+    assert [(m.cluster.name, m.role) for m in second] == [("Café", Role.FOLLOWER)]
+    assert again == first == list(_clusters_by_name(ana)[:10])
+    assert builds == [10, 10]  # built for this limit once (and checked), whoever asked
+    assert refetched == []  # .only() and select_related() held: nothing read row by row
+
+
+def test_what_changes_the_sql_is_shape_with_a_statement_of_its_own(two_members):
+    ana, _ = two_members
+    _memberships = _memberships_read()
+
+    assert [m.cluster.name for m in _memberships(member=ana.pk, limit=2)] == [
+        "Aguacate",
+        "Banano",
+    ]
+    assert len(_memberships(member=ana.pk, limit=10)) == 3
+    assert len(_memberships(member=ana.pk, limit=2)) == 2
+    assert builds == [2, 2, 10, 10]
+
+
+@compiled_read()
+def _joined_since(p):
+    return Membership.objects.filter(cluster_id=p.cluster, created_at__gte=p.since).values_list(
+        "user__profile__display_name", flat=True
+    )
+
+
+def test_times_are_compared_as_the_field_compares_them(two_members):
+    cluster = make_cluster(name="Flores")
+    add_member(cluster, UserFactory(name="Carla"))
+    joined = Membership.objects.get(cluster=cluster, user__profile__display_name="Carla")
+    later = joined.created_at + datetime.timedelta(seconds=1)
+    in_bogota = joined.created_at.astimezone(zoneinfo.ZoneInfo("America/Bogota"))
+
+    assert list(_joined_since(cluster=cluster.pk, since=joined.created_at)) == ["Carla"]
+    assert list(_joined_since(cluster=cluster.pk, since=in_bogota)) == ["Carla"]
+    assert list(_joined_since(cluster=cluster.pk, since=later)) == []
+
+
+@compiled_read()
+def _joined_on(p):
+    return Membership.objects.filter(cluster_id=p.cluster, created_at__date=p.day).values_list(
+        "user__profile__display_name", flat=True
+    )
+
+
+def test_a_date_in_the_readers_time_zone_is_read_in_that_zone():
+    cluster = make_cluster(name="Flores")
+    add_member(cluster, UserFactory(name="Carla"))
+    joined = Membership.objects.get(cluster=cluster, user__profile__display_name="Carla")
+    # 23:30 UTC on one day is the next day in Tokyo: the zone is part of the statement.
+    at = datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC)
+    Membership.objects.filter(pk=joined.pk).update(created_at=at)
+
+    with timezone.override(zoneinfo.ZoneInfo("UTC")):
+        assert list(_joined_on(cluster=cluster.pk, day=datetime.date(2026, 3, 1))) == ["Carla"]
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")):
+        assert list(_joined_on(cluster=cluster.pk, day=datetime.date(2026, 3, 1))) == []
+        assert list(_joined_on(cluster=cluster.pk, day=datetime.date(2026, 3, 2))) == ["Carla"]
+
+
+@compiled_read()
+def _mentoring_roles(p):
+    return counted(Membership.objects.filter(user=p.member, role=Role.MENTOR))
+
+
+@compiled_read()
+def _clusters_with_mentors(p):
+    mentors = Count("cluster__memberships", filter=Q(cluster__memberships__role=p.role))
+    return (
+        Membership.objects.filter(user=p.member)
+        .annotate(mentors=mentors)
+        .order_by("cluster__name")
+        .values_list("cluster__name", "mentors")
+    )
+
+
+def test_counts_and_aggregates_take_their_values_too(two_members):
+    ana, bruno = two_members
+
+    assert _mentoring_roles(member=ana.pk) == [3]
+    assert _mentoring_roles(member=bruno.pk) == [0]
+    assert _clusters_with_mentors(member=ana.pk, role=Role.MENTOR) == [
+        ("Aguacate", 1),
+        ("Banano", 1),
+        ("Cacao", 1),
+    ]
+    assert _clusters_with_mentors(member=bruno.pk, role=Role.MENTOR) == [("Café", 0)]
+    assert _clusters_with_mentors(member=bruno.pk, role=Role.FOLLOWER) == [("Café", 1)]
+
+
+@compiled_read()
+def _since_now(p):
+    return Membership.objects.filter(user=p.member, created_at__lte=timezone.now())
+
+
+def test_a_read_refuses_what_it_could_not_bind_faithfully(two_members):
+    ana, _ = two_members
+    _memberships = _memberships_read()
+
+    with pytest.raises(TypeError, match="takes"):
+        _memberships(limit=3)
+    with pytest.raises(TypeError, match="takes"):
+        _memberships(member=ana.pk, cluster=1, limit=3)
+    with pytest.raises(TypeError, match="None is shape"):
+        _memberships(member=None, limit=3)
+    with pytest.raises(TypeError, match="None is shape"):
+        _memberships(member=[ana.pk], limit=3)
+    with pytest.raises(TypeError, match="primary key"):
+        _memberships(member=ana, limit=3)
+    # A time the builder took for itself would stand still for every later call.
+    with pytest.raises(TypeError, match="times"):
+        _since_now(member=ana.pk)
