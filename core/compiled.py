@@ -23,6 +23,7 @@ can enter the SQL), and the builder must not branch on a parameter: it sees none
 
 import datetime
 import functools
+import json
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,16 +38,17 @@ SHAPES_KEPT = 64  # statements one read keeps, across shapes, time zones and lan
 class _Marker:
     """Where a parameter's value goes among a statement's parameters."""
 
-    __slots__ = ("name",)
+    __slots__ = ("many", "name")
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, many: bool = False):
         self.name = name
+        self.many = many
 
     def __deepcopy__(self, memo):
         return self  # a copied query holds the same one
 
     def __eq__(self, other):
-        return isinstance(other, _Marker) and other.name == self.name
+        return isinstance(other, _Marker) and (other.name, other.many) == (self.name, self.many)
 
     def __hash__(self):
         return hash(self.name)
@@ -66,8 +68,27 @@ class Parameter(Expression):
         return []  # a value, not a column
 
 
+class Values(Parameter):
+    """Several values of one type, bound as one parameter, for `__in`: the statement is the
+    same however many they are. PostgreSQL unnests an array; SQLite reads a JSON list."""
+
+    def __init__(self, name: str, of: type):
+        super().__init__(name)
+        self.of = of
+
+    def as_sql(self, compiler, connection):
+        marker = [_Marker(self.name, many=True)]
+        if connection.vendor == "postgresql":
+            return f"SELECT unnest(%s::{_ARRAYS[self.of]}[])", marker
+        return "SELECT value FROM json_each(%s)", marker
+
+
+_ARRAYS = {int: "bigint", str: "text"}
+
+
 class _Parameters:
-    """What a builder gets as `p`: each attribute it reads is a parameter of that name."""
+    """What a builder gets as `p`: each attribute it reads is a parameter of that name, and
+    `p.many(name, of=int)` several values of one parameter."""
 
     def __init__(self):
         self.used: set[str] = set()
@@ -77,6 +98,12 @@ class _Parameters:
             raise AttributeError(name)
         self.used.add(name)
         return Parameter(name)
+
+    def many(self, name: str, *, of: type = int) -> Values:
+        if of not in _ARRAYS:
+            raise TypeError(f"A compiled read's values are one of {sorted(map(str, _ARRAYS))}")
+        self.used.add(name)
+        return Values(name, of)
 
 
 class _Prepared:
@@ -99,8 +126,17 @@ class _Statement:
     compiler: object
     sql: str
     params: tuple
-    slots: tuple[tuple[int, str], ...]  # (position among params, parameter name)
+    slots: tuple[tuple[int, str, bool], ...]  # (position among params, name, several?)
     names: frozenset[str]
+
+
+def _adapted_many(values, connection):
+    if isinstance(values, (str, bytes, Model)) or not isinstance(values, Iterable):
+        raise TypeError("A compiled read's several values come as a list.")
+    values = list(values)
+    if any(value is None or isinstance(value, Model) for value in values):
+        raise TypeError("Pass a compiled read's several values as primary keys, never None.")
+    return values if connection.vendor == "postgresql" else json.dumps(values)
 
 
 def _adapted(value, connection):
@@ -151,8 +187,9 @@ class CompiledRead:
             )
         connection = connections[statement.queryset.db]
         params = list(statement.params)
-        for position, name in statement.slots:
-            params[position] = _adapted(values[name], connection)
+        for position, name, many in statement.slots:
+            adapt = _adapted_many if many else _adapted
+            params[position] = adapt(values[name], connection)
         # Copies, so that threads running one statement at once share nothing they change;
         # copy.copy() would evaluate a queryset.
         compiler = _shallow(statement.compiler)
@@ -174,11 +211,11 @@ class CompiledRead:
         if twin.query.get_compiler(using=twin.db).as_sql() != (sql, params):
             raise TypeError(f"{self.__name__}: pass times to a compiled read as parameters")
         slots = tuple(
-            (position, param.name)
+            (position, param.name, param.many)
             for position, param in enumerate(params)
             if isinstance(param, _Marker)
         )
-        if {name for _, name in slots} != p.used:
+        if {name for _, name, _ in slots} != p.used:
             # Django left out a filter holding a parameter, or wrapped its value: the SQL
             # would not say what the builder wrote.
             raise TypeError(f"{self.__name__}: a parameter did not reach the SQL as a value")

@@ -159,10 +159,25 @@ def clusters_to_invite(*, viewer: User, agency: Organization, q: str) -> list[Cl
 
 def cluster_for(user: User, slug: str) -> Cluster:
     """The cluster if this person may see it; 404 otherwise, never a hint it exists."""
-    cluster = with_sponsors(visible_clusters(user)).filter(slug=slug).first()
-    if cluster is None:
+    if user.is_authenticated:
+        found = _cluster_seen_by(member=user.pk, slug=slug)
+    else:
+        found = _public_cluster(slug=slug)
+    if not found:
         raise Http404
-    return cluster
+    return found[0]
+
+
+@compiled_read()
+def _cluster_seen_by(p):
+    visible = Q(visibility=Cluster.Visibility.PUBLIC) | Q(pk__in=_active_cluster_ids(p.member))
+    return with_sponsors(Cluster.objects.filter(visible, slug=p.slug)).order_by("pk")[:1]
+
+
+@compiled_read()
+def _public_cluster(p):
+    public = Cluster.objects.filter(visibility=Cluster.Visibility.PUBLIC, slug=p.slug)
+    return with_sponsors(public).order_by("pk")[:1]
 
 
 def membership_of(user: User, cluster: Cluster) -> Membership | None:
@@ -380,9 +395,24 @@ def _requests_to_review(p, *, limit: int):
 
 def cluster_management(cluster: Cluster, *, after: str | None = None) -> dict:
     """What a coordinator's page shows: requests, open invitations, members, recent events."""
+    members = _memberships_in(cluster.pk).filter(status__in=[Status.ACTIVE, Status.SUSPENDED])
+    return {
+        "requests": _join_requests(cluster=cluster.pk),
+        "members": keyset_page(
+            members.annotate(name=F("user__profile__display_name")),
+            ordering=("name", "id"),
+            after=after,
+            per_page=50,
+        ),
+        "invitations": _open_invitations(cluster=cluster.pk, now=timezone.now()),
+        "events": _membership_events(cluster=cluster.pk),
+    }
+
+
+def _memberships_in(cluster) -> QuerySet[Membership]:
     # Each list reads what its lines show (network/cluster_manage.html): the person's name
     # and firm, not their whole account.
-    memberships = (
+    return (
         Membership.objects.filter(cluster=cluster)
         .select_related("user__profile__organization")
         .only(
@@ -394,20 +424,29 @@ def cluster_management(cluster: Cluster, *, after: str | None = None) -> dict:
             "user__profile__organization__name",
         )
     )
-    members = memberships.filter(status__in=[Status.ACTIVE, Status.SUSPENDED]).annotate(
-        name=F("user__profile__display_name")
-    )
-    return {
-        "requests": memberships.filter(status=Status.REQUESTED).order_by("created_at", "id")[:50],
-        "members": keyset_page(members, ordering=("name", "id"), after=after, per_page=50),
-        "invitations": Invitation.objects.filter(
-            cluster=cluster,
-            accepted_at=None,
-            declined_at=None,
-            revoked_at=None,
-            expires_at__gt=timezone.now(),
-        ).only("email", "role", "expires_at")[:50],
-        "events": MembershipEvent.objects.filter(cluster=cluster)
+
+
+@compiled_read()
+def _join_requests(p):
+    requests = _memberships_in(p.cluster).filter(status=Status.REQUESTED)
+    return requests.order_by("created_at", "id")[:50]
+
+
+@compiled_read()
+def _open_invitations(p):
+    return Invitation.objects.filter(
+        cluster=p.cluster,
+        accepted_at=None,
+        declined_at=None,
+        revoked_at=None,
+        expires_at__gt=p.now,
+    ).only("email", "role", "expires_at")[:50]
+
+
+@compiled_read()
+def _membership_events(p):
+    return (
+        MembershipEvent.objects.filter(cluster=p.cluster)
         .select_related("actor__profile", "subject__profile")
         .only(
             "action",
@@ -416,8 +455,8 @@ def cluster_management(cluster: Cluster, *, after: str | None = None) -> dict:
             "created_at",
             "actor__profile__display_name",
             "subject__profile__display_name",
-        )[:30],
-    }
+        )[:30]
+    )
 
 
 def public_clusters(limit: int = 6) -> QuerySet[Cluster]:
@@ -431,7 +470,13 @@ def is_coordinator(*, user, cluster: "Cluster | int") -> bool:
     the one answer every app asks for before letting someone run a cluster's affairs."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return Membership.objects.coordinators().filter(user=user, cluster=cluster).exists()
+    return bool(_coordinating(member=user.pk, cluster=getattr(cluster, "pk", cluster)))
+
+
+@compiled_read()
+def _coordinating(p):
+    coordinating = Membership.objects.coordinators().filter(user=p.member, cluster=p.cluster)
+    return coordinating.values_list("pk", flat=True)[:1]
 
 
 def coordinators_of(cluster: Cluster) -> QuerySet[User]:

@@ -177,3 +177,20 @@ def test_a_read_refuses_what_it_could_not_bind_faithfully(two_members):
     # A time the builder took for itself would stand still for every later call.
     with pytest.raises(TypeError, match="times"):
         _since_now(member=ana.pk)
+
+
+@compiled_read()
+def _roles_in(p):
+    chosen = Membership.objects.filter(user=p.member, cluster__name__in=p.many("names", of=str))
+    return chosen.order_by("cluster__name").values_list("cluster__name", flat=True)
+
+
+def test_several_values_are_one_parameter_whatever_their_number(two_members):
+    ana, _ = two_members
+
+    assert _roles_in(member=ana.pk, names=["Cacao", "Aguacate", "Café"]) == ["Aguacate", "Cacao"]
+    assert _roles_in(member=ana.pk, names=["Banano"]) == ["Banano"]
+    assert _roles_in(member=ana.pk, names=[]) == []
+    assert len(_roles_in._statements) == 1
+    with pytest.raises(TypeError, match="as a list"):
+        _roles_in(member=ana.pk, names="Banano")

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.compiled import compiled_read
 from mentoring.models import ExportRecord, MentoringNeeds, MentorOffer, Pairing, Suggestion
 from mentoring.scoring import (
     FollowerFacts,
@@ -33,11 +34,17 @@ def _keys(names) -> frozenset[str]:
 
 
 def _experience(organization_ids: Iterable[int]) -> dict[int, frozenset[tuple[str, str]]]:
+    firms = sorted(set(organization_ids) - {None})
     pairs = defaultdict(set)
-    rows = ExportRecord.objects.filter(organization_id__in=set(organization_ids) - {None})
-    for org_id, code, country in rows.values_list("organization_id", "hs_code", "country"):
+    for org_id, code, country in _exports_of(firms=firms) if firms else ():
         pairs[org_id].add((code, str(country)))
     return {org_id: frozenset(found) for org_id, found in pairs.items()}
+
+
+@compiled_read()
+def _exports_of(p):
+    exports = ExportRecord.objects.filter(organization_id__in=p.many("firms"))
+    return exports.values_list("organization_id", "hs_code", "country")
 
 
 def _declared(offer: MentorOffer, pairs) -> frozenset[tuple[str, str]]:
@@ -133,6 +140,13 @@ def available_offers(query: QuerySet[MentorOffer], *, limit: int | None = None) 
     mentor is never pushed to more followers than they can take. With a limit, the offers
     with the most places open come first. Each offer gets `open_places`.
     """
+    offers = list(_available(query, limit=limit))
+    for offer in offers:
+        offer.open_places = offer.capacity - offer.active_mentees - offer.pending
+    return offers
+
+
+def _available(query: QuerySet[MentorOffer], *, limit: int | None) -> QuerySet[MentorOffer]:
     still_member = Membership.objects.active().filter(
         user=OuterRef("user"), cluster=OuterRef("cluster")
     )
@@ -149,10 +163,7 @@ def available_offers(query: QuerySet[MentorOffer], *, limit: int | None = None) 
     )
     if limit is not None:
         query = query.order_by(F("active_mentees") + F("pending") - F("capacity"), "pk")[:limit]
-    offers = list(query)
-    for offer in offers:
-        offer.open_places = offer.capacity - offer.active_mentees - offer.pending
-    return offers
+    return query
 
 
 def active_cluster_ids(user: User) -> frozenset[int]:
@@ -163,22 +174,35 @@ def _candidate_offers(follower: User, cluster_ids: frozenset[int]) -> list[Mento
     # `cluster_ids` are the follower's active clusters (active_cluster_ids): their sectors
     # and countries come from the memberships the page has read already (core.memo).
     clusters = [m.cluster for m in active_memberships_of(follower) if m.cluster_id in cluster_ids]
+    offers = _candidates(
+        clusters=sorted(cluster_ids),
+        sectors=sorted({cluster.sector for cluster in clusters}),
+        countries=sorted({cluster.country.code for cluster in clusters}),
+        paired=open_pairing_offer_ids(follower),
+    )
+    for offer in offers:
+        offer.open_places = offer.capacity - offer.active_mentees - offer.pending
+    return offers
+
+
+@compiled_read()
+def _candidates(p):
     nearby = (
         MentorOffer.objects.filter(
             cluster__visibility=Cluster.Visibility.PUBLIC,
-            cluster__sector__in={cluster.sector for cluster in clusters},
-            cluster__country__in={cluster.country for cluster in clusters},
+            cluster__sector__in=p.many("sectors", of=str),
+            cluster__country__in=p.many("countries", of=str),
         )
-        .exclude(cluster_id__in=cluster_ids)
+        .exclude(cluster_id__in=p.many("clusters"))
         .order_by("-capacity")[:OUTSIDE_CANDIDATES]
     )
-    mine = Q(cluster_id__in=cluster_ids) & ~Q(pk__in=open_pairing_offer_ids(follower))
+    mine = Q(cluster_id__in=p.many("clusters")) & ~Q(pk__in=p.many("paired"))
     # One read for both: the follower's clusters' offers and the nearby public ones, with
     # what scoring weighs and a suggestion's line shows (the mentor's name, the cluster's).
     candidates = MentorOffer.objects.filter(mine | Q(pk__in=nearby.values("pk"))).only(
         *SCORED, "user__profile__display_name", "cluster__name", "cluster__slug"
     )
-    return available_offers(candidates)
+    return _available(candidates, limit=None)
 
 
 def ranked_mentors(follower: User, cluster_ids: frozenset[int]) -> list[tuple[Match, MentorOffer]]:
@@ -206,10 +230,7 @@ def live_suggestions(
     """In one read: how many other followers each offer is shown to now, and every
     suggestion of this follower's, lapsed or not: score, reasons and until when, by offer.
     An offer is shown to no more followers than its places, so the rows are few."""
-    now = timezone.now()
-    rows = Suggestion.objects.filter(
-        Q(offer_id__in=offer_ids, expires_at__gt=now) | Q(follower=follower)
-    ).values_list("follower_id", "offer_id", "score", "reasons", "expires_at")
+    rows = _suggestions(offers=offer_ids, now=timezone.now(), follower=follower.pk)
     others: dict[int, int] = defaultdict(int)
     mine = {}
     for follower_id, offer_id, points, reasons, until in rows:
@@ -218,6 +239,14 @@ def live_suggestions(
         else:
             others[offer_id] += 1
     return dict(others), mine
+
+
+@compiled_read()
+def _suggestions(p):
+    shown = Q(offer_id__in=p.many("offers"), expires_at__gt=p.now) | Q(follower=p.follower)
+    return Suggestion.objects.filter(shown).values_list(
+        "follower_id", "offer_id", "score", "reasons", "expires_at"
+    )
 
 
 def match_for(*, offer: MentorOffer, follower: User) -> tuple[Match, bool]:

@@ -39,20 +39,31 @@ LINE = (
 )
 
 
-def my_pairings(user: User) -> QuerySet[Pairing]:
+def my_pairings(user: User) -> list[Pairing]:
     """Open pairings of this person, as lines, the latest changed first."""
+    return _open_lines(member=user.pk)
+
+
+@compiled_read()
+def _open_lines(p):
+    mine = Q(mentor=p.member) | Q(follower=p.member)
     return (
         _pairings()
-        .filter(Q(mentor=user) | Q(follower=user), status__in=Pairing.OPEN)
+        .filter(mine, status__in=Pairing.OPEN)
         .only(*LINE)
         .order_by("-updated_at", "-id")
     )
 
 
 def past_pairings(user: User, limit: int = 20) -> list[Pairing]:
-    return list(
+    return _past_lines(member=user.pk, limit=limit)
+
+
+@compiled_read(shape=("limit",))
+def _past_lines(p, *, limit: int):
+    return (
         _pairings()
-        .filter(Q(mentor=user) | Q(follower=user))
+        .filter(Q(mentor=p.member) | Q(follower=p.member))
         .exclude(status__in=Pairing.OPEN)
         .only(*LINE)
         .order_by("-updated_at", "-id")[:limit]
