@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from taggit.models import Tag
 
+from core.compiled import compiled_read
 from core.pagination import KeysetPage, keyset_page
 from forums import access
 from forums.models import (
@@ -199,10 +200,16 @@ def unanswered_questions(user: User, *, tags: list[str], limit: int = 5) -> list
     lines: each topic's title, age and cluster."""
     if not tags:
         return []
-    # The tags by their lower-case names in one condition, not one join condition a tag.
-    named = Tag.objects.alias(key=Lower("name")).filter(key__in={tag.lower() for tag in tags[:30]})
+    keys = sorted({tag.lower() for tag in tags[:30]})
     clusters = [membership.cluster_id for membership in active_memberships_of(user)]
-    return list(
+    return _unanswered(tags=keys, clusters=clusters, member=user.pk, limit=limit)
+
+
+@compiled_read(shape=("limit",))
+def _unanswered(p, *, limit: int):
+    # The tags by their lower-case names in one condition, not one join condition a tag.
+    named = Tag.objects.alias(key=Lower("name")).filter(key__in=p.many("tags", of=str))
+    return (
         Topic.objects.filter(
             # Tagged topics as a subquery, not a join: a topic with two of the tags would
             # come twice, and DISTINCT over every column selected cost more to plan than
@@ -212,9 +219,9 @@ def unanswered_questions(user: User, *, tags: list[str], limit: int = 5) -> list
             accepted_post__isnull=True,
             post_count__lte=1,  # the question's own post: nobody has replied
             room__kind=Room.Kind.FORUM,
-            room__cluster__in=clusters,
+            room__cluster__in=p.many("clusters"),
         )
-        .exclude(author=user)
+        .exclude(author=p.member)
         .select_related("room__cluster")
         .only("title", "created_at", "room__cluster__name")
         .order_by("created_at", "id")[:limit]

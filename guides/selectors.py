@@ -8,6 +8,7 @@ from django.db.models import BooleanField, Count, Exists, FloatField, OuterRef, 
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from core.compiled import compiled_read
 from core.pagination import KeysetPage, keyset_page
 from guides import access, catalogue
 from guides.models import CorrectionSuggestion, Guide, GuideTag, GuideVersion, ReviewComment
@@ -229,23 +230,38 @@ def needing(user: User, *, limit: int = 5) -> dict:
     """The desk's guides that need this person now, newest first: their own drafts, guides
     sent back or due to be checked again, and those with corrections readers sent; and the
     guides waiting for their review, oldest first."""
-    due, _ = _due_for_review(user)
+    coordinated = [cluster.pk for cluster in coordinated_clusters_of(user)]
+    agency = agency_of(user)
+    if agency is None:
+        to_review = _to_review(coordinated=coordinated, limit=limit, officer=False)
+    else:
+        to_review = _to_review(
+            coordinated=coordinated, agency=agency.pk, limit=limit, officer=True
+        )
+    return {"mine": _drafts_needing(author=user.pk, limit=limit), "to_review": to_review}
+
+
+@compiled_read(shape=("limit",))
+def _drafts_needing(p, *, limit: int):
     to_finish = Q(status__in=[Guide.Status.DRAFT, Guide.Status.NEEDS_REVIEW])
-    return {
-        "mine": list(
-            _with_open_corrections(Guide.objects.filter(authors=user))
-            .filter(to_finish | Q(open_corrections__gt=0))
-            .exclude(status=Guide.Status.ARCHIVED)
-            .only(*_LISTED)
-            .order_by("-updated_at", "-id")[:limit]
-        ),
-        "to_review": list(
-            Guide.objects.filter(due)
-            .select_related("cluster")
-            .only(*_LISTED, "cluster__name")
-            .order_by("updated_at", "id")[:limit]
-        ),
-    }
+    return (
+        _with_open_corrections(Guide.objects.filter(authors=p.author))
+        .filter(to_finish | Q(open_corrections__gt=0))
+        .exclude(status=Guide.Status.ARCHIVED)
+        .only(*_LISTED)
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+@compiled_read(shape=("limit", "officer"))
+def _to_review(p, *, limit: int, officer: bool):
+    due = _due(p.many("coordinated"), p.agency if officer else None)
+    return (
+        Guide.objects.filter(due)
+        .select_related("cluster")
+        .only(*_LISTED, "cluster__name")
+        .order_by("updated_at", "id")[:limit]
+    )
 
 
 def _with_open_corrections(guides: QuerySet[Guide]) -> QuerySet[Guide]:
@@ -256,17 +272,21 @@ def _with_open_corrections(guides: QuerySet[Guide]) -> QuerySet[Guide]:
 def _due_for_review(user: User) -> tuple[Q, bool]:
     """Which guides wait for this person's review, and whether they review any at all."""
     coordinated = [cluster.pk for cluster in coordinated_clusters_of(user)]
-    due = Q(status__in=[Guide.Status.REVIEW, Guide.Status.NEEDS_REVIEW])
     agency = agency_of(user)
-    if agency is not None:
-        # The agency's officers review what every coordinator of a cluster it sponsors wrote.
-        due = (due & Q(cluster__in=coordinated)) | (
-            Q(status=Guide.Status.REVIEW, cluster__in=sponsored_clusters(agency).values("pk"))
-            & ~Exists(_coordinator_not_among_authors())
-        )
-    else:
-        due &= Q(cluster__in=coordinated)
-    return due, agency is not None or bool(coordinated)
+    return _due(coordinated, agency), agency is not None or bool(coordinated)
+
+
+def _due(coordinated, agency) -> Q:
+    """Guides waiting for review in these clusters (ids, or a compiled read's values) and,
+    for an agency's officer (the agency, or a parameter), in the clusters it sponsors."""
+    due = Q(status__in=[Guide.Status.REVIEW, Guide.Status.NEEDS_REVIEW])
+    if agency is None:
+        return due & Q(cluster__in=coordinated)
+    # The agency's officers review what every coordinator of a cluster it sponsors wrote.
+    return (due & Q(cluster__in=coordinated)) | (
+        Q(status=Guide.Status.REVIEW, cluster__in=sponsored_clusters(agency).values("pk"))
+        & ~Exists(_coordinator_not_among_authors())
+    )
 
 
 def _coordinator_not_among_authors() -> QuerySet[Membership]:

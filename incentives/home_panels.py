@@ -51,7 +51,10 @@ def review_panel(*, user: User) -> dict | None:
 
 def officer_panel(*, user: User) -> dict | None:
     """Each programme's budget used, and last month's credits if nobody approved them yet."""
-    programmes = list(selectors.programmes_of(user).order_by("-ends_on", "name")[:SHOWN])
+    agency = selectors.agency_of(user)
+    if agency is None:
+        return None
+    programmes = selectors.programmes_of_agency(agency, limit=SHOWN, ending_last=True)
     if not programmes:
         return None
     month = selectors.last_month()

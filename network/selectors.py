@@ -491,10 +491,21 @@ def agency_of(user: User) -> Organization | None:
     if not user.is_authenticated:
         return None
     profile = getattr(user, "profile", None)
-    organization = profile.organization if profile else None
-    if organization is None or not organization.is_agency:
+    if profile is None or profile.organization_id is None:
         return None
-    return organization
+    if not Profile.organization.is_cached(profile):
+        # Read as the profile would read it, by a statement built once (core.compiled).
+        found = _organization(organization=profile.organization_id)
+        if not found:
+            return None
+        profile.organization = found[0]
+    organization = profile.organization
+    return organization if organization.is_agency else None
+
+
+@compiled_read()
+def _organization(p):
+    return Organization.objects.filter(pk=p.organization)
 
 
 def officers_of(agency: Organization) -> QuerySet[User]:

@@ -44,6 +44,7 @@ from incentives.selectors.ledger import (
 from incentives.selectors.overview import Overview, Period, default_period, overview
 from incentives.selectors.programmes import (
     agency_of,
+    approvals_of,
     cluster_programmes,
     co_sponsors,
     erasure_refusals,
@@ -51,6 +52,7 @@ from incentives.selectors.programmes import (
     programme_by_id,
     programme_for,
     programmes_of,
+    programmes_of_agency,
     require_officer,
 )
 from incentives.selectors.referrals import (
@@ -77,6 +79,7 @@ __all__ = [
     "accounts_with_months",
     "agency_of",
     "agency_referrals",
+    "approvals_of",
     "budget_left",
     "cluster_programmes",
     "co_sponsors",
@@ -101,6 +104,7 @@ __all__ = [
     "programme_by_id",
     "programme_for",
     "programmes_of",
+    "programmes_of_agency",
     "recent_contributions",
     "reconcile",
     "reconcile_double_funding",

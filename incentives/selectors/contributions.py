@@ -86,8 +86,13 @@ def review_queue(cluster: Cluster) -> list[Contribution]:
 
 def review_counts(clusters: list[Cluster]) -> dict[int, int]:
     """How many contributions wait in each cluster's review queue, in one query."""
-    return dict(
-        Contribution.objects.filter(_waiting_for_coordinators(), cluster__in=clusters)
+    return dict(_review_counts(clusters=[cluster.pk for cluster in clusters]))
+
+
+@compiled_read()
+def _review_counts(p):
+    return (
+        Contribution.objects.filter(_waiting_for_coordinators(), cluster__in=p.many("clusters"))
         .values("cluster")
         .annotate(n=Count("id"))
         .values_list("cluster", "n")
@@ -96,8 +101,13 @@ def review_counts(clusters: list[Cluster]) -> dict[int, int]:
 
 def rule_changes(programme: Programme, limit: int = 20) -> list[RuleChange]:
     """Who set which rule when, latest first: what each line of the programme page says."""
-    return list(
-        RuleChange.objects.filter(rule__programme=programme)
+    return _rule_changes(programme=programme.pk, limit=limit)
+
+
+@compiled_read(shape=("limit",))
+def _rule_changes(p, *, limit: int):
+    return (
+        RuleChange.objects.filter(rule__programme=p.programme)
         .select_related("rule", "changed_by__profile")
         .only(
             "changed_at",
@@ -115,8 +125,17 @@ def rule_changes(programme: Programme, limit: int = 20) -> list[RuleChange]:
 def recent_contributions(programme: Programme, limit: int = 50) -> list[Contribution]:
     """The programme's latest contributions, read for the lines of its page: when, who, what
     and where, its status and why, and the amount."""
-    return list(
-        programme.contributions.select_related("actor__profile", "cluster")
+    contributions = _recent(programme=programme.pk, limit=limit)
+    for contribution in contributions:
+        contribution.programme = programme  # as the programme's related manager would set it
+    return contributions
+
+
+@compiled_read(shape=("limit",))
+def _recent(p, *, limit: int):
+    return (
+        Contribution.objects.filter(programme=p.programme)
+        .select_related("actor__profile", "cluster")
         .only(*_LISTED)
         .order_by("-occurred_at", "-id")[:limit]
     )

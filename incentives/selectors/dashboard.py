@@ -13,9 +13,11 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from core import programme_sections
+from core.compiled import compiled_read
 from core.tables import Chart, Table
 from incentives.models import Contribution, ContributionKind, LedgerEntry, Programme
 from incentives.selectors.ledger import CENT, budget_left
+from network.models import Cluster
 
 CREDITED = [Contribution.Status.CREDITED, Contribution.Status.CAPPED]
 
@@ -60,51 +62,60 @@ def _own_figures(programme: Programme, contributions: QuerySet) -> list[tuple[st
     ]
 
 
-def _by_cluster(clusters: list, credited: QuerySet) -> Table:
+def _credited(programme) -> QuerySet[Contribution]:
+    return Contribution.objects.filter(programme=programme, status__in=CREDITED)
+
+
+@compiled_read()
+def _credited_by_cluster(p):
+    credited = _credited(p.programme).values("cluster")
+    return credited.annotate(n=Count("id"), total=Sum("amount")).values_list(
+        "cluster", "n", "total"
+    )
+
+
+def _by_cluster(programme: Programme, clusters: list) -> Table:
     table = Table(
         "clusters", _("Credits by cluster"), [_("Cluster"), _("Contributions"), _("Credited")]
     )
     totals = {
-        row["cluster"]: row
-        for row in credited.values("cluster").annotate(n=Count("id"), total=Sum("amount"))
+        cluster: (n, total) for cluster, n, total in _credited_by_cluster(programme=programme.pk)
     }
     for cluster in clusters:
-        row = totals.get(cluster.pk, {"n": 0, "total": None})
-        table.rows.append([cluster.name, row["n"], _money(row["total"])])
+        n, total = totals.get(cluster.pk, (0, None))
+        table.rows.append([cluster.name, n, _money(total)])
     table.chart = Chart([r[0] for r in table.rows], {_("Credited"): [r[2] for r in table.rows]})
     return table
 
 
-def _by_member(credited: QuerySet) -> Table:
+@compiled_read()
+def _credited_by_member(p):
+    return (
+        _credited(p.programme)
+        .values("actor", "actor__profile__display_name")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("-total", "actor__profile__display_name", "actor")
+        .values_list("actor", "actor__profile__display_name", "n", "total")
+    )
+
+
+def _by_member(programme: Programme) -> Table:
     table = Table(
         "members", _("Credits by member"), [_("Member"), _("Contributions"), _("Credited")]
     )
-    for row in (
-        credited.values("actor", "actor__profile__display_name")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by("-total", "actor__profile__display_name", "actor")
-    ):
+    for actor, name, n, total in _credited_by_member(programme=programme.pk):
         # The name members show each other; never their e-mail address.
-        name = row["actor__profile__display_name"] or f"#{row['actor']}"
-        table.rows.append([name, row["n"], _money(row["total"])])
+        table.rows.append([name or f"#{actor}", n, _money(total)])
     return table
 
 
 def _by_month(programme: Programme) -> Table:
     table = Table("months", _("Credits by month"), [_("Month"), _("Credited"), _("Reversed")])
     months: dict = {}
-    for row in (
-        LedgerEntry.objects.filter(
-            programme=programme, kind__in=[LedgerEntry.Kind.CREDIT, LedgerEntry.Kind.REVERSAL]
-        )
-        .annotate(month=TruncMonth("created_at"))
-        .values("month", "kind")
-        .annotate(total=Sum("amount"))
-        .order_by("month")
-    ):
-        key = row["month"].strftime("%Y-%m")
+    for month, kind, total in _posted_by_month(programme=programme.pk):
+        key = month.strftime("%Y-%m")
         months.setdefault(key, {"credit": Decimal("0"), "reversal": Decimal("0")})
-        months[key][row["kind"]] = row["total"]
+        months[key][kind] = total
     for key, amounts in months.items():
         table.rows.append([key, _money(amounts["credit"]), _money(amounts["reversal"])])
     table.chart = Chart(
@@ -114,22 +125,45 @@ def _by_month(programme: Programme) -> Table:
     return table
 
 
-def _by_kind(contributions: QuerySet) -> Table:
+@compiled_read()
+def _posted_by_month(p):
+    # Months in the reader's time zone: a compiled read keeps a statement per zone.
+    return (
+        LedgerEntry.objects.filter(
+            programme=p.programme, kind__in=[LedgerEntry.Kind.CREDIT, LedgerEntry.Kind.REVERSAL]
+        )
+        .annotate(month=TruncMonth("created_at"))
+        .values("month", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by("month")
+        .values_list("month", "kind", "total")
+    )
+
+
+@compiled_read()
+def _reported_by_kind(p):
+    # Reported and credited in one query: what is credited is among what was reported.
+    reported = Contribution.objects.filter(programme=p.programme).values("kind")
+    credited = Sum("amount", filter=Q(status__in=CREDITED))
+    return reported.annotate(n=Count("id"), t=credited).values_list("kind", "n", "t")
+
+
+def _by_kind(programme: Programme) -> Table:
     table = Table("kinds", _("Contributions by kind"), [_("Kind"), _("Reported"), _("Credited")])
     kinds = dict(ContributionKind.choices)
-    # Reported and credited in one query: what is credited is among what was reported.
-    rows = contributions.values("kind").annotate(
-        n=Count("id"), t=Sum("amount", filter=Q(status__in=CREDITED))
-    )
-    for row in sorted(rows, key=lambda row: row["kind"]):
-        table.rows.append([str(kinds.get(row["kind"], row["kind"])), row["n"], _money(row["t"])])
+    for kind, n, total in sorted(_reported_by_kind(programme=programme.pk)):
+        table.rows.append([str(kinds.get(kind, kind)), n, _money(total)])
     return table
 
 
+@compiled_read()
+def _clusters_of(p):
+    return Cluster.objects.filter(programmes=p.programme).order_by("name")
+
+
 def build(programme: Programme) -> Dashboard:
-    clusters = list(programme.clusters.order_by("name"))
+    clusters = _clusters_of(programme=programme.pk)
     contributions = Contribution.objects.filter(programme=programme)
-    credited = contributions.filter(status__in=CREDITED)
     sections = programme_sections.for_programme(programme, clusters=clusters)
     # One set of numbers for the cards, the summary table and its CSV: the sections' first.
     figures = [
@@ -140,10 +174,10 @@ def build(programme: Programme) -> Dashboard:
     summary.rows = [[label, value] for _key, label, value in figures]
     own = [
         summary,
-        _by_cluster(clusters, credited),
-        _by_member(credited),
+        _by_cluster(programme, clusters),
+        _by_member(programme),
         _by_month(programme),
-        _by_kind(contributions),
+        _by_kind(programme),
     ]
     section_tables = [table for section in sections for table in section.tables]
     return Dashboard(

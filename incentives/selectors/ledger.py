@@ -10,7 +10,16 @@ from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Val
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from incentives.models import MONEY, Account, Contribution, LedgerEntry, PeriodApproval, Programme
+from core.compiled import compiled_read
+from incentives.models import (
+    MONEY,
+    Account,
+    Contribution,
+    LedgerEntry,
+    Payout,
+    PeriodApproval,
+    Programme,
+)
 from network.models import User
 
 ZERO = Decimal("0")
@@ -94,6 +103,27 @@ def month_entries(programme: Programme, month: datetime.date):
     start, end = month_bounds(month)
     return LedgerEntry.objects.filter(
         programme=programme, created_at__gte=start, created_at__lt=end, kind__in=EARNINGS
+    )
+
+
+@compiled_read()
+def _approved(p):
+    approvals = PeriodApproval.objects.filter(programme__in=p.many("programmes"), month=p.month)
+    return approvals.values_list("programme_id", flat=True)
+
+
+@compiled_read()
+def _credits_posted(p):
+    return (
+        LedgerEntry.objects.filter(
+            programme__in=p.many("programmes"),
+            kind=LedgerEntry.Kind.CREDIT,
+            created_at__gte=p.start,
+            created_at__lt=p.end,
+        )
+        .values("programme")
+        .annotate(n=Count("id"))
+        .values_list("programme", "n")
     )
 
 
@@ -192,27 +222,13 @@ def accounts_with_months(user: User, limit: int = 12) -> list[tuple[Account, lis
 
 def earned_by_member(programme: Programme, month: datetime.date) -> list[dict]:
     """Each member's net credits posted in the month, for approval and payment."""
-    entries = month_entries(programme, month)
-    incoming = dict(
-        entries.filter(credit__kind=Kind.MEMBER)
-        .values("credit__member")
-        .annotate(t=Sum("amount"))
-        .values_list("credit__member", "t")
-    )
-    outgoing = dict(
-        entries.filter(debit__kind=Kind.MEMBER)
-        .values("debit__member")
-        .annotate(t=Sum("amount"))
-        .values_list("debit__member", "t")
-    )
-    people = (
-        User.objects.filter(pk__in=set(incoming) | set(outgoing))
-        .select_related("profile")
-        .only("profile__display_name")  # all the page shows of each, and links by id
-    )
-    paid = set(
-        programme.payouts.filter(month=month_start(month)).values_list("member_id", flat=True)
-    )
+    start, end = month_bounds(month)
+    window = {"programme": programme.pk, "start": start, "end": end}
+    incoming = dict(_month_credits(**window, side="credit"))
+    outgoing = dict(_month_credits(**window, side="debit"))
+    earners = set(incoming) | set(outgoing)
+    people = _named(people=sorted(earners)) if earners else []
+    paid = set(_paid(programme=programme.pk, month=month_start(month)))
     return [
         {
             "member": person,
@@ -223,26 +239,36 @@ def earned_by_member(programme: Programme, month: datetime.date) -> list[dict]:
     ]
 
 
+@compiled_read(shape=("side",))
+def _month_credits(p, *, side: str):
+    """Per member, what the month's entries posted to (credit) or from (debit) their account."""
+    entries = LedgerEntry.objects.filter(
+        programme=p.programme, created_at__gte=p.start, created_at__lt=p.end, kind__in=EARNINGS
+    )
+    member = f"{side}__member"
+    posted = entries.filter(**{f"{side}__kind": Kind.MEMBER}).values(member)
+    return posted.annotate(t=Sum("amount")).values_list(member, "t")
+
+
+@compiled_read()
+def _named(p):
+    people = User.objects.filter(pk__in=p.many("people")).select_related("profile")
+    return people.only("profile__display_name")  # all the page shows of each, and links by id
+
+
+@compiled_read()
+def _paid(p):
+    payouts = Payout.objects.filter(programme=p.programme, month=p.month)
+    return payouts.values_list("member_id", flat=True)
+
+
 def credits_to_approve(programmes: list[Programme], month: datetime.date) -> dict[int, int]:
     """How many credits each programme posted in the month, for those nobody approved yet:
     two queries however many programmes."""
     start, end = month_bounds(month)
-    approved = set(
-        PeriodApproval.objects.filter(programme__in=programmes, month=month).values_list(
-            "programme_id", flat=True
-        )
-    )
-    credits = dict(
-        LedgerEntry.objects.filter(
-            programme__in=programmes,
-            kind=LedgerEntry.Kind.CREDIT,
-            created_at__gte=start,
-            created_at__lt=end,
-        )
-        .values("programme")
-        .annotate(n=Count("id"))
-        .values_list("programme", "n")
-    )
+    ids = [programme.pk for programme in programmes]
+    approved = set(_approved(programmes=ids, month=month))
+    credits = dict(_credits_posted(programmes=ids, start=start, end=end))
     return {
         programme.pk: 0 if programme.pk in approved else credits.get(programme.pk, 0)
         for programme in programmes

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.compiled import compiled_read
 from core.errors import NotAllowed
-from incentives.models import Account, LedgerEntry, Programme, Rule
+from incentives.models import Account, LedgerEntry, PeriodApproval, Programme, Rule
 from network.models import Cluster, Organization, Sponsorship, User
 from network.selectors import agency_of, sponsored_clusters
 
@@ -37,12 +38,42 @@ def programme_by_id(programme_id: int) -> Programme | None:
     return Programme.objects.filter(pk=programme_id).first()
 
 
+def programmes_of_agency(
+    agency: Organization, *, limit: int, ending_last: bool = False
+) -> list[Programme]:
+    """The agency's first `limit` programmes: the latest started first or, with
+    `ending_last`, those ending last."""
+    return _agency_programmes(agency=agency.pk, limit=limit, ending_last=ending_last)
+
+
+@compiled_read(shape=("limit", "ending_last"))
+def _agency_programmes(p, *, limit: int, ending_last: bool):
+    programmes = Programme.objects.filter(agency=p.agency)
+    return (programmes.order_by("-ends_on", "name", "pk") if ending_last else programmes)[:limit]
+
+
 def programme_for(user: User, programme_id: int) -> Programme:
     """The programme if the viewer is an officer of its agency; 404 for everyone else."""
-    programme = Programme.objects.select_related("agency").filter(pk=programme_id).first()
-    if programme is None or not user.is_authenticated or not is_officer(user, programme):
+    found = _programme(programme=programme_id)
+    if not found or not user.is_authenticated or not is_officer(user, found[0]):
         raise Http404
-    return programme
+    return found[0]
+
+
+@compiled_read()
+def _programme(p):
+    return Programme.objects.select_related("agency").filter(pk=p.programme)
+
+
+def approvals_of(programme: Programme, *, limit: int) -> list[PeriodApproval]:
+    """The programme's latest approved months, with who approved each."""
+    return _approvals(programme=programme.pk, limit=limit)
+
+
+@compiled_read(shape=("limit",))
+def _approvals(p, *, limit: int):
+    approvals = PeriodApproval.objects.filter(programme=p.programme)
+    return approvals.select_related("approved_by__profile").order_by("-month")[:limit]
 
 
 def erasure_refusals(user: User) -> list:

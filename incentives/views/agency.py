@@ -99,9 +99,7 @@ def _month(value):
 def programme_detail(request, programme_id):
     programme = selectors.programme_for(request.user, programme_id)
     month = _month(request.GET.get("month", "")) or selectors.last_month()
-    approvals = list(
-        programme.approvals.select_related("approved_by__profile").order_by("-month")[:12]
-    )
+    approvals = selectors.approvals_of(programme, limit=12)
     approved = next((approval for approval in approvals if approval.month == month), None)
     if approved is None and len(approvals) == 12 and month < approvals[-1].month:
         # A month older than those listed.

@@ -9,6 +9,7 @@ from operator import itemgetter
 
 from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 
+from core.compiled import compiled_read
 from mentoring.models import ExportRecord, Pairing
 from mentoring.outcomes import CohortOutcome, Export, FirmOutcome, cohort, derive
 from network.models import Membership, Organization, Profile
@@ -23,12 +24,15 @@ def export_records(organization: Organization) -> QuerySet[ExportRecord]:
 
 def exports_of(organization_ids: Iterable[int]) -> dict[int, list[Export]]:
     found: dict[int, list[Export]] = defaultdict(list)
-    rows = ExportRecord.objects.filter(organization_id__in=list(organization_ids))
-    for org_id, year, code, country in rows.values_list(
-        "organization_id", "year", "hs_code", "country"
-    ):
+    for org_id, year, code, country in _exports(firms=list(organization_ids)):
         found[org_id].append(Export(year, code, str(country)))
     return found
+
+
+@compiled_read()
+def _exports(p):
+    records = ExportRecord.objects.filter(organization_id__in=p.many("firms"))
+    return records.values_list("organization_id", "year", "hs_code", "country")
 
 
 def firm_outcomes(organizations: list[Organization], *, as_of: int) -> dict[int, FirmOutcome]:
@@ -79,19 +83,35 @@ def mentored_and_other_firms(
 ) -> tuple[list[Organization], list[Organization]]:
     """Firms of followers mentored in these clusters, and firms of their other followers;
     with `fields`, each firm read with those columns only (and its name, their order)."""
-    firms = Organization.objects.only("name", *fields) if fields else Organization.objects.all()
-    mentored_ids = Pairing.objects.filter(cluster_id__in=cluster_ids, status__in=MENTORED).values(
-        "follower_id"
+    clusters = list(cluster_ids)
+    mentored = _mentored_firms(clusters=clusters, fields=tuple(fields))
+    others = _other_firms(
+        clusters=clusters, mentored=[firm.pk for firm in mentored], fields=tuple(fields)
     )
-    mentored = list(firms.filter(people__user__in=mentored_ids).distinct().order_by("name"))
-    followers = Membership.objects.followers().filter(cluster_id__in=cluster_ids).values("user_id")
-    others = list(
-        firms.filter(people__user__in=followers, kind=Organization.Kind.FIRM)
-        .exclude(pk__in=[firm.pk for firm in mentored])
+    return mentored, others
+
+
+def _firms(fields: tuple[str, ...]) -> QuerySet[Organization]:
+    return Organization.objects.only("name", *fields) if fields else Organization.objects.all()
+
+
+@compiled_read(shape=("fields",))
+def _mentored_firms(p, *, fields: tuple[str, ...]):
+    mentored = Pairing.objects.filter(cluster_id__in=p.many("clusters"), status__in=MENTORED)
+    firms = _firms(fields).filter(people__user__in=mentored.values("follower_id"))
+    return firms.distinct().order_by("name")
+
+
+@compiled_read(shape=("fields",))
+def _other_firms(p, *, fields: tuple[str, ...]):
+    followers = Membership.objects.followers().filter(cluster_id__in=p.many("clusters"))
+    return (
+        _firms(fields)
+        .filter(people__user__in=followers.values("user_id"), kind=Organization.Kind.FIRM)
+        .exclude(pk__in=p.many("mentored"))
         .distinct()
         .order_by("name")
     )
-    return mentored, others
 
 
 def first_pairing_starts(cluster_ids) -> dict[int, datetime.datetime]:
