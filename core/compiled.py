@@ -14,16 +14,19 @@ prefetch_related()).
 
     _upcoming(member=user.pk, now=timezone.now(), limit=5)  # a list
 
-A parameter is one value compared in SQL (=, <, >=, ...), never None nor a list, and a
-model is passed as its primary key. Whatever changes the SQL itself (a limit, a list,
+A parameter is one value compared in SQL (=, <, >=, ...), never None, and a model is
+passed as its primary key; `p.many("ids")` is a list of ids (or, `of=str`, of strings) for
+`__in`, one parameter whatever its length. Whatever changes the SQL itself (a limit,
 whether a filter applies) is shape: a keyword the builder takes directly, which keys the
-compiled statement. A statement is kept per shape, database, time zone and language (both
-can enter the SQL), and the builder must not branch on a parameter: it sees none.
+compiled statement. A statement is kept per shape, time zone and language (both can enter
+the SQL). The builder sees parameters, never values, so it cannot branch on them; a value it
+takes for itself (timezone.now()) is refused when it is built.
 """
 
 import datetime
 import functools
 import json
+import threading
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -145,6 +148,9 @@ def _adapted(value, connection):
         raise TypeError("A compiled read's parameter is one value; a list or None is shape.")
     if isinstance(value, Model):
         raise TypeError("Pass a model to a compiled read as its primary key.")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        # The ORM answers no rows for such a lookup; here the caller says what it means.
+        raise ValueError(f"{value} is beyond any integer column: check it before the read")
     if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, datetime.date):
@@ -165,6 +171,7 @@ class CompiledRead:
         self._build = build
         self._shape = tuple(shape)
         self._statements: dict[Hashable, _Statement] = {}
+        self._compiling = threading.Lock()
         functools.update_wrapper(self, build)
 
     def __call__(self, **values) -> list:
@@ -176,11 +183,8 @@ class CompiledRead:
         )
         statement = self._statements.get(key)
         if statement is None:
-            if len(self._statements) >= SHAPES_KEPT:
-                # Shapes are few by design; should a caller make one per person, the
-                # oldest goes rather than the process growing.
-                self._statements.pop(next(iter(self._statements)), None)
-            statement = self._statements[key] = self._compile(shape)
+            with self._compiling:
+                statement = self._statements.get(key) or self._kept(key, self._compile(shape))
         if statement.names != values.keys():
             raise TypeError(
                 f"{self.__name__} takes {sorted(statement.names)}, was given {sorted(values)}"
@@ -199,6 +203,14 @@ class CompiledRead:
         queryset = _shallow(statement.queryset)
         queryset._query = _Prepared(statement.queryset.query, compiler)
         return list(queryset)
+
+    def _kept(self, key: Hashable, statement: _Statement) -> _Statement:
+        if len(self._statements) >= SHAPES_KEPT:
+            # Shapes are few by design; should a caller make one per person, the oldest goes
+            # rather than the process growing.
+            self._statements.pop(next(iter(self._statements)))
+        self._statements[key] = statement
+        return statement
 
     def _compile(self, shape: dict) -> _Statement:
         p = _Parameters()

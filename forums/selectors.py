@@ -202,6 +202,8 @@ def unanswered_questions(user: User, *, tags: list[str], limit: int = 5) -> list
         return []
     keys = sorted({tag.lower() for tag in tags[:30]})
     clusters = [membership.cluster_id for membership in active_memberships_of(user)]
+    if not clusters:
+        return []
     return _unanswered(tags=keys, clusters=clusters, member=user.pk, limit=limit)
 
 

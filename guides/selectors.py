@@ -233,7 +233,10 @@ def needing(user: User, *, limit: int = 5) -> dict:
     coordinated = [cluster.pk for cluster in coordinated_clusters_of(user)]
     agency = agency_of(user)
     if agency is None:
-        to_review = _to_review(coordinated=coordinated, limit=limit, officer=False)
+        # Someone who reviews nothing has nothing to read.
+        to_review = (
+            _to_review(coordinated=coordinated, limit=limit, officer=False) if coordinated else []
+        )
     else:
         to_review = _to_review(
             coordinated=coordinated, agency=agency.pk, limit=limit, officer=True

@@ -108,22 +108,29 @@ SPONSORSHIP_LINE = (
 
 def cluster_sponsorships(cluster: Cluster) -> dict:
     """What the coordinators' Sponsorship section shows: agreements, proposals, the past."""
-    rows = (
-        Sponsorship.objects.filter(cluster=cluster)
-        .select_related(*_SPONSORSHIP_PEOPLE, "agency")
-        .only(*SPONSORSHIP_LINE, "agency__name")
-    )
-    open_rows = list(rows.filter(status__in=Sponsorship.OPEN))
+    open_rows = _cluster_sponsorships(cluster=cluster.pk, still_open=True)
     taken = [row.agency_id for row in open_rows]
     return {
         "active": [row for row in open_rows if row.is_active],
         "offers": [row for row in open_rows if row.status == Sponsorship.Status.OFFERED],
         "requests": [row for row in open_rows if row.status == Sponsorship.Status.REQUESTED],
-        "past": list(rows.exclude(status__in=Sponsorship.OPEN)[:10]),
+        "past": _cluster_sponsorships(cluster=cluster.pk, still_open=False),
         "agencies": Organization.objects.filter(kind=Organization.Kind.AGENCY)
         .exclude(pk__in=taken)
         .order_by("name"),
     }
+
+
+@compiled_read(shape=("still_open",))
+def _cluster_sponsorships(p, *, still_open: bool):
+    rows = (
+        Sponsorship.objects.filter(cluster=p.cluster)
+        .select_related(*_SPONSORSHIP_PEOPLE, "agency")
+        .only(*SPONSORSHIP_LINE, "agency__name")
+    )
+    if still_open:
+        return rows.filter(status__in=Sponsorship.OPEN)
+    return rows.exclude(status__in=Sponsorship.OPEN)[:10]
 
 
 def agency_sponsorships(agency: Organization, *, after: str | None = None) -> dict:

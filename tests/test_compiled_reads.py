@@ -194,3 +194,15 @@ def test_several_values_are_one_parameter_whatever_their_number(two_members):
     assert len(_roles_in._statements) == 1
     with pytest.raises(TypeError, match="as a list"):
         _roles_in(member=ana.pk, names="Banano")
+
+
+def test_a_read_keeps_a_bounded_number_of_statements(two_members, monkeypatch):
+    ana, _ = two_members
+    monkeypatch.setattr("core.compiled.SHAPES_KEPT", 3)
+    _memberships = _memberships_read()
+
+    for limit in (1, 2, 3, 4):
+        assert len(_memberships(member=ana.pk, limit=limit)) == min(limit, 3)
+
+    assert len(_memberships._statements) == 3  # the first shape went
+    assert len(_memberships(member=ana.pk, limit=1)) == 1  # and is built again when asked

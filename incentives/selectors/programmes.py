@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.compiled import compiled_read
+from core.converters import MAX_ID
 from core.errors import NotAllowed
 from incentives.models import Account, LedgerEntry, PeriodApproval, Programme, Rule
 from network.models import Cluster, Organization, Sponsorship, User
@@ -54,7 +55,8 @@ def _agency_programmes(p, *, limit: int, ending_last: bool):
 
 def programme_for(user: User, programme_id: int) -> Programme:
     """The programme if the viewer is an officer of its agency; 404 for everyone else."""
-    found = _programme(programme=programme_id)
+    # An id no column holds names nothing (the API's paths take any integer).
+    found = _programme(programme=programme_id) if 0 < programme_id <= MAX_ID else []
     if not found or not user.is_authenticated or not is_officer(user, found[0]):
         raise Http404
     return found[0]

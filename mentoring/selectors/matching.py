@@ -173,6 +173,8 @@ def active_cluster_ids(user: User) -> frozenset[int]:
 def _candidate_offers(follower: User, cluster_ids: frozenset[int]) -> list[MentorOffer]:
     # `cluster_ids` are the follower's active clusters (active_cluster_ids): their sectors
     # and countries come from the memberships the page has read already (core.memo).
+    if not cluster_ids:
+        return []  # nearby offers are those of clusters like the follower's own
     clusters = [m.cluster for m in active_memberships_of(follower) if m.cluster_id in cluster_ids]
     offers = _candidates(
         clusters=sorted(cluster_ids),

@@ -12,6 +12,7 @@ from core import memo
 from core.compiled import compiled_read
 from mentoring.models import MentoringNeeds, MentorInvitation, MentorOffer
 from network.models import Cluster, ExportProduct, Membership, User
+from network.selectors import active_memberships_of
 from readiness import selectors as readiness
 
 # Who may offer mentoring in a cluster: its mentors, and its coordinators too.
@@ -119,6 +120,8 @@ def _offers_of(p):
 
 def live_offers_of(user: User) -> list[MentorOffer]:
     """The person's offers in clusters where they are still an active member."""
+    if not active_memberships_of(user):  # read already by the page (core.memo)
+        return []
     return _live_offers(member=user.pk)
 
 

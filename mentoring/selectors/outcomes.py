@@ -24,7 +24,8 @@ def export_records(organization: Organization) -> QuerySet[ExportRecord]:
 
 def exports_of(organization_ids: Iterable[int]) -> dict[int, list[Export]]:
     found: dict[int, list[Export]] = defaultdict(list)
-    for org_id, year, code, country in _exports(firms=list(organization_ids)):
+    firms = list(organization_ids)
+    for org_id, year, code, country in _exports(firms=firms) if firms else ():
         found[org_id].append(Export(year, code, str(country)))
     return found
 
@@ -84,6 +85,8 @@ def mentored_and_other_firms(
     """Firms of followers mentored in these clusters, and firms of their other followers;
     with `fields`, each firm read with those columns only (and its name, their order)."""
     clusters = list(cluster_ids)
+    if not clusters:
+        return [], []
     mentored = _mentored_firms(clusters=clusters, fields=tuple(fields))
     others = _other_firms(
         clusters=clusters, mentored=[firm.pk for firm in mentored], fields=tuple(fields)
