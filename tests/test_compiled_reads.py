@@ -1,9 +1,12 @@
 """Compiled reads (core.compiled) answer as the ORM would, for every caller's own values."""
 
 import datetime
+import threading
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -206,3 +209,28 @@ def test_a_read_keeps_a_bounded_number_of_statements(two_members, monkeypatch):
 
     assert len(_memberships._statements) == 3  # the first shape went
     assert len(_memberships(member=ana.pk, limit=1)) == 1  # and is built again when asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_reading_at_once_each_get_their_own_rows(two_members):
+    ana, bruno = two_members
+    _memberships = _memberships_read()
+    expected = {ana.pk: ["Aguacate", "Banano", "Cacao"], bruno.pk: ["Café"]}
+    start = threading.Barrier(6)
+
+    def read(member_id: int) -> list[list[str]]:
+        try:
+            start.wait()
+            return [
+                [m.cluster.name for m in _memberships(member=member_id, limit=10)]
+                for _ in range(20)
+            ]
+        finally:
+            connection.close()  # each thread's own
+
+    members = [ana.pk, bruno.pk] * 3
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(read, members))
+
+    for member_id, reads in zip(members, answers, strict=True):
+        assert reads == [expected[member_id]] * 20
