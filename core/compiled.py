@@ -215,6 +215,9 @@ class CompiledRead:
     def _compile(self, shape: dict) -> _Statement:
         p = _Parameters()
         queryset = self._build(p, **shape)
+        if queryset.query.select_for_update:
+            # Django checks a locking read runs in a transaction as it compiles it.
+            raise TypeError(f"{self.__name__}: a compiled read does not lock rows")
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         # Built again, it must say the same: a time or anything else the builder took for

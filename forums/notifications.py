@@ -60,13 +60,18 @@ class _Counted(Subquery):
 def _unread_counts(users: list[User], *, cap: int = 100) -> dict[int, int]:
     """unread_count for many members in one query. Each count stops at the cap: a member
     with thousands unread costs each new notice no more than one with a hundred."""
+    counts = dict(_counted_unread(members=[user.pk for user in users], cap=cap))
+    return {user.pk: counts.get(user.pk, 0) for user in users}
+
+
+@compiled_read(shape=("cap",))
+def _counted_unread(p, *, cap: int):
     unread = Notification.objects.filter(recipient=OuterRef("pk"), read_at=None)
-    counts = dict(
-        User.objects.filter(pk__in=[user.pk for user in users])
+    return (
+        User.objects.filter(pk__in=p.many("members"))
         .annotate(unread=_Counted(unread.order_by().values("pk")[:cap]))
         .values_list("pk", "unread")
     )
-    return {user.pk: counts.get(user.pk, 0) for user in users}
 
 
 def _tell(*, recipients: list[User], kind: str, actor: User, topic: Topic, post: Post | None):
@@ -97,12 +102,15 @@ def _tell(*, recipients: list[User], kind: str, actor: User, topic: Topic, post:
 
 def _emails_wanted(users: list[User], kind: str) -> list[User]:
     field = _OPT_IN[kind]
-    chosen = {
-        pref.user_id: getattr(pref, field)
-        for pref in EmailPreference.objects.filter(user__in=users)
-    }
+    chosen = dict(_preferences(members=[user.pk for user in users], field=field))
     default = EmailPreference._meta.get_field(field).default
     return [user for user in users if chosen.get(user.pk, default)]
+
+
+@compiled_read(shape=("field",))
+def _preferences(p, *, field: str):
+    chosen = EmailPreference.objects.filter(user__in=p.many("members"))
+    return chosen.values_list("user_id", field)
 
 
 def _mentioned(post: Post) -> list[str]:

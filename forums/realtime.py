@@ -9,6 +9,7 @@ import time
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from core.compiled import compiled_read
 from core.realtime import member_group, send, send_on_commit
 from forums import selectors
 from forums.models import Post, Room, Topic, TopicEvent
@@ -119,6 +120,12 @@ def broadcast_topic_event(event: TopicEvent) -> None:
     transaction.on_commit(deliver)
 
 
+@compiled_read()
+def _counts_of(p):
+    counts = Topic.objects.filter(pk=p.topic)
+    return counts.values_list("room_id", "title", "post_count", "room__topic_count")
+
+
 def broadcast_room_change(topic: Topic, kind: str, *, room_id: int | None = None) -> None:
     """New topics and changed counts for open forum pages.
 
@@ -128,11 +135,10 @@ def broadcast_room_change(topic: Topic, kind: str, *, room_id: int | None = None
 
     def deliver() -> None:
         # The counts as committed: only the four values, not the topic and its room.
-        now_in, title, posts, topics = (
-            Topic.objects.filter(pk=topic.pk)
-            .values_list("room_id", "title", "post_count", "room__topic_count")
-            .get()
-        )
+        found = _counts_of(topic=topic.pk)
+        if not found:
+            raise Topic.DoesNotExist  # as .get() would
+        ((now_in, title, posts, topics),) = found
         if room_id is not None and room_id != now_in:
             count = Room.objects.values_list("topic_count", flat=True).get(pk=room_id)
             event = {"type": kind, "room": room_id, "topic": topic.pk, "topics": count}

@@ -234,3 +234,12 @@ def test_threads_reading_at_once_each_get_their_own_rows(two_members):
 
     for member_id, reads in zip(members, answers, strict=True):
         assert reads == [expected[member_id]] * 20
+
+
+def test_a_locking_read_is_never_compiled(two_members):
+    @compiled_read()
+    def locked(p):
+        return Membership.objects.filter(user=p.member).select_for_update()
+
+    with pytest.raises(TypeError, match="does not lock"):
+        locked(member=two_members[0].pk)
