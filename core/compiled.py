@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Expression, Field, Func, IntegerField, Model, QuerySet
+from django.db.models import Expression, Field, Func, IntegerField, Model, Prefetch, QuerySet
 from django.utils import timezone, translation
 
 SHAPES_KEPT = 64  # statements one read keeps, across shapes, time zones and languages
@@ -218,6 +218,9 @@ class CompiledRead:
         if queryset.query.select_for_update:
             # Django checks a locking read runs in a transaction as it compiles it.
             raise TypeError(f"{self.__name__}: a compiled read does not lock rows")
+        if any(isinstance(lookup, Prefetch) for lookup in queryset._prefetch_related_lookups):
+            # Its queryset would be shared by every call, and Django writes on it.
+            raise TypeError(f"{self.__name__}: prefetch a Prefetch after the read")
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         # Built again, it must say the same: a time or anything else the builder took for

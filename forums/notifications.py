@@ -60,6 +60,8 @@ class _Counted(Subquery):
 def _unread_counts(users: list[User], *, cap: int = 100) -> dict[int, int]:
     """unread_count for many members in one query. Each count stops at the cap: a member
     with thousands unread costs each new notice no more than one with a hundred."""
+    if not users:
+        return {}
     counts = dict(_counted_unread(members=[user.pk for user in users], cap=cap))
     return {user.pk: counts.get(user.pk, 0) for user in users}
 
@@ -101,6 +103,8 @@ def _tell(*, recipients: list[User], kind: str, actor: User, topic: Topic, post:
 
 
 def _emails_wanted(users: list[User], kind: str) -> list[User]:
+    if not users:
+        return []
     field = _OPT_IN[kind]
     chosen = dict(_preferences(members=[user.pk for user in users], field=field))
     default = EmailPreference._meta.get_field(field).default

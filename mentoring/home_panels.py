@@ -74,8 +74,8 @@ def coordinator_panel(*, user: User) -> dict | None:
     clusters = coordinated_clusters_of(user)[:CLUSTERS]
     if not clusters:
         return None
-    unmatched = cohorts.unmatched_counts(user, clusters=CLUSTERS)
-    upcoming = sessions.upcoming_group_sessions(user, clusters=CLUSTERS)
+    unmatched = cohorts.unmatched_counts(clusters)
+    upcoming = sessions.upcoming_group_sessions(clusters)
     rows = []
     for cluster in clusters:
         mine = [session for session in upcoming if session.cluster_id == cluster.pk][:3]

@@ -2,7 +2,16 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -43,14 +52,16 @@ def visible_clusters(user: User) -> QuerySet[Cluster]:
 
 def with_sponsors(clusters: QuerySet[Cluster]) -> QuerySet[Cluster]:
     """Each cluster with `active_sponsorships`: the agencies that accepted to sponsor it."""
-    return clusters.prefetch_related(
-        Prefetch(
-            "sponsorships",
-            queryset=Sponsorship.objects.filter(status=Sponsorship.Status.ACTIVE)
-            .select_related("agency")
-            .order_by("decided_at", "id"),
-            to_attr="active_sponsorships",
-        )
+    return clusters.prefetch_related(_active_sponsorships())
+
+
+def _active_sponsorships() -> Prefetch:
+    return Prefetch(
+        "sponsorships",
+        queryset=Sponsorship.objects.filter(status=Sponsorship.Status.ACTIVE)
+        .select_related("agency")
+        .order_by("decided_at", "id"),
+        to_attr="active_sponsorships",
     )
 
 
@@ -172,19 +183,21 @@ def cluster_for(user: User, slug: str) -> Cluster:
         found = _public_cluster(slug=slug)
     if not found:
         raise Http404
+    # Prefetched apart: a compiled read's statement is shared, its Prefetch would be too.
+    prefetch_related_objects(found, _active_sponsorships())
     return found[0]
 
 
 @compiled_read()
 def _cluster_seen_by(p):
     visible = Q(visibility=Cluster.Visibility.PUBLIC) | Q(pk__in=_active_cluster_ids(p.member))
-    return with_sponsors(Cluster.objects.filter(visible, slug=p.slug)).order_by("pk")[:1]
+    return Cluster.objects.filter(visible, slug=p.slug).order_by("pk")[:1]
 
 
 @compiled_read()
 def _public_cluster(p):
     public = Cluster.objects.filter(visibility=Cluster.Visibility.PUBLIC, slug=p.slug)
-    return with_sponsors(public).order_by("pk")[:1]
+    return public.order_by("pk")[:1]
 
 
 def membership_of(user: User, cluster: Cluster) -> Membership | None:
@@ -349,13 +362,6 @@ def coordinated_clusters_of(user: User) -> list[Cluster]:
     """The clusters this person is an active coordinator of, by name."""
     coordinator = Membership.Role.COORDINATOR
     return [m.cluster for m in active_memberships_of(user) if m.role == coordinator]
-
-
-def coordinated_cluster_ids(member, *, limit: int) -> QuerySet[Membership]:
-    """The first `limit` clusters by name this person (or a compiled read's parameter)
-    coordinates, as a subquery of their ids: those coordinated_clusters_of() lists."""
-    coordinating = Membership.objects.coordinators().filter(user=member)
-    return coordinating.order_by("cluster__name").values("cluster_id")[:limit]
 
 
 def open_invitations_of(user: User) -> list[Invitation]:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from core.compiled import compiled_read, counted
@@ -243,3 +243,14 @@ def test_a_locking_read_is_never_compiled(two_members):
 
     with pytest.raises(TypeError, match="does not lock"):
         locked(member=two_members[0].pk)
+
+
+def test_a_prefetch_with_a_queryset_is_left_to_after_the_read(two_members):
+    @compiled_read()
+    def prefetching(p):
+        return Membership.objects.filter(user=p.member).prefetch_related(
+            Prefetch("cluster__memberships", queryset=Membership.objects.all())
+        )
+
+    with pytest.raises(TypeError, match="after the read"):
+        prefetching(member=two_members[0].pk)

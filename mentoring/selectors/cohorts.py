@@ -10,7 +10,6 @@ from mentoring.models import MentorOffer, Pairing
 from mentoring.scoring import excluded, score
 from mentoring.selectors.matching import available_offers, follower_facts, mentor_facts
 from network.models import Cluster, Membership, User
-from network.selectors import coordinated_cluster_ids
 
 # A cohort draft weighs at most this many followers and mentors: the page and the assignment
 # stay quick. Those who waited longest (followers) and have most room (mentors) come first.
@@ -28,16 +27,15 @@ def unmatched_memberships(clusters) -> QuerySet[Membership]:
     )
 
 
-def unmatched_counts(coordinator: User, *, clusters: int) -> dict[int, int]:
-    """For the first `clusters` clusters this person coordinates, by id, how many followers
-    wait for a mentor (none when none waits), in one query."""
-    return dict(_unmatched_counts(coordinator=coordinator.pk, clusters=clusters))
+def unmatched_counts(clusters: list[Cluster]) -> dict[int, int]:
+    """Per cluster id, how many followers wait for a mentor (none when none waits), in one
+    query."""
+    return dict(_unmatched_counts(clusters=[cluster.pk for cluster in clusters]))
 
 
-@compiled_read(shape=("clusters",))
-def _unmatched_counts(p, *, clusters: int):
-    coordinated = coordinated_cluster_ids(p.coordinator, limit=clusters)
-    waiting = unmatched_memberships(coordinated).values("cluster")
+@compiled_read()
+def _unmatched_counts(p):
+    waiting = unmatched_memberships(p.many("clusters")).values("cluster")
     return waiting.annotate(n=Count("id")).values_list("cluster", "n")
 
 

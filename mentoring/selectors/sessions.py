@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.compiled import compiled_read
 from mentoring.models import Attendance, CalendarFeed, Pairing, Session, SessionFeedback
 from network.models import Cluster, Membership, User
-from network.selectors import active_memberships_of, coordinated_cluster_ids, is_coordinator
+from network.selectors import active_memberships_of, is_coordinator
 
 Answer = Attendance.Answer
 
@@ -87,21 +87,18 @@ def cluster_sessions(cluster: Cluster, *, upcoming: bool = True, limit: int = 30
     return list(sessions.select_related("host__profile").order_by(order)[:limit])
 
 
-def upcoming_group_sessions(
-    coordinator: User, *, clusters: int, limit: int = 100
-) -> list[Session]:
-    """The next group sessions of the first `clusters` clusters this person coordinates, each
-    with `going`: places taken. Read for a line each: title and time."""
-    return _upcoming_group(
-        coordinator=coordinator.pk, now=timezone.now(), clusters=clusters, limit=limit
-    )
+def upcoming_group_sessions(clusters: list[Cluster], limit: int = 100) -> list[Session]:
+    """The next group sessions of these clusters, each with `going`: places taken. Read for
+    a line each: title and time."""
+    ids = [cluster.pk for cluster in clusters]
+    return _upcoming_group(clusters=ids, now=timezone.now(), limit=limit)
 
 
-@compiled_read(shape=("clusters", "limit"))
-def _upcoming_group(p, *, clusters: int, limit: int):
+@compiled_read(shape=("limit",))
+def _upcoming_group(p, *, limit: int):
     return (
         Session.objects.filter(
-            cluster__in=coordinated_cluster_ids(p.coordinator, limit=clusters),
+            cluster__in=p.many("clusters"),
             kind=Session.Kind.GROUP,
             status=Session.Status.SCHEDULED,
             starts_at__gte=p.now,
