@@ -9,14 +9,12 @@ member whose session hash still matches. Anything else, another session engine o
 a hash that no longer matches (the session is then flushed), goes through Channels' own.
 """
 
-import asyncio
 import logging
 import string
 import time
 from collections.abc import Callable
 from functools import cache
 from importlib import import_module
-from typing import ClassVar
 
 from channels.auth import get_user as channels_get_user
 from django.conf import settings
@@ -39,7 +37,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from config.live import WARN_EVERY, try_again_later
-from core.consumers import in_database_thread
+from core.gathered import Gathered
 from core.statements import column, table
 
 logger = logging.getLogger(__name__)
@@ -109,7 +107,7 @@ def read_member(session_key: str | None) -> Member:
 
 def read_members(session_keys: list[str | None]) -> list[Member | Exception]:
     """`read_member` of each key, in two statements for them all: handshakes arriving
-    together share them (`_Handshakes`). A failure of one session's own (Channels' function
+    together share them (`_handshakes`). A failure of one session's own (Channels' function
     flushing it, say) is that key's answer alone; one of the statements fails them all."""
     if settings.SESSION_ENGINE not in DATABASE_SESSIONS:
         engine = import_module(settings.SESSION_ENGINE)
@@ -174,55 +172,17 @@ def _member(store: SessionStore, data: dict | None, rows: dict) -> Member:
     return user
 
 
-_read_members = in_database_thread(read_members)
 BATCH = 200  # handshakes at most in one trip: two statements of at most 200 keys
-
-
-class _Handshakes:
-    """Handshakes waiting for their member, per event loop. One trip to a database thread
-    at a time reads every member waiting: when a restart brings thousands of pages back at
-    once, a trip and two statements each cost more than the handshake itself
-    (docs/performance.md, "Handshakes read together"). Alone, a handshake waits for nothing."""
-
-    waiting: ClassVar[dict[asyncio.AbstractEventLoop, list]] = {}
-    reading: ClassVar[dict[asyncio.AbstractEventLoop, asyncio.Task]] = {}
+# Handshakes waiting for their member, read together (core.gathered): when a restart brings
+# thousands of pages back at once, a trip and two statements each cost more than the
+# handshake itself (docs/performance.md, "Handshakes read together").
+_handshakes = Gathered(read_members, batch=BATCH)
 
 
 async def member_of(session_key: str | None) -> Member:
     if session_key is None:  # no cookie: nobody to read
         return AnonymousUser()
-    loop = asyncio.get_running_loop()
-    answer = loop.create_future()
-    _Handshakes.waiting.setdefault(loop, []).append((session_key, answer))
-    reader = _Handshakes.reading.get(loop)
-    if reader is None or reader.done():
-        _Handshakes.reading[loop] = loop.create_task(_read_waiting(loop))
-    return await answer
-
-
-async def _read_waiting(loop: asyncio.AbstractEventLoop) -> None:
-    batch = []
-    try:
-        while waiting := _Handshakes.waiting.pop(loop, []):
-            _Handshakes.waiting[loop] = waiting[BATCH:]
-            batch = waiting[:BATCH]
-            try:
-                members = await _read_members([key for key, _ in batch])
-            except Exception as error:  # each handshake answers for it (4503 on DatabaseError)
-                members = [error] * len(batch)
-            for (_, answer), member in zip(batch, members, strict=True):
-                if answer.done():  # a page that left meanwhile
-                    continue
-                if isinstance(member, Exception):
-                    answer.set_exception(member)
-                else:
-                    answer.set_result(member)
-            batch = []
-    finally:
-        # Cancelled (the loop is closing): no handshake is left waiting on a reader gone.
-        for _, answer in [*batch, *_Handshakes.waiting.pop(loop, [])]:
-            answer.cancel()
-        _Handshakes.reading.pop(loop, None)
+    return await _handshakes(session_key)
 
 
 def _session_key(scope: dict) -> tuple[dict, str | None]:

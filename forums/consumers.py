@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.consumers import LiveConsumer, in_database_thread
 from core.converters import MAX_ID
 from core.errors import DomainError
+from core.gathered import Gathered
 from core.hub import hub
 from core.throttle import TOO_MANY_MESSAGES, MessageBudget
 from forums import access, realtime, selectors, services
@@ -26,6 +27,9 @@ MAX_FRAME = 32 * 1024
 # closed with FELL_BEHIND and the page reconnects at once with its last id (docs/realtime.md).
 MAX_HELD = 1000
 FELL_BEHIND = 4013
+# Subscribes at most in one trip to a database thread: one statement of at most 200 pairs.
+CATCH_UPS = 200
+_catch_ups = Gathered(realtime.catch_ups, batch=CATCH_UPS)
 logger = logging.getLogger(__name__)
 
 
@@ -287,20 +291,15 @@ class ForumConsumer(LiveConsumer):
         room = Room.objects.select_related("cluster").filter(pk=room_id).first()
         return room is not None and access.can_follow(self._fresh_user(), room)
 
-    @in_database_thread
-    def _catch_up(self, topic_id: int, after: int) -> tuple[list[tuple[dict, str]], bool] | None:
+    async def _catch_up(self, topic_id: int, after: int) -> realtime.CatchUp | None:
         """The events after `after` with their text and whether that is all of them, or None
-        if the member may not follow the topic. One call: a reconnecting crowd makes one trip
-        each. Events after the topic's last number as read here come through the hub, which
-        this socket joined before."""
+        if the member may not follow the topic. Subscribes arriving together, as a crowd
+        reconnecting after a restart, share one trip (core.gathered). Events after the
+        topic's last number as read here come through the hub, which this socket joined
+        before."""
         if topic_id > MAX_ID:
             return None  # no topic has it, and SQLite could not even compare it
-        topic = access.followable_topic(self.user, topic_id)
-        if topic is None:
-            return None
-        if topic.last_event_id <= after:
-            return [], True  # nothing missed: no read of the events
-        return realtime.missed_events(topic, after)
+        return await _catch_ups((self.user, topic_id, after))
 
     @in_database_thread
     def _events_between(self, topic_id: int, last: int, upto: int) -> list[dict]:

@@ -11,8 +11,9 @@ from django.template.loader import render_to_string
 
 from core.compiled import compiled_read
 from core.realtime import member_group, send, send_on_commit
-from forums import selectors
+from forums import access, selectors
 from forums.models import Post, Room, Topic, TopicEvent
+from network.models import User
 
 # After a restart thousands of pages of one topic reconnect with the same last id and ask
 # for the same missed events: each set is read, rendered and encoded once a second, then
@@ -21,6 +22,8 @@ from forums.models import Post, Room, Topic, TopicEvent
 SHARED_FOR = 1.0  # seconds
 SHARED_SETS = 64
 _missed: dict[tuple, tuple[float, list[tuple[dict, str]], bool]] = {}
+# A catch-up: the events missed, each with its encoded text, and whether that is all.
+CatchUp = tuple[list[tuple[dict, str]], bool]
 
 
 def topic_group(topic_id: int) -> str:
@@ -67,7 +70,7 @@ def event_payload(event: TopicEvent, topic: Topic) -> dict:
     return payload
 
 
-def missed_events(topic: Topic, after: int) -> tuple[list[tuple[dict, str]], bool]:
+def missed_events(topic: Topic, after: int) -> CatchUp:
     """The topic's events after `after` up to its last as `topic` was read, each with its
     encoded text, and whether that is all of them. Every one of those events committed
     before `topic` was read, so the state it carries is at least as new as each."""
@@ -88,6 +91,27 @@ def missed_events(topic: Topic, after: int) -> tuple[list[tuple[dict, str]], boo
     if len(_missed) < SHARED_SETS:
         _missed[key] = (now, found, complete)
     return found, complete
+
+
+def catch_ups(asked: list[tuple[User, int, int]]) -> list[CatchUp | Exception | None]:
+    """For each (member, topic id, last event id the page holds): the events it missed with
+    their text and whether that is all of them, or None if the member may not follow the
+    topic. One statement asks who may follow for them all (`access.followable_topics`); a
+    set of missed events is read once for every page that missed the same (`missed_events`).
+    One read's failure is that page's answer alone."""
+    topics = access.followable_topics([(user, topic_id) for user, topic_id, _ in asked])
+    answers = []
+    for (_, _, after), topic in zip(asked, topics, strict=True):
+        if topic is None:
+            answers.append(None)
+        elif topic.last_event_id <= after:
+            answers.append(([], True))  # nothing missed: no read of the events
+        else:
+            try:
+                answers.append(missed_events(topic, after))
+            except Exception as error:
+                answers.append(error)
+    return answers
 
 
 def _state(topic: Topic) -> tuple:

@@ -153,7 +153,7 @@ def trips(monkeypatch) -> list[int]:
         made.append(len(session_keys))
         return await database_sync_to_async(read_members)(session_keys)
 
-    monkeypatch.setattr(members, "_read_members", counted)
+    monkeypatch.setattr(members._handshakes, "read_all", counted)
     return made
 
 
@@ -205,7 +205,7 @@ def test_one_sessions_own_failure_is_its_answer_alone(settings, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 async def test_more_handshakes_than_one_trip_holds_are_all_answered(trips, monkeypatch):
     users, keys = await _signed_in_members(5)
-    monkeypatch.setattr(members, "BATCH", 2)
+    monkeypatch.setattr(members._handshakes, "batch", 2)
     found = await asyncio.gather(*(member_of(key) for key in keys))
     assert [member.pk for member in found] == [user.pk for user in users]
     assert trips == [2, 2, 1]
@@ -218,7 +218,7 @@ async def test_a_failed_trip_reaches_every_handshake_of_it_and_the_next_are_read
     async def away(session_keys):
         raise DatabaseError("the database is away")
 
-    monkeypatch.setattr(members, "_read_members", away)
+    monkeypatch.setattr(members._handshakes, "read_all", away)
     answers = await asyncio.gather(*(member_of(key) for _ in range(3)), return_exceptions=True)
     assert all(isinstance(answer, DatabaseError) for answer in answers)  # each then gets 4503
     monkeypatch.undo()

@@ -76,3 +76,35 @@ def test_a_conversation_is_followed_by_its_participants_while_they_are_members(f
 
 def test_a_topic_that_does_not_exist_is_followed_by_nobody(forum):
     assert access.followable_topic(forum.coordinator, 10**9) is None
+
+
+def test_a_crowd_is_answered_in_one_statement_as_each_would_be(forum, django_assert_num_queries):
+    """Subscribes arriving together share one statement (`followable_topics`): each pair
+    gets the answer it would get alone, whoever else is asking and however often."""
+    forum_topic = _topic(forum.room, forum.mentor)
+    room = services.open_conversation(
+        cluster=forum.cluster, by=forum.mentor, participants=[forum.follower], title="Pairing"
+    )
+    private_topic = _topic(room, forum.mentor)
+    people = [forum.coordinator, forum.mentor, forum.follower, forum.outsider, AnonymousUser()]
+    topic_ids = [forum_topic.pk, private_topic.pk, 10**9]
+    asked = [(person, topic_id) for person in people for topic_id in topic_ids]
+    asked += asked[:4]  # two tabs of one person ask twice
+    alone = []
+    for person, topic_id in asked:
+        access.forget_memberships(person)
+        found = access.followable_topic(person, topic_id)
+        alone.append(found and (found.pk, found.last_event_id))
+    with django_assert_num_queries(1):
+        together = access.followable_topics(asked)
+    assert [found and (found.pk, found.last_event_id) for found in together] == alone
+    # The conversation's topic: its participants only; the forum's: every member.
+    assert alone[:3] == [(forum_topic.pk, forum_topic.last_event_id), None, None]
+    assert alone[6:9] == [
+        (forum_topic.pk, forum_topic.last_event_id),
+        (private_topic.pk, private_topic.last_event_id),
+        None,
+    ]
+    assert alone[9:] == [None] * 6 + alone[:4]
+    # Each socket holds a topic of its own.
+    assert together[0] is not together[-4]
