@@ -172,7 +172,9 @@ def _member(store: SessionStore, data: dict | None, rows: dict) -> Member:
     return user
 
 
-BATCH = 200  # handshakes at most in one trip: two statements of at most 200 keys
+# Handshakes at most in one trip: two statements of at most 200 keys (read as the queue
+# below is made; `_handshakes.batch` is the one in use).
+BATCH = 200
 # Handshakes waiting for their member, read together (core.gathered): when a restart brings
 # thousands of pages back at once, a trip and two statements each cost more than the
 # handshake itself (docs/performance.md, "Handshakes read together").

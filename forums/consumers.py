@@ -297,8 +297,10 @@ class ForumConsumer(LiveConsumer):
         reconnecting after a restart, share one trip (core.gathered). Events after the
         topic's last number as read here come through the hub, which this socket joined
         before."""
-        if topic_id > MAX_ID:
-            return None  # no topic has it, and SQLite could not even compare it
+        if not 0 < topic_id <= MAX_ID:
+            # No topic has it, and the statement this subscribe shares with others could not
+            # hold it: it would fail for every socket asking with it.
+            return None
         return await _catch_ups((self.user, topic_id, after))
 
     @in_database_thread

@@ -53,7 +53,7 @@ async def test_subscribes_arriving_together_share_one_trip(trips):
     assert trips == [5, 1]
 
 
-async def test_one_pages_failed_read_is_its_answer_alone(monkeypatch):
+async def test_one_pages_failed_read_is_its_answer_alone(monkeypatch, trips):
     forum, topic = await _setup()
     last = (await db(type(topic).objects.get)(pk=topic.pk)).last_event_id
 
@@ -66,6 +66,7 @@ async def test_one_pages_failed_read_is_its_answer_alone(monkeypatch):
         consumers._catch_ups((forum.mentor, topic.pk, last)),
         return_exceptions=True,
     )
+    assert trips == [2]  # one trip: the failure stayed with its page
     assert isinstance(behind, DatabaseError)
     assert current == ([], True)
 

@@ -80,31 +80,45 @@ def test_a_topic_that_does_not_exist_is_followed_by_nobody(forum):
 
 def test_a_crowd_is_answered_in_one_statement_as_each_would_be(forum, django_assert_num_queries):
     """Subscribes arriving together share one statement (`followable_topics`): each pair
-    gets the answer it would get alone, whoever else is asking and however often."""
+    gets the answer the rule (`can_follow`) gives, whoever else is asking and how often."""
     forum_topic = _topic(forum.room, forum.mentor)
     room = services.open_conversation(
         cluster=forum.cluster, by=forum.mentor, participants=[forum.follower], title="Pairing"
     )
     private_topic = _topic(room, forum.mentor)
     people = [forum.coordinator, forum.mentor, forum.follower, forum.outsider, AnonymousUser()]
-    topic_ids = [forum_topic.pk, private_topic.pk, 10**9]
-    asked = [(person, topic_id) for person in people for topic_id in topic_ids]
-    asked += asked[:4]  # two tabs of one person ask twice
-    alone = []
-    for person, topic_id in asked:
-        access.forget_memberships(person)
-        found = access.followable_topic(person, topic_id)
-        alone.append(found and (found.pk, found.last_event_id))
+    topics = [forum_topic, private_topic, None]  # None: a topic that does not exist
+    asked, expected = [], []
+    for person in people:
+        for topic in topics:
+            asked.append((person, topic.pk if topic else 10**9))
+            access.forget_memberships(person)
+            allowed = topic is not None and access.can_follow(person, topic.room)
+            expected.append((topic.pk, topic.last_event_id) if allowed else None)
+    asked, expected = asked + asked[:4], expected + expected[:4]  # two tabs ask twice
     with django_assert_num_queries(1):
         together = access.followable_topics(asked)
-    assert [found and (found.pk, found.last_event_id) for found in together] == alone
-    # The conversation's topic: its participants only; the forum's: every member.
-    assert alone[:3] == [(forum_topic.pk, forum_topic.last_event_id), None, None]
-    assert alone[6:9] == [
-        (forum_topic.pk, forum_topic.last_event_id),
-        (private_topic.pk, private_topic.last_event_id),
-        None,
+    assert [found and (found.pk, found.last_event_id) for found in together] == expected
+    # The forum's topic to every member, the conversation's to its participants only.
+    assert [answer is not None for answer in expected[:15]] == [
+        *(True, False, False),
+        *(True, True, False),
+        *(True, True, False),
+        *(False, False, False),
+        *(False, False, False),
     ]
-    assert alone[9:] == [None] * 6 + alone[:4]
-    # Each socket holds a topic of its own.
-    assert together[0] is not together[-4]
+    assert together[0] is not together[-4]  # each socket holds a topic of its own
+
+
+def test_an_id_no_column_holds_is_nobodys_and_spoils_no_other(forum, django_assert_num_queries):
+    """A subscribe's id beyond any column would fail the statement it shares with others
+    (SQLite cannot bind it, PostgreSQL cannot cast it): it stays out, answered None."""
+    topic = _topic(forum.room, forum.mentor)
+    asked = [(forum.mentor, -(10**25)), (forum.mentor, 10**25), (forum.mentor, 0)]
+    asked.append((forum.mentor, topic.pk))
+    with django_assert_num_queries(1):
+        found = access.followable_topics(asked)
+    assert found[:3] == [None, None, None]
+    assert found[3].pk == topic.pk
+    with django_assert_num_queries(0):
+        assert access.followable_topics(asked[:3]) == [None, None, None]

@@ -153,6 +153,7 @@ HOSTILE_FRAMES = [
     ('{"type": "subscribe", "topic": true, "after": 0}', "bad_message"),
     ('{"type": "subscribe", "topic": -1, "after": 0}', "not_found"),
     ('{"type": "subscribe", "topic": 99999999999999999999999, "after": 0}', "not_found"),
+    ('{"type": "subscribe", "topic": -99999999999999999999999, "after": 0}', "not_found"),
     ('{"type": "subscribe", "topic": TOPIC, "after": -1}', "bad_message"),
     ('{"type": "subscribe", "room": "1"}', "not_found"),
     ('{"type": "subscribe", "room": 99999999999999999999999}', "not_found"),
