@@ -172,13 +172,10 @@ def _member(store: SessionStore, data: dict | None, rows: dict) -> Member:
     return user
 
 
-# Handshakes at most in one trip: two statements of at most 200 keys (read as the queue
-# below is made; `_handshakes.batch` is the one in use).
-BATCH = 200
 # Handshakes waiting for their member, read together (core.gathered): when a restart brings
 # thousands of pages back at once, a trip and two statements each cost more than the
-# handshake itself (docs/performance.md, "Handshakes read together").
-_handshakes = Gathered(read_members, batch=BATCH)
+# handshake itself (docs/performance.md, "Handshakes read together"). At most 200 keys a trip.
+_handshakes = Gathered(read_members, batch=200)
 
 
 async def member_of(session_key: str | None) -> Member:

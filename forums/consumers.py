@@ -13,7 +13,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.consumers import LiveConsumer, in_database_thread
-from core.converters import MAX_ID
 from core.errors import DomainError
 from core.gathered import Gathered
 from core.hub import hub
@@ -27,9 +26,9 @@ MAX_FRAME = 32 * 1024
 # closed with FELL_BEHIND and the page reconnects at once with its last id (docs/realtime.md).
 MAX_HELD = 1000
 FELL_BEHIND = 4013
-# Subscribes at most in one trip to a database thread: one statement of at most 200 pairs.
-CATCH_UPS = 200
-_catch_ups = Gathered(realtime.catch_ups, batch=CATCH_UPS)
+# Subscribes arriving together, read in one trip to a database thread (core.gathered): one
+# statement of at most 200 (member, topic) pairs.
+_catch_ups = Gathered(realtime.catch_ups, batch=200)
 logger = logging.getLogger(__name__)
 
 
@@ -293,14 +292,11 @@ class ForumConsumer(LiveConsumer):
 
     async def _catch_up(self, topic_id: int, after: int) -> realtime.CatchUp | None:
         """The events after `after` with their text and whether that is all of them, or None
-        if the member may not follow the topic. Subscribes arriving together, as a crowd
-        reconnecting after a restart, share one trip (core.gathered). Events after the
+        if the member may not follow the topic or it does not exist (`access.followable_topics`
+        answers an id no column holds without reading). Subscribes arriving together, as a
+        crowd reconnecting after a restart, share one trip (core.gathered). Events after the
         topic's last number as read here come through the hub, which this socket joined
         before."""
-        if not 0 < topic_id <= MAX_ID:
-            # No topic has it, and the statement this subscribe shares with others could not
-            # hold it: it would fail for every socket asking with it.
-            return None
         return await _catch_ups((self.user, topic_id, after))
 
     @in_database_thread
