@@ -21,6 +21,9 @@ whether a filter applies) is shape: a keyword the builder takes directly, which 
 compiled statement. A statement is kept per shape, time zone and language (both can enter
 the SQL). The builder sees parameters, never values, so it cannot branch on them; a value it
 takes for itself (timezone.now()) is refused when it is built.
+
+A read may lock its rows (`select_for_update()`): it runs only inside a transaction, as the
+ORM's does, and is first built there too.
 """
 
 import datetime
@@ -33,6 +36,7 @@ from decimal import Decimal
 
 from django.db import connections
 from django.db.models import Expression, Field, Func, IntegerField, Model, Prefetch, QuerySet
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone, translation
 
 SHAPES_KEPT = 64  # statements one read keeps, across shapes, time zones and languages
@@ -131,6 +135,7 @@ class _Statement:
     params: tuple
     slots: tuple[tuple[int, str, bool], ...]  # (position among params, name, several?)
     names: frozenset[str]
+    locks: bool  # FOR UPDATE, where the database locks rows
 
 
 def _adapted_many(values, connection):
@@ -190,6 +195,11 @@ class CompiledRead:
                 f"{self.__name__} takes {sorted(statement.names)}, was given {sorted(values)}"
             )
         connection = connections[statement.queryset.db]
+        if statement.locks and connection.get_autocommit():
+            # What Django checks as it compiles: a lock outside a transaction holds nothing.
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         params = list(statement.params)
         for position, name, many in statement.slots:
             adapt = _adapted_many if many else _adapted
@@ -215,13 +225,11 @@ class CompiledRead:
     def _compile(self, shape: dict) -> _Statement:
         p = _Parameters()
         queryset = self._build(p, **shape)
-        if queryset.query.select_for_update:
-            # Django checks a locking read runs in a transaction as it compiles it.
-            raise TypeError(f"{self.__name__}: a compiled read does not lock rows")
         if any(isinstance(lookup, Prefetch) for lookup in queryset._prefetch_related_lookups):
             # Its queryset would be shared by every call, and Django writes on it.
             raise TypeError(f"{self.__name__}: prefetch a Prefetch after the read")
         compiler = queryset.query.get_compiler(using=queryset.db)
+        connection = compiler.connection
         sql, params = compiler.as_sql()
         # Built again, it must say the same: a time or anything else the builder took for
         # itself (timezone.now() in a helper) would otherwise stand still for every call.
@@ -244,6 +252,7 @@ class CompiledRead:
             params=tuple(params),
             slots=slots,
             names=frozenset(p.used),
+            locks=queryset.query.select_for_update and connection.features.has_select_for_update,
         )
 
 

@@ -6,8 +6,9 @@ import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from core.compiled import compiled_read, counted
@@ -236,13 +237,33 @@ def test_threads_reading_at_once_each_get_their_own_rows(two_members):
         assert reads == [expected[member_id]] * 20
 
 
-def test_a_locking_read_is_never_compiled(two_members):
+def _locking_read():
     @compiled_read()
     def locked(p):
-        return Membership.objects.filter(user=p.member).select_for_update()
+        return Membership.objects.filter(user=p.member).select_for_update().order_by("pk")
 
-    with pytest.raises(TypeError, match="does not lock"):
+    return locked
+
+
+def test_a_locking_read_answers_in_a_transaction(two_members):
+    locked = _locking_read()
+    ana, bruno = two_members
+    with transaction.atomic():
+        assert locked(member=ana.pk) == list(Membership.objects.filter(user=ana).order_by("pk"))
+        assert [m.user_id for m in locked(member=bruno.pk)] == [bruno.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_read_is_refused_outside_a_transaction_once_built(two_members):
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite locks the whole file, not rows: checked in the PostgreSQL pass")
+    locked = _locking_read()
+    with pytest.raises(TransactionManagementError, match="outside of a transaction"):
+        locked(member=two_members[0].pk)  # refused by Django as it builds the statement
+    with transaction.atomic():
         locked(member=two_members[0].pk)
+    with pytest.raises(TransactionManagementError, match="outside of a transaction"):
+        locked(member=two_members[0].pk)  # and by the built statement
 
 
 def test_a_prefetch_with_a_queryset_is_left_to_after_the_read(two_members):

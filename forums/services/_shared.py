@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from core import throttle
+from core.compiled import compiled_read
 from core.errors import DomainError, NotAllowed
 from core.text import clean_text
 from forums import access, realtime
@@ -73,6 +74,20 @@ def record(topic: Topic, kind: str, post: Post | None = None, **changes) -> Topi
     return event
 
 
+@compiled_read()
+def _locked_topic(p):
+    return (
+        Topic.objects.select_for_update(of=("self",))
+        .select_related("room__cluster", "author__profile")
+        .filter(pk=p.topic)
+    )
+
+
+@compiled_read()
+def _locked_room(p):
+    return Room.objects.select_for_update().select_related("cluster").filter(pk=p.room)
+
+
 def topic_for_update(topic: Topic) -> Topic:
     """The topic locked for this transaction: every write to a topic or its posts takes it
     first, so writers of one topic queue in one order and cannot deadlock.
@@ -81,16 +96,14 @@ def topic_for_update(topic: Topic) -> Topic:
     and the cluster's rows until it commits, and writers of different topics would queue
     behind one another. A private conversation's room is locked too, so a reply and the
     closing of the conversation cannot cross: the reply sees it closed, or lands before.
+    Both reads are compiled once (core.compiled): every write to a topic begins with them.
     """
-    topic = (
-        Topic.objects.select_for_update(of=("self",))
-        .select_related("room__cluster", "author__profile")
-        .get(pk=topic.pk)
-    )
+    locked = _locked_topic(topic=topic.pk)
+    if not locked:  # deleted since the caller read it, as .get() would say
+        raise Topic.DoesNotExist("Topic matching query does not exist.")
+    topic = locked[0]
     if not topic.room.is_forum:
-        topic.room = (
-            Room.objects.select_for_update().select_related("cluster").get(pk=topic.room_id)
-        )
+        (topic.room,) = _locked_room(room=topic.room_id)  # a topic's room is never deleted alone
     return topic
 
 

@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from forums import realtime, services
-from forums.models import Notification, Post, Room
+from forums.models import Notification, Post, Room, Topic
 from forums.services._shared import count_in_room, topic_for_update
 from tests.concurrency import race
 from tests.forums.conftest import build_forum
@@ -98,6 +98,35 @@ def test_a_reply_in_one_topic_does_not_wait_for_a_writer_in_another_topic_of_the
     writer.join(timeout=10)
     assert failures == []
     assert finished, "the reply waited for a writer of another topic"
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_topic_a_writer_took_stays_locked_until_it_commits():
+    forum = build_forum()
+    topic = services.start_topic(room=forum.room, author=forum.mentor, title="Reefers", body="?")
+    locked = []
+
+    def try_topic():
+        try:
+            with transaction.atomic():
+                Topic.objects.select_for_update(nowait=True).get(pk=topic.pk)
+            locked.append(False)
+        except DatabaseError:
+            locked.append(True)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        for _ in range(2):  # the statement built, then reused
+            assert topic_for_update(topic).room.cluster == forum.cluster
+            probe = threading.Thread(target=try_topic)
+            probe.start()
+            probe.join(timeout=10)
+    probe = threading.Thread(target=try_topic)
+    probe.start()
+    probe.join(timeout=10)
+    assert locked == [True, True, False]
 
 
 @on_postgres
