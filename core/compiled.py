@@ -34,8 +34,9 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Expression, Field, Func, IntegerField, Model, Prefetch, QuerySet
+from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone, translation
 
@@ -171,15 +172,18 @@ def _shallow(thing):
     return twin
 
 
-class CompiledRead:
-    def __init__(self, build: Callable[..., QuerySet], shape: Iterable[str]):
+class _Compiled:
+    """A statement per shape, built on its first call; each call binds its own values."""
+
+    def __init__(self, build: Callable, shape: Iterable[str]):
         self._build = build
         self._shape = tuple(shape)
         self._statements: dict[Hashable, _Statement] = {}
         self._compiling = threading.Lock()
         functools.update_wrapper(self, build)
 
-    def __call__(self, **values) -> list:
+    def _bound(self, values: dict) -> tuple[_Statement, list, object]:
+        """The call's statement, its parameters with the call's values, and the connection."""
         shape = {name: values.pop(name) for name in self._shape}
         key = (
             tuple(shape.values()),
@@ -204,15 +208,7 @@ class CompiledRead:
         for position, name, many in statement.slots:
             adapt = _adapted_many if many else _adapted
             params[position] = adapt(values[name], connection)
-        # Copies, so that threads running one statement at once share nothing they change;
-        # copy.copy() would evaluate a queryset.
-        compiler = _shallow(statement.compiler)
-        compiler.connection = connection
-        sql = statement.sql
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        queryset = _shallow(statement.queryset)
-        queryset._query = _Prepared(statement.queryset.query, compiler)
-        return list(queryset)
+        return statement, params, connection
 
     def _kept(self, key: Hashable, statement: _Statement) -> _Statement:
         if len(self._statements) >= SHAPES_KEPT:
@@ -224,18 +220,12 @@ class CompiledRead:
 
     def _compile(self, shape: dict) -> _Statement:
         p = _Parameters()
-        queryset = self._build(p, **shape)
-        if any(isinstance(lookup, Prefetch) for lookup in queryset._prefetch_related_lookups):
-            # Its queryset would be shared by every call, and Django writes on it.
-            raise TypeError(f"{self.__name__}: prefetch a Prefetch after the read")
-        compiler = queryset.query.get_compiler(using=queryset.db)
-        connection = compiler.connection
+        queryset, compiler = self._compiler(self._build(p, **shape))
         sql, params = compiler.as_sql()
         # Built again, it must say the same: a time or anything else the builder took for
         # itself (timezone.now() in a helper) would otherwise stand still for every call.
-        twin = self._build(_Parameters(), **shape)
-        if twin.query.get_compiler(using=twin.db).as_sql() != (sql, params):
-            raise TypeError(f"{self.__name__}: pass times to a compiled read as parameters")
+        if self._compiler(self._build(_Parameters(), **shape))[1].as_sql() != (sql, params):
+            raise TypeError(f"{self.__name__}: pass times to a compiled statement as parameters")
         slots = tuple(
             (position, param.name, param.many)
             for position, param in enumerate(params)
@@ -252,8 +242,48 @@ class CompiledRead:
             params=tuple(params),
             slots=slots,
             names=frozenset(p.used),
-            locks=queryset.query.select_for_update and connection.features.has_select_for_update,
+            locks=bool(queryset.query.select_for_update)
+            and compiler.connection.features.has_select_for_update,
         )
+
+
+class CompiledRead(_Compiled):
+    def __call__(self, **values) -> list:
+        statement, params, connection = self._bound(values)
+        # Copies, so that threads running one statement at once share nothing they change;
+        # copy.copy() would evaluate a queryset.
+        compiler = _shallow(statement.compiler)
+        compiler.connection = connection
+        sql = statement.sql
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        queryset = _shallow(statement.queryset)
+        queryset._query = _Prepared(statement.queryset.query, compiler)
+        return list(queryset)
+
+    def _compiler(self, queryset: QuerySet) -> tuple[QuerySet, object]:
+        if any(isinstance(lookup, Prefetch) for lookup in queryset._prefetch_related_lookups):
+            # Its queryset would be shared by every call, and Django writes on it.
+            raise TypeError(f"{self.__name__}: prefetch a Prefetch after the read")
+        return queryset, queryset.query.get_compiler(using=queryset.db)
+
+
+class CompiledUpdate(_Compiled):
+    """`queryset.update(**changes)`, built once: the builder returns both."""
+
+    def __call__(self, **values) -> int:
+        statement, params, connection = self._bound(values)
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            return cursor.rowcount
+
+    def _compiler(self, built: tuple[QuerySet, dict]) -> tuple[QuerySet, object]:
+        queryset, changes = built
+        queryset = queryset.using(router.db_for_write(queryset.model))
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        if query.related_updates:
+            raise TypeError(f"{self.__name__}: one table per compiled update")
+        return queryset, query.get_compiler(using=queryset.db)
 
 
 # COUNT(*) as a plain function: an aggregate in values_list() would group by the key.
@@ -270,5 +300,22 @@ def compiled_read(
 ) -> Callable[[Callable[..., QuerySet]], CompiledRead]:
     def decorate(build: Callable[..., QuerySet]) -> CompiledRead:
         return CompiledRead(build, shape)
+
+    return decorate
+
+
+def compiled_update(
+    *, shape: Iterable[str] = ()
+) -> Callable[[Callable[..., tuple[QuerySet, dict]]], CompiledUpdate]:
+    """An update the same way: the builder returns the rows' queryset and the changes, and a
+    call returns the number of rows changed.
+
+        @compiled_update()
+        def _seen(p):
+            return Notice.objects.filter(pk=p.notice), {"read_at": p.now}
+    """
+
+    def decorate(build: Callable[..., tuple[QuerySet, dict]]) -> CompiledUpdate:
+        return CompiledUpdate(build, shape)
 
     return decorate

@@ -1,4 +1,5 @@
-"""Compiled reads (core.compiled) answer as the ORM would, for every caller's own values."""
+"""Compiled reads and updates (core.compiled) do what the ORM would, for every caller's own
+values."""
 
 import datetime
 import threading
@@ -11,7 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from core.compiled import compiled_read, counted
+from core.compiled import compiled_read, compiled_update, counted
 from network.models import Membership
 from tests.factories import UserFactory, add_member, make_cluster
 
@@ -275,3 +276,53 @@ def test_a_prefetch_with_a_queryset_is_left_to_after_the_read(two_members):
 
     with pytest.raises(TypeError, match="after the read"):
         prefetching(member=two_members[0].pk)
+
+
+def _promotion():
+    builds.clear()
+
+    @compiled_update(shape=("stamped",))
+    def promoted(p, *, stamped):
+        builds.append(stamped)
+        changes = {"role": p.role} | ({"updated_at": p.at} if stamped else {})
+        # A filter across a join: Django updates the rows a subquery picks.
+        return Membership.objects.filter(user=p.member, cluster__name__startswith=p.prefix), (
+            changes
+        )
+
+    return promoted
+
+
+def test_an_update_changes_the_rows_its_values_pick_with_one_statement_built_once(
+    two_members, django_assert_num_queries
+):
+    ana, bruno = two_members
+    promoted = _promotion()
+    at = datetime.datetime(2026, 3, 1, 12, 30, tzinfo=datetime.UTC)
+
+    assert promoted(stamped=False, member=ana.pk, prefix="Ba", role=Role.COORDINATOR) == 1
+    with django_assert_num_queries(1):
+        assert promoted(stamped=False, member=ana.pk, prefix="Ca", role=Role.FOLLOWER) == 1
+    assert promoted(stamped=True, member=bruno.pk, prefix="Ca", role=Role.MENTOR, at=at) == 1
+    assert promoted(stamped=False, member=bruno.pk, prefix="Zz", role=Role.FOLLOWER) == 0
+
+    theirs = Membership.objects.filter(user__in=two_members).select_related("cluster")
+    roles = {(m.user_id, m.cluster.name): m.role for m in theirs}
+    assert roles == {
+        (ana.pk, "Aguacate"): Role.MENTOR,
+        (ana.pk, "Banano"): Role.COORDINATOR,
+        (ana.pk, "Cacao"): Role.FOLLOWER,
+        (bruno.pk, "Café"): Role.MENTOR,
+    }
+    assert Membership.objects.get(user=bruno).updated_at == at  # stored as the field stores it
+    assert builds == [False, False, True, True]
+
+
+def test_an_update_that_takes_a_time_for_itself_is_refused(two_members):
+    @compiled_update()
+    def touched(p):
+        return Membership.objects.filter(user=p.member), {"updated_at": timezone.now()}
+
+    with pytest.raises(TypeError, match="times"):
+        touched(member=two_members[0].pk)
+    assert not Membership.objects.filter(updated_at__gt=timezone.now()).exists()

@@ -1,12 +1,14 @@
 """What every write in a room checks and records first, whichever entity it changes."""
 
+from datetime import datetime
+
 from django.conf import settings
-from django.db.models import F, Value
+from django.db.models import DateTimeField, F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from core import throttle
-from core.compiled import compiled_read
+from core.compiled import compiled_read, compiled_update
 from core.errors import DomainError, NotAllowed
 from core.text import clean_text
 from forums import access, realtime
@@ -59,15 +61,27 @@ def clean_body(body: str) -> str:
     return body
 
 
-def record(topic: Topic, kind: str, post: Post | None = None, **changes) -> TopicEvent:
+@compiled_update(shape=("posted",))
+def _numbered(p, *, posted: bool):
+    changes = {"last_event_id": p.number}
+    if posted:
+        changes |= {"post_count": F("post_count") + 1, "last_post_at": p.posted_at}
+    return Topic.objects.filter(pk=p.topic), changes
+
+
+def record(
+    topic: Topic, kind: str, post: Post | None = None, *, posted_at: datetime | None = None
+) -> TopicEvent:
     """The topic's next numbered event, broadcast once the transaction commits.
 
     `topic` is locked by this transaction (topic_for_update) or was created in it, so its
     last number is the one stored and no other writer can take the next: numbers follow
-    commits. `changes` are other fields of the topic to write in the same update.
+    commits. `posted_at` is a new post's time: the topic counts it and shows it as its latest,
+    in the same update.
     """
     number = topic.last_event_id + 1
-    Topic.objects.filter(pk=topic.pk).update(last_event_id=number, **changes)
+    posted = {"posted_at": posted_at} if posted_at else {}
+    _numbered(posted=bool(posted), topic=topic.pk, number=number, **posted)
     topic.last_event_id = number
     event = TopicEvent.objects.create(topic=topic, number=number, kind=kind, post=post)
     realtime.broadcast_topic_event(event)
@@ -107,13 +121,20 @@ def topic_for_update(topic: Topic) -> Topic:
     return topic
 
 
-def count_in_room(room_id: int, *, at, topics: int = 0, posts: int = 0) -> None:
+@compiled_update(shape=("topics", "posts"))
+def _counted_in_room(p, *, topics: int, posts: int):
+    # Writers of different topics commit in any order: the latest activity never goes back.
+    latest = Greatest(
+        Coalesce("last_activity_at", p.at, output_field=DateTimeField()),
+        p.at,
+        output_field=DateTimeField(),
+    )
+    counts = {"topic_count": F("topic_count") + topics} if topics else {}
+    changes = {**counts, "post_count": F("post_count") + posts, "last_activity_at": latest}
+    return Room.objects.filter(pk=p.room), changes
+
+
+def count_in_room(room_id: int, *, at: datetime, topics: int = 0, posts: int = 0) -> None:
     """The forum's counters and last activity. Written last in a transaction: the row is
     every writer's of the room, and its lock is held from this update until the commit."""
-    counts = {"topic_count": F("topic_count") + topics} if topics else {}
-    # Writers of different topics commit in any order: the latest activity never goes back.
-    Room.objects.filter(pk=room_id).update(
-        **counts,
-        post_count=F("post_count") + posts,
-        last_activity_at=Greatest(Coalesce("last_activity_at", Value(at)), Value(at)),
-    )
+    _counted_in_room(topics=topics, posts=posts, room=room_id, at=at)

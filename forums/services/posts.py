@@ -28,13 +28,7 @@ def add_post(*, topic: Topic, author: User, body: str) -> Post:
     pace(author)  # last of the checks: a refused post is not counted
     html = render(body, people=access.mention_links(topic.room, body))
     post = Post.objects.create(topic=topic, author=author, body=body, body_html=html)
-    record(
-        topic,
-        TopicEvent.Kind.POST_CREATED,
-        post,
-        post_count=F("post_count") + 1,
-        last_post_at=post.created_at,
-    )
+    record(topic, TopicEvent.Kind.POST_CREATED, post, posted_at=post.created_at)
     notifications.mentions(post=post, room=topic.room)
     return post
 
