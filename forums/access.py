@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from core.compiled import compiled_read
 from core.converters import MAX_ID
 from core.statements import column, table
 from forums.models import Post, Room, Topic
@@ -186,15 +187,39 @@ class TopicAbilities:
             )
 
 
-def followers(room: Room) -> QuerySet[User]:
-    """Everyone who may follow the room (see can_follow), as one query to narrow a list of
-    people with."""
+def _named(p, *, forum: bool) -> QuerySet[User]:
+    """Whom of these handles the room's followers are (see can_follow): a cluster's active
+    members; of a conversation, only its participants. Read with every post that names
+    someone, so built once (core.compiled)."""
     people = User.objects.filter(
-        memberships__cluster_id=room.cluster_id, memberships__status=Status.ACTIVE
+        memberships__cluster_id=p.cluster,
+        memberships__status=Status.ACTIVE,
+        profile__handle__in=p.many("handles", of=str),
     )
-    if not room.is_forum:
-        people = people.filter(conversations=room)
+    if not forum:
+        people = people.filter(conversations=p.room)
     return people
+
+
+@compiled_read(shape=("forum",))
+def _named_links(p, *, forum: bool):
+    return _named(p, forum=forum).values_list("profile__handle", "pk")
+
+
+@compiled_read(shape=("forum",))
+def _named_people(p, *, forum: bool):
+    return _named(p, forum=forum).distinct()
+
+
+def _naming(room: Room, handles: list[str]) -> dict:
+    """A named read's values: a forum's members are its cluster's, a conversation's its own."""
+    within = {} if room.is_forum else {"room": room.pk}
+    return {"forum": room.is_forum, "cluster": room.cluster_id, "handles": handles, **within}
+
+
+def named_followers(room: Room, handles: list[str]) -> list[User]:
+    """The room's followers among these handles, each once."""
+    return _named_people(**_naming(room, handles))
 
 
 # A post links at most this many people; further @handles stay text.
@@ -208,8 +233,5 @@ def mention_links(room: Room, body: str) -> dict[str, str]:
     handles = sorted(mentioned_handles(body))[:MAX_MENTION_LINKS]
     if not handles:
         return {}
-    people = followers(room).filter(profile__handle__in=handles)
-    return {
-        handle: reverse("person", args=[pk])
-        for handle, pk in people.values_list("profile__handle", "pk")
-    }
+    people = _named_links(**_naming(room, handles))
+    return {handle: reverse("person", args=[pk]) for handle, pk in people}

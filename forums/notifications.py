@@ -128,7 +128,7 @@ def mentions(*, post: Post, room: Room) -> None:
     if not handles:
         return
     # Only people who may write in the room, found in one query however many are named.
-    people = list(access.followers(room).filter(profile__handle__in=handles).distinct())
+    people = access.named_followers(room, handles)
     _tell(recipients=people, kind=Kind.MENTION, actor=post.author, topic=post.topic, post=post)
 
 

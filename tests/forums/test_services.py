@@ -1,6 +1,7 @@
 """Forum rules as the services enforce them, for pages, API and socket alike."""
 
 import pytest
+from django.urls import reverse
 
 from core.errors import DomainError, NotAllowed
 from forums import services
@@ -115,6 +116,21 @@ def test_mentions_notify_members_only(forum):
         Notification.objects.filter(kind="mention").values_list("recipient", flat=True)
     )
     assert mentioned == {forum.mentor.pk}
+
+
+def test_in_a_conversation_only_its_participants_are_named_and_told(forum):
+    room = services.open_conversation(
+        cluster=forum.cluster, by=forum.mentor, participants=[forum.follower], title="Pairing"
+    )
+    topic = services.start_topic(room=room, author=forum.mentor, title="Pairing", body="Hi")
+    for _ in range(2):  # a statement built, then reused
+        post = services.post_reply(
+            topic=topic, author=forum.follower, body="@marta-mentor and @lucia-coord, see this"
+        )
+        assert f'href="{reverse("person", args=[forum.mentor.pk])}"' in post.body_html
+        assert "@lucia-coord, see this" in post.body_html  # in the cluster, not in the room
+        told = Notification.objects.filter(kind="mention", post=post)
+        assert list(told.values_list("recipient", flat=True)) == [forum.mentor.pk]
 
 
 def test_reply_notifies_topic_author_and_email_follows_preference(forum, mailoutbox, commit):
