@@ -34,7 +34,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Expression, Field, Func, IntegerField, Model, Prefetch, QuerySet
 from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
@@ -272,7 +272,11 @@ class CompiledUpdate(_Compiled):
 
     def __call__(self, **values) -> int:
         statement, params, connection = self._bound(values)
-        with connection.cursor() as cursor:
+        # As QuerySet.update: a failed update spoils the transaction it runs in.
+        with (
+            transaction.mark_for_rollback_on_error(using=connection.alias),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement.sql, params)
             return cursor.rowcount
 

@@ -7,7 +7,7 @@ import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Prefetch, Q
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -326,3 +326,18 @@ def test_an_update_that_takes_a_time_for_itself_is_refused(two_members):
     with pytest.raises(TypeError, match="times"):
         touched(member=two_members[0].pk)
     assert not Membership.objects.filter(updated_at__gt=timezone.now()).exists()
+
+
+def test_a_failed_update_spoils_its_transaction_as_the_orms_does(two_members):
+    @compiled_update()
+    def moved(p):
+        return Membership.objects.filter(user=p.member), {"user_id": p.to}
+
+    ana, _ = two_members
+    coordinator = Membership.objects.get(cluster__name="Cacao", role=Role.COORDINATOR).user_id
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            moved(member=ana.pk, to=coordinator)  # who is in Cacao already
+        with pytest.raises(TransactionManagementError):
+            Membership.objects.count()  # until the block is left, rolled back
+    assert Membership.objects.filter(user=ana).count() == 3
