@@ -1,4 +1,5 @@
-"""Reads the ORM builds and compiles once per process, then runs with each call's values.
+"""Reads (and updates) the ORM builds and compiles once per process, then runs with each
+call's values.
 
 Building and compiling even a narrow statement costs Django about a millisecond of Python,
 several times what PostgreSQL spends answering it, and a home page runs twenty
@@ -23,7 +24,7 @@ the SQL). The builder sees parameters, never values, so it cannot branch on them
 takes for itself (timezone.now()) is refused when it is built.
 
 A read may lock its rows (`select_for_update()`): it runs only inside a transaction, as the
-ORM's does, and is first built there too.
+ORM's does, and is first built there too. `compiled_update` does the same for an update.
 """
 
 import datetime
@@ -40,7 +41,7 @@ from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone, translation
 
-SHAPES_KEPT = 64  # statements one read keeps, across shapes, time zones and languages
+SHAPES_KEPT = 64  # statements one read or update keeps, across shapes, time zones, languages
 
 
 class _Marker:
@@ -151,9 +152,9 @@ def _adapted_many(values, connection):
 def _adapted(value, connection):
     """A value as the field compared with it would hand it to the database."""
     if value is None or isinstance(value, (list, tuple, set, frozenset, dict, QuerySet)):
-        raise TypeError("A compiled read's parameter is one value; a list or None is shape.")
+        raise TypeError("A compiled statement's parameter is one value; a list or None is shape.")
     if isinstance(value, Model):
-        raise TypeError("Pass a model to a compiled read as its primary key.")
+        raise TypeError("Pass a model to a compiled statement as its primary key.")
     if isinstance(value, int) and not -(2**63) <= value < 2**63:
         # The ORM answers no rows for such a lookup; here the caller says what it means.
         raise ValueError(f"{value} is beyond any integer column: check it before the read")
@@ -282,11 +283,16 @@ class CompiledUpdate(_Compiled):
 
     def _compiler(self, built: tuple[QuerySet, dict]) -> tuple[QuerySet, object]:
         queryset, changes = built
+        if queryset.query.is_sliced or queryset.query.combinator:
+            # QuerySet.update refuses both; compiled, the slice would silently go.
+            raise TypeError(f"{self.__name__}: update a filtered queryset, not a slice or union")
+        # The database is chosen once, with the statement: the project routes nothing.
         queryset = queryset.using(router.db_for_write(queryset.model))
         query = queryset.query.chain(UpdateQuery)
         query.add_update_values(changes)
         if query.related_updates:
             raise TypeError(f"{self.__name__}: one table per compiled update")
+        query.annotations = {}  # as QuerySet.update: none reaches the statement
         return queryset, query.get_compiler(using=queryset.db)
 
 
@@ -315,8 +321,8 @@ def compiled_update(
     call returns the number of rows changed.
 
         @compiled_update()
-        def _seen(p):
-            return Notice.objects.filter(pk=p.notice), {"read_at": p.now}
+        def _read(p):
+            return Notification.objects.filter(pk=p.notice), {"read_at": p.now}
     """
 
     def decorate(build: Callable[..., tuple[QuerySet, dict]]) -> CompiledUpdate:

@@ -323,9 +323,20 @@ def test_an_update_that_takes_a_time_for_itself_is_refused(two_members):
     def touched(p):
         return Membership.objects.filter(user=p.member), {"updated_at": timezone.now()}
 
+    before = list(Membership.objects.order_by("pk").values_list("updated_at", flat=True))
     with pytest.raises(TypeError, match="times"):
         touched(member=two_members[0].pk)
-    assert not Membership.objects.filter(updated_at__gt=timezone.now()).exists()
+    assert list(Membership.objects.order_by("pk").values_list("updated_at", flat=True)) == before
+
+
+def test_an_update_of_a_slice_is_refused_as_the_orm_refuses_it(two_members):
+    @compiled_update()
+    def first_only(p):
+        return Membership.objects.filter(user=p.member).order_by("pk")[:1], {"role": p.role}
+
+    with pytest.raises(TypeError, match="not a slice"):
+        first_only(member=two_members[0].pk, role=Role.COORDINATOR)
+    assert not Membership.objects.filter(user=two_members[0], role=Role.COORDINATOR).exists()
 
 
 def test_a_failed_update_spoils_its_transaction_as_the_orms_does(two_members):

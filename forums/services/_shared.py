@@ -80,8 +80,10 @@ def record(
     in the same update.
     """
     number = topic.last_event_id + 1
-    posted = {"posted_at": posted_at} if posted_at else {}
-    _numbered(posted=bool(posted), topic=topic.pk, number=number, **posted)
+    if posted_at is None:
+        _numbered(posted=False, topic=topic.pk, number=number)
+    else:
+        _numbered(posted=True, topic=topic.pk, number=number, posted_at=posted_at)
     topic.last_event_id = number
     event = TopicEvent.objects.create(topic=topic, number=number, kind=kind, post=post)
     realtime.broadcast_topic_event(event)
@@ -99,7 +101,8 @@ def _locked_topic(p):
 
 @compiled_read()
 def _locked_room(p):
-    return Room.objects.select_for_update().select_related("cluster").filter(pk=p.room)
+    # The room's row alone: the cluster's is every conversation's and every membership's.
+    return Room.objects.select_for_update(of=("self",)).select_related("cluster").filter(pk=p.room)
 
 
 def topic_for_update(topic: Topic) -> Topic:

@@ -34,11 +34,12 @@ def test_topic_starts_with_its_first_post_and_counts(forum):
 def test_replies_number_their_events_in_order(forum):
     topic = _question(forum)
     for body in ["First answer", "Second answer"]:
-        services.post_reply(topic=topic, author=forum.mentor, body=body)
+        last = services.post_reply(topic=topic, author=forum.mentor, body=body)
     numbers = list(topic.events.order_by("number").values_list("number", "kind"))
     assert numbers == [(1, "post.created"), (2, "post.created"), (3, "post.created")]
     topic.refresh_from_db()
     assert (topic.post_count, topic.last_event_id) == (3, 3)
+    assert topic.last_post_at == last.created_at  # the topic list orders by it
 
 
 def test_outsider_cannot_write(forum):

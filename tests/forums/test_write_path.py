@@ -12,6 +12,7 @@ from django.utils import timezone
 from forums import realtime, services
 from forums.models import Notification, Post, Room, Topic
 from forums.services._shared import count_in_room, topic_for_update
+from network.models import Cluster
 from tests.concurrency import race
 from tests.forums.conftest import build_forum
 
@@ -132,6 +133,7 @@ def test_the_topic_a_writer_took_stays_locked_until_it_commits():
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_reply_in_a_conversation_holds_its_room_so_closing_cannot_cross_it():
+    """Its room's row, not its cluster's: that one is every conversation's of the cluster."""
     forum = build_forum()
     room = services.open_conversation(
         cluster=forum.cluster, by=forum.mentor, participants=[forum.follower], title="Pairing"
@@ -141,20 +143,21 @@ def test_a_reply_in_a_conversation_holds_its_room_so_closing_cannot_cross_it():
         topic_for_update(topic)
         locked = []
 
-        def try_room():
+        def try_lock(model, pk):
             try:
                 with transaction.atomic():
-                    Room.objects.select_for_update(nowait=True).get(pk=room.pk)
+                    model.objects.select_for_update(nowait=True).get(pk=pk)
                 locked.append(False)
             except DatabaseError:
                 locked.append(True)
             finally:
                 connections.close_all()
 
-        probe = threading.Thread(target=try_room)
-        probe.start()
-        probe.join(timeout=10)
-    assert locked == [True]
+        for model, pk in ((Room, room.pk), (Cluster, forum.cluster.pk)):
+            probe = threading.Thread(target=try_lock, args=(model, pk))
+            probe.start()
+            probe.join(timeout=10)
+    assert locked == [True, False]
 
 
 @pytest.mark.django_db(transaction=True)
