@@ -286,9 +286,8 @@ def _promotion():
         builds.append(stamped)
         changes = {"role": p.role} | ({"updated_at": p.at} if stamped else {})
         # A filter across a join: Django updates the rows a subquery picks.
-        return Membership.objects.filter(user=p.member, cluster__name__startswith=p.prefix), (
-            changes
-        )
+        rows = Membership.objects.filter(user=p.member, cluster__name__startswith=p.prefix)
+        return rows, changes
 
     return promoted
 
