@@ -38,7 +38,7 @@ from django.utils.crypto import constant_time_compare
 
 from config.live import WARN_EVERY, try_again_later
 from core.gathered import Gathered
-from core.statements import column, table
+from core.statements import column, one_of, table
 
 logger = logging.getLogger(__name__)
 # Django's database sessions, and ours, which read the same rows (core.sessions).
@@ -78,21 +78,23 @@ def _member_fields() -> tuple[list[str], list[str]]:
     return [column(user, field.name) for field in loaded], [field.attname for field in loaded]
 
 
-def _sessions_sql(count: int) -> str:
-    return (
+def _sessions_read(keys: list[str], now) -> tuple[str, list]:
+    keyed, values = one_of(Session, "session_key", keys)
+    sql = (
         f"SELECT {column(Session, 'session_key')}, {column(Session, 'session_data')} "
-        f"FROM {table(Session)} WHERE {column(Session, 'session_key')} IN "
-        f"({', '.join(['%s'] * count)}) AND {column(Session, 'expire_date')} > %s"
+        f"FROM {table(Session)} WHERE {keyed} AND {column(Session, 'expire_date')} > %s"
     )
+    return sql, [*values, now]
 
 
-def _members_sql(count: int) -> str:
+def _members_read(pks: list) -> tuple[str, list]:
     user, (columns, _) = get_user_model(), _member_fields()
-    pk = column(user, user._meta.pk.name)
-    return (
+    keyed, values = one_of(user, user._meta.pk.name, pks)
+    sql = (
         f"SELECT {', '.join(columns)} FROM {table(user)} "
-        f"WHERE {pk} IN ({', '.join(['%s'] * count)}) AND {column(user, 'is_active')} = %s"
+        f"WHERE {keyed} AND {column(user, 'is_active')} = %s"
     )
+    return sql, [*values, True]
 
 
 def read_member(session_key: str | None) -> Member:
@@ -120,8 +122,9 @@ def read_members(session_keys: list[str | None]) -> list[Member | Exception]:
         return [AnonymousUser() for _ in stores]
     member, now = get_user_model(), connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_sessions_sql(len(known)), [*known, now])
-        data = {key: SessionStore().decode(encoded) for key, encoded in cursor.fetchall()}
+        cursor.execute(*_sessions_read(list(known), now))
+        decode = SessionStore().decode  # uses only the class's salt and serializer
+        data = {key: decode(encoded) for key, encoded in cursor.fetchall()}
         pks = {
             member._meta.pk.to_python(found[SESSION_KEY])
             for found in data.values()
@@ -131,7 +134,7 @@ def read_members(session_keys: list[str | None]) -> list[Member | Exception]:
         }
         rows = []
         if pks:
-            cursor.execute(_members_sql(len(pks)), [*pks, True])
+            cursor.execute(*_members_read(list(pks)))
             rows = cursor.fetchall()
     _, fields = _member_fields()
     pk_at = fields.index(member._meta.pk.attname)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from core.compiled import compiled_read
 from core.converters import MAX_ID
-from core.statements import column, table
+from core.statements import column, integer_pairs, table
 from forums.models import Post, Room, Topic
 from forums.rendering import mentioned_handles
 from network.models import Membership, User
@@ -85,14 +85,9 @@ def followable_topics(asked: list[tuple[User, int]]) -> list[Topic | None]:
     )
     if not pairs:
         return [None] * len(asked)
-    # Padded with the first pair to a power of two: a few statements for PostgreSQL to
-    # prepare per connection, rather than one for every number of pairs.
-    pairs += pairs[:1] * (_padded(len(pairs)) - len(pairs))
+    listed, values = integer_pairs(pairs, "v")
     with connection.cursor() as cursor:
-        cursor.execute(
-            _follow_statement(len(pairs)),
-            [Status.ACTIVE, *(value for pair in pairs for value in pair)],
-        )
+        cursor.execute(_follow_statement(listed), [Status.ACTIVE, *values])
         rows = cursor.fetchall()
     followed = {}
     for member_pk, topic_id, kind, member, participant, *values in rows:
@@ -107,17 +102,11 @@ def followable_topics(asked: list[tuple[User, int]]) -> list[Topic | None]:
     ]
 
 
-def _padded(count: int) -> int:
-    return 1 << (count - 1).bit_length()
-
-
 @cache
-def _follow_statement(count: int) -> str:
-    """(member, topic) pairs as rows of VALUES, named column1 and column2 by PostgreSQL and
-    SQLite alike; cast, so that PostgreSQL, which binds values apart, compares integers."""
+def _follow_statement(listed: str) -> str:
+    """Who may follow, for the (member, topic) pairs `listed` (`integer_pairs`)."""
     participants = Room.participants.through
     followed = ", ".join(f"t.{column(Topic, name)}" for name in FOLLOWED_FIELDS)
-    pairs = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT))"] * count)
     return (
         f"SELECT v.column1, v.column2, r.{column(Room, 'kind')}, "
         f"EXISTS (SELECT 1 FROM {table(Membership)} m "
@@ -127,7 +116,7 @@ def _follow_statement(count: int) -> str:
         f"EXISTS (SELECT 1 FROM {table(participants)} p "
         f"WHERE p.{column(participants, 'room')} = r.{column(Room, 'id')} "
         f"AND p.{column(participants, 'user')} = v.column1), {followed} "
-        f"FROM (VALUES {pairs}) AS v JOIN {table(Topic)} t "
+        f"FROM {listed} JOIN {table(Topic)} t "
         f"ON t.{column(Topic, 'id')} = v.column2 JOIN {table(Room)} r "
         f"ON r.{column(Room, 'id')} = t.{column(Topic, 'room')}"
     )

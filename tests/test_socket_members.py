@@ -10,13 +10,14 @@ from channels.db import database_sync_to_async
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.utils import timezone
 
 from config import members
 from config.members import member_of, read_member, read_members
 from tests.factories import UserFactory
+from tests.statements import sent_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +143,22 @@ def test_sessions_read_together_give_each_its_own_member(django_assert_num_queri
     ]
     assert [member.pk for member in found] == [_channels_member(key).pk for key in keys]
     assert found[0] is not found[5]  # each socket holds a member of its own
+
+
+def test_a_crowd_of_sessions_is_read_in_the_statements_of_a_few():
+    """A trip holds up to 200 handshakes. Each gets its own member, and on PostgreSQL the
+    statements read the same for 60 keys as for 2: psycopg parses a statement of more than
+    50 parameters afresh on every run (core/statements.py)."""
+    people = [UserFactory() for _ in range(60)]
+    keys = [_signed_in(person) for person in people]
+    with sent_statements() as few:
+        assert [member.pk for member in read_members(keys[:2])] == [p.pk for p in people[:2]]
+    with sent_statements() as crowd:
+        found = read_members(keys)
+    assert [member.pk for member in found] == [person.pk for person in people]
+    assert len(crowd) == 2
+    if connection.vendor == "postgresql":
+        assert crowd == few
 
 
 @pytest.fixture

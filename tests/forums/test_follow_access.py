@@ -3,11 +3,13 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from forums import access, services
 from forums.models import Topic
 from network.models import Membership
 from tests.factories import UserFactory, add_member, make_cluster
+from tests.statements import sent_statements
 
 pytestmark = pytest.mark.django_db
 Role, Status = Membership.Role, Membership.Status
@@ -122,3 +124,20 @@ def test_an_id_no_column_holds_is_nobodys_and_spoils_no_other(forum, django_asse
     assert found[3].pk == topic.pk
     with django_assert_num_queries(0):
         assert access.followable_topics(asked[:3]) == [None, None, None]
+
+
+def test_a_crowd_of_any_size_asks_in_the_statement_of_a_few(forum):
+    """A trip holds up to 200 subscribes. Each gets the rule's answer, and on PostgreSQL the
+    statement reads the same for 60 pairs as for 2: psycopg parses a statement of more than
+    50 parameters afresh on every run (core/statements.py)."""
+    topic, other = _topic(forum.room, forum.mentor), _topic(forum.room, forum.mentor)
+    people = [add_member(forum.cluster) for _ in range(29)] + [forum.outsider]
+    asked = [(person, found.pk) for person in people for found in (topic, other)]
+    with sent_statements() as few:
+        assert [found.pk for found in access.followable_topics(asked[:2])] == [topic.pk, other.pk]
+    with sent_statements() as crowd:
+        together = access.followable_topics(asked)
+    assert [found and found.pk for found in together] == [topic.pk, other.pk] * 29 + [None] * 2
+    assert len(crowd) == 1
+    if connection.vendor == "postgresql":
+        assert crowd == few
