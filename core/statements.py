@@ -24,7 +24,8 @@ def _as_array() -> bool:
 
 
 def one_of(model: type[models.Model], field: str, values: list) -> tuple[str, list]:
-    """The condition that the model's `field` is one of `values`, and its parameters."""
+    """The condition that the model's `field` is one of `values` (at least one), and its
+    parameters."""
     if _as_array():
         sql_type = model._meta.get_field(field).rel_db_type(connection)
         return f"{column(model, field)} = ANY(CAST(%s AS {sql_type}[]))", [list(values)]
@@ -33,8 +34,8 @@ def one_of(model: type[models.Model], field: str, values: list) -> tuple[str, li
 
 
 def integer_pairs(pairs: list[tuple[int, int]], name: str) -> tuple[str, list]:
-    """A table `name` of the pairs as rows, its columns named column1 and column2 (as both
-    databases name a VALUES list's), and its parameters."""
+    """A table `name` of the pairs (at least one) as rows, its columns named column1 and
+    column2 (as both databases name a VALUES list's), and its parameters."""
     if _as_array():
         firsts, seconds = zip(*pairs, strict=True)
         rows = f"unnest(CAST(%s AS BIGINT[]), CAST(%s AS BIGINT[])) AS {name} (column1, column2)"
