@@ -78,23 +78,23 @@ def _member_fields() -> tuple[list[str], list[str]]:
     return [column(user, field.name) for field in loaded], [field.attname for field in loaded]
 
 
-def _sessions_read(keys: list[str], now) -> tuple[str, list]:
-    keyed, values = one_of(Session, "session_key", keys)
+def _sessions_read(keys: list[str], now: object) -> tuple[str, list]:
+    keyed, params = one_of(Session, "session_key", keys)
     sql = (
         f"SELECT {column(Session, 'session_key')}, {column(Session, 'session_data')} "
         f"FROM {table(Session)} WHERE {keyed} AND {column(Session, 'expire_date')} > %s"
     )
-    return sql, [*values, now]
+    return sql, [*params, now]
 
 
 def _members_read(pks: list) -> tuple[str, list]:
     user, (columns, _) = get_user_model(), _member_fields()
-    keyed, values = one_of(user, user._meta.pk.name, pks)
+    keyed, params = one_of(user, user._meta.pk.name, pks)
     sql = (
         f"SELECT {', '.join(columns)} FROM {table(user)} "
         f"WHERE {keyed} AND {column(user, 'is_active')} = %s"
     )
-    return sql, [*values, True]
+    return sql, [*params, True]
 
 
 def read_member(session_key: str | None) -> Member:

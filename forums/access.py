@@ -85,9 +85,9 @@ def followable_topics(asked: list[tuple[User, int]]) -> list[Topic | None]:
     )
     if not pairs:
         return [None] * len(asked)
-    listed, values = integer_pairs(pairs, "v")
+    listed, params = integer_pairs(pairs, "v")
     with connection.cursor() as cursor:
-        cursor.execute(_follow_statement(listed), [Status.ACTIVE, *values])
+        cursor.execute(_follow_statement(listed), [Status.ACTIVE, *params])
         rows = cursor.fetchall()
     followed = {}
     for member_pk, topic_id, kind, member, participant, *values in rows:
