@@ -112,7 +112,9 @@ def _limit(limit: int) -> int:
 @api.get("/programmes", response={200: list[ProgrammeOut], **REFUSALS})
 def list_programmes(request):
     """The agency's programmes: three queries however many there are."""
-    left = Account.objects.filter(programme=OuterRef("pk"), kind=Account.Kind.PROGRAMME)
+    left = Account.objects.filter(
+        programme=OuterRef("pk"), kind=Account.Kind.PROGRAMME, member__isnull=True
+    )
     rows = (
         selectors.programmes_of(request.user)
         .annotate(left=Subquery(left.values("balance")[:1]))

@@ -67,7 +67,11 @@ def _kept_balance(where: str, params: list) -> Decimal:
 
 def budget_left(programme: Programme) -> Decimal:
     """What is left to credit: the programme account's balance (none before any funding)."""
-    return _kept_balance("programme_id = %s AND kind = %s", [programme.pk, Kind.PROGRAMME])
+    # "member_id IS NULL" names the unique index of a programme's own accounts: without it,
+    # PostgreSQL's plan for the prepared statement walked the programme's member accounts.
+    return _kept_balance(
+        "programme_id = %s AND kind = %s AND member_id IS NULL", [programme.pk, Kind.PROGRAMME]
+    )
 
 
 def member_balance(programme: Programme, member: User) -> Decimal:

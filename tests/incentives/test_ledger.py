@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Sum
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from core.errors import DomainError
 from incentives import gaming_flags, selectors, services
 from incentives.models import (
     Account,
+    ApiToken,
     Contribution,
     LedgerEntry,
     Payout,
@@ -444,3 +446,31 @@ def test_kept_balances_read_as_money_in_one_query(db):
     assert isinstance(balance, Decimal) and str(balance) == "12.34"
     budget = Account.objects.get(programme=setting.programme, kind=Account.Kind.PROGRAMME)
     assert selectors.budget_left(setting.programme) == budget.balance
+
+
+@on_postgres
+def test_a_programmes_budget_is_read_by_the_index_of_its_own_accounts(setting):
+    """However many member accounts a programme holds, what it has left is one lookup in the
+    unique index of a programme's own accounts: as crediting reads it and as the API lists it."""
+    for member in (setting.mentor, setting.follower, setting.other_follower):
+        ledger.account(setting.programme, Account.Kind.MEMBER, member)
+    _token, key = ApiToken.issue(user=setting.officer, name="BI")
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        if "balance" in sql and Account._meta.db_table in sql:
+            sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        left = selectors.budget_left(setting.programme)
+        listed = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/agency/programmes")
+    assert left == Decimal("1000") and listed.json()[0]["budget_left"] == "1000.00"
+    assert len(sent) == 2
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Every plan would take an index on a table this small only when told to.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql, params in sent:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "one_programme_account_per_kind" in plan, plan
