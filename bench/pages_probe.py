@@ -66,6 +66,22 @@ def _timed(call, requests: int) -> list[float]:
     return times
 
 
+def _matches(word: str) -> int:
+    """Posts the searched word is in, by their own words or their topic's title, as search
+    finds them (forums.selectors.search): how common the word is at this size."""
+    asked = " || ".join(
+        f"websearch_to_tsquery('{config}', %s)" for config in ("spanish", "portuguese", "english")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {Post._meta.db_table} p JOIN {Topic._meta.db_table} t"
+            f" ON t.id = p.topic_id WHERE NOT p.is_hidden"
+            f" AND (p.search @@ ({asked}) OR t.search @@ ({asked}))",
+            [word] * 6,
+        )
+        return cursor.fetchone()[0]
+
+
 def _served(client: Client, url: str) -> None:
     client.get(url)
     # What the server does at the end of each request, and Django's test client not: the
@@ -94,6 +110,7 @@ def probe(seeded: dict, requests: int, runs: int) -> dict:
         for name, url in urls.items():
             found[name]["runs"].append(_timed(lambda url=url: _served(client, url), requests))
 
+    found["search matches"] = {"posts": _matches(seeded["search"])}
     posts = Post.objects.filter(topic_id=seeded["deep_topic"]).select_related("author__profile")
     depth = int(posts.count() * DEPTH)
     after = _cursor(posts, ("id",), depth)

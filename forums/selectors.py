@@ -274,7 +274,9 @@ def search(
 # The posts ranked for one search: the newest that match by their words, and the newest post
 # of each of the newest topics whose title matches. A word in a quarter of 100,000 posts
 # would otherwise rank every one of them (1/2 s); older matches come up with narrower words.
-SEARCH_CANDIDATES = 1000
+# Ranking is most of a search's time at that size: 500 of each keep it within 1.5 times the
+# time at 1,000 posts, where 1,000 took 1.5 to 1.8 times (docs/performance.md).
+SEARCH_CANDIDATES = 500
 
 
 def _where(queryset: QuerySet, condition: str, params: list[str]) -> QuerySet:
