@@ -468,7 +468,7 @@ def test_a_programmes_budget_is_read_by_the_index_of_its_own_accounts(setting):
     assert left == Decimal("1000") and listed.json()[0]["budget_left"] == "1000.00"
     assert len(sent) == 2
     with transaction.atomic(), connection.cursor() as cursor:
-        # Every plan would take an index on a table this small only when told to.
+        # A table this small is read whole; told not to, the planner shows the index it can use.
         cursor.execute("SET LOCAL enable_seqscan = off")
         for sql, params in sent:
             cursor.execute(f"EXPLAIN {sql}", params)
