@@ -1,12 +1,14 @@
 """4. Pages at scale: the same pages on small and large data, first page and deep page.
 
 Each size gets its own database, seeded by bench.seed and probed by bench.pages_probe in
-separate processes; DEBUG is off, as in production.
+separate processes, the sizes in turns; DEBUG is off, as in production.
 """
 
 import json
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 from bench import stack
 from bench.results import Result, median, percentile, row
@@ -16,6 +18,7 @@ LARGE = {"topics": 100_000, "posts": 100_000, "members": 50_000, "entries": 1_00
 # Quick: a tenth of the small size and the small size itself; the checks, not the scale.
 QUICK_SMALL = {"topics": 100, "posts": 100, "members": 100, "entries": 1_000}
 QUICK_LARGE = {"topics": 1_000, "posts": 1_000, "members": 1_000, "entries": 10_000}
+TURNS = 3  # probes of each size, one run each
 
 
 def _label(size: dict) -> str:
@@ -25,7 +28,10 @@ def _label(size: dict) -> str:
     )
 
 
-def measure(size: dict, requests: int, notes: list[str]) -> dict:
+@contextmanager
+def _seeded(size: dict, notes: list[str]) -> Iterator[tuple[dict, str]]:
+    """A database of this size, seeded and analysed: the probe's environment and what
+    bench.seed printed. Dropped afterwards."""
     with stack.database("pages") as db:
         env = stack.django_env(db, BENCH_PLAIN_STATIC="true", ALLOWED_HOSTS="testserver")
         started = time.monotonic()
@@ -40,19 +46,40 @@ def measure(size: dict, requests: int, notes: list[str]) -> dict:
             raise RuntimeError(f"bench.seed failed: {seeded.stderr[-2000:]}")
         notes.append(f"pages: seeded {_label(size)} in {time.monotonic() - started:.0f} s")
         stack.analyze(db)
-        probed = subprocess.run(
-            [
-                *(stack.PYTHON, "-m", "bench.pages_probe", f"--requests={requests}"),
-                *("--seeded", seeded.stdout.strip().splitlines()[-1]),
-            ],
-            cwd=stack.ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if probed.returncode != 0:
-            raise RuntimeError(f"bench.pages_probe failed: {probed.stderr[-2000:]}")
-        return json.loads(probed.stdout.strip().splitlines()[-1])
+        yield env, seeded.stdout.strip().splitlines()[-1]
+
+
+def _probe(env: dict, seeded: str, requests: int) -> dict:
+    probed = subprocess.run(
+        [
+            *(stack.PYTHON, "-m", "bench.pages_probe", f"--requests={requests}", "--runs=1"),
+            *("--seeded", seeded),
+        ],
+        cwd=stack.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if probed.returncode != 0:
+        raise RuntimeError(f"bench.pages_probe failed: {probed.stderr[-2000:]}")
+    return json.loads(probed.stdout.strip().splitlines()[-1])
+
+
+def measure(sizes: list[dict], requests: int, notes: list[str]) -> list[dict]:
+    """Each size's figures, probed in turns with the order alternating: the large size is
+    compared with the small one measured minutes apart otherwise, and this machine's pace
+    drifts by a third in minutes (bench.stack.pace)."""
+    with ExitStack() as stack_of_databases:
+        databases = [stack_of_databases.enter_context(_seeded(size, notes)) for size in sizes]
+        found: list[dict] = [{} for _ in sizes]
+        for turn in range(TURNS):
+            order = range(len(sizes)) if turn % 2 == 0 else reversed(range(len(sizes)))
+            for index in order:
+                for name, figures in _probe(*databases[index], requests).items():
+                    kept = found[index].setdefault(name, figures)
+                    if kept is not figures and "runs" in figures:
+                        kept["runs"] += figures["runs"]
+        return found
 
 
 def _p(figures: dict, q: float) -> float | None:
@@ -67,8 +94,7 @@ def run(quick: bool, notes: list[str]) -> list[Result]:
         large_size = {name: int(count * share) for name, count in large_size.items()}
     requests = 4 if quick else 10
     small_size = QUICK_SMALL if quick else SMALL
-    small = measure(small_size, requests, notes)
-    large = measure(large_size, requests, notes)
+    small, large = measure([small_size, large_size], requests, notes)
     scale = _label(large_size)
     # At the quick run's sizes a deep page or a SUM takes as long as the request around it:
     # only the query counts are judged there.
