@@ -49,22 +49,10 @@ def _manage(env: dict[str, str], *command: str) -> None:
 
 def _probe(store: str, requests: int, runs: int) -> dict:
     with _demo_network(store) as env:
-        probed = subprocess.run(
-            [
-                stack.PYTHON,
-                "-m",
-                "bench.journeys_probe",
-                f"--requests={requests}",
-                f"--runs={runs}",
-            ],
-            cwd=stack.ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
+        probed = stack.run_module(
+            "bench.journeys_probe", f"--requests={requests}", f"--runs={runs}", env=env
         )
-    if probed.returncode != 0:
-        raise RuntimeError(f"bench.journeys_probe failed: {probed.stderr[-2000:]}")
-    return json.loads(probed.stdout.strip().splitlines()[-1])
+    return json.loads(probed)
 
 
 def run(quick: bool, notes: list[str]) -> list[Result]:

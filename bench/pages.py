@@ -5,7 +5,6 @@ separate processes, the sizes in turns; DEBUG is off, as in production.
 """
 
 import json
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -35,34 +34,17 @@ def _seeded(size: dict, notes: list[str]) -> Iterator[tuple[dict, str]]:
     with stack.database("pages") as db:
         env = stack.django_env(db, BENCH_PLAIN_STATIC="true", ALLOWED_HOSTS="testserver")
         started = time.monotonic()
-        seeded = subprocess.run(
-            [stack.PYTHON, "-m", "bench.seed", *(f"--{k}={v}" for k, v in size.items())],
-            cwd=stack.ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if seeded.returncode != 0:
-            raise RuntimeError(f"bench.seed failed: {seeded.stderr[-2000:]}")
+        seeded = stack.run_module("bench.seed", *(f"--{k}={v}" for k, v in size.items()), env=env)
         notes.append(f"pages: seeded {_label(size)} in {time.monotonic() - started:.0f} s")
         stack.analyze(db)
-        yield env, seeded.stdout.strip().splitlines()[-1]
+        yield env, seeded
 
 
 def _probe(env: dict, seeded: str, requests: int) -> dict:
-    probed = subprocess.run(
-        [
-            *(stack.PYTHON, "-m", "bench.pages_probe", f"--requests={requests}", "--runs=1"),
-            *("--seeded", seeded),
-        ],
-        cwd=stack.ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    found = stack.run_module(
+        "bench.pages_probe", f"--requests={requests}", "--runs=1", "--seeded", seeded, env=env
     )
-    if probed.returncode != 0:
-        raise RuntimeError(f"bench.pages_probe failed: {probed.stderr[-2000:]}")
-    return json.loads(probed.stdout.strip().splitlines()[-1])
+    return json.loads(found)
 
 
 def measure(sizes: list[dict], requests: int, notes: list[str]) -> list[dict]:
@@ -76,9 +58,10 @@ def measure(sizes: list[dict], requests: int, notes: list[str]) -> list[dict]:
             order = range(len(sizes)) if turn % 2 == 0 else reversed(range(len(sizes)))
             for index in order:
                 for name, figures in _probe(*databases[index], requests).items():
-                    kept = found[index].setdefault(name, figures)
-                    if kept is not figures and "runs" in figures:
-                        kept["runs"] += figures["runs"]
+                    if name in found[index] and "runs" in figures:
+                        found[index][name]["runs"] += figures["runs"]
+                    else:
+                        found[index][name] = figures
         return found
 
 

@@ -8,7 +8,6 @@ the task queue; PostgreSQL as in production and SQLite as `make run` serves it. 
 
 import contextlib
 import json
-import subprocess
 import tempfile
 
 from bench import stack
@@ -32,16 +31,10 @@ def _environment(store: str):
 
 def _probe(store: str, requests: int, runs: int) -> dict:
     with _environment(store) as env:
-        probed = subprocess.run(
-            [stack.PYTHON, "-m", "bench.signup_probe", f"--requests={requests}", f"--runs={runs}"],
-            cwd=stack.ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
+        probed = stack.run_module(
+            "bench.signup_probe", f"--requests={requests}", f"--runs={runs}", env=env
         )
-    if probed.returncode != 0:
-        raise RuntimeError(f"bench.signup_probe failed: {probed.stderr[-2000:]}")
-    return json.loads(probed.stdout.strip().splitlines()[-1])
+    return json.loads(probed)
 
 
 def run(quick: bool, notes: list[str]) -> list[Result]:

@@ -3,7 +3,6 @@
 import itertools
 import json
 import math
-import subprocess
 from dataclasses import dataclass, field
 
 from bench import stack
@@ -24,16 +23,10 @@ class World:
 
     @classmethod
     def build(cls, env: dict, *, members: int, writers: int = 4) -> "World":
-        made = subprocess.run(
-            [stack.PYTHON, "-m", "bench.world", f"--members={members}", f"--writers={writers}"],
-            cwd=stack.ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
+        made = stack.run_module(
+            "bench.world", f"--members={members}", f"--writers={writers}", env=env
         )
-        if made.returncode != 0:
-            raise RuntimeError(f"bench.world failed: {made.stderr[-2000:]}")
-        data = json.loads(made.stdout.strip().splitlines()[-1])
+        data = json.loads(made)
         return cls(topic=data["topic"], readers=data["readers"], writers=data["writers"])
 
 

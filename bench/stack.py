@@ -114,6 +114,17 @@ def redis_server():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def run_module(module: str, *args: str, env: dict[str, str]) -> str:
+    """`python -m module args` in the project with `env`: the last line it prints, where the
+    bench's seeders and probes print their JSON. Its failure raises with the end of its errors."""
+    done = subprocess.run(
+        [PYTHON, "-m", module, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} failed: {done.stderr[-2000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
 def database_url(name: str) -> str:
     return f"{POSTGRES.rsplit('/', 1)[0]}/{name}"
 
