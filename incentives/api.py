@@ -8,7 +8,7 @@ ready() (the evidence app: export outcomes and impact estimates).
 import datetime
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer
@@ -112,12 +112,8 @@ def _limit(limit: int) -> int:
 @api.get("/programmes", response={200: list[ProgrammeOut], **REFUSALS})
 def list_programmes(request):
     """The agency's programmes: three queries however many there are."""
-    left = Account.objects.filter(
-        programme=OuterRef("pk"), kind=Account.Kind.PROGRAMME, member__isnull=True
-    )
     rows = (
-        selectors.programmes_of(request.user)
-        .annotate(left=Subquery(left.values("balance")[:1]))
+        selectors.with_budget_left(selectors.programmes_of(request.user))
         .prefetch_related(Prefetch("clusters", queryset=Cluster.objects.order_by("name")))
         .order_by("pk")
     )

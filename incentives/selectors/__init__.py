@@ -40,6 +40,7 @@ from incentives.selectors.ledger import (
     reconcile_double_funding,
     reconcile_records,
     statement,
+    with_budget_left,
 )
 from incentives.selectors.overview import Overview, Period, default_period, overview
 from incentives.selectors.programmes import (
@@ -121,4 +122,5 @@ __all__ = [
     "to_confirm_by",
     "undecided_count",
     "waiting_for_counterpart",
+    "with_budget_left",
 ]

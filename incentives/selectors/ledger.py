@@ -6,7 +6,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -72,6 +84,14 @@ def budget_left(programme: Programme) -> Decimal:
     return _kept_balance(
         "programme_id = %s AND kind = %s AND member_id IS NULL", [programme.pk, Kind.PROGRAMME]
     )
+
+
+def with_budget_left(programmes: QuerySet[Programme]) -> QuerySet[Programme]:
+    """The programmes, each with `left`, its `budget_left`, read in the same statement."""
+    own = Account.objects.filter(
+        programme=OuterRef("pk"), kind=Kind.PROGRAMME, member__isnull=True
+    )
+    return programmes.annotate(left=Subquery(own.values("balance")[:1]))
 
 
 def member_balance(programme: Programme, member: User) -> Decimal:
